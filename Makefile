@@ -1,0 +1,48 @@
+# The README's commands. Everything the project needs is installed from here and pyproject.toml.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SCALE  ?= 1.0
+PORT   ?= 8501
+
+.PHONY: setup demo data test test-fast browser-deps bench bench-quick lint clean
+
+$(BIN)/cx: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/cx
+
+setup: $(BIN)/cx
+
+## Generate the demo exports, ingest them, build the warehouse, then serve the dashboard.
+demo: setup data
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+
+data: setup
+	$(BIN)/cx demo --scale $(SCALE) --out data/demo_exports --db data/warehouse.duckdb
+
+## Set up and run the whole test suite (browser tests skip without /usr/bin/chromium).
+test: setup
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+## Debian's Chromium for the browser tests (never `playwright install`: no network for it here).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+bench: setup
+	$(BIN)/python -m bench.run --scales 1,10,50
+
+bench-quick: setup
+	$(BIN)/python -m bench.run --scales 0.1
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf data/demo_exports data/*.duckdb data/*.wal data/serving .pytest_cache

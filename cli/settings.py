@@ -1,0 +1,41 @@
+"""Settings shared by the commands, in one typed object read from the environment (prefix CX_).
+
+Every setting has a default and a help text; tests/test_settings.py fails when one is not in the
+README's settings table.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+DEFAULT_DB = Path("data/warehouse.duckdb")
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: Path = DEFAULT_DB
+    pii_salt: str = "cx-demo-salt"
+
+    HELP = {
+        "db": "CX_DB: the warehouse file ingest and build write (the dashboard reads its published snapshot)",
+        "pii_salt": "CX_PII_SALT: salt for hashing personal data (emails) at ingest; set your own secret in production",
+    }
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            db=Path(env.get("CX_DB", str(DEFAULT_DB))),
+            pii_salt=env.get("CX_PII_SALT", cls.pii_salt),
+        )
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
+def resolve_db(db: Path | None) -> Path:
+    """--db wins, then CX_DB, then data/warehouse.duckdb."""
+    return Path(db) if db else Settings.from_env().db
