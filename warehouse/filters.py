@@ -1,0 +1,106 @@
+"""The filter object every query takes, and how it becomes a WHERE clause with bound parameters.
+
+Filter values never reach SQL as text: the clause only names columns (from a fixed list) and
+$parameters; the values travel in the params dict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+# Filter dimension -> the column every mart carries for it.
+DIMENSIONS = {
+    "channel": "channel",
+    "region": "region",
+    "store": "store_id",
+    "tier": "tier",
+    "segment": "segment",
+}
+COMPARISONS = ("previous", "year", "none")
+DEFAULT_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Period (inclusive dates), dimension values (empty = all) and the comparison period.
+
+    A missing period means the last DEFAULT_DAYS days up to the latest data (resolved by the
+    Warehouse, which knows the data's as-of date).
+    """
+
+    date_from: date | None = None
+    date_to: date | None = None
+    channel: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    store: tuple[str, ...] = ()
+    tier: tuple[str, ...] = ()
+    segment: tuple[str, ...] = ()
+    compare: str = "previous"
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        for dim in DIMENSIONS:
+            value = getattr(self, dim)
+            if isinstance(value, str):
+                object.__setattr__(self, dim, (value,) if value else ())
+            elif value is None:
+                object.__setattr__(self, dim, ())
+            else:
+                object.__setattr__(self, dim, tuple(str(v) for v in value))
+        if self.compare not in COMPARISONS:
+            raise ValueError(f"compare must be one of {COMPARISONS}, not {self.compare!r}")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError(f"period starts ({self.date_from}) after it ends ({self.date_to})")
+
+    @property
+    def days(self) -> int:
+        assert self.date_from and self.date_to
+        return (self.date_to - self.date_from).days + 1
+
+    def comparison(self) -> Filters | None:
+        """The same filters over the comparison period (None when compare = 'none')."""
+        assert self.date_from and self.date_to, "resolve the period first"
+        if self.compare == "none":
+            return None
+        if self.compare == "year":
+            return replace(self, date_from=_minus_year(self.date_from), date_to=_minus_year(self.date_to))
+        end = self.date_from - timedelta(days=1)
+        return replace(self, date_from=end - timedelta(days=self.days - 1), date_to=end)
+
+    def describe(self) -> str:
+        """One line stating the filters, for exports and the board pack."""
+        parts = [f"period {self.date_from} to {self.date_to}"]
+        for dim in DIMENSIONS:
+            values = getattr(self, dim)
+            parts.append(f"{dim} {', '.join(values) if values else 'all'}")
+        parts.append(f"compared with {self.compare if self.compare != 'none' else 'nothing'}")
+        return "; ".join(parts)
+
+
+def _minus_year(d: date) -> date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
+
+
+def where_clause(
+    filters: Filters,
+    date_column: str = "activity_date",
+    with_dates: bool = True,
+    prefix: str = "",
+) -> tuple[str, dict]:
+    """SQL condition and bound parameters for the filters (columns fixed, values as $params)."""
+    conditions: list[str] = []
+    params: dict = {}
+    if with_dates:
+        conditions.append(f"{date_column} between ${prefix}date_from and ${prefix}date_to")
+        params[f"{prefix}date_from"] = filters.date_from
+        params[f"{prefix}date_to"] = filters.date_to
+    for dim, column in DIMENSIONS.items():
+        values = getattr(filters, dim)
+        if values:
+            conditions.append(f"list_contains(${prefix}{dim}, {column})")
+            params[f"{prefix}{dim}"] = list(values)
+    return (" and ".join(conditions) or "true"), params

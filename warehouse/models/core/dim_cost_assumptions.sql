@@ -1,0 +1,26 @@
+-- One row per setting: the value of the latest version of the cost assumptions. Earlier versions
+-- stay in stg_finance__cost_assumptions for audit.
+with assumptions as (
+    select * from {{ ref('stg_finance__cost_assumptions') }}
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (partition by setting order by version desc) as version_rank
+    from assumptions
+),
+
+final as (
+    select
+        setting,
+        setting_value,
+        unit,
+        description,
+        version,
+        valid_from_date
+    from ranked
+    where version_rank = 1
+)
+
+select * from final

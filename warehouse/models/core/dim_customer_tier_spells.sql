@@ -1,0 +1,33 @@
+-- One row per tier spell of a customer: the tier held from valid_from_date to valid_to_date
+-- (inclusive). Facts join here to get the tier a customer held on the day of the event, so tier
+-- performance and migration are measured on the tier of the time, not today's.
+with tiers as (
+    select * from {{ ref('stg_crm__customer_tiers') }}
+),
+
+spells as (
+    select
+        customer_id,
+        tier,
+        tier_since_date as valid_from_date,
+        lead(tier_since_date) over (partition by customer_id order by tier_since_date) as next_from_date,
+        region,
+        segment,
+        enrolled_date
+    from tiers
+),
+
+final as (
+    select
+        customer_id,
+        tier,
+        valid_from_date,
+        coalesce(cast(next_from_date - interval 1 day as date), date '9999-12-31') as valid_to_date,
+        next_from_date is null as is_current,
+        region,
+        segment,
+        enrolled_date
+    from spells
+)
+
+select * from final

@@ -1,0 +1,70 @@
+-- One row per support contact, with the repeat-contact flags (same customer, same reason, within
+-- 7 days), its cost, and the customer's tier, segment and region on the day.
+with contacts as (
+    select * from {{ ref('stg_support__contacts') }}
+),
+
+orders as (
+    select order_id, store_id, channel as order_channel, region as order_region from {{ ref('fct_orders') }}
+),
+
+spells as (
+    select * from {{ ref('dim_customer_tier_spells') }}
+),
+
+assumptions as (
+    select * from {{ ref('dim_cost_assumptions') }}
+),
+
+-- Anonymous contacts are followed within their own ticket only.
+sequenced as (
+    select
+        *,
+        coalesce(customer_id, ticket_id) as follower_key,
+        lead(opened_at) over (
+            partition by coalesce(customer_id, ticket_id), reason order by opened_at, contact_id
+        ) as next_same_reason_at,
+        lag(opened_at) over (
+            partition by coalesce(customer_id, ticket_id), reason order by opened_at, contact_id
+        ) as previous_same_reason_at
+    from contacts
+),
+
+final as (
+    select
+        sequenced.contact_id,
+        sequenced.ticket_id,
+        sequenced.customer_id,
+        sequenced.order_id,
+        sequenced.channel,
+        sequenced.opened_at,
+        sequenced.opened_date,
+        sequenced.reason,
+        sequenced.handle_seconds,
+        sequenced.wait_seconds,
+        sequenced.count_transfers,
+        sequenced.resolved_by,
+        sequenced.resolved_at,
+        sequenced.first_response_at,
+        sequenced.next_same_reason_at is not null
+            and sequenced.next_same_reason_at <= sequenced.opened_at + interval 7 day as is_followed_by_repeat,
+        sequenced.previous_same_reason_at is not null
+            and sequenced.opened_at <= sequenced.previous_same_reason_at + interval 7 day as is_repeat,
+        -- Agent-handled: everything not closed by the bot or the self-service channel (AHT base).
+        sequenced.resolved_by <> 'bot' and sequenced.channel <> 'self_service' as is_agent_handled,
+        sequenced.resolved_by = 'bot' or sequenced.channel = 'self_service' as is_self_served,
+        coalesce(cost.setting_value, 0) as contact_cost_amount,
+        orders.store_id,
+        orders.order_channel,
+        coalesce(spells.tier, 'none') as tier,
+        coalesce(spells.segment, 'unknown') as segment,
+        coalesce(spells.region, orders.order_region, 'unknown') as region
+    from sequenced
+    left join orders on orders.order_id = sequenced.order_id
+    left join assumptions as cost on cost.setting = 'cost_per_contact_' || sequenced.channel
+    left join spells
+        on spells.customer_id = sequenced.customer_id
+        and sequenced.opened_date between spells.valid_from_date and spells.valid_to_date
+)
+
+select * from final

@@ -1,0 +1,89 @@
+-- One row per order: its lines summed, its delivery judged against the promise, its returns, and
+-- the customer's tier, segment and region on the day of the order.
+with order_lines as (
+    select * from {{ ref('stg_pos__order_lines') }}
+),
+
+stores as (
+    select * from {{ ref('dim_stores') }}
+),
+
+spells as (
+    select * from {{ ref('dim_customer_tier_spells') }}
+),
+
+assumptions as (
+    select * from {{ ref('dim_cost_assumptions') }}
+),
+
+margin as (
+    select setting_value as gross_margin from assumptions where setting = 'gross_margin'
+),
+
+-- Returns that a better experience prevents (DESIGN.md, friction "preventable returns").
+line_values as (
+    select
+        *,
+        quantity * unit_price_amount - discount_amount as net_line_amount,
+        return_reason in ('damaged', 'wrong_item', 'not_as_described', 'arrived_late') as is_preventable_return
+    from order_lines
+),
+
+order_totals as (
+    select
+        order_id,
+        min(ordered_at) as ordered_at,
+        min(order_date) as order_date,
+        min(store_id) as store_id,
+        min(channel) as channel,
+        min(customer_id) as customer_id,
+        min(fulfillment) as fulfillment,
+        max(promised_at) as promised_at,
+        max(delivered_at) as delivered_at,
+        count(*) as count_lines,
+        sum(quantity) as units_sold,
+        sum(returned_quantity) as units_returned,
+        sum(case when is_preventable_return then returned_quantity else 0 end) as units_returned_preventable,
+        sum(case when is_preventable_return and quantity > 0
+            then net_line_amount * returned_quantity / quantity else 0 end) as preventable_return_amount,
+        sum(net_line_amount) as net_revenue_amount
+    from line_values
+    group by 1
+),
+
+final as (
+    select
+        order_totals.order_id,
+        order_totals.ordered_at,
+        order_totals.order_date,
+        order_totals.store_id,
+        order_totals.channel,
+        order_totals.customer_id,
+        order_totals.customer_id is null as is_anonymous,
+        coalesce(spells.tier, 'none') as tier,
+        coalesce(spells.segment, 'unknown') as segment,
+        coalesce(spells.region, stores.region, 'unknown') as region,
+        order_totals.fulfillment,
+        order_totals.promised_at,
+        order_totals.delivered_at,
+        order_totals.delivered_at is not null as is_delivered,
+        order_totals.delivered_at is not null and order_totals.promised_at is not null
+            and order_totals.delivered_at <= order_totals.promised_at as is_delivered_on_time,
+        order_totals.delivered_at is not null and order_totals.promised_at is not null
+            and order_totals.delivered_at > order_totals.promised_at as is_delivered_late,
+        order_totals.count_lines,
+        order_totals.units_sold,
+        order_totals.units_returned,
+        order_totals.units_returned_preventable,
+        order_totals.preventable_return_amount,
+        order_totals.net_revenue_amount,
+        order_totals.net_revenue_amount * coalesce(margin.gross_margin, 0) as gross_margin_amount
+    from order_totals
+    left join stores on stores.store_id = order_totals.store_id
+    left join spells
+        on spells.customer_id = order_totals.customer_id
+        and order_totals.order_date between spells.valid_from_date and spells.valid_to_date
+    cross join (select max(gross_margin) as gross_margin from margin) as margin
+)
+
+select * from final

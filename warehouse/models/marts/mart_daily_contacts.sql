@@ -1,0 +1,61 @@
+-- One row per day x contact channel x store x region x tier x segment x reason: the additive
+-- parts of the service metrics (FCR, repeat contacts, AHT, wait, transfers, self-service, cost).
+with contacts as (
+    select * from {{ ref('fct_contacts') }}
+),
+
+tickets as (
+    select * from {{ ref('fct_tickets') }}
+),
+
+assumptions as (
+    select * from {{ ref('dim_cost_assumptions') }}
+),
+
+wait_threshold as (
+    select max(setting_value) as wait_threshold_seconds
+    from assumptions
+    where setting = 'wait_threshold_seconds'
+),
+
+contacts_with_ticket as (
+    select
+        contacts.*,
+        tickets.ticket_id is not null as is_ticket_opener,
+        coalesce(tickets.is_resolved, false) as is_ticket_resolved,
+        coalesce(tickets.is_first_contact_resolution, false) as is_ticket_fcr
+    from contacts
+    left join tickets on tickets.first_contact_id = contacts.contact_id
+),
+
+final as (
+    select
+        contacts_with_ticket.opened_date as activity_date,
+        contacts_with_ticket.channel,
+        contacts_with_ticket.store_id,
+        contacts_with_ticket.region,
+        contacts_with_ticket.tier,
+        contacts_with_ticket.segment,
+        contacts_with_ticket.reason,
+        count(*) as count_contacts,
+        sum(case when is_followed_by_repeat then 1 else 0 end) as count_followed_by_repeat,
+        sum(case when is_repeat then 1 else 0 end) as count_repeat_contacts,
+        sum(case when is_agent_handled and handle_seconds is not null then 1 else 0 end) as count_agent_handled,
+        sum(case when is_agent_handled then coalesce(handle_seconds, 0) else 0 end) as sum_handle_seconds,
+        sum(case when wait_seconds is not null then 1 else 0 end) as count_with_wait,
+        sum(coalesce(wait_seconds, 0)) as sum_wait_seconds,
+        sum(case when wait_seconds > wait_threshold.wait_threshold_seconds then 1 else 0 end) as count_long_waits,
+        sum(case when count_transfers > 0 then 1 else 0 end) as count_transferred,
+        sum(count_transfers) as count_transfers,
+        sum(case when is_self_served then 1 else 0 end) as count_self_served,
+        sum(contact_cost_amount) as contact_cost_amount,
+        sum(case when order_id is not null then 1 else 0 end) as count_order_contacts,
+        sum(case when is_ticket_opener then 1 else 0 end) as count_tickets,
+        sum(case when is_ticket_opener and is_ticket_resolved then 1 else 0 end) as count_resolved_tickets,
+        sum(case when is_ticket_opener and is_ticket_fcr then 1 else 0 end) as count_fcr_tickets
+    from contacts_with_ticket
+    cross join wait_threshold
+    group by 1, 2, 3, 4, 5, 6, 7
+)
+
+select * from final

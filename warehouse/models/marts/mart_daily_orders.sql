@@ -1,0 +1,29 @@
+-- One row per day x channel x store x region x tier x segment: the additive parts of the order
+-- metrics (AOV, return rate, on-time delivery), so a page never scans order lines.
+with orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+final as (
+    select
+        order_date as activity_date,
+        channel,
+        store_id,
+        region,
+        tier,
+        segment,
+        count(*) as count_orders,
+        sum(case when is_anonymous then 0 else 1 end) as count_identified_orders,
+        sum(count_lines) as count_lines,
+        sum(units_sold) as units_sold,
+        sum(units_returned) as units_returned,
+        sum(net_revenue_amount) as net_revenue_amount,
+        sum(gross_margin_amount) as gross_margin_amount,
+        sum(case when is_delivered then 1 else 0 end) as count_delivered,
+        sum(case when is_delivered_on_time then 1 else 0 end) as count_delivered_on_time,
+        sum(case when is_delivered_late then 1 else 0 end) as count_delivered_late
+    from orders
+    group by 1, 2, 3, 4, 5, 6
+)
+
+select * from final

@@ -1,0 +1,26 @@
+-- One row per day x channel x region x tier x segment x traffic source: sessions reaching each
+-- funnel step. Sessions belong to no store; store_id is null so a store filter finds none.
+with sessions as (
+    select * from {{ ref('fct_sessions') }}
+),
+
+final as (
+    select
+        session_date as activity_date,
+        channel,
+        cast(null as varchar) as store_id,
+        region,
+        tier,
+        segment,
+        traffic_source,
+        count(*) as count_sessions,
+        sum(case when has_product_view then 1 else 0 end) as count_product_views,
+        sum(case when has_add_to_cart then 1 else 0 end) as count_add_to_cart,
+        sum(case when has_checkout then 1 else 0 end) as count_checkouts,
+        sum(case when has_purchase then 1 else 0 end) as count_purchases,
+        sum(case when is_abandoned_cart then 1 else 0 end) as count_abandoned_carts
+    from sessions
+    group by 1, 2, 3, 4, 5, 6, 7
+)
+
+select * from final

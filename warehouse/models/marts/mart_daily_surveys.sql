@@ -1,0 +1,28 @@
+-- One row per day x channel x store x region x tier x segment x touchpoint: survey counts and
+-- sums from which NPS, CSAT and CES and their margins of error are computed for any filter.
+with responses as (
+    select * from {{ ref('fct_survey_responses') }}
+),
+
+final as (
+    select
+        answered_date as activity_date,
+        channel,
+        store_id,
+        region,
+        tier,
+        segment,
+        touchpoint,
+        sum(case when survey = 'nps' then 1 else 0 end) as count_nps_responses,
+        sum(case when is_promoter then 1 else 0 end) as count_promoters,
+        sum(case when is_detractor then 1 else 0 end) as count_detractors,
+        sum(case when survey = 'csat' then 1 else 0 end) as count_csat_responses,
+        sum(case when is_csat_satisfied then 1 else 0 end) as count_csat_satisfied,
+        sum(case when survey = 'ces' then 1 else 0 end) as count_ces_responses,
+        sum(case when survey = 'ces' then score else 0 end) as sum_ces_score,
+        sum(case when survey = 'ces' then score * score else 0 end) as sum_ces_score_squared
+    from responses
+    group by 1, 2, 3, 4, 5, 6, 7
+)
+
+select * from final

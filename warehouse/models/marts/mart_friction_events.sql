@@ -1,0 +1,117 @@
+-- One row per day x channel x store x region x tier x segment x friction point x cost driver:
+-- how often each friction point happened, and the money amounts its cost needs. The cost itself
+-- is computed at query time from these counts and the cost assumptions (warehouse/friction.py),
+-- so the governance team can change an assumption and see the effect without a rebuild.
+-- cost_driver is the contact channel for contact-based points (each channel has its own cost).
+with sessions as (
+    select * from {{ ref('fct_sessions') }}
+),
+
+contacts as (
+    select * from {{ ref('fct_contacts') }}
+),
+
+orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+responses as (
+    select * from {{ ref('fct_survey_responses') }}
+),
+
+assumptions as (
+    select * from {{ ref('dim_cost_assumptions') }}
+),
+
+wait_threshold as (
+    select max(setting_value) as wait_threshold_seconds
+    from assumptions
+    where setting = 'wait_threshold_seconds'
+),
+
+abandoned_carts as (
+    select session_date as activity_date, channel, cast(null as varchar) as store_id, region, tier, segment,
+        'abandoned_carts' as friction_point, 'session' as cost_driver,
+        count(*) as count_events, cast(0 as double) as value_amount
+    from sessions
+    where is_abandoned_cart
+    group by 1, 2, 3, 4, 5, 6
+),
+
+repeat_contacts as (
+    select opened_date as activity_date, channel, store_id, region, tier, segment,
+        'repeat_contacts' as friction_point, channel as cost_driver,
+        count(*) as count_events, cast(0 as double) as value_amount
+    from contacts
+    where is_repeat
+    group by 1, 2, 3, 4, 5, 6
+),
+
+transfers as (
+    select opened_date as activity_date, channel, store_id, region, tier, segment,
+        'transfers' as friction_point, 'transfer' as cost_driver,
+        sum(count_transfers) as count_events, cast(0 as double) as value_amount
+    from contacts
+    where count_transfers > 0
+    group by 1, 2, 3, 4, 5, 6
+),
+
+long_waits as (
+    select opened_date as activity_date, channel, store_id, region, tier, segment,
+        'long_waits' as friction_point, channel as cost_driver,
+        count(*) as count_events, cast(0 as double) as value_amount
+    from contacts
+    cross join wait_threshold
+    where contacts.wait_seconds > wait_threshold.wait_threshold_seconds
+    group by 1, 2, 3, 4, 5, 6
+),
+
+late_orders as (
+    select order_date as activity_date, channel, store_id, region, tier, segment,
+        'late_deliveries' as friction_point, 'late_order' as cost_driver,
+        count(*) as count_events, cast(0 as double) as value_amount
+    from orders
+    where is_delivered_late
+    group by 1, 2, 3, 4, 5, 6
+),
+
+-- "Where is my order" contacts are the service cost of late and uncertain deliveries.
+wismo_contacts as (
+    select opened_date as activity_date, channel, store_id, region, tier, segment,
+        'late_deliveries' as friction_point, channel as cost_driver,
+        count(*) as count_events, cast(0 as double) as value_amount
+    from contacts
+    where reason = 'order_status'
+    group by 1, 2, 3, 4, 5, 6
+),
+
+preventable_returns as (
+    select order_date as activity_date, channel, store_id, region, tier, segment,
+        'preventable_returns' as friction_point, 'returned_unit' as cost_driver,
+        sum(units_returned_preventable) as count_events, sum(preventable_return_amount) as value_amount
+    from orders
+    where units_returned_preventable > 0
+    group by 1, 2, 3, 4, 5, 6
+),
+
+detractors as (
+    select answered_date as activity_date, channel, store_id, region, tier, segment,
+        'detractor_churn' as friction_point, 'detractor' as cost_driver,
+        count(*) as count_events, cast(0 as double) as value_amount
+    from responses
+    where is_detractor
+    group by 1, 2, 3, 4, 5, 6
+),
+
+final as (
+    select * from abandoned_carts
+    union all select * from repeat_contacts
+    union all select * from transfers
+    union all select * from long_waits
+    union all select * from late_orders
+    union all select * from wismo_contacts
+    union all select * from preventable_returns
+    union all select * from detractors
+)
+
+select * from final

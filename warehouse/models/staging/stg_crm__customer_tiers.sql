@@ -1,0 +1,19 @@
+-- One row per tier spell of a customer (the CRM export carries the tier history).
+with source as (
+    select * from {{ source('raw', 'customers') }}
+),
+
+final as (
+    select
+        customer_id,
+        tier,
+        tier_since as tier_since_date,
+        enrolled_at as enrolled_date,
+        coalesce(region, 'unknown') as region,
+        coalesce(segment, 'unknown') as segment,
+        email_hash,
+        marketing_opt_in as is_marketing_opt_in
+    from source
+)
+
+select * from final

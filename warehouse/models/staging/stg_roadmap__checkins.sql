@@ -1,0 +1,16 @@
+-- One row per monthly check-in of an initiative.
+with source as (
+    select * from {{ source('raw', 'roadmap_checkins') }}
+),
+
+final as (
+    select
+        initiative_id,
+        checkin_date,
+        status,
+        percent_complete,
+        note
+    from source
+)
+
+select * from final

@@ -1,0 +1,26 @@
+-- One row per support contact.
+with source as (
+    select * from {{ source('raw', 'contacts') }}
+),
+
+final as (
+    select
+        contact_id,
+        coalesce(ticket_id, contact_id) as ticket_id,
+        customer_id,
+        order_id,
+        channel,
+        opened_at,
+        cast(opened_at as date) as opened_date,
+        first_response_at,
+        resolved_at,
+        reason,
+        handle_seconds,
+        wait_seconds,
+        coalesce(transfers, 0) as count_transfers,
+        coalesce(resolved_by, 'none') as resolved_by,
+        agent_id
+    from source
+)
+
+select * from final

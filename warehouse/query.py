@@ -1,0 +1,224 @@
+"""The warehouse's query API: what pages, `cx metrics` and exports call.
+
+Each method takes a Filters object and returns a Result: a Polars frame together with the SQL it
+ran and the bound parameters, so "the SQL behind a number" can always be shown. The connection is
+read-only, on the published snapshot (warehouse/snapshots.py). One cursor per query: DuckDB 2.0
+leaves a result-set bound to its cursor, and Streamlit sessions share one connection.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from warehouse import snapshots
+from warehouse.filters import DEFAULT_DAYS, DIMENSIONS, Filters
+from warehouse.metrics import METRICS, Metric, additive_sql, customer_window_sql, significant
+
+DAILY_MARTS = ("mart_daily_orders", "mart_daily_contacts", "mart_daily_surveys", "mart_daily_sessions")
+
+
+class NoWarehouse(Exception):
+    """No published snapshot yet: nothing has been ingested and built."""
+
+
+@dataclass
+class Result:
+    frame: pl.DataFrame
+    sql: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return self.frame.height == 0
+
+
+class Warehouse:
+    def __init__(self, snapshot: Path):
+        self.snapshot = Path(snapshot)
+        self._con = duckdb.connect(str(self.snapshot), read_only=True)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, db: Path) -> Warehouse:
+        snapshot = snapshots.current_snapshot(Path(db))
+        if snapshot is None:
+            raise NoWarehouse(
+                f"no built warehouse for {db}: run `cx demo` for demo data, or `cx ingest FILES` to load exports"
+            )
+        return cls(snapshot)
+
+    def close(self) -> None:
+        self._con.close()
+
+    # -- plumbing -------------------------------------------------------------------------
+    def run(self, sql: str, params: dict | None = None) -> Result:
+        with self._lock:
+            cursor = self._con.cursor()
+        try:
+            frame = cursor.sql(sql, params=params or {}).pl() if params else cursor.sql(sql).pl()
+        finally:
+            cursor.close()
+        return Result(frame, sql.strip(), dict(params or {}))
+
+    def scalar(self, sql: str, params: dict | None = None):
+        frame = self.run(sql, params).frame
+        return frame.item(0, 0) if frame.height else None
+
+    # -- period ---------------------------------------------------------------------------
+    def as_of(self) -> date | None:
+        """The latest day with orders, contacts, answers or sessions: the data's "today"."""
+        sql = " union all ".join(f"select max(activity_date) as d from {m}" for m in DAILY_MARTS)
+        return self.scalar(f"select max(d) from ({sql})")
+
+    def data_start(self) -> date | None:
+        sql = " union all ".join(f"select min(activity_date) as d from {m}" for m in DAILY_MARTS)
+        return self.scalar(f"select min(d) from ({sql})")
+
+    def resolve(self, filters: Filters) -> Filters:
+        """Fill a missing period with the last DEFAULT_DAYS days up to the data's as-of date."""
+        if filters.date_from and filters.date_to:
+            return filters
+        end = filters.date_to or self.as_of() or date.today()
+        start = filters.date_from or end - timedelta(days=DEFAULT_DAYS - 1)
+        return replace(filters, date_from=start, date_to=end)
+
+    # -- metrics --------------------------------------------------------------------------
+    def assumptions(self) -> dict[str, float]:
+        frame = self.run("select setting, setting_value from dim_cost_assumptions").frame
+        return dict(zip(frame["setting"].to_list(), frame["setting_value"].to_list(), strict=True))
+
+    def metric_values(
+        self, filters: Filters, keys: list[str] | None = None, group_by: tuple[str, ...] = ()
+    ) -> list[Result]:
+        """Raw metric values (value, n, margin per metric) for one period: one Result per mart."""
+        filters = self.resolve(filters)
+        chosen = [METRICS[k] for k in (keys or METRICS)]
+        by_mart: dict[tuple[str, str], list[Metric]] = {}
+        for m in chosen:
+            by_mart.setdefault((m.kind, m.mart), []).append(m)
+        results = []
+        for (kind, mart), metrics in by_mart.items():
+            if kind == "customer_window":
+                if any(g in ("day", "week", "month") for g in group_by):
+                    continue
+                window = int(self.assumptions().get("churn_window_days", 180))
+                sql, params = customer_window_sql(metrics, filters, window, group_by)
+            else:
+                sql, params = additive_sql(mart, metrics, filters, group_by)
+            results.append(self.run(sql, params))
+        return results
+
+    def metrics(self, filters: Filters, keys: list[str] | None = None) -> Result:
+        """The scorecard: one row per metric with value, n, margin, target, status, the
+        comparison period's value, the change and whether it is significant."""
+        filters = self.resolve(filters)
+        current_results = self.metric_values(filters, keys)
+        current = _metric_rows(current_results)
+        comparison = filters.comparison()
+        previous = _metric_rows(self.metric_values(comparison, keys)) if comparison else {}
+        rows = []
+        for key in keys or METRICS:
+            m = METRICS[key]
+            value, n, margin = current.get(key, (None, None, None))
+            prev, _, prev_margin = previous.get(key, (None, None, None))
+            change = value - prev if value is not None and prev is not None else None
+            rows.append(
+                {
+                    "metric": key,
+                    "label": m.label,
+                    "unit": m.unit,
+                    "direction": m.direction,
+                    "value": value,
+                    "n": n,
+                    "margin": margin,
+                    "target": float(m.target),
+                    "alert": float(m.alert),
+                    "status": m.status(value),
+                    "previous": prev,
+                    "change": change,
+                    "significant": significant(m, margin, prev_margin, change),
+                    "is_small_sample": bool(m.min_n and (n or 0) < m.min_n),
+                    "definition": m.definition,
+                }
+            )
+        sql = "\n;\n".join(r.sql for r in current_results)
+        return Result(pl.DataFrame(rows, infer_schema_length=None), sql, _describe(filters))
+
+    def metric_series(self, filters: Filters, keys: list[str], grain: str = "month", by: str | None = None) -> Result:
+        """Metrics over time (long format: period, [by], metric, value, n)."""
+        group_by = (grain, by) if by else (grain,)
+        results = self.metric_values(filters, keys, group_by)
+        frames = []
+        for r in results:
+            for key in keys:
+                if f"{key}__value" in r.frame.columns:
+                    frames.append(
+                        r.frame.select(
+                            pl.col(grain).alias("period"),
+                            *([pl.col(by).cast(pl.Utf8)] if by else []),
+                            pl.lit(key).alias("metric"),
+                            pl.col(f"{key}__value").cast(pl.Float64).alias("value"),
+                            pl.col(f"{key}__n").cast(pl.Float64).alias("n"),
+                        )
+                    )
+        frame = pl.concat(frames) if frames else pl.DataFrame()
+        return Result(frame, "\n;\n".join(r.sql for r in results), results[0].params if results else {})
+
+    def metrics_by(self, filters: Filters, by: str, keys: list[str] | None = None) -> Result:
+        """Metrics for each value of one dimension (wide: one row per group, a column per metric)."""
+        results = self.metric_values(filters, keys, (by,))
+        frame = None
+        for r in results:
+            cols = [by] + [c for c in r.frame.columns if c.endswith("__value") or c.endswith("__n")]
+            part = r.frame.select(cols).with_columns(pl.col(by).cast(pl.Utf8))
+            frame = part if frame is None else frame.join(part, on=by, how="full", coalesce=True)
+        frame = frame if frame is not None else pl.DataFrame()
+        frame = frame.rename({c: c.replace("__value", "") for c in frame.columns if c.endswith("__value")})
+        return Result(frame.sort(by), "\n;\n".join(r.sql for r in results), results[0].params if results else {})
+
+    # -- dimension values -----------------------------------------------------------------
+    def filter_options(self) -> dict[str, list[str]]:
+        """The values each filter can take, for the sidebar."""
+        out: dict[str, list[str]] = {}
+        for dim, col in DIMENSIONS.items():
+            sql = " union ".join(f"select distinct {col} as v from {m}" for m in DAILY_MARTS)
+            frame = self.run(f"select v from ({sql}) where v is not null order by v").frame
+            out[dim] = frame["v"].to_list()
+        out["stores_by_region"] = self.run(
+            "select region, store_id, store_name from dim_stores order by region, store_id"
+        ).frame.to_dicts()
+        return out
+
+
+def _metric_rows(results: list[Result]) -> dict[str, tuple]:
+    out = {}
+    for r in results:
+        if r.frame.height == 0:
+            continue
+        row = r.frame.row(0, named=True)
+        for col, value in row.items():
+            if col.endswith("__value"):
+                key = col.removesuffix("__value")
+                out[key] = (
+                    _num(value),
+                    _num(row.get(f"{key}__n")),
+                    _num(row.get(f"{key}__margin")),
+                )
+    return out
+
+
+def _num(v):
+    if v is None:
+        return None
+    v = float(v)
+    return None if v != v else v  # NaN -> None
+
+
+def _describe(filters: Filters) -> dict:
+    return {"filters": filters.describe()}
