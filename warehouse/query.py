@@ -38,14 +38,16 @@ class Result:
         return self.frame.height == 0
 
 
-class Warehouse:
+class BaseWarehouse:
+    """Connection, period resolution and the metric queries; warehouse.api.Warehouse adds the rest."""
+
     def __init__(self, snapshot: Path):
         self.snapshot = Path(snapshot)
         self._con = duckdb.connect(str(self.snapshot), read_only=True)
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, db: Path) -> Warehouse:
+    def open(cls, db: Path):
         snapshot = snapshots.current_snapshot(Path(db))
         if snapshot is None:
             raise NoWarehouse(

@@ -64,7 +64,7 @@ def make_ingest_db(path: Path, rows: dict[str, list[dict]], assumptions: dict | 
 
 
 def build_warehouse(tmp_path: Path, rows: dict[str, list[dict]], assumptions: dict | None = None):
-    from warehouse.query import Warehouse
+    from warehouse.api import Warehouse
 
     db = make_ingest_db(tmp_path / "ingest.duckdb", rows, assumptions)
     build(db)

@@ -1,0 +1,116 @@
+"""`cx metrics`: every metric for the filters, from outside the dashboard."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from cli.settings import resolve_db
+
+
+def _date(value: Optional[str], flag: str):
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise typer.BadParameter(f"{flag} must be a date like 2026-03-31, not {value!r}") from None
+
+
+def metrics(
+    db: Optional[Path] = typer.Option(None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"),
+    date_from: Optional[str] = typer.Option(None, "--from", help="first day (YYYY-MM-DD); default 90 days before --to"),
+    date_to: Optional[str] = typer.Option(None, "--to", help="last day (YYYY-MM-DD); default the latest data"),
+    channel: Optional[list[str]] = typer.Option(None, "--channel", help="sales or contact channel (repeatable)"),
+    region: Optional[list[str]] = typer.Option(None, "--region"),
+    store: Optional[list[str]] = typer.Option(None, "--store"),
+    tier: Optional[list[str]] = typer.Option(None, "--tier", help="bronze, silver, gold, platinum, none"),
+    segment: Optional[list[str]] = typer.Option(None, "--segment"),
+    compare: str = typer.Option("previous", "--compare", help="previous (period before), year (a year before), none"),
+    json_out: bool = typer.Option(False, "--json", help="one JSON object keyed by metric"),
+) -> None:
+    """Print every metric (value, n, margin, target, status, previous) for the filters."""
+    from warehouse.api import NoWarehouse, Warehouse
+    from warehouse.filters import Filters
+
+    try:
+        filters = Filters(
+            date_from=_date(date_from, "--from"),
+            date_to=_date(date_to, "--to"),
+            channel=tuple(channel or ()),
+            region=tuple(region or ()),
+            store=tuple(store or ()),
+            tier=tuple(tier or ()),
+            segment=tuple(segment or ()),
+            compare=compare,
+        )
+        wh = Warehouse.open(resolve_db(db))
+    except (NoWarehouse, ValueError) as exc:
+        if json_out:
+            typer.echo(json.dumps({"error": str(exc)}))
+        else:
+            typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    resolved = wh.resolve(filters)
+    frame = wh.metrics(resolved).frame
+    out = {}
+    for row in frame.to_dicts():
+        entry = {
+            "label": row["label"],
+            "value": _clean(row["value"]),
+            "unit": row["unit"],
+            "n": _clean(row["n"]),
+            "target": row["target"],
+            "alert": row["alert"],
+            "status": row["status"],
+            "previous": _clean(row["previous"]),
+            "change": _clean(row["change"]),
+            "significant": row["significant"],
+        }
+        if row["margin"] is not None:
+            entry["margin"] = _clean(row["margin"])
+        elif row["metric"] in ("nps", "csat", "ces"):
+            entry["margin"] = None
+        out[row["metric"]] = entry
+    if json_out:
+        out["_filters"] = {
+            "from": str(resolved.date_from),
+            "to": str(resolved.date_to),
+            "compare": resolved.compare,
+            "description": resolved.describe(),
+        }
+        typer.echo(json.dumps(out, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from warehouse.metrics import METRICS
+
+    table = Table(title=resolved.describe())
+    for col in ("metric", "value", "n", "± margin", "target", "status", "previous"):
+        table.add_column(col, justify="right" if col != "metric" else "left")
+    for key, e in out.items():
+        m = METRICS[key]
+        table.add_row(
+            m.label,
+            m.fmt(e["value"]),
+            f"{e['n']:,.0f}" if e["n"] is not None else "–",
+            f"{e['margin']:.1f}" if e.get("margin") is not None else "",
+            m.fmt(e["target"]),
+            e["status"],
+            m.fmt(e["previous"]),
+        )
+    Console().print(table)
+
+
+def _clean(v):
+    if v is None:
+        return None
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    return round(v, 6) if isinstance(v, float) else v

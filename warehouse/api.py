@@ -1,0 +1,325 @@
+"""The warehouse's query API (`Warehouse`): the metric queries of warehouse/query.py plus what the pages
+need beyond the scorecard: funnel, tiers, friction, roadmap, data quality,
+freshness and the analyst's explorer. Every method returns a Result (frame + SQL + params)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from warehouse.filters import Filters, where_clause
+from warehouse.friction import FRICTION_POINTS, friction_sql
+from warehouse.metrics import METRICS
+from warehouse.query import BaseWarehouse, NoWarehouse, Result
+
+__all__ = ["NoWarehouse", "Result", "Warehouse"]
+
+EXPLORABLE_MARTS = (
+    "mart_daily_orders",
+    "mart_daily_contacts",
+    "mart_daily_surveys",
+    "mart_daily_sessions",
+    "mart_journey_funnel",
+    "mart_friction_events",
+)
+EXPLORE_ROW_LIMIT = 100_000
+
+SOURCE_DATES = {
+    "orders": ("fct_orders", "order_date"),
+    "contacts": ("fct_contacts", "opened_date"),
+    "surveys": ("fct_survey_responses", "answered_date"),
+    "sessions": ("fct_sessions", "session_date"),
+}
+
+
+class Warehouse(BaseWarehouse):
+    # -- journey funnel -------------------------------------------------------------------
+    def funnel(self, filters: Filters, by_channel: bool = False) -> Result:
+        """Counts per funnel step with conversion from the previous step (within a stage group)."""
+        f = self.resolve(filters)
+        where, params = where_clause(f)
+        channel = "channel, " if by_channel else ""
+        partition = "partition by channel " if by_channel else ""
+        sql = f"""
+with steps as (
+    select {channel}stage, step_order, step, sum(count_events) as count_events
+    from mart_journey_funnel
+    where {where}
+    group by {"1, 2, 3, 4" if by_channel else "1, 2, 3"}
+),
+
+final as (
+    select
+        *,
+        lag(count_events) over ({partition}order by step_order) as previous_count,
+        100.0 * count_events / nullif(lag(count_events) over ({partition}order by step_order), 0)
+            as step_conversion_pct,
+        lag(count_events) over ({partition}order by step_order) - count_events as count_dropped
+    from steps
+)
+
+select * from final order by {channel}step_order"""
+        return self.run(sql, params)
+
+    def stage_scores(self, filters: Filters) -> Result:
+        """The CX score measured at each touchpoint (NPS, CSAT, CES per journey stage)."""
+        return self.metrics_by(filters, "touchpoint", ["nps", "csat", "ces"])
+
+    # -- tiers ----------------------------------------------------------------------------
+    def tier_performance(self, filters: Filters) -> Result:
+        """Per tier: customers, revenue and its share, orders per customer, and the tier metrics."""
+        f = self.resolve(filters)
+        where, params = where_clause(f)
+        sql = f"""
+with purchases as (
+    select * from mart_customer_daily where {where}
+),
+
+orders as (
+    select tier, sum(count_orders) as count_orders, sum(net_revenue_amount) as net_revenue_amount
+    from mart_daily_orders where {where} group by 1
+),
+
+customers as (
+    select tier, count(distinct customer_id) as count_customers,
+        sum(count_orders) as count_customer_orders
+    from purchases group by 1
+),
+
+final as (
+    select
+        orders.tier,
+        coalesce(customers.count_customers, 0) as count_customers,
+        orders.count_orders,
+        orders.net_revenue_amount,
+        100.0 * orders.net_revenue_amount / sum(orders.net_revenue_amount) over () as revenue_share_pct,
+        1.0 * customers.count_customer_orders / nullif(customers.count_customers, 0) as orders_per_customer
+    from orders
+    left join customers on customers.tier = orders.tier
+)
+
+select * from final"""
+        base = self.run(sql, params)
+        keys = ["aov", "return_rate", "nps", "csat", "churn_rate", "clv", "cost_per_contact"]
+        by_tier = self.metrics_by(f, "tier", keys)
+        cost = self.run(
+            f"""select tier, sum(contact_cost_amount) as service_cost_amount
+from mart_daily_contacts where {where} group by 1""",
+            params,
+        )
+        frame = (
+            base.frame.join(by_tier.frame.select(["tier", *keys]), on="tier", how="left")
+            .join(cost.frame, on="tier", how="left")
+            .with_columns(
+                (pl.col("service_cost_amount") / pl.col("count_customers")).alias("cost_to_serve_per_customer")
+            )
+        )
+        order = {"platinum": 0, "gold": 1, "silver": 2, "bronze": 3, "none": 4}
+        frame = frame.sort(pl.col("tier").replace_strict(order, default=9))
+        return Result(frame, "\n;\n".join([base.sql, by_tier.sql, cost.sql]), params)
+
+    def tier_migration(self, date_a: date, date_b: date, filters: Filters | None = None) -> Result:
+        """Customers by tier held on date_a and on date_b (for a Sankey)."""
+        params = {"date_a": date_a, "date_b": date_b}
+        region = ""
+        if filters and filters.region:
+            region = "and list_contains($region, a.region)"
+            params["region"] = list(filters.region)
+        if filters and filters.segment:
+            region += " and list_contains($segment, a.segment)"
+            params["segment"] = list(filters.segment)
+        sql = f"""
+with spells as (
+    select * from dim_customer_tier_spells
+),
+
+final as (
+    select a.tier as tier_from, b.tier as tier_to, count(*) as count_customers
+    from spells as a
+    inner join spells as b
+        on b.customer_id = a.customer_id and $date_b between b.valid_from_date and b.valid_to_date
+    where $date_a between a.valid_from_date and a.valid_to_date {region}
+    group by 1, 2
+)
+
+select * from final order by 1, 2"""
+        return self.run(sql, params)
+
+    # -- friction -------------------------------------------------------------------------
+    def friction_costs(self, filters: Filters, assumptions: dict[str, float] | None = None) -> Result:
+        """Each friction point's events and yearly cost. `assumptions` overrides the saved cost
+        assumptions for a what-if (nothing is written back)."""
+        f = self.resolve(filters)
+        saved = self.assumptions()
+        merged = {**saved, **(assumptions or {})}
+        aov = self.metrics(f.__class__(**{**f.__dict__, "compare": "none"}), ["aov", "clv"]).frame
+        aov_value = aov.filter(pl.col("metric") == "aov")["value"][0] or 0.0
+        clv_value = aov.filter(pl.col("metric") == "clv")["value"][0] or 0.0
+        sql, params = friction_sql(f, merged, aov_value, clv_value)
+        result = self.run(sql, params)
+        frame = result.frame.join(
+            pl.DataFrame(
+                [{"friction_point": k, **v} for k, v in FRICTION_POINTS.items()],
+            ),
+            on="friction_point",
+            how="left",
+        ).sort("yearly_cost_amount", descending=True, nulls_last=True)
+        return Result(frame, result.sql, result.params)
+
+    def cost_assumptions(self) -> Result:
+        return self.run(
+            "select setting, setting_value, unit, description, version, valid_from_date "
+            "from dim_cost_assumptions order by setting"
+        )
+
+    # -- roadmap --------------------------------------------------------------------------
+    def roadmap(self, filters: Filters | None = None) -> Result:
+        """Initiatives with their KPI: baseline, target, value measured over the last 30 days of
+        data, and progress = share of the way from baseline to target the data has moved."""
+        initiatives = self.run("select * from mart_roadmap_initiatives order by start_day, initiative_id")
+        frame = initiatives.frame
+        if frame.height == 0:
+            return initiatives
+        as_of = self.as_of()
+        window = Filters(date_to=as_of, date_from=as_of.fromordinal(as_of.toordinal() - 29), compare="none") if as_of else Filters()
+        kpis = [k for k in frame["kpi_metric"].drop_nulls().unique().to_list() if k in METRICS]
+        measured = self.metrics(window, kpis).frame if kpis else pl.DataFrame({"metric": [], "value": []})
+        lookup = dict(zip(measured["metric"].to_list(), measured["value"].to_list(), strict=True))
+        programme_start = frame["programme_start_date"][0]
+        today_day = (as_of - programme_start).days + 1 if as_of and programme_start else None
+        frame = frame.with_columns(
+            pl.col("kpi_metric").replace_strict(lookup, default=None, return_dtype=pl.Float64).alias("kpi_measured"),
+            pl.col("kpi_metric").replace_strict(
+                {k: m.label for k, m in METRICS.items()}, default=None, return_dtype=pl.Utf8
+            ).alias("kpi_label"),
+            pl.lit(today_day).alias("today_day"),
+            pl.lit(as_of).alias("as_of_date"),
+        ).with_columns(
+            (
+                100.0
+                * (pl.col("kpi_measured") - pl.col("kpi_baseline"))
+                / (pl.col("kpi_target") - pl.col("kpi_baseline"))
+            ).alias("kpi_progress_pct")
+        )
+        return Result(frame, initiatives.sql, {"measured_over": f"{window.date_from} to {window.date_to}"})
+
+    def roadmap_checkins(self) -> Result:
+        return self.run("select * from stg_roadmap__checkins order by initiative_id, checkin_date")
+
+    # -- data quality and freshness -------------------------------------------------------
+    def freshness(self) -> Result:
+        parts = " union all ".join(
+            f"select '{name}' as source_name, max({col}) as latest_date, count(*) as count_rows from {table}"
+            for name, (table, col) in SOURCE_DATES.items()
+        )
+        sql = f"""
+with latest as ({parts}),
+
+runs as (
+    select max(finished_at) as last_ingest_at from stg_meta__ingest_runs
+),
+
+quarantined as (
+    select count(distinct file_id || ':' || cast(file_row_number as varchar)) as count_quarantined_rows
+    from stg_meta__quarantine
+)
+
+select latest.*, runs.last_ingest_at, quarantined.count_quarantined_rows
+from latest cross join runs cross join quarantined"""
+        return self.run(sql)
+
+    def ingest_runs(self) -> Result:
+        return self.run("select * from stg_meta__ingest_runs order by started_at desc")
+
+    def file_loads(self) -> Result:
+        return self.run("select * from stg_meta__file_loads order by loaded_at desc, file_name")
+
+    def quality_by_rule(self) -> Result:
+        return self.run(
+            "select source_name, rule_name, column_name, sum(count_rows) as count_rows, "
+            "min(example_value) as example_value from mart_data_quality group by 1, 2, 3 order by 4 desc"
+        )
+
+    def quarantined_rows(self, source: str | None = None, rule: str | None = None, limit: int = 1000) -> Result:
+        conditions, params = ["true"], {"limit": int(limit)}
+        if source:
+            conditions.append("source_name = $source")
+            params["source"] = source
+        if rule:
+            conditions.append("rule_name = $rule")
+            params["rule"] = rule
+        return self.run(
+            f"select file_name, file_row_number, source_name, rule_name, column_name, offending_value, message "
+            f"from stg_meta__quarantine where {' and '.join(conditions)} "
+            f"order by file_name, file_row_number limit $limit",
+            params,
+        )
+
+    # -- analyst explorer -----------------------------------------------------------------
+    def explorable(self) -> dict[str, dict[str, list[str]]]:
+        """Marts an analyst can explore: their group-by columns and additive measures."""
+        frame = self.run(
+            "select table_name, column_name, data_type from information_schema.columns "
+            "where table_name in ($marts) order by table_name, ordinal_position".replace(
+                "in ($marts)", "in (" + ", ".join(f"'{m}'" for m in EXPLORABLE_MARTS) + ")"
+            )
+        ).frame
+        out: dict[str, dict[str, list[str]]] = {}
+        for mart in EXPLORABLE_MARTS:
+            cols = frame.filter(pl.col("table_name") == mart)
+            numeric = cols.filter(pl.col("data_type").str.contains("INT|DOUBLE|DECIMAL|FLOAT|HUGEINT"))
+            names = cols["column_name"].to_list()
+            measures = [c for c in numeric["column_name"].to_list() if c not in ("step_order",)]
+            metrics = [k for k, m in METRICS.items() if m.mart == mart and m.kind == "additive"]
+            out[mart] = {
+                "groups": [c for c in names if c not in measures],
+                "measures": measures,
+                "metrics": metrics,
+            }
+        return out
+
+    def explore(
+        self,
+        mart: str,
+        group_by: list[str],
+        measures: list[str],
+        filters: Filters,
+        limit: int = EXPLORE_ROW_LIMIT,
+    ) -> Result:
+        """Sum of measures (and metric values) by the chosen columns within the filters. Column
+        names are checked against the mart's own columns; filter values are bound."""
+        spec = self.explorable().get(mart)
+        if spec is None:
+            raise ValueError(f"{mart!r} is not an explorable mart; choose from {list(EXPLORABLE_MARTS)}")
+        bad = [c for c in group_by if c not in spec["groups"]] + [
+            m for m in measures if m not in spec["measures"] and m not in spec["metrics"]
+        ]
+        if bad:
+            raise ValueError(f"{mart} has no column or metric {', '.join(map(repr, bad))}")
+        f = self.resolve(filters)
+        where, params = where_clause(f)
+        select = list(group_by)
+        for m in measures:
+            if m in spec["metrics"]:
+                select.append(f"{METRICS[m].value} as {m}")
+            else:
+                select.append(f"sum({m}) as {m}")
+        if not select:
+            select = ["count(*) as count_rows"]
+        params["row_limit"] = int(limit) + 1
+        positions = ", ".join(str(i + 1) for i in range(len(group_by)))
+        sql = f"select {', '.join(select)}\nfrom {mart}\nwhere {where}"
+        if group_by:
+            sql += f"\ngroup by {positions}\norder by {positions}"
+        sql += "\nlimit $row_limit"
+        result = self.run(sql, params)
+        if result.frame.height > limit:
+            raise RowLimitExceeded(
+                f"more than {limit:,} rows: group by fewer columns or narrow the filters"
+            )
+        return result
+
+
+class RowLimitExceeded(Exception):
+    pass
