@@ -105,9 +105,6 @@ def bench_scale(millions: float, workdir: Path, runs: int) -> dict:
     return res
 
 
-    return first_render_seconds(db)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scales", default="1,10,50", help="millions of order lines, comma separated")
