@@ -1,0 +1,77 @@
+"""Vectorised text formatting of generated values, exactly as they are written to the exports.
+
+Timestamps `YYYY-MM-DD HH:MM:SS`, dates `YYYY-MM-DD`, money with two decimals (`12.50`), integers
+plain, booleans `true`/`false`. Missing values are nulls (empty cells in the CSV).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from demo.timeline import DAY
+
+TIMESTAMP = "%Y-%m-%d %H:%M:%S"
+DATE = "%Y-%m-%d"
+
+
+def _masked(values: pl.Series, missing: np.ndarray | None) -> pl.Series:
+    if missing is None or not missing.any():
+        return values
+    return pl.select(pl.when(pl.lit(pl.Series(missing))).then(None).otherwise(pl.lit(values))).to_series()
+
+
+def timestamp(ts: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
+    """int64 seconds since 1970 (naive local time) -> 'YYYY-MM-DD HH:MM:SS'."""
+    out = pl.from_epoch(pl.Series(np.asarray(ts, dtype=np.int64)), time_unit="s").dt.strftime(TIMESTAMP)
+    return _masked(out, missing)
+
+
+def date_text(days: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
+    """int days since 1970 -> 'YYYY-MM-DD'."""
+    out = pl.from_epoch(pl.Series(np.asarray(days, dtype=np.int64) * DAY), time_unit="s").dt.strftime(DATE)
+    return _masked(out, missing)
+
+
+def integer(values: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
+    return _masked(pl.Series(np.asarray(values, dtype=np.int64)).cast(pl.Utf8), missing)
+
+
+def money(pence: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
+    """Integer hundredths -> '12.50' (also for shares: 42 hundredths -> '0.42')."""
+    p = pl.Series(np.asarray(pence, dtype=np.int64))
+    out = pl.select(
+        pl.when(pl.lit(p) < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+        + (pl.lit(p).abs() // 100).cast(pl.Utf8)
+        + "."
+        + (pl.lit(p).abs() % 100).cast(pl.Utf8).str.zfill(2)
+    ).to_series()
+    return _masked(out, missing)
+
+
+def boolean(values: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
+    out = pl.select(pl.when(pl.lit(pl.Series(np.asarray(values, dtype=bool)))).then(pl.lit("true"))
+                    .otherwise(pl.lit("false"))).to_series()
+    return _masked(out, missing)
+
+
+def ident(prefix: str, numbers: np.ndarray, width: int, missing: np.ndarray | None = None) -> pl.Series:
+    """Identifiers like C0000123: prefix + zero-padded number."""
+    n = pl.Series(np.asarray(numbers, dtype=np.int64))
+    out = pl.select(pl.lit(prefix) + pl.lit(n).cast(pl.Utf8).str.zfill(width)).to_series()
+    return _masked(out, missing)
+
+
+def pick(labels: list[str] | tuple[str, ...], codes: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
+    """Category labels by integer code (vectorised gather)."""
+    out = pl.Series(list(labels), dtype=pl.Utf8).gather(pl.Series(np.asarray(codes, dtype=np.int64)))
+    return _masked(out, missing)
+
+
+def gather(values: pl.Series, index: np.ndarray) -> pl.Series:
+    """Repeat order-level (or any parent-level) text down to child rows."""
+    return values.gather(pl.Series(np.asarray(index, dtype=np.int64)))
+
+
+def width_for(n: int, minimum: int) -> int:
+    return max(minimum, len(str(max(int(n), 1))))

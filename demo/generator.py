@@ -1,0 +1,162 @@
+"""Seeded demo exports: a realistic set of retailer exports in the canonical CSV format.
+
+    generate(scale, seed, end) -> {source: DataFrame of text columns, exactly as written}
+    write_exports(out_dir, scale, seed, end) -> {source: path of <source>.csv}, plus manifest.json
+
+One "world" is simulated first as numpy arrays (customers and tier spells, orders and lines,
+contacts, survey answers, sessions; see the modules of this package), then each source is rendered
+to text, given its seeded bad rows (bad_rows.py) and written. Same seed, scale and end give
+byte-identical files; everything scales linearly with `scale` (1.0 = ~200k order lines).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from demo import bad_rows
+from demo.catalogue import Catalogue, build_catalogue
+from demo.customers import Customers, build_customers, render_customers
+from demo.kpis import all_kpis
+from demo.orders import Orders, build_orders, render_orders
+from demo.roadmap import (BASELINE_DAYS, Effects, checkins_frame, cost_assumptions_frame, day_ts,
+                          roadmap_frame)
+from demo.sessions import Sessions, build_sessions, render_sessions
+from demo.stores import stores_frame
+from demo.support import Contacts, build_contacts, render_contacts
+from demo.surveys import Responses, build_surveys, render_surveys
+from demo.timeline import Period
+from ingest.contracts import CONTRACTS
+
+DEFAULT_END = date(2026, 10, 31)
+SOURCES = tuple(CONTRACTS)
+CUSTOMERS_PER_SCALE = 20_000
+AGENTS_PER_SCALE = 30
+# Independent random streams, so a change in one generator does not reshuffle the others.
+_STREAMS = ("customers", "catalogue", "orders", "contacts", "surveys", "sessions", *SOURCES)
+
+
+@dataclass
+class World:
+    period: Period
+    customers: Customers
+    catalogue: Catalogue
+    orders: Orders
+    contacts: Contacts
+    responses: Responses
+    sessions: Sessions
+    baselines: dict[str, float]
+    seed: int
+    scale: float
+    streams: dict[str, np.random.SeedSequence]
+
+
+def build_world(scale: float = 1.0, seed: int = 42, end: date = DEFAULT_END) -> World:
+    if not scale > 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    streams = dict(zip(_STREAMS, np.random.SeedSequence(seed).spawn(len(_STREAMS)), strict=True))
+
+    def rng(name: str) -> np.random.Generator:
+        return np.random.default_rng(streams[name])
+
+    period = Period.ending(end)
+    effects = Effects(period)
+    customers = build_customers(rng("customers"), max(50, round(CUSTOMERS_PER_SCALE * scale)), period)
+    catalogue = build_catalogue(rng("catalogue"))
+    orders = build_orders(rng("orders"), customers, catalogue, period)
+    n_agents = max(12, round(AGENTS_PER_SCALE * scale))
+    contacts = build_contacts(rng("contacts"), orders, customers, period, effects, n_agents)
+    responses = build_surveys(rng("surveys"), orders, contacts, customers, period, effects)
+    sessions = build_sessions(rng("sessions"), orders, period, effects, scale)
+    lo, hi = day_ts(period, BASELINE_DAYS[0]), day_ts(period, BASELINE_DAYS[1] + 1)
+    baselines = all_kpis(orders, contacts, responses, sessions, lo, hi)
+    return World(period, customers, catalogue, orders, contacts, responses, sessions, baselines, seed, scale,
+                 streams)
+
+
+def render(world: World, source: str) -> pl.DataFrame:
+    """The clean text frame of one source (before bad rows)."""
+    w = world
+    if source == "orders":
+        return render_orders(w.orders, w.catalogue, w.customers)
+    if source == "customers":
+        return render_customers(w.customers)
+    if source == "contacts":
+        return render_contacts(w.contacts, w.customers)
+    if source == "surveys":
+        return render_surveys(w.responses, w.customers)
+    if source == "sessions":
+        return render_sessions(w.sessions, w.customers)
+    if source == "stores":
+        return stores_frame()
+    if source == "roadmap":
+        return roadmap_frame(w.period, w.baselines)
+    if source == "roadmap_checkins":
+        return checkins_frame(w.period)
+    if source == "cost_assumptions":
+        return cost_assumptions_frame(w.period)
+    raise KeyError(source)
+
+
+def iter_exports(world: World) -> Iterator[tuple[str, pl.DataFrame, list[dict]]]:
+    """(source, final text frame with its bad rows, manifest entries), one source at a time, so a
+    caller that writes and drops each frame holds only one in memory."""
+    for source in SOURCES:
+        frame = render(world, source)
+        frame, bad = bad_rows.inject(frame, source, np.random.default_rng(world.streams[source]))
+        names = CONTRACTS[source].names
+        assert frame.columns == names, (source, frame.columns)
+        yield source, frame.select(pl.col(c).cast(pl.Utf8) for c in names), bad
+
+
+def generate(scale: float = 1.0, seed: int = 42, end: date = DEFAULT_END) -> dict[str, pl.DataFrame]:
+    """Every source's export as text columns in contract order (nulls are empty cells)."""
+    return {source: frame for source, frame, _ in iter_exports(build_world(scale, seed, end))}
+
+
+def write_exports(out_dir: Path, scale: float = 1.0, seed: int = 42, end: date = DEFAULT_END,
+                  progress=None) -> dict[str, Path]:
+    """Write <source>.csv for every source and manifest.json (the seeded bad rows) into out_dir.
+
+    `progress`, if given, is called with a short message before each step."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    say = progress or (lambda message: None)
+    say(f"simulating customers, orders, contacts, surveys and sessions (scale {scale:g})")
+    world = build_world(scale, seed, end)
+    paths: dict[str, Path] = {}
+    files: dict[str, dict] = {}
+    for source, frame, bad in iter_exports(world):
+        path = out_dir / f"{source}.csv"
+        say(f"writing {path.name} ({frame.height:,} rows)")
+        frame.write_csv(path, include_header=True, separator=",", line_terminator="\n", null_value="")
+        paths[source] = path
+        files[source] = {"file": path.name, "rows": frame.height, "bad_rows": bad}
+        del frame
+    manifest = {"seed": seed, "scale": scale, "end": end.isoformat(), "files": files}
+    (out_dir / "manifest.json").write_text(manifest_text(manifest), encoding="utf-8")
+    return paths
+
+
+def manifest_text(manifest: dict) -> str:
+    """JSON with one bad row per line (readable and diffable, and small at large scales)."""
+    head = {k: v for k, v in manifest.items() if k != "files"}
+    lines = ["{"] + [f"  {json.dumps(k)}: {json.dumps(v)}," for k, v in head.items()] + ['  "files": {']
+    sources = list(manifest["files"].items())
+    for i, (source, f) in enumerate(sources):
+        comma = "," if i < len(sources) - 1 else ""
+        opening = f'    {json.dumps(source)}: {{"file": {json.dumps(f["file"])}, "rows": {f["rows"]}, "bad_rows": ['
+        if not f["bad_rows"]:
+            lines.append(opening + "]}" + comma)
+            continue
+        lines.append(opening)
+        lines.append(",\n".join(f"      {json.dumps(b)}" for b in f["bad_rows"]))
+        lines.append("    ]}" + comma)
+    lines += ["  }", "}"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,257 @@
+"""Orders and order lines: who buys when, where, what, how it is fulfilled, delivered and returned.
+
+Identified orders come from customers' tier spells (a platinum spell buys far more often than a
+bronze one, and bigger baskets); anonymous orders are mostly store walk-ins. Seasonality comes
+from the timeline's day weights; late deliveries rise in the November/December peak and drive
+'arrived_late' returns (and, in support.py, "where is my order" contacts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from demo import formatting as fmt
+from demo.catalogue import FASHION, RETURN_BASE, Catalogue
+from demo.customers import Customers, customer_ids
+from demo.stores import REGION_WEIGHTS, REGIONS, online_store_index, pick_physical_store, store_ids
+from demo.timeline import DAY, Period, sample_days, time_of_day_by, weight_between
+
+CHANNELS = ("store", "web", "app", "marketplace", "phone")
+STORE, WEB, APP, MARKETPLACE, PHONE = range(5)
+FULFILLMENTS = ("in_store", "ship_to_home", "bopis", "ship_from_store")
+IN_STORE, SHIP_TO_HOME, BOPIS, SHIP_FROM_STORE = range(4)
+RETURN_REASONS = ("damaged", "wrong_item", "not_as_described", "arrived_late", "changed_mind", "size_fit")
+
+# Orders a year while active, by tier level (none, bronze, silver, gold, platinum) and segment.
+ORDER_RATE = np.array([1.0, 2.0, 3.6, 6.0, 11.0])
+SEGMENT_RATE = np.array([0.9, 1.0, 1.12])
+ANONYMOUS_ORDER_SHARE = 0.26  # anonymous orders per identified order (about 15% of lines)
+CHANNEL_MIX = np.array([  # by tier level: store, web, app, marketplace, phone
+    [0.40, 0.34, 0.06, 0.15, 0.05],
+    [0.38, 0.37, 0.12, 0.09, 0.04],
+    [0.37, 0.37, 0.15, 0.08, 0.03],
+    [0.36, 0.36, 0.19, 0.06, 0.03],
+    [0.35, 0.35, 0.22, 0.05, 0.03],
+])
+STORE_DOW = np.array([0.9, 0.88, 0.9, 0.95, 1.05, 1.3, 1.15])  # store share tilt by day of week
+EXTRA_LINES = np.array([1.25, 1.45, 1.7, 1.95, 2.3])  # mean lines beyond the first, by tier level
+LATE_BASE, LATE_PEAK = 0.065, 0.15  # late-delivery probability: base, extra at the peak
+LOST_SHARE = 0.003  # shipped orders never delivered
+
+
+@dataclass
+class Orders:
+    # Order level, sorted by ordered time (order number = index + 1).
+    ts: np.ndarray
+    customer: np.ndarray  # customer index, -1 = anonymous
+    level: np.ndarray  # tier level on the order day (0 for anonymous)
+    region: np.ndarray
+    store: np.ndarray
+    channel: np.ndarray
+    fulfillment: np.ndarray
+    promised_ts: np.ndarray  # -1 = none
+    delivered_ts: np.ndarray  # -1 = not delivered (in-store sale, in transit or lost)
+    late: np.ndarray  # delivered after the promise
+    return_ts: np.ndarray  # when returned lines came back, -1 = no return
+    # Line level, grouped by order.
+    l_order: np.ndarray
+    l_no: np.ndarray
+    l_sku: np.ndarray
+    l_qty: np.ndarray
+    l_price: np.ndarray  # pence
+    l_discount: np.ndarray  # pence
+    l_returned: np.ndarray
+    l_reason: np.ndarray  # index into RETURN_REASONS, -1 = none
+
+    @property
+    def n(self) -> int:
+        return len(self.ts)
+
+    @property
+    def shipped(self) -> np.ndarray:
+        return self.promised_ts >= 0
+
+
+def build_orders(rng: np.random.Generator, customers: Customers, catalogue: Catalogue, period: Period,
+                 rate_scale: float = 1.0) -> Orders:
+    w = period.order_weights()
+    c = customers
+    # Identified orders: a Poisson count per tier spell over the part of it inside the period
+    # while the customer is active (after first sight, before churn), seasonally weighted.
+    lo = np.maximum(np.maximum(c.sp_from, c.first_seen[c.sp_customer]), period.start_day) - period.start_day
+    hi = np.minimum(np.minimum(c.sp_to, c.churn_day[c.sp_customer]), period.end_day + 1) - period.start_day
+    cust = c.sp_customer
+    rate = ORDER_RATE[c.sp_level] * SEGMENT_RATE[c.segment[cust]] * c.activity[cust] * rate_scale / 365.0
+    expected = rate * weight_between(w, lo, np.maximum(hi, lo))
+    per_spell = rng.poisson(expected)
+    spell = np.repeat(np.arange(len(cust)), per_spell)
+    day_ident = sample_days(rng, w, lo[spell], hi[spell])
+    customer = cust[spell]
+    level = c.sp_level[spell]
+
+    n_anon = int(round(ANONYMOUS_ORDER_SHARE * len(spell)))
+    day_anon = sample_days(rng, w, np.zeros(n_anon, np.int64), np.full(n_anon, period.n_days))
+    day = np.concatenate([day_ident, day_anon])
+    customer = np.concatenate([customer, np.full(n_anon, -1)])
+    level = np.concatenate([level, np.zeros(n_anon, np.int64)])
+    anon = customer < 0
+    region = np.where(anon, rng.choice(len(REGIONS), size=len(day), p=REGION_WEIGHTS), c.region[customer])
+    n = len(day)
+
+    # Channel: tier mix tilted to stores at weekends; anonymous orders are store or marketplace.
+    dow = (period.start_day + day + 3) % 7
+    mix = CHANNEL_MIX[level].copy()
+    mix[:, STORE] *= STORE_DOW[dow]
+    mix /= mix.sum(axis=1, keepdims=True)
+    channel = (rng.random(n)[:, None] > np.cumsum(mix, axis=1)).sum(axis=1).clip(0, 4)
+    channel = np.where(anon, np.where(rng.random(n) < 0.9, STORE, MARKETPLACE), channel)
+    cal = period.calendar()
+    closed = (cal["month"][day] == 12) & (cal["dom"][day] == 25)
+    channel = np.where(closed & (channel == STORE), WEB, channel)
+
+    store = online_store_index(region)
+    in_store = channel == STORE
+    home = ~anon & (rng.random(n) < 0.8)
+    store[in_store] = pick_physical_store(rng, region[in_store])
+    store[in_store & home] = c.home_store[customer[in_store & home]]
+    ts = (period.start_day + day) * DAY + time_of_day_by(rng, (~in_store).astype(np.int64), ["store", "online"])
+
+    order = np.argsort(ts, kind="stable")
+    ts, customer, level, region, store, channel = (a[order] for a in (ts, customer, level, region, store, channel))
+    day = (ts // DAY) - period.start_day
+
+    fulfillment, promised_ts, delivered_ts, late = _fulfil(rng, period, ts, day, channel, level, region)
+    lines = _lines(rng, catalogue, customers, customer, level, channel)
+    return_ts, lines = _returns(rng, period, ts, delivered_ts, late, channel, catalogue, lines)
+    return Orders(ts, customer, level, region, store, channel, fulfillment, promised_ts, delivered_ts, late,
+                  return_ts, **lines)
+
+
+def _fulfil(rng, period, ts, day, channel, level, region):
+    n = len(ts)
+    u = rng.random(n)
+    fulfillment = np.select(
+        [channel == STORE, channel == MARKETPLACE],
+        [IN_STORE, np.where(u < 0.9, SHIP_TO_HOME, SHIP_FROM_STORE)],
+        np.where(u < 0.74, SHIP_TO_HOME, np.where(u < 0.90, BOPIS, SHIP_FROM_STORE)),
+    )
+    shipped = fulfillment != IN_STORE
+    next_day = rng.random(n) < np.where(level == 4, 0.45, 0.12)
+    lead = np.select(
+        [fulfillment == BOPIS, fulfillment == SHIP_FROM_STORE, next_day],
+        [1, 2, 1],
+        rng.choice([2, 3, 4], size=n, p=[0.2, 0.65, 0.15]),
+    )
+    order_day = ts // DAY
+    promised_day = order_day + lead
+    promised_ts = np.where(shipped, promised_day * DAY + np.where(fulfillment == BOPIS, 18, 21) * 3600, -1)
+
+    peak = period.peak()[np.clip(day, 0, period.n_days - 1)]
+    p_late = (LATE_BASE + LATE_PEAK * peak) * np.select(
+        [fulfillment == BOPIS, fulfillment == SHIP_FROM_STORE, channel == MARKETPLACE], [0.6, 0.8, 1.3], 1.0
+    ) * np.array([1.1, 1.0, 1.0, 0.85])[region]
+    late = shipped & (rng.random(n) < p_late)
+    delay = rng.geometric(0.55, n) + (rng.random(n) < peak * 0.5)  # days late
+    early = np.floor(rng.random(n) ** 2 * lead).astype(np.int64)
+    delivered_day = np.where(late, promised_day + delay, promised_day - early)
+    promised_hour = np.where(fulfillment == BOPIS, 18, 21)
+    hour_span = np.where(late, 12, promised_hour - 8) * 3600  # on time: before the promised hour
+    delivered_ts = delivered_day * DAY + 8 * 3600 + (rng.random(n) * hour_span).astype(np.int64)
+    lost = rng.random(n) < LOST_SHARE
+    delivered = shipped & ~lost & (delivered_ts <= period.end_ts)
+    delivered_ts = np.where(delivered, delivered_ts, -1)
+    return fulfillment, promised_ts, delivered_ts, late & delivered
+
+
+def _lines(rng, catalogue: Catalogue, customers: Customers, customer, level, channel) -> dict:
+    n = len(customer)
+    extra = EXTRA_LINES[level] - np.select([channel == STORE, channel == MARKETPLACE], [0.25, 0.6], 0.0)
+    n_lines = 1 + np.minimum(rng.poisson(np.maximum(extra, 0.1)), 8)
+    l_order = np.repeat(np.arange(n), n_lines)
+    starts = np.cumsum(n_lines) - n_lines
+    l_no = np.arange(len(l_order)) - starts[l_order] + 1
+    segment = np.where(customer >= 0, customers.segment[np.maximum(customer, 0)], 1)
+    premium = (segment[l_order] == 2) | (level[l_order] == 4)
+    sku = catalogue.pick(rng, premium)
+    qty = rng.choice([1, 2, 3, 4], size=len(l_order), p=[0.85, 0.11, 0.03, 0.01])
+    return {"l_order": l_order, "l_no": l_no, "l_sku": sku, "l_qty": qty, "l_price": catalogue.price_pence[sku]}
+
+
+def _returns(rng, period, ts, delivered_ts, late, channel, catalogue: Catalogue, lines: dict):
+    o = lines["l_order"]
+    nl = len(o)
+    # Discounts: deep on sale days, occasional otherwise (member offers).
+    day = np.clip(ts // DAY - period.start_day, 0, period.n_days - 1)
+    promo = period.promo_days()[day][o]
+    rate = np.where(promo, rng.choice([0.2, 0.25, 0.3, 0.4], nl), rng.choice([0.1, 0.15, 0.2], nl))
+    discounted = rng.random(nl) < np.where(promo, 0.55, 0.08)
+    gross = lines["l_qty"] * lines["l_price"]
+    lines["l_discount"] = np.where(discounted, np.round(gross * rate), 0).astype(np.int64)
+
+    # Returns: come back 2-20 days after delivery (or purchase in store); more for late orders.
+    base_ts = np.where(channel == STORE, ts, delivered_ts)
+    return_ts = np.where(base_ts >= 0, base_ts + rng.integers(2 * DAY, 20 * DAY, len(ts)), -1)
+    return_ts = np.where(return_ts <= period.end_ts, return_ts, -1)
+    category = catalogue.category[lines["l_sku"]]
+    p = RETURN_BASE[category] * np.where(channel[o] == STORE, 0.55, 1.0) * np.where(late[o], 2.6, 1.0)
+    returned = (return_ts[o] >= 0) & (rng.random(nl) < p)
+    qty = lines["l_qty"]
+    lines["l_returned"] = np.where(returned, np.where(rng.random(nl) < 0.7, qty, 1), 0)
+    probs = np.where(
+        late[o][:, None],
+        np.array([0.08, 0.05, 0.10, 0.45, 0.20, 0.12]),
+        np.where(FASHION[category][:, None], np.array([0.05, 0.06, 0.14, 0.0, 0.22, 0.53]),
+                 np.array([0.22, 0.14, 0.26, 0.0, 0.38, 0.0])),
+    )
+    reason = (rng.random(nl)[:, None] > np.cumsum(probs, axis=1)).sum(axis=1).clip(0, 5)
+    lines["l_reason"] = np.where(returned, reason, -1)
+    has_return = np.zeros(len(ts), dtype=bool)
+    has_return[o[returned]] = True
+    return np.where(has_return, return_ts, -1), lines
+
+
+def order_ids(numbers: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
+    return fmt.ident("ORD", numbers, 8, missing)
+
+
+def render_orders(o: Orders, catalogue: Catalogue, customers: Customers) -> pl.DataFrame:
+    """Order-level text is formatted once per order, then gathered down to the lines."""
+    anon = o.customer < 0
+    shipped = o.promised_ts >= 0
+    order_level = {
+        "order_id": order_ids(np.arange(1, o.n + 1)),
+        "ordered_at": fmt.timestamp(o.ts),
+        "store_id": fmt.pick(store_ids(), o.store),
+        "channel": fmt.pick(CHANNELS, o.channel),
+        "customer_id": customer_ids(customers.number[np.maximum(o.customer, 0)], anon),
+        "fulfillment": fmt.pick(FULFILLMENTS, o.fulfillment),
+        "promised_at": fmt.timestamp(np.maximum(o.promised_ts, 0), ~shipped),
+        "delivered_at": fmt.timestamp(np.maximum(o.delivered_ts, 0), o.delivered_ts < 0),
+    }
+    idx = o.l_order
+    g = {k: fmt.gather(v, idx) for k, v in order_level.items()}
+    category = catalogue.category[o.l_sku]
+    from demo.catalogue import CATEGORIES
+
+    return pl.DataFrame({
+        "order_id": g["order_id"],
+        "line_no": fmt.integer(o.l_no),
+        "ordered_at": g["ordered_at"],
+        "store_id": g["store_id"],
+        "channel": g["channel"],
+        "customer_id": g["customer_id"],
+        "sku": fmt.gather(catalogue.codes, o.l_sku),
+        "category": fmt.pick(CATEGORIES, category),
+        "quantity": fmt.integer(o.l_qty),
+        "unit_price": fmt.money(o.l_price),
+        "discount": fmt.money(o.l_discount),
+        "currency": pl.Series(["GBP"]).gather(pl.Series(np.zeros(len(idx), np.int64))),
+        "fulfillment": g["fulfillment"],
+        "promised_at": g["promised_at"],
+        "delivered_at": g["delivered_at"],
+        "returned_quantity": fmt.integer(o.l_returned),
+        "return_reason": fmt.pick(RETURN_REASONS, np.maximum(o.l_reason, 0), o.l_reason < 0),
+    })

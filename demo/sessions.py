@@ -1,0 +1,108 @@
+"""Web and app sessions with the furthest funnel step reached.
+
+The analytics export is a consented sample: a share of web and app orders has its purchase
+session (carrying the order id); abandoned carts and browsing sessions are added around them so
+that conversion is ~3% and cart abandonment ~70%, lower after the basket-reminder launch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from demo import formatting as fmt
+from demo.customers import Customers, customer_ids
+from demo.orders import APP, WEB, Orders, order_ids
+from demo.roadmap import Effects
+from demo.timeline import DAY, Period, sample_days, time_of_day
+
+CHANNELS = ("web", "app")
+SOURCES = ("organic", "paid_search", "email", "social", "direct", "affiliate")
+STEPS = ("visit", "product_view", "add_to_cart", "checkout", "purchase")
+VISIT, PRODUCT_VIEW, ADD_TO_CART, CHECKOUT, PURCHASE = range(5)
+SESSIONS_PER_SCALE = 250_000
+CONVERSION = 0.03
+ABANDONMENT = 0.71  # before the basket reminders
+BASKET_EFFECT = 0.08  # abandonment points removed at full effect
+# Traffic source mix of purchase sessions and of the others (email and direct convert best).
+SOURCE_PURCHASE = np.array([0.26, 0.24, 0.18, 0.06, 0.21, 0.05])
+SOURCE_BROWSE = np.array([0.31, 0.25, 0.09, 0.17, 0.12, 0.06])
+
+
+@dataclass
+class Sessions:
+    ts: np.ndarray  # started, sorted
+    channel: np.ndarray  # 0 web, 1 app
+    customer: np.ndarray  # -1 = not logged in
+    source: np.ndarray
+    step: np.ndarray
+    order: np.ndarray  # -1 = none
+
+    @property
+    def n(self) -> int:
+        return len(self.ts)
+
+
+def build_sessions(rng: np.random.Generator, orders: Orders, period: Period, effects: Effects,
+                   scale: float) -> Sessions:
+    o = orders
+    target = SESSIONS_PER_SCALE * scale
+    online = np.flatnonzero((o.channel == WEB) | (o.channel == APP))
+    # Purchase sessions: a sample of web and app orders, started minutes before the order.
+    share = min(1.0, CONVERSION * target / max(len(online), 1))
+    bought = online[rng.random(len(online)) < share]
+    p_ts = o.ts[bought] - rng.integers(3 * 60, 45 * 60, len(bought))
+    p_channel = (o.channel[bought] == APP).astype(np.int64)
+
+    # Abandoned carts (add_to_cart or checkout, no purchase): as many as keep abandonment at its
+    # level of the day; drawn on the purchase sessions' days, thinned after the basket reminders.
+    ratio_max = ABANDONMENT / (1 - ABANDONMENT)
+    k = rng.poisson(ratio_max, len(bought))
+    src = np.repeat(np.arange(len(bought)), k)
+    a_ts = (p_ts[src] // DAY + rng.integers(-3, 4, len(src))) * DAY + time_of_day(rng, len(src), "online")
+    abandon = ABANDONMENT - BASKET_EFFECT * effects("basket", a_ts)
+    keep = rng.random(len(src)) < (abandon / (1 - abandon)) / ratio_max
+    keep &= (a_ts >= period.start_ts) & (a_ts <= period.end_ts)
+    src, a_ts = src[keep], a_ts[keep]
+    a_step = np.where(rng.random(len(src)) < 0.45, CHECKOUT, ADD_TO_CART)
+
+    # Browsing sessions (visit, product view) make up the rest.
+    n_browse = max(int(round(target)) - len(bought) - len(src), 0)
+    w = period.order_weights()
+    day = sample_days(rng, w, np.zeros(n_browse, np.int64), np.full(n_browse, period.n_days))
+    b_ts = (period.start_day + day) * DAY + time_of_day(rng, n_browse, "online")
+    b_step = np.where(rng.random(n_browse) < 0.42, PRODUCT_VIEW, VISIT)
+
+    n_other = len(src) + n_browse
+    other_channel = (rng.random(n_other) < 0.38).astype(np.int64)
+    # Logged-in sessions belong to a customer who buys around then (app users mostly log in).
+    other_ts = np.concatenate([a_ts, b_ts])
+    logged_in = rng.random(n_other) < np.where(other_channel == 1, 0.85, 0.3)
+    near = np.searchsorted(o.ts, other_ts) + rng.integers(-300, 300, n_other)
+    other_customer = np.where(logged_in, o.customer[np.clip(near, 0, o.n - 1)], -1)
+    ts = np.concatenate([p_ts, other_ts])
+    channel = np.concatenate([p_channel, other_channel])
+    customer = np.concatenate([o.customer[bought], other_customer])
+    source = np.concatenate([
+        rng.choice(len(SOURCES), len(bought), p=SOURCE_PURCHASE),
+        rng.choice(len(SOURCES), n_other, p=SOURCE_BROWSE),
+    ])
+    step = np.concatenate([np.full(len(bought), PURCHASE), a_step, b_step])
+    order = np.concatenate([bought, np.full(n_other, -1)])
+    keep = ts >= period.start_ts
+    idx = np.flatnonzero(keep)[np.argsort(ts[keep], kind="stable")]
+    return Sessions(ts[idx], channel[idx], customer[idx], source[idx], step[idx], order[idx])
+
+
+def render_sessions(s: Sessions, customers: Customers) -> pl.DataFrame:
+    return pl.DataFrame({
+        "session_id": fmt.ident("SE", np.arange(1, s.n + 1), 10),
+        "started_at": fmt.timestamp(s.ts),
+        "channel": fmt.pick(CHANNELS, s.channel),
+        "customer_id": customer_ids(customers.number[np.maximum(s.customer, 0)], s.customer < 0),
+        "source": fmt.pick(SOURCES, s.source),
+        "furthest_step": fmt.pick(STEPS, s.step),
+        "order_id": order_ids(np.maximum(s.order, 0) + 1, s.order < 0),
+    })

@@ -1,0 +1,208 @@
+"""Survey answers (NPS 0-10, CSAT 1-5, CES 1-7) after purchases, deliveries and support tickets.
+
+Each answer comes from a latent satisfaction: higher for higher tiers, lower after a late delivery,
+a repeat contact, a transfer, a long wait or an unresolved ticket; associate enablement lifts
+support answers after its launch. Comments come from small templates matching the score and, for
+unhappy answers, the cause.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from demo import formatting as fmt
+from demo.customers import Customers, customer_ids
+from demo.orders import CHANNELS as ORDER_CHANNELS
+from demo.orders import STORE, Orders, order_ids
+from demo.roadmap import Effects
+from demo.support import BOT, CHANNELS as CONTACT_CHANNELS
+from demo.support import NOBODY, RETURN_REFUND, SELF_SERVICE, Contacts, contact_ids
+from demo.timeline import DAY, Period
+
+SURVEYS = ("nps", "csat", "ces")
+NPS, CSAT, CES = range(3)
+TOUCHPOINTS = ("awareness", "consideration", "purchase", "fulfillment", "support")
+AWARENESS, CONSIDERATION, PURCHASE, FULFILLMENT, SUPPORT = range(5)
+TIER_Z = np.array([-0.2, 0.0, 0.15, 0.3, 0.55])
+TOUCHPOINT_Z = np.array([0.05, 0.05, 0.15, 0.05, -0.2])
+BASE_Z = 0.2
+RELATIONSHIP_PER_CUSTOMER = 0.3  # relationship NPS answers per customer over the period
+
+COMMENTS = {
+    "positive": ["Great service, thank you", "Really easy, will shop again", "Staff were friendly and helpful",
+                 "Quick and simple", "Love the quality of the products"],
+    "positive_fulfillment": ["Arrived earlier than expected", "Delivery was quick and well packed",
+                             "Tracking updates were spot on"],
+    "positive_support": ["The agent sorted it out straight away", "Quick answer, problem solved",
+                         "The chat assistant found my order in seconds"],
+    "neutral": ["It was fine", "OK but could be quicker", "Average experience", "Prices are a bit high",
+                "Website was a bit slow"],
+    "negative": ["Not impressed", "Item not as described", "Too expensive for the quality",
+                 "Could not find my size"],
+    "negative_late": ["My parcel arrived late", "Delivery was days late and nobody told me",
+                      "Missed the delivery date I was promised"],
+    "negative_repeat": ["Had to contact you several times about the same thing"],
+    "negative_transfer": ["Was passed from one person to another"],
+    "negative_wait": ["Waited far too long to get through"],
+    "negative_unresolved": ["Nobody solved my problem"],
+    "negative_refund": ["Still waiting for my refund"],
+}
+
+
+@dataclass
+class Responses:
+    ts: np.ndarray  # answered, sorted
+    survey: np.ndarray
+    score: np.ndarray
+    customer: np.ndarray  # -1 = none
+    order: np.ndarray  # -1 = none
+    contact: np.ndarray  # contact index, -1 = none
+    touchpoint: np.ndarray
+    channel: pl.Series  # text (order or contact channel), null = none
+    comment: pl.Series
+
+    @property
+    def n(self) -> int:
+        return len(self.ts)
+
+
+def build_surveys(rng: np.random.Generator, orders: Orders, contacts: Contacts, customers: Customers,
+                  period: Period, effects: Effects) -> Responses:
+    o, ct = orders, contacts
+    parts = []
+    # After a purchase (store: at the till; online: checkout effort) and after a delivery.
+    known = o.customer >= 0
+    idx = np.arange(o.n)
+    store = o.channel == STORE
+    hit = known & store & (rng.random(o.n) < 0.06)
+    parts.append(_part(idx[hit], PURCHASE, o.ts[hit] + 2 * 3600 + rng.random(hit.sum()) * 3 * DAY,
+                       rng.choice([NPS, CSAT], hit.sum(), p=[0.45, 0.55])))
+    hit = known & ~store & (rng.random(o.n) < 0.03)
+    parts.append(_part(idx[hit], PURCHASE, o.ts[hit] + 600 + rng.random(hit.sum()) * DAY,
+                       rng.choice([CSAT, CES], hit.sum(), p=[0.5, 0.5])))
+    delivered = known & (o.delivered_ts >= 0)
+    hit = delivered & (rng.random(o.n) < np.where(o.late, 0.13, 0.09))
+    parts.append(_part(idx[hit], FULFILLMENT, o.delivered_ts[hit] + 3 * 3600 + rng.random(hit.sum()) * 4 * DAY,
+                       rng.choice([NPS, CSAT, CES], hit.sum(), p=[0.25, 0.55, 0.2])))
+    # Relationship NPS from recent buyers (awareness / consideration).
+    k = int(round(RELATIONSHIP_PER_CUSTOMER * customers.n))
+    src = np.flatnonzero(known)[rng.integers(0, max(known.sum(), 1), k)] if known.any() else np.zeros(0, int)
+    rel = _part(src, np.where(rng.random(len(src)) < 0.35, AWARENESS, CONSIDERATION),
+                o.ts[src] + 10 * DAY + rng.random(len(src)) * 50 * DAY, np.full(len(src), NPS))
+    rel["relationship"] = np.ones(len(src), dtype=bool)
+    parts.append(rel)
+    for p in parts[:-1]:
+        p["relationship"] = np.zeros(len(p["order"]), dtype=bool)
+    r = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    r["contact"] = np.full(len(r["order"]), -1)
+
+    # After a support ticket: its last contact.
+    last = np.flatnonzero(ct.last_in_ticket)
+    last = last[rng.random(len(last)) < np.where(ct.customer[last] >= 0, 0.3, 0.12)]
+    base = np.where(ct.resolved_ts[last] >= 0, ct.resolved_ts[last], ct.ts[last])
+    sup = {"order": ct.order[last], "touchpoint": np.full(len(last), SUPPORT),
+           "ts": (base + 3600 + rng.random(len(last)) * 2 * DAY).astype(np.int64),
+           "survey": rng.choice([CSAT, CES], len(last), p=[0.55, 0.45]),
+           "relationship": np.zeros(len(last), dtype=bool), "contact": last}
+    r = {key: np.concatenate([r[key], sup[key]]) for key in r}
+    keep = r["ts"] <= period.end_ts
+    r = {key: v[keep] for key, v in r.items()}
+    order = np.argsort(r["ts"], kind="stable")
+    r = {key: v[order] for key, v in r.items()}
+    return _score(rng, r, o, ct, customers, effects)
+
+
+def _part(order_idx, touchpoint, ts, survey) -> dict:
+    n = len(order_idx)
+    return {"order": order_idx, "touchpoint": np.broadcast_to(touchpoint, (n,)).copy(),
+            "ts": np.asarray(ts).astype(np.int64), "survey": survey}
+
+
+def _score(rng, r: dict, o: Orders, ct: Contacts, customers: Customers, effects: Effects) -> Responses:
+    n = len(r["ts"])
+    contact = r["contact"]
+    has_contact = contact >= 0
+    ci = np.maximum(contact, 0)
+    order = r["order"]
+    has_order = order >= 0
+    oi = np.maximum(order, 0)
+    customer = np.where(has_contact, ct.customer[ci], np.where(has_order, o.customer[oi], -1))
+    level = np.where(customer >= 0, customers.level_at(np.maximum(customer, 0), r["ts"] // DAY), 0)
+    late = has_order & o.late[oi]
+    tp = r["touchpoint"]
+    # Causes of an unhappy support answer, in the order a comment names them.
+    repeat = has_contact & (ct.ticket_size[ci] > 1)
+    transfer = has_contact & (ct.transfers[ci] > 0)
+    long_wait = has_contact & (ct.wait[ci] > 300)
+    unresolved = has_contact & (ct.resolved_by[ci] == NOBODY)
+    agent = has_contact & (ct.channel[ci] != SELF_SERVICE) & (ct.resolved_by[ci] != BOT)
+    refund = has_contact & (ct.reason[ci] == RETURN_REFUND)
+
+    z = BASE_Z + TIER_Z[level] + TOUCHPOINT_Z[tp] + rng.normal(0, 1, n)
+    z -= np.where(late & ((tp == FULFILLMENT) | r["relationship"]), np.where(tp == FULFILLMENT, 1.3, 0.5), 0)
+    z -= np.where(repeat, 0.6 * np.minimum(ct.ticket_size[ci] - 1, 2), 0)
+    z -= 0.4 * transfer + 0.35 * long_wait + 1.0 * unresolved
+    z += np.where(agent, 0.25 * effects("enablement", r["ts"]), 0)
+    z += np.where(tp == FULFILLMENT, 0.15 * effects("notify", r["ts"]) * late, 0)
+
+    survey = r["survey"]
+    score = np.select(
+        [survey == NPS, survey == CSAT],
+        [np.clip(np.round(7.6 + 2.0 * z), 0, 10), np.clip(np.round(4.2 + 1.0 * z), 1, 5)],
+        np.clip(np.round(5.0 + 1.35 * z), 1, 7),
+    ).astype(np.int64)
+    good = np.select([survey == NPS, survey == CSAT], [score >= 9, score >= 4], score >= 6)
+    bad = np.select([survey == NPS, survey == CSAT], [score <= 6, score <= 2], score <= 3)
+
+    contact_channel = fmt.pick(CONTACT_CHANNELS, ct.channel[ci])
+    order_channel = fmt.pick(ORDER_CHANNELS, o.channel[oi])
+    channel = pl.select(
+        pl.when(pl.lit(pl.Series(has_contact))).then(pl.lit(contact_channel))
+        .when(pl.lit(pl.Series(has_order & ~r["relationship"]))).then(pl.lit(order_channel))
+        .otherwise(None)
+    ).to_series()
+    comment = _comments(rng, good, bad, tp, late, repeat, transfer, long_wait, unresolved, refund)
+    # Relationship answers name the customer only; support answers the ticket's order if any.
+    order_out = np.where(r["relationship"], -1, order)
+    return Responses(r["ts"], survey, score, customer, order_out, contact, tp, channel, comment)
+
+
+def _comments(rng, good, bad, tp, late, repeat, transfer, long_wait, unresolved, refund) -> pl.Series:
+    keys = list(COMMENTS)
+    texts = [t for k in keys for t in COMMENTS[k]]
+    offset = dict(zip(keys, np.cumsum([0] + [len(COMMENTS[k]) for k in keys])[:-1], strict=True))
+    n = len(good)
+    group = np.select(
+        [good & (tp == FULFILLMENT), good & (tp == SUPPORT), good,
+         bad & late, bad & repeat, bad & transfer, bad & long_wait, bad & unresolved, bad & refund, bad],
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 10,
+    )
+    names = ["positive_fulfillment", "positive_support", "positive", "negative_late", "negative_repeat",
+             "negative_transfer", "negative_wait", "negative_unresolved", "negative_refund", "negative", "neutral"]
+    start = np.array([offset[k] for k in names])[group]
+    size = np.array([len(COMMENTS[k]) for k in names])[group]
+    idx = start + (rng.random(n) * size).astype(np.int64)
+    has = rng.random(n) < np.where(bad, 0.55, 0.3)
+    return fmt.pick(texts, idx, ~has)
+
+
+def response_ids(numbers: np.ndarray) -> pl.Series:
+    return fmt.ident("R", numbers, 9)
+
+
+def render_surveys(r: Responses, customers: Customers) -> pl.DataFrame:
+    return pl.DataFrame({
+        "response_id": response_ids(np.arange(1, r.n + 1)),
+        "survey": fmt.pick(SURVEYS, r.survey),
+        "score": fmt.integer(r.score),
+        "answered_at": fmt.timestamp(r.ts),
+        "customer_id": customer_ids(customers.number[np.maximum(r.customer, 0)], r.customer < 0),
+        "order_id": order_ids(np.maximum(r.order, 0) + 1, r.order < 0),
+        "contact_id": contact_ids(np.maximum(r.contact, 0) + 1, r.contact < 0),
+        "touchpoint": fmt.pick(TOUCHPOINTS, r.touchpoint),
+        "channel": r.channel,
+        "comment": r.comment,
+    })
