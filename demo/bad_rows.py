@@ -16,9 +16,10 @@ from ingest.contracts import CONTRACTS
 
 BAD_SHARE = 0.007
 
-# Per source: (rule, column, corruption) specs, used in turn. Corruptions: "null", ("values", [...])
-# replaces the text, "year_future" / "year_1899" rewrite a timestamp's date, "negate" prefixes a
-# minus sign, "copy" makes the row a copy of an earlier good row.
+# Per source: (rule, column, corruption) specs, used in turn (most telling first). Corruptions:
+# "null"; ("values", [...]) replaces the text; "year_future" / "year_1899" rewrite a timestamp's
+# date; "negate" prefixes a minus sign; "off_scale" puts a score off its survey's scale; "copy"
+# makes the row a copy of an earlier good row.
 _TS_BAD = ("values", ["2026-02-30 10:15:00", "2025-13-01 09:00:00", "yesterday", "12/31/2025 10:61"])
 _DATE_BAD = ("values", ["2026-02-30", "2025-13-01", "not a date"])
 SPECS: dict[str, list[tuple[str, str, object]]] = {
@@ -45,37 +46,37 @@ SPECS: dict[str, list[tuple[str, str, object]]] = {
     ],
     "contacts": [
         ("missing_required", "reason", "null"),
-        ("missing_required", "opened_at", "null"),
-        ("unparseable_integer", "transfers", ("values", ["one", "2x"])),
         ("unparseable_number", "handle_seconds", ("values", ["4m30s", "abc"])),
-        ("unparseable_timestamp", "opened_at", _TS_BAD),
         ("unknown_value", "channel", ("values", ["fax", "carrier_pigeon"])),
-        ("unknown_value", "reason", ("values", ["weather", "complaint_misc"])),
         ("out_of_range", "wait_seconds", "negate"),
-        ("out_of_range", "handle_seconds", "negate"),
+        ("duplicate_key", "contact_id", "copy"),
+        ("unparseable_integer", "transfers", ("values", ["one", "2x"])),
+        ("unparseable_timestamp", "opened_at", _TS_BAD),
         ("timestamp_in_future", "opened_at", "year_future"),
         ("timestamp_before_2000", "opened_at", "year_1899"),
-        ("duplicate_key", "contact_id", "copy"),
+        ("missing_required", "opened_at", "null"),
+        ("unknown_value", "reason", ("values", ["weather", "complaint_misc"])),
+        ("out_of_range", "handle_seconds", "negate"),
     ],
     "surveys": [
+        ("score_out_of_scale", "score", "off_scale"),
+        ("duplicate_key", "response_id", "copy"),
         ("missing_required", "score", "null"),
+        ("unknown_value", "survey", ("values", ["star_rating", "nps_v2"])),
         ("unparseable_integer", "score", ("values", ["ten", "5 stars"])),
         ("unparseable_timestamp", "answered_at", _TS_BAD),
-        ("unknown_value", "survey", ("values", ["star_rating", "nps_v2"])),
-        ("score_out_of_scale", "score", "off_scale"),
         ("timestamp_in_future", "answered_at", "year_future"),
         ("timestamp_before_2000", "answered_at", "year_1899"),
-        ("duplicate_key", "response_id", "copy"),
     ],
     "sessions": [
         ("missing_required", "furthest_step", "null"),
-        ("missing_required", "started_at", "null"),
-        ("unparseable_timestamp", "started_at", _TS_BAD),
         ("unknown_value", "channel", ("values", ["smart_tv", "kiosk"])),
-        ("unknown_value", "furthest_step", ("values", ["wishlist"])),
-        ("timestamp_in_future", "started_at", "year_future"),
-        ("timestamp_before_2000", "started_at", "year_1899"),
         ("duplicate_key", "session_id", "copy"),
+        ("timestamp_in_future", "started_at", "year_future"),
+        ("unparseable_timestamp", "started_at", _TS_BAD),
+        ("timestamp_before_2000", "started_at", "year_1899"),
+        ("missing_required", "started_at", "null"),
+        ("unknown_value", "furthest_step", ("values", ["wishlist"])),
     ],
 }
 OFF_SCALE = {"nps": ["11", "12", "-1"], "csat": ["0", "6"], "ces": ["0", "8"]}
@@ -92,7 +93,10 @@ def inject(df: pl.DataFrame, source: str, rng: np.random.Generator) -> tuple[pl.
     used = np.zeros(n, dtype=bool)
     cols = {c: df.get_column(c) for c in df.columns}
     entries: list[dict] = []
-    for k, (rule, column, how) in enumerate(specs):
+    # Specs share the bad rows in list order (small files get the first ones); copies are made
+    # last, so that their originals are rows no other defect touches.
+    for k in sorted(range(len(specs)), key=lambda k: specs[k][2] == "copy"):
+        rule, column, how = specs[k]
         count = int((kinds == k).sum())
         if not count:
             continue

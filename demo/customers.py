@@ -97,7 +97,8 @@ def build_customers(rng: np.random.Generator, n: int, period: Period) -> Custome
     churn_day = np.full(n, OPEN_END, dtype=np.int64)
     churns = rng.random(n) < CHURN_IN_PERIOD[final]
     lo = np.maximum(first_seen, start) + 30
-    churn_day[churns] = lo[churns] + (rng.random(churns.sum()) * np.maximum(end - lo[churns], 1)).astype(np.int64)
+    span = np.maximum(end - lo[churns], 1)
+    churn_day[churns] = lo[churns] + (rng.random(churns.sum()) * span).astype(np.int64)
 
     phone = np.where(rng.random(n) < 0.8, rng.integers(0, 1000, n), -1)
     opt_in = rng.random(n) < np.where(member, 0.66, 0.34)
@@ -129,7 +130,8 @@ def _spells(rng, final, down, none_first, first_seen, enrolled, end) -> dict[str
     levels = np.where(down[:, None] & (col == top[:, None]), top[:, None] - 1, levels)
     # Non-members hold 'none' from first sight; members with a none-first history get it prepended.
     shift = none_first.astype(np.int64)
-    levels = np.where(col < shift[:, None], 0, np.take_along_axis(levels, np.clip(col - shift[:, None], 0, None), 1))
+    shifted = np.take_along_axis(levels, np.clip(col - shift[:, None], 0, None), 1)
+    levels = np.where(col < shift[:, None], 0, shifted)
     levels[final == 0, 0] = 0
     count = np.where(final > 0, n_member + shift, 1)
 

@@ -62,7 +62,8 @@ def ident(prefix: str, numbers: np.ndarray, width: int, missing: np.ndarray | No
     return _masked(out, missing)
 
 
-def pick(labels: list[str] | tuple[str, ...], codes: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
+def pick(labels: list[str] | tuple[str, ...], codes: np.ndarray,
+         missing: np.ndarray | None = None) -> pl.Series:
     """Category labels by integer code (vectorised gather)."""
     out = pl.Series(list(labels), dtype=pl.Utf8).gather(pl.Series(np.asarray(codes, dtype=np.int64)))
     return _masked(out, missing)

@@ -151,7 +151,8 @@ def manifest_text(manifest: dict) -> str:
     sources = list(manifest["files"].items())
     for i, (source, f) in enumerate(sources):
         comma = "," if i < len(sources) - 1 else ""
-        opening = f'    {json.dumps(source)}: {{"file": {json.dumps(f["file"])}, "rows": {f["rows"]}, "bad_rows": ['
+        opening = f'    {json.dumps(source)}: {{"file": {json.dumps(f["file"])}, "rows": {f["rows"]}, '
+        opening += '"bad_rows": ['
         if not f["bad_rows"]:
             lines.append(opening + "]}" + comma)
             continue

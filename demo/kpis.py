@@ -85,4 +85,8 @@ def session_kpis(s: Sessions, lo: int, hi: int) -> dict[str, float]:
 
 
 def all_kpis(o: Orders, c: Contacts, r: Responses, s: Sessions, lo: int, hi: int) -> dict[str, float]:
-    return {**contact_kpis(c, lo, hi), **survey_kpis(r, lo, hi), **order_kpis(o, lo, hi), **session_kpis(s, lo, hi)}
+    kpis = contact_kpis(c, lo, hi)
+    kpis.update(survey_kpis(r, lo, hi))
+    kpis.update(order_kpis(o, lo, hi))
+    kpis.update(session_kpis(s, lo, hi))
+    return kpis

@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 
 from demo import formatting as fmt
-from demo.catalogue import FASHION, RETURN_BASE, Catalogue
+from demo.catalogue import CATEGORIES, FASHION, RETURN_BASE, Catalogue
 from demo.customers import Customers, customer_ids
 from demo.stores import REGION_WEIGHTS, REGIONS, online_store_index, pick_physical_store, store_ids
 from demo.timeline import DAY, Period, sample_days, time_of_day_by, weight_between
@@ -117,10 +117,12 @@ def build_orders(rng: np.random.Generator, customers: Customers, catalogue: Cata
     home = ~anon & (rng.random(n) < 0.8)
     store[in_store] = pick_physical_store(rng, region[in_store])
     store[in_store & home] = c.home_store[customer[in_store & home]]
-    ts = (period.start_day + day) * DAY + time_of_day_by(rng, (~in_store).astype(np.int64), ["store", "online"])
+    tod = time_of_day_by(rng, (~in_store).astype(np.int64), ["store", "online"])
+    ts = (period.start_day + day) * DAY + tod
 
     order = np.argsort(ts, kind="stable")
-    ts, customer, level, region, store, channel = (a[order] for a in (ts, customer, level, region, store, channel))
+    ts, customer, level = ts[order], customer[order], level[order]
+    region, store, channel = region[order], store[order], channel[order]
     day = (ts // DAY) - period.start_day
 
     fulfillment, promised_ts, delivered_ts, late = _fulfil(rng, period, ts, day, channel, level, region)
@@ -177,7 +179,8 @@ def _lines(rng, catalogue: Catalogue, customers: Customers, customer, level, cha
     premium = (segment[l_order] == 2) | (level[l_order] == 4)
     sku = catalogue.pick(rng, premium)
     qty = rng.choice([1, 2, 3, 4], size=len(l_order), p=[0.85, 0.11, 0.03, 0.01])
-    return {"l_order": l_order, "l_no": l_no, "l_sku": sku, "l_qty": qty, "l_price": catalogue.price_pence[sku]}
+    return {"l_order": l_order, "l_no": l_no, "l_sku": sku, "l_qty": qty,
+            "l_price": catalogue.price_pence[sku]}
 
 
 def _returns(rng, period, ts, delivered_ts, late, channel, catalogue: Catalogue, lines: dict):
@@ -234,8 +237,6 @@ def render_orders(o: Orders, catalogue: Catalogue, customers: Customers) -> pl.D
     idx = o.l_order
     g = {k: fmt.gather(v, idx) for k, v in order_level.items()}
     category = catalogue.category[o.l_sku]
-    from demo.catalogue import CATEGORIES
-
     return pl.DataFrame({
         "order_id": g["order_id"],
         "line_no": fmt.integer(o.l_no),

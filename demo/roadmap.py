@@ -178,7 +178,7 @@ def _progress(i: Initiative, day: int, today: int, p0: date) -> tuple[float, str
         status, note = "on_track", "Discovery and design" if pct < 30 else "Build and test in progress"
     if launched and status != "done":
         live = (p0 + timedelta(days=i.launch_day - 1)).isoformat()
-        note = f"Live since {live}; measuring impact" if status == "on_track" else f"Live since {live}; {note}"
+        note = f"Live since {live}; " + ("measuring impact" if status == "on_track" else note)
     return float(pct), status, note
 
 

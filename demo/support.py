@@ -98,9 +98,10 @@ def build_contacts(rng: np.random.Generator, orders: Orders, customers: Customer
     last = np.zeros(len(ticket), dtype=bool)
     _, last_pos = np.unique(ticket[::-1], return_index=True)
     last[len(ticket) - 1 - last_pos] = True
-    return Contacts(c["ts"], ticket, c["customer"], c["order"], c["channel"], c["reason"], c["wait"], c["handle"],
-                    c["transfers"], c["resolved_by"], c["first_response_ts"], c["resolved_ts"], c["agent"], size,
-                    last)
+    return Contacts(
+        c["ts"], ticket, c["customer"], c["order"], c["channel"], c["reason"], c["wait"], c["handle"],
+        c["transfers"], c["resolved_by"], c["first_response_ts"], c["resolved_ts"], c["agent"], size, last,
+    )
 
 
 def _openers(rng, o: Orders, customers: Customers, period: Period, effects: Effects) -> dict[str, np.ndarray]:
@@ -215,10 +216,11 @@ def _attributes(rng, c: dict, o: Orders, period: Period, effects: Effects, n_age
     handle = np.round(handle * np.exp(rng.normal(0, 0.45, n)) + 140 * transfers).astype(np.int64)
     handle = np.where(agent_handled, np.maximum(handle, 30), -1)
 
+    written = (channel == EMAIL) | (channel == SOCIAL)
     async_delay = np.where(channel == EMAIL, 2.5 * 3600, 50 * 60) * np.exp(rng.normal(0, 0.9, n))
-    first = np.select([has_wait, (channel == EMAIL) | (channel == SOCIAL)],
-                      [ts + np.maximum(wait, 0), ts + np.minimum(async_delay, 48 * 3600).astype(np.int64)], ts)
-    follow_up = np.where((channel == EMAIL) | (channel == SOCIAL), rng.random(n) * 30 * 3600, 0).astype(np.int64)
+    async_delay = np.minimum(async_delay, 48 * 3600).astype(np.int64)
+    first = np.select([has_wait, written], [ts + np.maximum(wait, 0), ts + async_delay], ts)
+    follow_up = np.where(written, rng.random(n) * 30 * 3600, 0).astype(np.int64)
     resolved_ts = np.where(agent_handled, first + np.maximum(handle, 0) + follow_up,
                            ts + rng.integers(60, 480, n))
     open_at_end = (resolved_by != NOBODY) & (resolved_ts > period.end_ts)
@@ -236,7 +238,8 @@ def _repeats(rng, c: dict, o: Orders, effects: Effects) -> dict:
     reason = c["reason"]
     p = REPEAT_P[reason] * np.where(c["generation"] > 0, 0.7, 1.0)
     p = p * np.where(c["resolved_by"] == NOBODY, 2.8, 1.0) * np.where(c["transfers"] > 0, 1.35, 1.0)
-    p = p * np.where(c["wait"] > 300, 1.3, 1.0) * np.where(c["late_order"] & (reason == ORDER_STATUS), 1.5, 1.0)
+    p = p * np.where(c["wait"] > 300, 1.3, 1.0)
+    p = p * np.where(c["late_order"] & (reason == ORDER_STATUS), 1.5, 1.0)
     p = p * np.where(reason == ORDER_STATUS, 1 - 0.4 * effects("notify", c["ts"]), 1.0)
     agent_handled = (c["channel"] != SELF_SERVICE) & (c["resolved_by"] != BOT)
     p = p * np.where(agent_handled, 1 - 0.2 * effects("enablement", c["ts"]), 1.0)

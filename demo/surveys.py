@@ -32,8 +32,8 @@ BASE_Z = 0.2
 RELATIONSHIP_PER_CUSTOMER = 0.3  # relationship NPS answers per customer over the period
 
 COMMENTS = {
-    "positive": ["Great service, thank you", "Really easy, will shop again", "Staff were friendly and helpful",
-                 "Quick and simple", "Love the quality of the products"],
+    "positive": ["Great service, thank you", "Really easy, will shop again",
+                 "Staff were friendly and helpful", "Quick and simple", "Love the quality of the products"],
     "positive_fulfillment": ["Arrived earlier than expected", "Delivery was quick and well packed",
                              "Tracking updates were spot on"],
     "positive_support": ["The agent sorted it out straight away", "Quick answer, problem solved",
@@ -85,8 +85,9 @@ def build_surveys(rng: np.random.Generator, orders: Orders, contacts: Contacts, 
                        rng.choice([CSAT, CES], hit.sum(), p=[0.5, 0.5])))
     delivered = known & (o.delivered_ts >= 0)
     hit = delivered & (rng.random(o.n) < np.where(o.late, 0.13, 0.09))
-    parts.append(_part(idx[hit], FULFILLMENT, o.delivered_ts[hit] + 3 * 3600 + rng.random(hit.sum()) * 4 * DAY,
-                       rng.choice([NPS, CSAT, CES], hit.sum(), p=[0.25, 0.55, 0.2])))
+    answered = o.delivered_ts[hit] + 3 * 3600 + rng.random(hit.sum()) * 4 * DAY
+    kind = rng.choice([NPS, CSAT, CES], hit.sum(), p=[0.25, 0.55, 0.2])
+    parts.append(_part(idx[hit], FULFILLMENT, answered, kind))
     # Relationship NPS from recent buyers (awareness / consideration).
     k = int(round(RELATIONSHIP_PER_CUSTOMER * customers.n))
     src = np.flatnonzero(known)[rng.integers(0, max(known.sum(), 1), k)] if known.any() else np.zeros(0, int)
@@ -181,7 +182,8 @@ def _comments(rng, good, bad, tp, late, repeat, transfer, long_wait, unresolved,
         [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 10,
     )
     names = ["positive_fulfillment", "positive_support", "positive", "negative_late", "negative_repeat",
-             "negative_transfer", "negative_wait", "negative_unresolved", "negative_refund", "negative", "neutral"]
+             "negative_transfer", "negative_wait", "negative_unresolved", "negative_refund", "negative",
+             "neutral"]
     start = np.array([offset[k] for k in names])[group]
     size = np.array([len(COMMENTS[k]) for k in names])[group]
     idx = start + (rng.random(n) * size).astype(np.int64)

@@ -19,9 +19,15 @@ MONTH_FACTOR = np.array([0.88, 0.80, 0.88, 0.93, 0.95, 0.92, 0.84, 0.84, 0.92, 1
 # Relative volume by day of week (Mon..Sun) across all channels.
 DOW_FACTOR = np.array([0.92, 0.90, 0.93, 0.97, 1.05, 1.22, 1.03])
 
+# Black Friday week (days from Black Friday: the build-up, the day, the weekend, Cyber Monday) and
+# late December (day of month: Christmas Eve, the closed day, Boxing Day sales).
+BLACK_FRIDAY_WEEK = {-4: 1.25, -3: 1.3, -2: 1.35, -1: 1.4, 0: 2.6, 1: 1.6, 2: 1.45, 3: 1.9}
+CHRISTMAS = {24: 0.6, 25: 0.04, 26: 1.7, 27: 1.3, 28: 1.2, 29: 1.15, 30: 1.1, 31: 0.8}
+
 # Hour-of-day profiles (24 weights each).
 HOURS = {
-    "store": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0.4, 0.7, 0.9, 1.1, 1.2, 1.0, 0.95, 1.0, 1.1, 0.9, 0.6, 0.3, 0, 0, 0],
+    "store": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0.4, 0.7, 0.9, 1.1, 1.2, 1.0, 0.95, 1.0, 1.1, 0.9, 0.6, 0.3,
+              0, 0, 0],
     "online": [0.25, 0.12, 0.06, 0.04, 0.04, 0.08, 0.2, 0.45, 0.7, 0.8, 0.85, 0.9, 1.0, 0.95, 0.85, 0.85,
                0.9, 0.95, 1.0, 1.15, 1.3, 1.3, 1.0, 0.55],
     "contact_centre": [0, 0, 0, 0, 0, 0, 0, 0, 0.7, 1.2, 1.3, 1.2, 1.0, 1.05, 1.1, 1.0, 0.9, 0.8, 0.6, 0.4,
@@ -127,12 +133,12 @@ class Period:
         w = w * (1.0 + 0.06 * (self.days - self.start_day) / 365.0)  # growth
         for year in range(self.start.year, self.end.year + 1):
             bf = epoch_day(black_friday(year)) - self.start_day
-            for offset, factor in {-4: 1.25, -3: 1.3, -2: 1.35, -1: 1.4, 0: 2.6, 1: 1.6, 2: 1.45, 3: 1.9}.items():
+            for offset, factor in BLACK_FRIDAY_WEEK.items():
                 _scale(w, bf + offset, factor)
             dec = epoch_day(date(year, 12, 1)) - self.start_day
             for dom in range(1, 21):
                 _scale(w, dec + dom - 1, 1.12)
-            for dom, factor in {24: 0.6, 25: 0.04, 26: 1.7, 27: 1.3, 28: 1.2, 29: 1.15, 30: 1.1, 31: 0.8}.items():
+            for dom, factor in CHRISTMAS.items():
                 _scale(w, dec + dom - 1, factor)
             jan = epoch_day(date(year, 1, 1)) - self.start_day
             for dom in range(2, 9):
