@@ -84,14 +84,23 @@ OFF_SCALE = {"nps": ["11", "12", "-1"], "csat": ["0", "6"], "ces": ["0", "8"]}
 
 def inject(df: pl.DataFrame, source: str, rng: np.random.Generator) -> tuple[pl.DataFrame, list[dict]]:
     """Corrupt ~BAD_SHARE of the rows of `df`; returns the new frame and the manifest entries."""
+    cols = {c: df.get_column(c) for c in df.columns}
+    entries = inject_columns(cols, source, rng)
+    return pl.DataFrame(cols).select(CONTRACTS[source].names), entries
+
+
+def inject_columns(cols: dict[str, pl.Series], source: str, rng: np.random.Generator) -> list[dict]:
+    """inject() on a dict of columns, replaced in place (a caller that holds no other reference to
+    the old columns frees each one as soon as its corrupted copy exists)."""
     specs = SPECS.get(source)
-    n = df.height
+    n = len(next(iter(cols.values()))) if cols else 0
     if not specs or n < 2:
-        return df, []
+        return []
     n_bad = max(1, int(round(BAD_SHARE * n)))
     kinds = np.resize(np.arange(len(specs)), n_bad)  # every spec in turn, so small files get many kinds
     used = np.zeros(n, dtype=bool)
-    cols = {c: df.get_column(c) for c in df.columns}
+    # New values are collected per column and scattered once per column at the end.
+    patches: dict[str, list[tuple[np.ndarray, pl.Series]]] = {c: [] for c in cols}
     entries: list[dict] = []
     # Specs share the bad rows in list order (small files get the first ones); copies are made
     # last, so that their originals are rows no other defect touches.
@@ -104,16 +113,21 @@ def inject(df: pl.DataFrame, source: str, rng: np.random.Generator) -> tuple[pl.
             rows = _pick(rng, ~used & (np.arange(n) > 0), count)
             used[rows] = True
             rows, originals = _originals(rng, rows, used)
-            for name in df.columns:
-                cols[name] = cols[name].scatter(rows, cols[name].gather(originals))
+            for name in cols:
+                patches[name].append((rows, cols[name].gather(originals)))
         else:
             eligible = ~used & cols[column].is_not_null().to_numpy()
             rows = _pick(rng, eligible, count)
             used[rows] = True
-            cols[column] = cols[column].scatter(rows, _corrupt(rng, cols, column, how, rows))
+            patches[column].append((rows, _corrupt(rng, cols, column, how, rows)))
         entries += [{"row_number": int(r) + 1, "rule": rule, "column": column} for r in rows]
+    for name, parts in patches.items():
+        if parts:
+            rows = np.concatenate([r for r, _ in parts])
+            values = pl.concat([v.cast(pl.Utf8).rename(name) for _, v in parts])
+            cols[name] = cols[name].scatter(rows, values)
     entries.sort(key=lambda e: e["row_number"])
-    return pl.DataFrame(cols).select(CONTRACTS[source].names), entries
+    return entries
 
 
 def _pick(rng: np.random.Generator, eligible: np.ndarray, count: int) -> np.ndarray:

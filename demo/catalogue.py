@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from demo import formatting as fmt
+from demo.timeline import bucket
 
 CATEGORIES = ("clothing", "footwear", "accessories", "beauty", "home", "electronics", "toys", "sports")
 CATEGORY_MIX = np.array([0.28, 0.12, 0.10, 0.10, 0.14, 0.08, 0.09, 0.09])
@@ -28,6 +29,7 @@ class Catalogue:
     popularity: np.ndarray  # probabilities summing to 1
     premium_popularity: np.ndarray  # the same restricted to the dearest third
     codes: pl.Series  # "SKU-100001", ...
+    price_text: pl.Series  # "12.99", ...
 
     def pick(self, rng: np.random.Generator, premium: np.ndarray) -> np.ndarray:
         """One SKU per line; premium lines lean to the dearest third of the range."""
@@ -38,9 +40,9 @@ class Catalogue:
 
 
 def _choice(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:
-    cum = np.cumsum(p)
+    cum = np.concatenate([[0.0], np.cumsum(p)])
     cum[-1] = 1.0
-    return np.searchsorted(cum, rng.random(n), side="right")
+    return bucket(cum, rng.random(n))
 
 
 def build_catalogue(rng: np.random.Generator) -> Catalogue:
@@ -56,4 +58,4 @@ def build_catalogue(rng: np.random.Generator) -> Catalogue:
     premium = np.where(dear, popularity, 0.0)
     premium /= premium.sum()
     codes = fmt.ident("SKU-", 100001 + np.arange(N_SKUS), 6)
-    return Catalogue(category, price_pence, popularity, premium, codes)
+    return Catalogue(category, price_pence, popularity, premium, codes, fmt.money(price_pence))

@@ -161,10 +161,10 @@ def customer_ids(numbers: np.ndarray, missing: np.ndarray | None = None) -> pl.S
     return fmt.ident("C", numbers, 7, missing)
 
 
-def render_customers(c: Customers) -> pl.DataFrame:
+def render_customers(c: Customers, id_texts: fmt.Ids) -> pl.DataFrame:
     i = c.sp_customer
     member = c.enrolled[i] >= 0
-    ids = customer_ids(c.number[i])
+    ids = fmt.lookup(id_texts.customer, i)
     return pl.DataFrame({
         "customer_id": ids,
         "tier": fmt.pick(TIER_NAMES, c.sp_level),

@@ -6,6 +6,8 @@ plain, booleans `true`/`false`. Missing values are nulls (empty cells in the CSV
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 
@@ -35,6 +37,15 @@ def date_text(days: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
 
 def integer(values: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
     return _masked(pl.Series(np.asarray(values, dtype=np.int64)).cast(pl.Utf8), missing)
+
+
+def small_integer(values: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
+    """Non-negative integers with few distinct values (line numbers, quantities): a lookup."""
+    values = np.asarray(values, dtype=np.int64)
+    top = int(values.max()) if len(values) else 0
+    if top > 10_000 or (len(values) and values.min() < 0):
+        return integer(values, missing)
+    return pick([str(i) for i in range(top + 1)], values, missing)
 
 
 def money(pence: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
@@ -72,6 +83,21 @@ def pick(labels: list[str] | tuple[str, ...], codes: np.ndarray,
 def gather(values: pl.Series, index: np.ndarray) -> pl.Series:
     """Repeat order-level (or any parent-level) text down to child rows."""
     return values.gather(pl.Series(np.asarray(index, dtype=np.int64)))
+
+
+def lookup(texts: pl.Series, index: np.ndarray) -> pl.Series:
+    """texts[index] per row, null where index < 0: identifiers are formatted once per entity and
+    looked up (a gather is several times cheaper than formatting millions of ids)."""
+    return texts.gather(pl.Series(np.asarray(index, dtype=np.int64)).cast(pl.UInt32, strict=False))
+
+
+@dataclass
+class Ids:
+    """Identifier texts of every customer (by customer index), order and contact (by number - 1)."""
+
+    customer: pl.Series
+    order: pl.Series
+    contact: pl.Series
 
 
 def width_for(n: int, minimum: int) -> int:

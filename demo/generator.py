@@ -21,15 +21,16 @@ import numpy as np
 import polars as pl
 
 from demo import bad_rows
+from demo import formatting as fmt
 from demo.catalogue import Catalogue, build_catalogue
-from demo.customers import Customers, build_customers, render_customers
+from demo.customers import Customers, build_customers, customer_ids, render_customers
 from demo.kpis import all_kpis
-from demo.orders import Orders, build_orders, render_orders
+from demo.orders import Orders, build_orders, order_ids, render_orders
 from demo.roadmap import (BASELINE_DAYS, Effects, checkins_frame, cost_assumptions_frame, day_ts,
                           roadmap_frame)
 from demo.sessions import Sessions, build_sessions, render_sessions
 from demo.stores import stores_frame
-from demo.support import Contacts, build_contacts, render_contacts
+from demo.support import Contacts, build_contacts, contact_ids, render_contacts
 from demo.surveys import Responses, build_surveys, render_surveys
 from demo.timeline import Period
 from ingest.contracts import CONTRACTS
@@ -80,19 +81,30 @@ def build_world(scale: float = 1.0, seed: int = 42, end: date = DEFAULT_END) -> 
                  streams)
 
 
-def render(world: World, source: str) -> pl.DataFrame:
+def id_texts(world: World) -> fmt.Ids:
+    """Every customer, order and contact id, formatted once; the renderers look them up."""
+    return fmt.Ids(
+        customer=customer_ids(world.customers.number),
+        order=order_ids(np.arange(1, world.orders.n + 1)),
+        contact=contact_ids(np.arange(1, world.contacts.n + 1)),
+    )
+
+
+def render(world: World, source: str, ids: fmt.Ids | None = None) -> pl.DataFrame:
     """The clean text frame of one source (before bad rows)."""
     w = world
+    if source in ("orders", "customers", "contacts", "surveys", "sessions"):
+        ids = ids or id_texts(world)
     if source == "orders":
-        return render_orders(w.orders, w.catalogue, w.customers)
+        return render_orders(w.orders, w.catalogue, ids)
     if source == "customers":
-        return render_customers(w.customers)
+        return render_customers(w.customers, ids)
     if source == "contacts":
-        return render_contacts(w.contacts, w.customers)
+        return render_contacts(w.contacts, ids)
     if source == "surveys":
-        return render_surveys(w.responses, w.customers)
+        return render_surveys(w.responses, ids)
     if source == "sessions":
-        return render_sessions(w.sessions, w.customers)
+        return render_sessions(w.sessions, ids)
     if source == "stores":
         return stores_frame()
     if source == "roadmap":
@@ -107,12 +119,16 @@ def render(world: World, source: str) -> pl.DataFrame:
 def iter_exports(world: World) -> Iterator[tuple[str, pl.DataFrame, list[dict]]]:
     """(source, final text frame with its bad rows, manifest entries), one source at a time, so a
     caller that writes and drops each frame holds only one in memory."""
+    ids = id_texts(world)
     for source in SOURCES:
-        frame = render(world, source)
-        frame, bad = bad_rows.inject(frame, source, np.random.default_rng(world.streams[source]))
+        frame = render(world, source, ids)
         names = CONTRACTS[source].names
         assert frame.columns == names, (source, frame.columns)
-        yield source, frame.select(pl.col(c).cast(pl.Utf8) for c in names), bad
+        assert all(dtype == pl.Utf8 for dtype in frame.dtypes), (source, frame.dtypes)
+        cols = {c: frame.get_column(c) for c in names}
+        del frame  # only `cols` holds the columns now, so each corrupted one replaces, not doubles
+        bad = bad_rows.inject_columns(cols, source, np.random.default_rng(world.streams[source]))
+        yield source, pl.DataFrame(cols), bad
 
 
 def generate(scale: float = 1.0, seed: int = 42, end: date = DEFAULT_END) -> dict[str, pl.DataFrame]:

@@ -15,9 +15,9 @@ import polars as pl
 
 from demo import formatting as fmt
 from demo.catalogue import CATEGORIES, FASHION, RETURN_BASE, Catalogue
-from demo.customers import Customers, customer_ids
+from demo.customers import Customers
 from demo.stores import REGION_WEIGHTS, REGIONS, online_store_index, pick_physical_store, store_ids
-from demo.timeline import DAY, Period, sample_days, time_of_day_by, weight_between
+from demo.timeline import DAY, Period, sample_days, time_of_day_by, time_order, weight_between
 
 CHANNELS = ("store", "web", "app", "marketplace", "phone")
 STORE, WEB, APP, MARKETPLACE, PHONE = range(5)
@@ -40,6 +40,11 @@ STORE_DOW = np.array([0.9, 0.88, 0.9, 0.95, 1.05, 1.3, 1.15])  # store share til
 EXTRA_LINES = np.array([1.25, 1.45, 1.7, 1.95, 2.3])  # mean lines beyond the first, by tier level
 LATE_BASE, LATE_PEAK = 0.065, 0.15  # late-delivery probability: base, extra at the peak
 LOST_SHARE = 0.003  # shipped orders never delivered
+REASON_MIX = {  # return reasons (RETURN_REASONS order) after a late delivery, for fashion, for the rest
+    "late": np.array([0.08, 0.05, 0.10, 0.45, 0.20, 0.12]),
+    "fashion": np.array([0.05, 0.06, 0.14, 0.0, 0.22, 0.53]),
+    "other": np.array([0.22, 0.14, 0.26, 0.0, 0.38, 0.0]),
+}
 
 
 @dataclass
@@ -120,7 +125,7 @@ def build_orders(rng: np.random.Generator, customers: Customers, catalogue: Cata
     tod = time_of_day_by(rng, (~in_store).astype(np.int64), ["store", "online"])
     ts = (period.start_day + day) * DAY + tod
 
-    order = np.argsort(ts, kind="stable")
+    order = time_order(ts)
     ts, customer, level = ts[order], customer[order], level[order]
     region, store, channel = region[order], store[order], channel[order]
     day = (ts // DAY) - period.start_day
@@ -128,6 +133,7 @@ def build_orders(rng: np.random.Generator, customers: Customers, catalogue: Cata
     fulfillment, promised_ts, delivered_ts, late = _fulfil(rng, period, ts, day, channel, level, region)
     lines = _lines(rng, catalogue, customers, customer, level, channel)
     return_ts, lines = _returns(rng, period, ts, delivered_ts, late, channel, catalogue, lines)
+    lines = {k: v.astype(np.int32) for k, v in lines.items()}  # the bulk of the world: keep it compact
     return Orders(ts, customer, level, region, store, channel, fulfillment, promised_ts, delivered_ts, late,
                   return_ts, **lines)
 
@@ -203,14 +209,15 @@ def _returns(rng, period, ts, delivered_ts, late, channel, catalogue: Catalogue,
     returned = (return_ts[o] >= 0) & (rng.random(nl) < p)
     qty = lines["l_qty"]
     lines["l_returned"] = np.where(returned, np.where(rng.random(nl) < 0.7, qty, 1), 0)
+    back = np.flatnonzero(returned)
     probs = np.where(
-        late[o][:, None],
-        np.array([0.08, 0.05, 0.10, 0.45, 0.20, 0.12]),
-        np.where(FASHION[category][:, None], np.array([0.05, 0.06, 0.14, 0.0, 0.22, 0.53]),
-                 np.array([0.22, 0.14, 0.26, 0.0, 0.38, 0.0])),
+        late[o[back]][:, None],
+        REASON_MIX["late"],
+        np.where(FASHION[category[back]][:, None], REASON_MIX["fashion"], REASON_MIX["other"]),
     )
-    reason = (rng.random(nl)[:, None] > np.cumsum(probs, axis=1)).sum(axis=1).clip(0, 5)
-    lines["l_reason"] = np.where(returned, reason, -1)
+    reason = np.full(nl, -1)
+    reason[back] = (rng.random(len(back))[:, None] > np.cumsum(probs, axis=1)).sum(axis=1).clip(0, 5)
+    lines["l_reason"] = reason
     has_return = np.zeros(len(ts), dtype=bool)
     has_return[o[returned]] = True
     return np.where(has_return, return_ts, -1), lines
@@ -220,16 +227,15 @@ def order_ids(numbers: np.ndarray, missing: np.ndarray | None = None) -> pl.Seri
     return fmt.ident("ORD", numbers, 8, missing)
 
 
-def render_orders(o: Orders, catalogue: Catalogue, customers: Customers) -> pl.DataFrame:
+def render_orders(o: Orders, catalogue: Catalogue, ids: fmt.Ids) -> pl.DataFrame:
     """Order-level text is formatted once per order, then gathered down to the lines."""
-    anon = o.customer < 0
     shipped = o.promised_ts >= 0
     order_level = {
-        "order_id": order_ids(np.arange(1, o.n + 1)),
+        "order_id": ids.order,
         "ordered_at": fmt.timestamp(o.ts),
         "store_id": fmt.pick(store_ids(), o.store),
         "channel": fmt.pick(CHANNELS, o.channel),
-        "customer_id": customer_ids(customers.number[np.maximum(o.customer, 0)], anon),
+        "customer_id": fmt.lookup(ids.customer, o.customer),
         "fulfillment": fmt.pick(FULFILLMENTS, o.fulfillment),
         "promised_at": fmt.timestamp(np.maximum(o.promised_ts, 0), ~shipped),
         "delivered_at": fmt.timestamp(np.maximum(o.delivered_ts, 0), o.delivered_ts < 0),
@@ -239,20 +245,20 @@ def render_orders(o: Orders, catalogue: Catalogue, customers: Customers) -> pl.D
     category = catalogue.category[o.l_sku]
     return pl.DataFrame({
         "order_id": g["order_id"],
-        "line_no": fmt.integer(o.l_no),
+        "line_no": fmt.small_integer(o.l_no),
         "ordered_at": g["ordered_at"],
         "store_id": g["store_id"],
         "channel": g["channel"],
         "customer_id": g["customer_id"],
         "sku": fmt.gather(catalogue.codes, o.l_sku),
         "category": fmt.pick(CATEGORIES, category),
-        "quantity": fmt.integer(o.l_qty),
-        "unit_price": fmt.money(o.l_price),
+        "quantity": fmt.small_integer(o.l_qty),
+        "unit_price": fmt.gather(catalogue.price_text, o.l_sku),
         "discount": fmt.money(o.l_discount),
         "currency": pl.Series(["GBP"]).gather(pl.Series(np.zeros(len(idx), np.int64))),
         "fulfillment": g["fulfillment"],
         "promised_at": g["promised_at"],
         "delivered_at": g["delivered_at"],
-        "returned_quantity": fmt.integer(o.l_returned),
+        "returned_quantity": fmt.small_integer(o.l_returned),
         "return_reason": fmt.pick(RETURN_REASONS, np.maximum(o.l_reason, 0), o.l_reason < 0),
     })

@@ -13,10 +13,9 @@ import numpy as np
 import polars as pl
 
 from demo import formatting as fmt
-from demo.customers import Customers, customer_ids
-from demo.orders import APP, WEB, Orders, order_ids
+from demo.orders import APP, WEB, Orders
 from demo.roadmap import Effects
-from demo.timeline import DAY, Period, sample_days, time_of_day
+from demo.timeline import DAY, Period, sample_days, time_of_day, time_order
 
 CHANNELS = ("web", "app")
 SOURCES = ("organic", "paid_search", "email", "social", "direct", "affiliate")
@@ -76,15 +75,8 @@ def build_sessions(rng: np.random.Generator, orders: Orders, period: Period, eff
     b_step = np.where(rng.random(n_browse) < 0.42, PRODUCT_VIEW, VISIT)
 
     n_other = len(src) + n_browse
-    other_channel = (rng.random(n_other) < 0.38).astype(np.int64)
-    # Logged-in sessions belong to a customer who buys around then (app users mostly log in).
-    other_ts = np.concatenate([a_ts, b_ts])
-    logged_in = rng.random(n_other) < np.where(other_channel == 1, 0.85, 0.3)
-    near = np.searchsorted(o.ts, other_ts) + rng.integers(-300, 300, n_other)
-    other_customer = np.where(logged_in, o.customer[np.clip(near, 0, o.n - 1)], -1)
-    ts = np.concatenate([p_ts, other_ts])
-    channel = np.concatenate([p_channel, other_channel])
-    customer = np.concatenate([o.customer[bought], other_customer])
+    ts = np.concatenate([p_ts, a_ts, b_ts])
+    channel = np.concatenate([p_channel, (rng.random(n_other) < 0.38).astype(np.int64)])
     source = np.concatenate([
         rng.choice(len(SOURCES), len(bought), p=SOURCE_PURCHASE),
         rng.choice(len(SOURCES), n_other, p=SOURCE_BROWSE),
@@ -92,17 +84,28 @@ def build_sessions(rng: np.random.Generator, orders: Orders, period: Period, eff
     step = np.concatenate([np.full(len(bought), PURCHASE), a_step, b_step])
     order = np.concatenate([bought, np.full(n_other, -1)])
     keep = ts >= period.start_ts
-    idx = np.flatnonzero(keep)[np.argsort(ts[keep], kind="stable")]
-    return Sessions(ts[idx], channel[idx], customer[idx], source[idx], step[idx], order[idx])
+    idx = np.flatnonzero(keep)[time_order(ts[keep])]
+    ts, channel, source, step, order = ts[idx], channel[idx], source[idx], step[idx], order[idx]
+
+    # Logged-in sessions belong to a customer who buys around then (app users mostly log in);
+    # purchase sessions to the order's customer. (Sorted times make the lookup cache-friendly.)
+    bought_here = order >= 0
+    logged_in = rng.random(len(ts)) < np.where(channel == 1, 0.85, 0.3)
+    near = np.clip(np.searchsorted(o.ts, ts) + rng.integers(-300, 300, len(ts)), 0, o.n - 1)
+    customer = np.where(logged_in, o.customer[near], -1)
+    customer = np.where(bought_here, o.customer[np.maximum(order, 0)], customer)
+    small = np.int8
+    return Sessions(ts, channel.astype(small), customer.astype(np.int32), source.astype(small), step.astype(small),
+                    order.astype(np.int32))
 
 
-def render_sessions(s: Sessions, customers: Customers) -> pl.DataFrame:
+def render_sessions(s: Sessions, ids: fmt.Ids) -> pl.DataFrame:
     return pl.DataFrame({
         "session_id": fmt.ident("SE", np.arange(1, s.n + 1), 10),
         "started_at": fmt.timestamp(s.ts),
         "channel": fmt.pick(CHANNELS, s.channel),
-        "customer_id": customer_ids(customers.number[np.maximum(s.customer, 0)], s.customer < 0),
+        "customer_id": fmt.lookup(ids.customer, s.customer),
         "source": fmt.pick(SOURCES, s.source),
         "furthest_step": fmt.pick(STEPS, s.step),
-        "order_id": order_ids(np.maximum(s.order, 0) + 1, s.order < 0),
+        "order_id": fmt.lookup(ids.order, s.order),
     })

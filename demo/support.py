@@ -16,8 +16,8 @@ import numpy as np
 import polars as pl
 
 from demo import formatting as fmt
-from demo.customers import Customers, customer_ids
-from demo.orders import BOPIS, STORE, Orders, order_ids
+from demo.customers import Customers
+from demo.orders import BOPIS, STORE, Orders
 from demo.roadmap import Effects
 from demo.timeline import DAY, Period, time_of_day_by
 
@@ -254,14 +254,12 @@ def contact_ids(numbers: np.ndarray, missing: np.ndarray | None = None) -> pl.Se
     return fmt.ident("CT", numbers, 9, missing)
 
 
-def render_contacts(c: Contacts, customers: Customers) -> pl.DataFrame:
-    anon = c.customer < 0
-    no_order = c.order < 0
+def render_contacts(c: Contacts, ids: fmt.Ids) -> pl.DataFrame:
     return pl.DataFrame({
-        "contact_id": contact_ids(np.arange(1, c.n + 1)),
+        "contact_id": ids.contact,
         "ticket_id": fmt.ident("TK", c.ticket, 8),
-        "customer_id": customer_ids(customers.number[np.maximum(c.customer, 0)], anon),
-        "order_id": order_ids(np.maximum(c.order, 0) + 1, no_order),
+        "customer_id": fmt.lookup(ids.customer, c.customer),
+        "order_id": fmt.lookup(ids.order, c.order),
         "channel": fmt.pick(CHANNELS, c.channel),
         "opened_at": fmt.timestamp(c.ts),
         "first_response_at": fmt.timestamp(c.first_response_ts),

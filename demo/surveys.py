@@ -14,12 +14,12 @@ import numpy as np
 import polars as pl
 
 from demo import formatting as fmt
-from demo.customers import Customers, customer_ids
+from demo.customers import Customers
 from demo.orders import CHANNELS as ORDER_CHANNELS
-from demo.orders import STORE, Orders, order_ids
+from demo.orders import STORE, Orders
 from demo.roadmap import Effects
 from demo.support import BOT, CHANNELS as CONTACT_CHANNELS
-from demo.support import NOBODY, RETURN_REFUND, SELF_SERVICE, Contacts, contact_ids
+from demo.support import NOBODY, RETURN_REFUND, SELF_SERVICE, Contacts
 from demo.timeline import DAY, Period
 
 SURVEYS = ("nps", "csat", "ces")
@@ -195,15 +195,15 @@ def response_ids(numbers: np.ndarray) -> pl.Series:
     return fmt.ident("R", numbers, 9)
 
 
-def render_surveys(r: Responses, customers: Customers) -> pl.DataFrame:
+def render_surveys(r: Responses, ids: fmt.Ids) -> pl.DataFrame:
     return pl.DataFrame({
         "response_id": response_ids(np.arange(1, r.n + 1)),
         "survey": fmt.pick(SURVEYS, r.survey),
         "score": fmt.integer(r.score),
         "answered_at": fmt.timestamp(r.ts),
-        "customer_id": customer_ids(customers.number[np.maximum(r.customer, 0)], r.customer < 0),
-        "order_id": order_ids(np.maximum(r.order, 0) + 1, r.order < 0),
-        "contact_id": contact_ids(np.maximum(r.contact, 0) + 1, r.contact < 0),
+        "customer_id": fmt.lookup(ids.customer, r.customer),
+        "order_id": fmt.lookup(ids.order, r.order),
+        "contact_id": fmt.lookup(ids.contact, r.contact),
         "touchpoint": fmt.pick(TOUCHPOINTS, r.touchpoint),
         "channel": r.channel,
         "comment": r.comment,

@@ -175,8 +175,35 @@ def sample_days(rng: np.random.Generator, weights: np.ndarray, lo: np.ndarray, h
     lo = np.clip(lo, 0, len(weights))
     hi = np.clip(hi, lo, len(weights))
     u = cum[lo] + rng.random(len(lo)) * (cum[hi] - cum[lo])
-    day = np.searchsorted(cum, u, side="right") - 1
+    day = bucket(cum, u)
     return np.clip(day, lo, np.maximum(hi - 1, lo))
+
+
+def bucket(cum: np.ndarray, u: np.ndarray, grid: int = 1 << 16) -> np.ndarray:
+    """For an increasing `cum` (cum[0] = 0), the i with cum[i] <= u < cum[i + 1] for each u; the
+    same as searchsorted(cum, u, 'right') - 1, but through a lookup grid: random queries into
+    searchsorted are cache-bound and several times slower at millions of rows."""
+    top = cum[-1]
+    table = np.searchsorted(cum, np.arange(grid) * (top / grid), side="right") - 1
+    # One cell early, so rounding at a cell edge can never start past the answer.
+    i = table[np.clip((u * (grid / top)).astype(np.int64) - 1, 0, grid - 1)]
+    last = len(cum) - 2
+    i = np.clip(i, 0, last)
+    while True:  # a grid cell spans few boundaries: step up while the next boundary is passed
+        step = (i < last) & (cum[np.minimum(i + 1, last + 1)] <= u)
+        if not step.any():
+            return i
+        i = i + step
+
+
+def time_order(ts: np.ndarray) -> np.ndarray:
+    """The stable ascending order of `ts` (ties keep their order), computed as an unstable sort of
+    unique keys: ~3x faster than a stable argsort, and the same on every CPU."""
+    ts = np.asarray(ts, dtype=np.int64)
+    if not len(ts):
+        return np.zeros(0, dtype=np.int64)
+    n = len(ts)
+    return np.argsort((ts - ts.min()) * n + np.arange(n))
 
 
 def weight_between(weights: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
