@@ -58,15 +58,14 @@ def demo(
 def _summary(table_cls, results, manifest: dict):
     """Per file: rows read, loaded, quarantined, and the bad rows the generator seeded."""
     seeded = {f["file"]: len(f["bad_rows"]) for f in manifest.get("files", {}).values()}
-    table = table_cls(title="ingest", show_lines=False)
-    for name, justify in (("file", "left"), ("source", "left"), ("status", "left"), ("read", "right"),
-                          ("loaded", "right"), ("quarantined", "right"), ("seeded bad", "right")):
-        table.add_column(name, justify=justify)
+    table = table_cls(title="ingest")
+    for name, justify in (("file", "left"), ("status", "left"), ("read", "right"), ("loaded", "right"),
+                          ("quarantined", "right"), ("seeded bad", "right")):
+        table.add_column(name, justify=justify, no_wrap=True)
     for r in results:
         file = Path(str(_field(r, "file", ""))).name
         table.add_row(
             file,
-            str(_field(r, "source", "") or ""),
             str(_field(r, "status", "") or ""),
             f"{_field(r, 'rows_read', 0):,}",
             f"{_field(r, 'rows_loaded', 0):,}",

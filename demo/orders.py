@@ -201,12 +201,14 @@ def _returns(rng, period, ts, delivered_ts, late, channel, catalogue: Catalogue,
     lines["l_discount"] = np.where(discounted, np.round(gross * rate), 0).astype(np.int64)
 
     # Returns: come back 2-20 days after delivery (or purchase in store); more for late orders.
+    # The export states a line's eventual return even for the last days' orders (it has no return
+    # date), so the return rate of the latest month is not an artefact of the cut-off; return_ts
+    # (which drives refund contacts) is only kept when it falls inside the period.
     base_ts = np.where(channel == STORE, ts, delivered_ts)
     return_ts = np.where(base_ts >= 0, base_ts + rng.integers(2 * DAY, 20 * DAY, len(ts)), -1)
-    return_ts = np.where(return_ts <= period.end_ts, return_ts, -1)
     category = catalogue.category[lines["l_sku"]]
     p = RETURN_BASE[category] * np.where(channel[o] == STORE, 0.55, 1.0) * np.where(late[o], 2.6, 1.0)
-    returned = (return_ts[o] >= 0) & (rng.random(nl) < p)
+    returned = (base_ts[o] >= 0) & (rng.random(nl) < p)
     qty = lines["l_qty"]
     lines["l_returned"] = np.where(returned, np.where(rng.random(nl) < 0.7, qty, 1), 0)
     back = np.flatnonzero(returned)
@@ -220,7 +222,7 @@ def _returns(rng, period, ts, delivered_ts, late, channel, catalogue: Catalogue,
     lines["l_reason"] = reason
     has_return = np.zeros(len(ts), dtype=bool)
     has_return[o[returned]] = True
-    return np.where(has_return, return_ts, -1), lines
+    return np.where(has_return & (return_ts <= period.end_ts), return_ts, -1), lines
 
 
 def order_ids(numbers: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:

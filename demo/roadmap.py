@@ -66,11 +66,11 @@ INITIATIVES = (
     Initiative("CX-09", "Delivery promise accuracy at checkout", "deliver", "proactive_communication",
                "Head of Logistics", 110, 150, "at_risk", 35, "on_time_delivery", "late_deliveries", 4),
     Initiative("CX-10", "Size guidance and richer product content", "deliver", "self_service",
-               "Ecommerce Director", 120, 150, "off_track", 10, "csat", "preventable_returns", 3),
+               "Ecommerce Director", 120, 150, "off_track", 10, "nps", "preventable_returns", 3),
     Initiative("CX-11", "CX governance council and monthly review", "operationalize", "measurement",
                "Chief Customer Officer", 151, 180, "not_started", 0, "nps", "detractor_churn", 2),
     Initiative("CX-12", "Always-on experiments and KPI alerts", "operationalize", "measurement",
-               "CX Insights Lead", 155, 180, "not_started", 0, "csat", "abandoned_carts", 2),
+               "CX Insights Lead", 155, 180, "not_started", 0, "nps", "abandoned_carts", 2),
 )
 
 # How the target is set from the measured baseline, per KPI: (kind, amount).

@@ -94,9 +94,9 @@ def build_sessions(rng: np.random.Generator, orders: Orders, period: Period, eff
     near = np.clip(np.searchsorted(o.ts, ts) + rng.integers(-300, 300, len(ts)), 0, o.n - 1)
     customer = np.where(logged_in, o.customer[near], -1)
     customer = np.where(bought_here, o.customer[np.maximum(order, 0)], customer)
-    small = np.int8
-    return Sessions(ts, channel.astype(small), customer.astype(np.int32), source.astype(small), step.astype(small),
-                    order.astype(np.int32))
+    code = np.int8
+    return Sessions(ts, channel.astype(code), customer.astype(np.int32), source.astype(code),
+                    step.astype(code), order.astype(np.int32))
 
 
 def render_sessions(s: Sessions, ids: fmt.Ids) -> pl.DataFrame:
