@@ -38,7 +38,7 @@ CHANNEL_MIX = np.array([  # by tier level: store, web, app, marketplace, phone
 ])
 STORE_DOW = np.array([0.9, 0.88, 0.9, 0.95, 1.05, 1.3, 1.15])  # store share tilt by day of week
 EXTRA_LINES = np.array([1.25, 1.45, 1.7, 1.95, 2.3])  # mean lines beyond the first, by tier level
-LATE_BASE, LATE_PEAK = 0.065, 0.15  # late-delivery probability: base, extra at the peak
+LATE_BASE, LATE_PEAK = 0.075, 0.15  # late-delivery probability: base, extra at the peak
 LOST_SHARE = 0.003  # shipped orders never delivered
 REASON_MIX = {  # return reasons (RETURN_REASONS order) after a late delivery, for fashion, for the rest
     "late": np.array([0.08, 0.05, 0.10, 0.45, 0.20, 0.12]),

@@ -45,7 +45,7 @@ HANDLE_MEDIAN = np.array([330.0, 420.0, 260.0, 200.0, 240.0, 0.0])
 HANDLE_BY_REASON = np.array([0.8, 1.0, 1.2, 1.05, 1.15, 0.9, 0.9])
 TRANSFER_P = np.array([0.17, 0.11, 0.06, 0.05, 0.05, 0.0])
 TRANSFER_BY_REASON = np.array([0.9, 1.0, 1.0, 1.1, 1.4, 1.2, 1.0])
-REPEAT_P = np.array([0.24, 0.18, 0.20, 0.10, 0.14, 0.08, 0.05])
+REPEAT_P = np.array([0.21, 0.16, 0.18, 0.09, 0.12, 0.07, 0.045])
 
 
 @dataclass
@@ -60,7 +60,7 @@ class Contacts:
     handle: np.ndarray  # seconds, -1 = none
     transfers: np.ndarray
     resolved_by: np.ndarray
-    first_response_ts: np.ndarray
+    first_response_ts: np.ndarray  # -1 = no response yet
     resolved_ts: np.ndarray  # -1 = unresolved
     agent: np.ndarray  # -1 = none
     ticket_size: np.ndarray  # contacts in the contact's ticket
@@ -204,7 +204,7 @@ def _attributes(rng, c: dict, o: Orders, period: Period, effects: Effects, n_age
     p_tr = TRANSFER_P[channel] * TRANSFER_BY_REASON[reason] * (1 - 0.42 * routing)
     transfers = np.where(agent_handled & (rng.random(n) < p_tr), 1 + (rng.random(n) < 0.25), 0)
 
-    phone_mean = 150 * (1 + 1.1 * peak) * np.where(monday, 1.3, 1.0) * (1 - 0.3 * calls) * (1 - 0.1 * bot)
+    phone_mean = 150 * (1 + 1.1 * peak) * np.where(monday, 1.3, 1.0) * (1 - 0.4 * calls) * (1 - 0.1 * bot)
     wait_mean = np.select([channel == PHONE, channel == CHAT, channel == IN_STORE],
                           [phone_mean, 55 * (1 + 0.8 * peak), 110.0], 0.0)
     wait = np.round(rng.exponential(1.0, n) * wait_mean).astype(np.int64)
@@ -226,6 +226,7 @@ def _attributes(rng, c: dict, o: Orders, period: Period, effects: Effects, n_age
     open_at_end = (resolved_by != NOBODY) & (resolved_ts > period.end_ts)
     resolved_by = np.where(open_at_end, NOBODY, resolved_by)
     resolved_ts = np.where(resolved_by == NOBODY, -1, resolved_ts)
+    first = np.where(first > period.end_ts, -1, first)  # not answered yet when the data was exported
     agent = np.where(agent_handled, rng.integers(0, n_agents, n), -1)
     late_order = np.where(c["order"] >= 0, o.late[np.maximum(c["order"], 0)], False)
     return {"channel": channel, "ts": ts, "resolved_by": resolved_by, "transfers": transfers, "wait": wait,
@@ -262,7 +263,7 @@ def render_contacts(c: Contacts, ids: fmt.Ids) -> pl.DataFrame:
         "order_id": fmt.lookup(ids.order, c.order),
         "channel": fmt.pick(CHANNELS, c.channel),
         "opened_at": fmt.timestamp(c.ts),
-        "first_response_at": fmt.timestamp(c.first_response_ts),
+        "first_response_at": fmt.timestamp(np.maximum(c.first_response_ts, 0), c.first_response_ts < 0),
         "resolved_at": fmt.timestamp(np.maximum(c.resolved_ts, 0), c.resolved_ts < 0),
         "reason": fmt.pick(REASONS, c.reason),
         "handle_seconds": fmt.integer(c.handle, c.handle < 0),

@@ -89,13 +89,13 @@ def test_written_files_read_back_as_the_frames(small, written):
         assert_frame_equal(back, frame, check_dtypes=False)
 
 
-def test_row_counts_scale_linearly(small):
-    bigger = generate(scale=SMALL * 4, seed=7)
+def test_row_counts_scale_linearly(small, story):
+    quarter = generate(scale=STORY / 4, seed=42)
     for source in BAD_SOURCES:
-        ratio = bigger[source].height / small[source].height
-        assert 3.2 < ratio < 4.8, (source, ratio)
+        ratio = story[source].height / quarter[source].height
+        assert 3.4 < ratio < 4.6, (source, ratio)
     for source in CLEAN_SOURCES:
-        assert bigger[source].height == small[source].height
+        assert story[source].height == quarter[source].height == small[source].height
 
 
 def test_default_sizes_per_unit_of_scale(story):
@@ -354,7 +354,7 @@ def test_a_launched_initiative_moves_its_kpi_from_its_baseline(story, initiative
     assert abs(baseline - before) < 0.02 * before  # the roadmap's baseline is that measurement
     lower_is_better = target < baseline
     if lower_is_better:
-        assert after < 0.85 * before, (before, after)
+        assert after < 0.9 * before, (before, after)
     else:
         assert after > 1.25 * before, (before, after)
 
