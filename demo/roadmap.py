@@ -172,8 +172,12 @@ def _progress(i: Initiative, day: int, today: int, p0: date) -> tuple[float, str
         status, note = "done", "Complete; handed over to business as usual"
     elif day == today or today - day < 20:
         status = i.status
+        starts = (p0 + timedelta(days=i.start_day - 1)).isoformat()
         note = {"at_risk": "Behind plan: dependency on a supplier release",
-                "off_track": "Blocked: no budget confirmed for content work"}.get(status, "On plan")
+                "off_track": "Blocked: no budget confirmed for content work",
+                "not_started": f"Not started; planned to start on {starts}"}.get(status, "On plan")
+    elif i.phase == "diagnose":
+        status, note = "on_track", "Journey walk-throughs, interviews and data analysis under way"
     else:
         status, note = "on_track", "Discovery and design" if pct < 30 else "Build and test in progress"
     if launched and status != "done":
