@@ -4,13 +4,14 @@ freshness and the analyst's explorer. Every method returns a Result (frame + SQL
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 
 import polars as pl
 
 from warehouse.filters import Filters, where_clause
 from warehouse.friction import FRICTION_POINTS, friction_sql
-from warehouse.metrics import METRICS
+from warehouse.metrics import METRICS, significant
 from warehouse.query import BaseWarehouse, NoWarehouse, Result
 
 __all__ = ["NoWarehouse", "Result", "Warehouse"]
@@ -24,6 +25,15 @@ EXPLORABLE_MARTS = (
     "mart_friction_events",
 )
 EXPLORE_ROW_LIMIT = 100_000
+
+# Funnel steps whose drop-off from the step before is a costed friction point.
+FUNNEL_FRICTION = {
+    "orders": "abandoned_carts",
+    "delivered on time": "late_deliveries",
+    "resolved first time": "repeat_contacts",
+}
+# Impact/complexity matrix: a fix of complexity <= this (on the roadmap's 1-5 scale) is "low".
+LOW_COMPLEXITY_MAX = 2
 
 SOURCE_DATES = {
     "orders": ("fct_orders", "order_date"),
@@ -319,6 +329,145 @@ from latest cross join runs cross join quarantined"""
                 f"more than {limit:,} rows: group by fewer columns or narrow the filters"
             )
         return result
+
+
+    # -- dashboard summaries ----------------------------------------------------------------
+    def funnel_dropoffs(self, filters: Filters) -> Result:
+        """The funnel with, for the steps whose drop-off is a friction point, that point's yearly
+        cost; is_costliest marks the drop-off that costs most."""
+        funnel = self.funnel(filters)
+        costs = self.friction_costs(filters).frame.select("friction_point", "label", "yearly_cost_amount")
+        mapping = pl.DataFrame(
+            {"step": list(FUNNEL_FRICTION), "friction_point": list(FUNNEL_FRICTION.values())}
+        )
+        frame = (
+            funnel.frame.join(mapping, on="step", how="left")
+            .join(costs.rename({"label": "friction_label"}), on="friction_point", how="left")
+            .sort("step_order")
+        )
+        top = frame["yearly_cost_amount"].max() if frame.height else None
+        frame = frame.with_columns(
+            (pl.col("yearly_cost_amount") == top).fill_null(False).alias("is_costliest")
+            if top is not None
+            else pl.lit(False).alias("is_costliest")
+        )
+        return Result(frame, funnel.sql, funnel.params)
+
+    def friction_priorities(self, filters: Filters, assumptions: dict[str, float] | None = None) -> Result:
+        """Friction costs (Pareto order, cumulative share) with the complexity of their easiest
+        roadmap fix and the impact/complexity quadrant: quick_win = cost at or above the median
+        and complexity <= LOW_COMPLEXITY_MAX."""
+        costs = self.friction_costs(filters, assumptions)
+        fixes = self.run(
+            "select friction_point, min(complexity) as complexity, "
+            "string_agg(initiative_id || ' ' || initiative_name, '; ' order by initiative_id) as initiatives "
+            "from mart_roadmap_initiatives where friction_point is not null group by 1"
+        )
+        frame = costs.frame.filter(pl.col("yearly_cost_amount").is_not_null())
+        total = frame["yearly_cost_amount"].sum()
+        median = frame["yearly_cost_amount"].median()
+        frame = frame.join(fixes.frame, on="friction_point", how="left").with_columns(
+            (100.0 * pl.col("yearly_cost_amount").cum_sum() / (total or None)).alias("cumulative_share_pct"),
+            (100.0 * pl.col("yearly_cost_amount") / (total or None)).alias("share_pct"),
+        )
+        high = pl.col("yearly_cost_amount") >= (median if median is not None else 0)
+        low = pl.col("complexity") <= LOW_COMPLEXITY_MAX
+        frame = frame.with_columns(
+            pl.when(pl.col("complexity").is_null()).then(pl.lit("no_fix_planned"))
+            .when(high & low).then(pl.lit("quick_win"))
+            .when(high).then(pl.lit("major_project"))
+            .when(low).then(pl.lit("fill_in"))
+            .otherwise(pl.lit("deprioritise"))
+            .alias("quadrant"),
+            pl.lit(median).alias("impact_median_amount"),
+            pl.lit(total).alias("total_yearly_cost_amount"),
+        )
+        return Result(frame, costs.sql + "\n;\n" + fixes.sql, costs.params)
+
+    def roadmap_health(self) -> Result:
+        """Initiatives by status (on track vs at risk at a glance)."""
+        return self.run(
+            "select status, count(*) as count_initiatives, avg(percent_complete) as avg_percent_complete "
+            "from mart_roadmap_initiatives group by 1 order by 2 desc, 1"
+        )
+
+    def month_scorecard(self, month: date, filters: Filters | None = None) -> Result:
+        """Every metric for one calendar month, against the previous calendar month (MoM) and
+        the same month a year before (YoY), each change with its significance; is_breach = past
+        the alert threshold. The dimension filters apply; their period is replaced by the month."""
+        base = filters or Filters()
+        start = month.replace(day=1)
+        end = _month_end(start)
+        prev_start = _month_end(start - timedelta(days=1)).replace(day=1)
+        year_start = _minus_year(start)
+        periods = {
+            "month": replace(base, date_from=start, date_to=end, compare="none"),
+            "previous_month": replace(base, date_from=prev_start, date_to=start - timedelta(days=1), compare="none"),
+            "year_ago": replace(base, date_from=year_start, date_to=_month_end(year_start), compare="none"),
+        }
+        results = {name: self.metrics(f) for name, f in periods.items()}
+        rows = []
+        for now, prev, year in zip(*(r.frame.iter_rows(named=True) for r in results.values()), strict=True):
+            m = METRICS[now["metric"]]
+            row = {k: now[k] for k in ("metric", "label", "unit", "direction", "value", "n", "margin",
+                                         "target", "alert", "status", "is_small_sample", "definition")}
+            for name, other in (("mom", prev), ("yoy", year)):
+                change = now["value"] - other["value"] if None not in (now["value"], other["value"]) else None
+                row[f"{name}_value"] = other["value"]
+                row[f"{name}_change"] = change
+                row[f"{name}_significant"] = significant(m, now["margin"], other["margin"], change)
+            row["is_breach"] = now["status"] == "alert"
+            rows.append(row)
+        params = {name: f.describe() for name, f in periods.items()}
+        return Result(pl.DataFrame(rows, infer_schema_length=None), results["month"].sql, params)
+
+    def roadmap_status_changes(self, date_to: date) -> Result:
+        """Per initiative, its latest check-in on or before date_to and the one before: status
+        now, status before, and whether it changed (for the monthly review)."""
+        sql = """
+with checkins as (
+    select * from stg_roadmap__checkins where checkin_date <= $date_to
+),
+
+ranked as (
+    select *, row_number() over (partition by initiative_id order by checkin_date desc) as checkin_rank
+    from checkins
+),
+
+final as (
+    select
+        initiatives.initiative_id,
+        initiatives.initiative_name,
+        initiatives.phase,
+        latest.checkin_date,
+        latest.status,
+        latest.percent_complete,
+        previous.checkin_date as previous_checkin_date,
+        previous.status as previous_status,
+        previous.percent_complete as previous_percent_complete,
+        coalesce(latest.status <> previous.status, false) as is_status_changed,
+        latest.note
+    from mart_roadmap_initiatives as initiatives
+    inner join ranked as latest
+        on latest.initiative_id = initiatives.initiative_id and latest.checkin_rank = 1
+    left join ranked as previous
+        on previous.initiative_id = initiatives.initiative_id and previous.checkin_rank = 2
+)
+
+select * from final order by is_status_changed desc, initiative_id"""
+        return self.run(sql, {"date_to": date_to})
+
+
+def _month_end(d: date) -> date:
+    nxt = date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def _minus_year(d: date) -> date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
 
 
 class RowLimitExceeded(Exception):
