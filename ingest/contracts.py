@@ -35,6 +35,11 @@ class Column:
     # Personal data never reaches the warehouse: "hash" stores a salted SHA-256 in <name>_hash
     # (so sources can still be joined on it), "drop" stores nothing.
     pii: str | None = None
+    # Timestamps and dates must lie between 2000-01-01 and the time of ingest (rules
+    # timestamp_before_2000 and timestamp_in_future). A column that legitimately holds a planned
+    # (future) or a historical (pre-2000) value says so here.
+    future_ok: bool = False
+    before_2000_ok: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,7 @@ CONTRACTS: dict[str, Contract] = {
                 C("discount", "number", min=0),
                 C("currency"),
                 C("fulfillment", allowed=FULFILLMENT),
-                C("promised_at", "timestamp"),
+                C("promised_at", "timestamp", future_ok=True),  # a promise may lie ahead
                 C("delivered_at", "timestamp"),
                 C("returned_quantity", "integer", min=0),
                 C("return_reason"),
@@ -195,7 +200,7 @@ CONTRACTS: dict[str, Contract] = {
                 C("name", required=True),
                 C("region", required=True),
                 C("format"),
-                C("opened_at", "date"),
+                C("opened_at", "date", future_ok=True, before_2000_ok=True),  # old or planned stores
             ),
         ),
         Contract(
@@ -209,7 +214,7 @@ CONTRACTS: dict[str, Contract] = {
                 C("phase", required=True, allowed=PHASES),
                 C("area", required=True, allowed=AREAS),
                 C("owner"),
-                C("programme_start", "date", required=True),
+                C("programme_start", "date", required=True, future_ok=True),
                 C("start_day", "integer", required=True, min=1),
                 C("end_day", "integer", required=True, min=1),
                 C("status", allowed=INITIATIVE_STATUS),
@@ -240,7 +245,7 @@ CONTRACTS: dict[str, Contract] = {
             description="money assumptions the governance team edits; the latest version is used",
             columns=(
                 C("version", "integer", required=True, min=1),
-                C("valid_from", "date", required=True),
+                C("valid_from", "date", required=True, future_ok=True),
                 C("setting", required=True),
                 C("value", "number", required=True),
                 C("unit"),
