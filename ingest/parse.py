@@ -1,0 +1,113 @@
+"""Text -> typed values, as DuckDB SQL: the "checked relation" the quality checks run on.
+
+For every contract column the checked relation has two columns:
+- `<name>__text`: the value as read, trimmed, after the profile's value mapping; empty -> null;
+- `<name>`: the typed value (null when the text is null *or does not parse*).
+So "missing" is `<name>__text is null` and "unparseable" is `<name>__text is not null and <name> is null`.
+
+Accepted text (unless a profile gives its own formats):
+- integer: optional sign and digits, optionally `.0` (spreadsheets write 7 as 7.0);
+- number: decimal or scientific notation with a dot (no NaN, infinity, thousands separators);
+- timestamp: `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS`, optional fraction, optional UTC offset
+  (`+02:00`, `+0200`, `+02`, `Z`); values with an offset are converted to UTC, values without one
+  are taken as UTC;
+- date: `YYYY-MM-DD` (also `YYYY-MM-DD 00:00:00`, as spreadsheets write dates);
+- boolean: true/false, t/f, yes/no, y/n, 1/0 (any case);
+- enums: compared trimmed and lower case.
+"""
+
+from __future__ import annotations
+
+from ingest.contracts import Column, Contract
+from ingest.profiles import Profile
+
+_TS_BODIES = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f")
+TIMESTAMP_FORMATS = tuple(f"{b}{z}" for z in ("", "%z", "Z") for b in _TS_BODIES)
+DATE_FORMATS = ("%Y-%m-%d",)
+INTEGER_RE = r"[+-]?[0-9]+(\.0*)?"
+NUMBER_RE = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+TRUE_WORDS = ("true", "t", "yes", "y", "1")
+FALSE_WORDS = ("false", "f", "no", "n", "0")
+WHITESPACE = " \t\r\n"
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def text_column(name: str) -> str:
+    return f"{name}__text"
+
+
+def _trimmed(col: str) -> str:
+    # trim() on every value costs more than all the parsing: only trim values that need it.
+    needs = " or ".join(
+        [f"{col} like ' %'", f"{col} like '% '"] + [f"contains({col}, {literal(ch)})" for ch in WHITESPACE[1:]]
+    )
+    return f"(case when {needs} then trim({col}, {literal(WHITESPACE)}) else {col} end)"
+
+
+def _text_sql(column: Column, profile: Profile | None) -> str:
+    raw = _trimmed(quote_ident(column.name))
+    mapping = (profile.values.get(column.name) if profile else None) or {}
+    if mapping:
+        cases = " ".join(f"when {literal(k)} then {literal(v)}" for k, v in mapping.items())
+        raw = f"(case lower({raw}) {cases} else {raw} end)"
+    return f"nullif({raw}, '')"
+
+
+def _words(words) -> str:
+    return ", ".join(literal(w) for w in words)
+
+
+def typed_sql(column: Column, text: str, profile: Profile | None = None) -> str:
+    """SQL turning the text expression `text` into the column's type; null when it does not parse."""
+    formats = profile.formats.get(column.name) if profile else None
+    if column.type == "string":
+        return f"lower({text})" if column.allowed else text
+    if column.type == "integer":
+        return f"(case when regexp_full_match({text}, {literal(INTEGER_RE)}) then try_cast({text} as bigint) end)"
+    if column.type == "number":
+        value = f"try_cast({text} as double)"
+        return f"(case when regexp_full_match({text}, {literal(NUMBER_RE)}) and isfinite({value}) then {value} end)"
+    if column.type == "timestamp":
+        # One try_strptime per format, tried in order (coalesce stops at the first that parses):
+        # DuckDB's list form of try_strptime rolls invalid days over (2023-02-29 -> 03-01).
+        # epoch_us of a timestamptz (%z) is UTC; make_timestamp makes it a plain UTC timestamp.
+        tries = [
+            f"make_timestamp(epoch_us(try_strptime({text}, {literal(f)})))" if "%z" in f
+            else f"try_strptime({text}, {literal(f)})"
+            for f in (formats or TIMESTAMP_FORMATS)
+        ]
+        return f"coalesce({', '.join(tries)})"
+    if column.type == "date":
+        if formats:
+            tries = [f"cast(try_strptime({text}, {literal(f)}) as date)" for f in formats]
+            return f"coalesce({', '.join(tries)})"
+        midnight = f"(case when {text} like '% 00:00:00' then try_strptime({text}, '%Y-%m-%d %H:%M:%S') end)"
+        return f"cast(coalesce(try_strptime({text}, '%Y-%m-%d'), {midnight}) as date)"
+    if column.type == "boolean":
+        return (
+            f"(case when lower({text}) in ({_words(TRUE_WORDS)}) then true "
+            f"when lower({text}) in ({_words(FALSE_WORDS)}) then false end)"
+        )
+    raise ValueError(f"unknown column type {column.type!r} of {column.name}")
+
+
+def checked_relation(contract: Contract, profile: Profile | None, source: str) -> str:
+    """SELECT over `source` (a relation with row_number and the contract's columns as text) giving
+    row_number, every `<name>__text` and every typed `<name>`."""
+    texts = ",\n        ".join(
+        f"{_text_sql(c, profile)} as {quote_ident(text_column(c.name))}" for c in contract.columns
+    )
+    typed = ",\n    ".join(
+        f"{typed_sql(c, quote_ident(text_column(c.name)), profile)} as {quote_ident(c.name)}"
+        for c in contract.columns
+    )
+    return (
+        f"select *,\n    {typed}\nfrom (\n    select row_number,\n        {texts}\n    from {source}\n)"
+    )

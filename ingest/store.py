@@ -1,0 +1,113 @@
+"""The tables ingest writes: raw.<source> (one per contract) and the meta log tables.
+
+All of them are created on first use, even empty, so the warehouse models can always read them.
+A raw table has the contract's columns, typed, in contract order (personal data: `<name>_hash`
+for pii="hash", nothing for pii="drop"), then the lineage columns.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from ingest.contracts import CONTRACTS, SQL_TYPES, Column, Contract
+
+LINEAGE = (
+    ("_file_id", "varchar"),  # sha256 of the file's content
+    ("_row_number", "bigint"),  # 1-based data row in the file
+    ("_run_id", "varchar"),
+    ("_loaded_at", "timestamp"),
+)
+
+META_TABLES = {
+    "ingest_runs": (
+        ("run_id", "varchar"),
+        ("started_at", "timestamp"),
+        ("finished_at", "timestamp"),
+        ("status", "varchar"),  # running | loaded | refused (some file refused) | failed
+        ("files", "integer"),
+        ("rows_read", "bigint"),
+        ("rows_loaded", "bigint"),
+        ("rows_quarantined", "bigint"),
+    ),
+    "file_loads": (
+        ("run_id", "varchar"),
+        ("file_id", "varchar"),
+        ("file_name", "varchar"),
+        ("file_path", "varchar"),
+        ("source", "varchar"),
+        ("profile", "varchar"),
+        ("rows_read", "bigint"),
+        ("rows_loaded", "bigint"),
+        ("rows_quarantined", "bigint"),
+        ("status", "varchar"),  # loaded | duplicate | refused
+        ("message", "varchar"),
+        ("loaded_at", "timestamp"),
+    ),
+    "quarantine": (
+        ("run_id", "varchar"),
+        ("file_id", "varchar"),
+        ("file_name", "varchar"),
+        ("source", "varchar"),
+        ("row_number", "bigint"),
+        ("rule", "varchar"),
+        ("column_name", "varchar"),
+        ("value", "varchar"),
+        ("message", "varchar"),
+        ("record", "varchar"),  # the row as read, JSON text, personal data removed
+        ("quarantined_at", "timestamp"),
+    ),
+}
+
+
+def stored_name(column: Column) -> str | None:
+    """Name of a contract column in its raw table (None: not stored)."""
+    if column.pii == "drop":
+        return None
+    return f"{column.name}_hash" if column.pii == "hash" else column.name
+
+
+def raw_columns(contract: Contract) -> list[tuple[str, str]]:
+    cols = []
+    for c in contract.columns:
+        name = stored_name(c)
+        if name is not None:
+            cols.append((name, "varchar" if c.pii == "hash" else SQL_TYPES[c.type]))
+    return cols + list(LINEAGE)
+
+
+def ddl() -> str:
+    """The DDL of every table ingest writes (also shown in the docs and used by tests)."""
+    statements = ["create schema if not exists raw;", "create schema if not exists meta;"]
+    for table, cols in META_TABLES.items():
+        statements.append(_create(f"meta.{table}", cols))
+    for source, contract in CONTRACTS.items():
+        statements.append(_create(f"raw.{source}", raw_columns(contract)))
+    return "\n".join(statements)
+
+
+def _create(table: str, cols) -> str:
+    body = ",\n    ".join(f"{name} {sql_type}" for name, sql_type in cols)
+    return f"create table if not exists {table} (\n    {body}\n);"
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw and meta tables if missing; add columns a contract gained since they were made."""
+    con.execute("begin transaction")
+    try:
+        con.execute(ddl())
+        existing: dict[tuple[str, str], set[str]] = {}
+        for schema, table, column in con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where table_catalog = current_database() and table_schema in ('raw', 'meta')"
+        ).fetchall():
+            existing.setdefault((schema, table), set()).add(column)
+        wanted = {("meta", t): cols for t, cols in META_TABLES.items()}
+        wanted |= {("raw", s): raw_columns(c) for s, c in CONTRACTS.items()}
+        for (schema, table), cols in wanted.items():
+            for name, sql_type in cols:
+                if name not in existing.get((schema, table), set()):
+                    con.execute(f"alter table {schema}.{table} add column {name} {sql_type}")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
