@@ -1,0 +1,141 @@
+"""One Great Expectations (GX Core 1.x) ExpectationSuite per source, built from the contract.
+
+The suite is the declared data contract: real GX expectation objects, serialisable to JSON
+(`suite_json`), runnable by GX itself (tests/ingest/test_gx_equivalence.py does that). The row-level
+execution at ingest compiles the same suite to DuckDB SQL (ingest.quality.sql_checks), because GX's
+pandas route costs 4-5.5 GB at 10M rows and its DuckDB route needs fragile workarounds
+(PLATFORM-NOTES.md).
+
+Expectations run on the checked relation of ingest.parse: `<name>__text` (value as read) and
+`<name>` (typed). Each expectation carries `meta = {"rule": ..., "column": ...}`, the rule name
+written to meta.quarantine, and a description used as the quarantine message. "now" is a suite
+parameter ({"$PARAMETER": "now"}), bound to the time of ingest when the suite runs.
+
+great_expectations takes 3-4 s to import: it is imported here, lazily, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cache
+
+from ingest.contracts import CONTRACTS, SURVEY_SCALES, Contract
+from ingest.parse import quote_ident, text_column
+
+EARLIEST = dt.datetime(2000, 1, 1)
+# Lower bounds that have a rule of their own instead of out_of_range.
+MIN_RULES = {("orders", "quantity"): "negative_quantity"}
+RULES = (
+    "missing_required",
+    "unparseable_integer",
+    "unparseable_number",
+    "unparseable_timestamp",
+    "unparseable_date",
+    "unparseable_boolean",
+    "unknown_value",
+    "out_of_range",
+    "score_out_of_scale",
+    "negative_quantity",
+    "timestamp_in_future",
+    "timestamp_before_2000",
+    "duplicate_key",
+)
+TYPE_WORDS = {
+    "integer": "a whole number",
+    "number": "a number (digits with a decimal point)",
+    "timestamp": "a timestamp YYYY-MM-DD HH:MM:SS (T allowed, optional UTC offset)",
+    "date": "a date YYYY-MM-DD",
+    "boolean": "true or false",
+}
+
+
+def suite_name(source: str) -> str:
+    return f"{source}_contract"
+
+
+def _meta(rule: str, column: str) -> dict:
+    assert rule in RULES, rule
+    return {"rule": rule, "column": column}
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+@cache
+def _gx():
+    import great_expectations as gx  # noqa: PLC0415 - 3-4 s import, only when a suite is built
+
+    return gx
+
+
+def build_suite(source: str):
+    """The ExpectationSuite of `source`, derived from its contract."""
+    gxe = _gx().expectations
+    contract: Contract = CONTRACTS[source]
+    out = []
+    for c in contract.columns:
+        name, text = c.name, text_column(c.name)
+        if c.required:
+            out.append(gxe.ExpectColumnValuesToNotBeNull(
+                column=text, meta=_meta("missing_required", name), description=f"{name} is required"))
+        if c.type != "string":
+            query = f"select * from {{batch}} where {quote_ident(text)} is not null and {quote_ident(name)} is null"
+            out.append(gxe.UnexpectedRowsExpectation(
+                unexpected_rows_query=query, meta=_meta(f"unparseable_{c.type}", name),
+                description=f"{name} must be {TYPE_WORDS[c.type]}"))
+        if c.allowed:
+            out.append(gxe.ExpectColumnValuesToBeInSet(
+                column=name, value_set=list(c.allowed), meta=_meta("unknown_value", name),
+                description=f"{name} must be one of: {', '.join(c.allowed)}"))
+        if c.min is not None or c.max is not None:
+            rule = MIN_RULES.get((source, name), "out_of_range")
+            if rule == "negative_quantity":
+                words = f"{name} must not be negative (a return is given by returned_quantity)"
+            elif c.min is not None and c.max is not None:
+                words = f"{name} must be between {_fmt(c.min)} and {_fmt(c.max)}"
+            elif c.min is not None:
+                words = f"{name} must be at least {_fmt(c.min)}"
+            else:
+                words = f"{name} must be at most {_fmt(c.max)}"
+            out.append(gxe.ExpectColumnValuesToBeBetween(
+                column=name, min_value=c.min, max_value=c.max, meta=_meta(rule, name), description=words))
+        if c.type in ("timestamp", "date"):
+            if not c.before_2000_ok:
+                out.append(gxe.ExpectColumnValuesToBeBetween(
+                    column=name, min_value=EARLIEST, meta=_meta("timestamp_before_2000", name),
+                    description=f"{name} must not be before 2000-01-01"))
+            if not c.future_ok:
+                out.append(gxe.ExpectColumnValuesToBeBetween(
+                    column=name, max_value={"$PARAMETER": "now"}, meta=_meta("timestamp_in_future", name),
+                    description=f"{name} must not be later than the time of ingest"))
+    if source == "surveys":
+        off_scale = " or ".join(
+            f"(survey = '{s}' and (score < {lo} or score > {hi}))" for s, (lo, hi) in SURVEY_SCALES.items()
+        )
+        scales = ", ".join(f"{s} {lo}-{hi}" for s, (lo, hi) in SURVEY_SCALES.items())
+        out.append(gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=f"select * from {{batch}} where {off_scale}",
+            meta=_meta("score_out_of_scale", "score"), description=f"score must be on its survey's scale ({scales})"))
+    key = list(contract.key)
+    key_words = f"key ({', '.join(key)}) must be unique within the file and across loaded files"
+    if len(key) == 1:
+        out.append(gxe.ExpectColumnValuesToBeUnique(
+            column=key[0], meta=_meta("duplicate_key", key[0]), description=key_words))
+    else:
+        out.append(gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=key, ignore_row_if="any_value_is_missing", meta=_meta("duplicate_key", ",".join(key)),
+            description=key_words))
+    return _gx().ExpectationSuite(name=suite_name(source), expectations=out, meta={"source": source})
+
+
+def suite_json(source: str) -> str:
+    """The suite as JSON text (what a GX context would store)."""
+    return json.dumps(build_suite(source).to_json_dict(), indent=2, default=str)
+
+
+def suite_parameters(now: dt.datetime) -> dict:
+    """Values of the suite parameters: the time of ingest (UTC, naive). Date columns are compared
+    with it too (a date is its midnight), so a date is "in the future" from tomorrow on."""
+    return {"now": now}
