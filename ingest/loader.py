@@ -1,0 +1,228 @@
+"""Load one staged file in one DuckDB transaction: accepted rows -> raw.<source>, rejected -> meta.quarantine.
+
+The stage is a Parquet file of text columns (ingest.readers). Three scans of it, all in SQL:
+1. keys: rows whose key repeats an earlier row of the file, or a key already in raw.<source>;
+2. row checks: every compiled expectation in one pass; a row gets one violation per broken rule;
+3. insert: typed rows without any violation, personal data hashed or dropped, lineage added.
+Then the quarantine rows (with the row as read, as JSON without personal data) and the file_loads
+row. rows read = rows loaded + rows quarantined is asserted before the commit; any error rolls
+the whole file back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ingest.contracts import Contract
+from ingest.parse import checked_relation, literal, quote_ident, text_column
+from ingest.profiles import Profile
+from ingest.quality.sql_checks import Check
+from ingest.store import LINEAGE, stored_name
+
+VIOLATIONS = "_cx_violations"
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    file_id: str
+    file_name: str
+    file_path: str
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    rules: dict[str, int]  # rule -> violations
+
+    @property
+    def message(self) -> str:
+        text = f"{self.rows_loaded:,} rows loaded, {self.rows_quarantined:,} quarantined"
+        if self.rules:
+            text += " (" + ", ".join(f"{r}: {n:,}" for r, n in sorted(self.rules.items())) + ")"
+        return text
+
+
+def stage_relation(stage: Path) -> str:
+    return f"read_parquet({literal(str(stage))})"
+
+
+def _key_violations_sql(contract: Contract, check: Check, relation: str) -> str:
+    """Rows whose key repeats an earlier row of the file, or a key already in raw.<source>."""
+    keys = [quote_ident(k) for k in check.key]
+    cols = ", ".join(keys)
+    not_null = " and ".join(f"{k} is not null" for k in keys)
+    described = " || ', ' || ".join(f"'{k}=' || cast({quote_ident(k)} as varchar)" for k in check.key)
+    return f"""
+        with keyed as (
+            select row_number, {cols} from ({relation}) where {not_null}
+        ),
+        ranked as (
+            select row_number, {cols},
+                row_number() over by_key as occurrence,
+                first_value(row_number) over by_key as first_row
+            from keyed
+            window by_key as (partition by {cols} order by row_number)
+        ),
+        earlier as (
+            select {cols}, any_value(r._file_id) as earlier_file
+            from raw.{contract.source} r semi join keyed using ({cols})
+            group by all
+        ),
+        flagged as (
+            select ranked.*, earlier.earlier_file
+            from ranked left join earlier using ({cols})
+            where earlier.earlier_file is not null or ranked.occurrence > 1
+        ),
+        earlier_files as (
+            select file_id, any_value(file_name) as earlier_name
+            from meta.file_loads where status = 'loaded' group by file_id
+        )
+        select row_number, {literal(check.rule)}, {literal(check.column)}, {check.value},
+            case when earlier_file is not null
+                then {literal(check.message)} || ': ' || {described} || ' was already loaded from '
+                    || coalesce(earlier_name, earlier_file)
+                else {literal(check.message)} || ': ' || {described} || ' repeats row '
+                    || cast(first_row as varchar) || ' of this file'
+            end
+        from flagged left join earlier_files on earlier_files.file_id = flagged.earlier_file
+    """
+
+
+def _row_violations_sql(checks: list[Check], relation: str) -> str:
+    items = []
+    for c in checks:
+        value = f"cast({c.value} as varchar)"
+        message = f"{literal(c.message)} || coalesce(' (found ' || {value} || ')', '')"
+        items.append(
+            f"case when {c.predicate} then {{'rule': {literal(c.rule)}, 'column_name': {literal(c.column)}, "
+            f"'value': {value}, 'message': {message}}} end"
+        )
+    any_broken = "\n            or ".join(c.predicate for c in checks)
+    listed = ",\n                ".join(items)
+    return f"""
+        select row_number, v.rule, v.column_name, v.value, v.message
+        from (
+            select row_number, unnest(list_filter([
+                {listed}
+            ], lambda x: x is not null)) as v
+            from ({relation})
+            where {any_broken}
+        )
+    """
+
+
+def _insert_raw_sql(contract: Contract) -> tuple[str, str]:
+    names, exprs = [], []
+    for c in contract.columns:
+        stored = stored_name(c)
+        if stored is None:
+            continue
+        names.append(quote_ident(stored))
+        if c.pii == "hash":
+            text = quote_ident(text_column(c.name))
+            exprs.append(f"case when {text} is not null then sha256($salt || lower({text})) end")
+        else:
+            exprs.append(quote_ident(c.name))
+    names += [n for n, _ in LINEAGE]
+    exprs += ["$file_id", "row_number", "$run_id", "$loaded_at"]
+    return ", ".join(names), ", ".join(exprs)
+
+
+def _used(sql: str, params: dict) -> dict:
+    """DuckDB rejects named parameters a statement does not use."""
+    return {k: v for k, v in params.items() if f"${k}" in sql}
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    contract: Contract,
+    profile: Profile,
+    checks: list[Check],
+    stage: Path,
+    info: FileInfo,
+    run_id: str,
+    loaded_at: dt.datetime,
+    salt: str,
+    rows_read: int,
+    step: Callable[[str], None] = lambda _: None,
+) -> LoadCounts:
+    relation = checked_relation(contract, profile, stage_relation(stage))
+    row_checks = [c for c in checks if c.kind == "row"]
+    key_checks = [c for c in checks if c.kind == "unique"]
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            f"create temp table {VIOLATIONS} (row_number bigint, rule varchar, column_name varchar, "
+            "value varchar, message varchar)"
+        )
+        for check in key_checks:
+            con.execute(f"insert into {VIOLATIONS} {_key_violations_sql(contract, check, relation)}")
+        step("keys")
+        # One full parse: insert the rows that break no rule. Then find the violations of the
+        # (usually few) rows left behind, parsing only those.
+        columns, exprs = _insert_raw_sql(contract)
+        any_broken = " or ".join(c.predicate for c in row_checks) or "false"
+        insert = (
+            f"insert into raw.{contract.source} ({columns}) select {exprs} from ({relation}) "
+            f"anti join (select distinct row_number from {VIOLATIONS}) using (row_number) "
+            f"where not coalesce({any_broken}, false)"
+        )
+        params = {"salt": salt, "file_id": info.file_id, "run_id": run_id, "loaded_at": loaded_at}
+        loaded = con.execute(insert, _used(insert, params)).fetchone()[0]
+        step("load")
+        if row_checks and loaded < rows_read:
+            left_behind = (
+                f"(select * from {stage_relation(stage)} anti join "
+                f"(select _row_number as row_number from raw.{contract.source} where _file_id = $file_id) "
+                f"using (row_number))"
+            )
+            relation_left = checked_relation(contract, profile, left_behind)
+            con.execute(f"insert into {VIOLATIONS} {_row_violations_sql(row_checks, relation_left)}",
+                        {"file_id": info.file_id})
+        step("checks")
+        record_cols = ", ".join(
+            f"{quote_ident(c.name)} := {quote_ident(c.name)}" for c in contract.columns if c.pii is None
+        )
+        con.execute(
+            f"""
+            insert into meta.quarantine
+            select $run_id, $file_id, $file_name, $source, v.row_number, v.rule, v.column_name, v.value,
+                v.message, r.record, $loaded_at
+            from {VIOLATIONS} v
+            join (
+                select row_number, to_json(struct_pack({record_cols})) as record
+                from {stage_relation(stage)} semi join {VIOLATIONS} using (row_number)
+            ) r using (row_number)
+            order by v.row_number, v.rule
+            """,
+            {"run_id": run_id, "file_id": info.file_id, "file_name": info.file_name, "source": contract.source,
+             "loaded_at": loaded_at},
+        )
+        quarantined = con.execute(f"select count(distinct row_number) from {VIOLATIONS}").fetchone()[0]
+        rules = dict(con.execute(f"select rule, count(*) from {VIOLATIONS} group by rule").fetchall())
+        counts = LoadCounts(rows_read, loaded, quarantined, rules)
+        if loaded + quarantined != rows_read:
+            raise AssertionError(
+                f"reconciliation failed: {rows_read} rows read != {loaded} loaded + {quarantined} quarantined"
+            )
+        con.execute(
+            "insert into meta.file_loads values ($run_id, $file_id, $file_name, $file_path, $source, $profile, "
+            "$rows_read, $rows_loaded, $rows_quarantined, 'loaded', $message, $loaded_at)",
+            {"run_id": run_id, "file_id": info.file_id, "file_name": info.file_name, "file_path": info.file_path,
+             "source": contract.source, "profile": profile.name, "rows_read": rows_read, "rows_loaded": loaded,
+             "rows_quarantined": quarantined, "message": counts.message, "loaded_at": loaded_at},
+        )
+        con.execute(f"drop table {VIOLATIONS}")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return counts
