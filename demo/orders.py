@@ -182,7 +182,7 @@ def _lines(rng, catalogue: Catalogue, customers: Customers, customer, level, cha
     starts = np.cumsum(n_lines) - n_lines
     l_no = np.arange(len(l_order)) - starts[l_order] + 1
     segment = np.where(customer >= 0, customers.segment[np.maximum(customer, 0)], 1)
-    premium = (segment[l_order] == 2) | (level[l_order] == 4)
+    premium = ((segment == 2) | (level == 4))[l_order]
     sku = catalogue.pick(rng, premium)
     qty = rng.choice([1, 2, 3, 4], size=len(l_order), p=[0.85, 0.11, 0.03, 0.01])
     return {"l_order": l_order, "l_no": l_no, "l_sku": sku, "l_qty": qty,
@@ -195,10 +195,12 @@ def _returns(rng, period, ts, delivered_ts, late, channel, catalogue: Catalogue,
     # Discounts: deep on sale days, occasional otherwise (member offers).
     day = np.clip(ts // DAY - period.start_day, 0, period.n_days - 1)
     promo = period.promo_days()[day][o]
-    rate = np.where(promo, rng.choice([0.2, 0.25, 0.3, 0.4], nl), rng.choice([0.1, 0.15, 0.2], nl))
-    discounted = rng.random(nl) < np.where(promo, 0.55, 0.08)
-    gross = lines["l_qty"] * lines["l_price"]
-    lines["l_discount"] = np.where(discounted, np.round(gross * rate), 0).astype(np.int64)
+    off = np.flatnonzero(rng.random(nl) < np.where(promo, 0.55, 0.08))
+    deep, mild = rng.choice([0.2, 0.25, 0.3, 0.4], len(off)), rng.choice([0.1, 0.15, 0.2], len(off))
+    rate = np.where(promo[off], deep, mild)
+    discount = np.zeros(nl, dtype=np.int64)
+    discount[off] = np.round(lines["l_qty"][off] * lines["l_price"][off] * rate)
+    lines["l_discount"] = discount
 
     # Returns: come back 2-20 days after delivery (or purchase in store); more for late orders.
     # The export states a line's eventual return even for the last days' orders (it has no return
@@ -207,11 +209,12 @@ def _returns(rng, period, ts, delivered_ts, late, channel, catalogue: Catalogue,
     base_ts = np.where(channel == STORE, ts, delivered_ts)
     return_ts = np.where(base_ts >= 0, base_ts + rng.integers(2 * DAY, 20 * DAY, len(ts)), -1)
     category = catalogue.category[lines["l_sku"]]
-    p = RETURN_BASE[category] * np.where(channel[o] == STORE, 0.55, 1.0) * np.where(late[o], 2.6, 1.0)
-    returned = (base_ts[o] >= 0) & (rng.random(nl) < p)
-    qty = lines["l_qty"]
-    lines["l_returned"] = np.where(returned, np.where(rng.random(nl) < 0.7, qty, 1), 0)
+    order_factor = np.where(channel == STORE, 0.55, 1.0) * np.where(late, 2.6, 1.0) * (base_ts >= 0)
+    returned = rng.random(nl) < RETURN_BASE[category] * order_factor[o]
     back = np.flatnonzero(returned)
+    qty = lines["l_qty"][back]
+    lines["l_returned"] = np.zeros(nl, dtype=np.int64)
+    lines["l_returned"][back] = np.where(rng.random(len(back)) < 0.7, qty, 1)
     probs = np.where(
         late[o[back]][:, None],
         REASON_MIX["late"],
@@ -221,7 +224,7 @@ def _returns(rng, period, ts, delivered_ts, late, channel, catalogue: Catalogue,
     reason[back] = (rng.random(len(back))[:, None] > np.cumsum(probs, axis=1)).sum(axis=1).clip(0, 5)
     lines["l_reason"] = reason
     has_return = np.zeros(len(ts), dtype=bool)
-    has_return[o[returned]] = True
+    has_return[o[back]] = True
     return np.where(has_return & (return_ts <= period.end_ts), return_ts, -1), lines
 
 

@@ -53,7 +53,6 @@ def build_sessions(rng: np.random.Generator, orders: Orders, period: Period, eff
     share = min(1.0, CONVERSION * target / max(len(online), 1))
     bought = online[rng.random(len(online)) < share]
     p_ts = o.ts[bought] - rng.integers(3 * 60, 45 * 60, len(bought))
-    p_channel = (o.channel[bought] == APP).astype(np.int64)
 
     # Abandoned carts (add_to_cart or checkout, no purchase): as many as keep abandonment at its
     # level of the day; drawn on the purchase sessions' days, thinned after the basket reminders.
@@ -64,39 +63,43 @@ def build_sessions(rng: np.random.Generator, orders: Orders, period: Period, eff
     abandon = ABANDONMENT - BASKET_EFFECT * effects("basket", a_ts)
     keep = rng.random(len(src)) < (abandon / (1 - abandon)) / ratio_max
     keep &= (a_ts >= period.start_ts) & (a_ts <= period.end_ts)
-    src, a_ts = src[keep], a_ts[keep]
-    a_step = np.where(rng.random(len(src)) < 0.45, CHECKOUT, ADD_TO_CART)
+    a_ts = a_ts[keep]
 
     # Browsing sessions (visit, product view) make up the rest.
-    n_browse = max(int(round(target)) - len(bought) - len(src), 0)
+    n_browse = max(int(round(target)) - len(bought) - len(a_ts), 0)
     w = period.order_weights()
     day = sample_days(rng, w, np.zeros(n_browse, np.int64), np.full(n_browse, period.n_days))
     b_ts = (period.start_day + day) * DAY + time_of_day(rng, n_browse, "online")
-    b_step = np.where(rng.random(n_browse) < 0.42, PRODUCT_VIEW, VISIT)
 
-    n_other = len(src) + n_browse
+    # Only the times, the kind of session and the order are sorted; the other attributes are
+    # independent draws, made after sorting (row order does not matter to them, and it saves
+    # shuffling several arrays of millions of rows).
     ts = np.concatenate([p_ts, a_ts, b_ts])
-    channel = np.concatenate([p_channel, (rng.random(n_other) < 0.38).astype(np.int64)])
-    source = np.concatenate([
-        rng.choice(len(SOURCES), len(bought), p=SOURCE_PURCHASE),
-        rng.choice(len(SOURCES), n_other, p=SOURCE_BROWSE),
-    ])
-    step = np.concatenate([np.full(len(bought), PURCHASE), a_step, b_step])
-    order = np.concatenate([bought, np.full(n_other, -1)])
+    kind = np.concatenate([np.full(len(bought), PURCHASE, np.int8), np.full(len(a_ts), ADD_TO_CART, np.int8),
+                           np.full(n_browse, VISIT, np.int8)])
+    order = np.concatenate([bought, np.full(len(a_ts) + n_browse, -1)]).astype(np.int32)
     keep = ts >= period.start_ts
     idx = np.flatnonzero(keep)[time_order(ts[keep])]
-    ts, channel, source, step, order = ts[idx], channel[idx], source[idx], step[idx], order[idx]
+    ts, kind, order = ts[idx], kind[idx], order[idx]
+    n = len(ts)
+    bought_here = np.flatnonzero(order >= 0)
+    carts, browse = np.flatnonzero(kind == ADD_TO_CART), np.flatnonzero(kind == VISIT)
+    step = kind
+    step[carts] = np.where(rng.random(len(carts)) < 0.45, CHECKOUT, ADD_TO_CART)
+    step[browse] = np.where(rng.random(len(browse)) < 0.42, PRODUCT_VIEW, VISIT)
+    channel = (rng.random(n) < 0.38).astype(np.int8)
+    channel[bought_here] = o.channel[order[bought_here]] == APP
+    source = rng.choice(len(SOURCES), n, p=SOURCE_BROWSE).astype(np.int8)
+    source[bought_here] = rng.choice(len(SOURCES), len(bought_here), p=SOURCE_PURCHASE)
 
     # Logged-in sessions belong to a customer who buys around then (app users mostly log in);
     # purchase sessions to the order's customer. (Sorted times make the lookup cache-friendly.)
-    bought_here = order >= 0
-    logged_in = rng.random(len(ts)) < np.where(channel == 1, 0.85, 0.3)
-    near = np.clip(np.searchsorted(o.ts, ts) + rng.integers(-300, 300, len(ts)), 0, o.n - 1)
-    customer = np.where(logged_in, o.customer[near], -1)
-    customer = np.where(bought_here, o.customer[np.maximum(order, 0)], customer)
-    code = np.int8
-    return Sessions(ts, channel.astype(code), customer.astype(np.int32), source.astype(code),
-                    step.astype(code), order.astype(np.int32))
+    customer = np.full(n, -1, dtype=np.int32)
+    logged_in = np.flatnonzero(rng.random(n) < np.where(channel == 1, 0.85, 0.3))
+    near = np.searchsorted(o.ts, ts[logged_in]) + rng.integers(-300, 300, len(logged_in))
+    customer[logged_in] = o.customer[np.clip(near, 0, o.n - 1)]
+    customer[bought_here] = o.customer[order[bought_here]]
+    return Sessions(ts, channel, customer, source, step, order)
 
 
 def render_sessions(s: Sessions, ids: fmt.Ids) -> pl.DataFrame:

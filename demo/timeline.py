@@ -189,11 +189,13 @@ def bucket(cum: np.ndarray, u: np.ndarray, grid: int = 1 << 16) -> np.ndarray:
     i = table[np.clip((u * (grid / top)).astype(np.int64) - 1, 0, grid - 1)]
     last = len(cum) - 2
     i = np.clip(i, 0, last)
-    while True:  # a grid cell spans few boundaries: step up while the next boundary is passed
-        step = (i < last) & (cum[np.minimum(i + 1, last + 1)] <= u)
-        if not step.any():
-            return i
-        i = i + step
+    todo = np.arange(len(u))
+    while len(todo):  # a grid cell spans few boundaries: step up while the next boundary is passed
+        j = i[todo]
+        step = (j < last) & (cum[np.minimum(j + 1, last + 1)] <= u[todo])
+        todo = todo[step]
+        i[todo] += 1
+    return i
 
 
 def time_order(ts: np.ndarray) -> np.ndarray:
