@@ -40,6 +40,11 @@ def demo(
     with console.status(f"ingesting into {resolved_db}"):
         results = ingest_paths(list(paths.values()), db=resolved_db)
     console.print(_summary(Table, results, manifest))
+    refused = [r for r in results if _field(r, "status", "") == "refused"]
+    for r in refused:
+        console.print(f"[red]refused[/red] {Path(str(_field(r, 'file', ''))).name}: {_field(r, 'message', '')}")
+    if refused:
+        raise typer.Exit(1)
 
     from warehouse.build import BuildError, build  # noqa: PLC0415
 
