@@ -185,8 +185,10 @@ def load_file(
                 f"using (row_number))"
             )
             relation_left = checked_relation(contract, profile, left_behind)
-            con.execute(f"insert into {VIOLATIONS} {_row_violations_sql(row_checks, relation_left)}",
-                        {"file_id": info.file_id})
+            con.execute(
+                f"insert into {VIOLATIONS} {_row_violations_sql(row_checks, relation_left)}",
+                {"file_id": info.file_id},
+            )
         step("checks")
         record_cols = ", ".join(
             f"{quote_ident(c.name)} := {quote_ident(c.name)}" for c in contract.columns if c.pii is None
@@ -203,8 +205,13 @@ def load_file(
             ) r using (row_number)
             order by v.row_number, v.rule
             """,
-            {"run_id": run_id, "file_id": info.file_id, "file_name": info.file_name, "source": contract.source,
-             "loaded_at": loaded_at},
+            {
+                "run_id": run_id,
+                "file_id": info.file_id,
+                "file_name": info.file_name,
+                "source": contract.source,
+                "loaded_at": loaded_at,
+            },
         )
         quarantined = con.execute(f"select count(distinct row_number) from {VIOLATIONS}").fetchone()[0]
         rules = dict(con.execute(f"select rule, count(*) from {VIOLATIONS} group by rule").fetchall())
@@ -214,11 +221,21 @@ def load_file(
                 f"reconciliation failed: {rows_read} rows read != {loaded} loaded + {quarantined} quarantined"
             )
         con.execute(
-            "insert into meta.file_loads values ($run_id, $file_id, $file_name, $file_path, $source, $profile, "
-            "$rows_read, $rows_loaded, $rows_quarantined, 'loaded', $message, $loaded_at)",
-            {"run_id": run_id, "file_id": info.file_id, "file_name": info.file_name, "file_path": info.file_path,
-             "source": contract.source, "profile": profile.name, "rows_read": rows_read, "rows_loaded": loaded,
-             "rows_quarantined": quarantined, "message": counts.message, "loaded_at": loaded_at},
+            "insert into meta.file_loads values ($run_id, $file_id, $file_name, $file_path, $source, "
+            "$profile, $rows_read, $rows_loaded, $rows_quarantined, 'loaded', $message, $loaded_at)",
+            {
+                "run_id": run_id,
+                "file_id": info.file_id,
+                "file_name": info.file_name,
+                "file_path": info.file_path,
+                "source": contract.source,
+                "profile": profile.name,
+                "rows_read": rows_read,
+                "rows_loaded": loaded,
+                "rows_quarantined": quarantined,
+                "message": counts.message,
+                "loaded_at": loaded_at,
+            },
         )
         con.execute(f"drop table {VIOLATIONS}")
         con.execute("commit")

@@ -46,7 +46,8 @@ def text_column(name: str) -> str:
 def _trimmed(col: str) -> str:
     # trim() on every value costs more than all the parsing: only trim values that need it.
     needs = " or ".join(
-        [f"{col} like ' %'", f"{col} like '% '"] + [f"contains({col}, {literal(ch)})" for ch in WHITESPACE[1:]]
+        [f"{col} like ' %'", f"{col} like '% '"]
+        + [f"contains({col}, {literal(ch)})" for ch in WHITESPACE[1:]]
     )
     return f"(case when {needs} then trim({col}, {literal(WHITESPACE)}) else {col} end)"
 
@@ -70,16 +71,19 @@ def typed_sql(column: Column, text: str, profile: Profile | None = None) -> str:
     if column.type == "string":
         return f"lower({text})" if column.allowed else text
     if column.type == "integer":
-        return f"(case when regexp_full_match({text}, {literal(INTEGER_RE)}) then try_cast({text} as bigint) end)"
+        shape = f"regexp_full_match({text}, {literal(INTEGER_RE)})"
+        return f"(case when {shape} then try_cast({text} as bigint) end)"
     if column.type == "number":
         value = f"try_cast({text} as double)"
-        return f"(case when regexp_full_match({text}, {literal(NUMBER_RE)}) and isfinite({value}) then {value} end)"
+        shape = f"regexp_full_match({text}, {literal(NUMBER_RE)})"
+        return f"(case when {shape} and isfinite({value}) then {value} end)"
     if column.type == "timestamp":
         # One try_strptime per format, tried in order (coalesce stops at the first that parses):
         # DuckDB's list form of try_strptime rolls invalid days over (2023-02-29 -> 03-01).
         # epoch_us of a timestamptz (%z) is UTC; make_timestamp makes it a plain UTC timestamp.
         tries = [
-            f"make_timestamp(epoch_us(try_strptime({text}, {literal(f)})))" if "%z" in f
+            f"make_timestamp(epoch_us(try_strptime({text}, {literal(f)})))"
+            if "%z" in f
             else f"try_strptime({text}, {literal(f)})"
             for f in (formats or TIMESTAMP_FORMATS)
         ]
@@ -108,6 +112,4 @@ def checked_relation(contract: Contract, profile: Profile | None, source: str) -
         f"{typed_sql(c, quote_ident(text_column(c.name)), profile)} as {quote_ident(c.name)}"
         for c in contract.columns
     )
-    return (
-        f"select *,\n    {typed}\nfrom (\n    select row_number,\n        {texts}\n    from {source}\n)"
-    )
+    return f"select *,\n    {typed}\nfrom (\n    select row_number,\n        {texts}\n    from {source}\n)"

@@ -59,7 +59,9 @@ def file_format(path: Path) -> str:
     for suffix in sorted(SUFFIXES, key=len, reverse=True):
         if name.endswith(suffix):
             return SUFFIXES[suffix]
-    raise Refused(f"unsupported file type {path.suffix or '(no suffix)'!r}; expected one of {', '.join(SUFFIXES)}")
+    raise Refused(
+        f"unsupported file type {path.suffix or '(no suffix)'!r}; expected one of {', '.join(SUFFIXES)}"
+    )
 
 
 def is_export(path: Path) -> bool:
@@ -85,7 +87,9 @@ def _check_text(head: bytes) -> None:
         if exc.start < len(head) - 4:  # not merely a character cut at the end of the sample
             if any(head.startswith(m) for m in MAGIC):
                 raise Refused(_describe_binary(head)) from None
-            raise Refused(f"not UTF-8 text (invalid byte at offset {exc.start}); save the export as UTF-8") from None
+            raise Refused(
+                f"not UTF-8 text (invalid byte at offset {exc.start}); save the export as UTF-8"
+            ) from None
 
 
 def _sniff_delimiter(first_line: str) -> str:
@@ -153,15 +157,21 @@ class Export:
             )
         elif self.format == "jsonl":
             schema = {h: pl.String for h in self.header}
-            frame = pl.scan_ndjson(self.path, schema=schema).rename(dict(zip(self.header, names, strict=True)))
+            frame = pl.scan_ndjson(self.path, schema=schema).rename(
+                dict(zip(self.header, names, strict=True))
+            )
         elif self.format == "parquet":
             frame = pl.scan_parquet(self.path).select(
-                [_as_text(pl.col(h), dtype).alias(n) for (h, dtype), n in zip(self._schema.items(), names, strict=True)]
+                [
+                    _as_text(pl.col(h), dtype).alias(n)
+                    for (h, dtype), n in zip(self._schema.items(), names, strict=True)
+                ]
             )
         elif self.format == "xlsx":
             sheet = self.sheet
-            frame = sheet.lazy().select([pl.col(c).cast(pl.String).alias(n) for c, n in zip(sheet.columns, names,
-                                                                                              strict=True)])
+            frame = sheet.lazy().select(
+                [pl.col(c).cast(pl.String).alias(n) for c, n in zip(sheet.columns, names, strict=True)]
+            )
         else:  # pragma: no cover - file_format only returns the formats above
             raise Refused(f"unsupported format {self.format}")
         return frame.with_row_index(ROW_NUMBER, offset=1).with_columns(pl.col(ROW_NUMBER).cast(pl.Int64))
@@ -225,7 +235,11 @@ def open_export(path: Path, workdir: Path) -> Export:
             if not head.startswith(b"PK\x03\x04"):
                 raise Refused(f"not an XLSX workbook: {_kind(head, 'text content')}")
             sheet = pl.read_excel(
-                path, sheet_id=1, engine="calamine", infer_schema_length=0, drop_empty_rows=False,
+                path,
+                sheet_id=1,
+                engine="calamine",
+                infer_schema_length=0,
+                drop_empty_rows=False,
                 raise_if_empty=False,
             )
             header = [str(c) for c in sheet.columns]
@@ -270,10 +284,13 @@ def _open_jsonl(path: Path, sample_lines: int = 1000) -> Export:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                what = "a JSON array, not JSON lines" if n == 1 and line.lstrip().startswith("[") else str(exc)
+                what = (
+                    "a JSON array, not JSON lines" if n == 1 and line.lstrip().startswith("[") else str(exc)
+                )
                 raise Refused(f"line {n} is not a JSON object ({what})") from None
             if not isinstance(record, dict):
-                raise Refused(f"line {n} is not a JSON object")
+                what = " (a JSON array, not JSON lines)" if n == 1 and isinstance(record, list) else ""
+                raise Refused(f"line {n} is not a JSON object{what}")
             header.update(dict.fromkeys(record))
     if not header:
         raise Refused("empty file (no JSON objects)")

@@ -9,6 +9,7 @@ is written but the log row). Each invocation is one meta.ingest_runs row.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import shutil
@@ -76,8 +77,13 @@ class _Progress:
         if enabled:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415
 
-            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[step]}"),
-                                TimeElapsedColumn(), transient=True)
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.fields[step]}"),
+                TimeElapsedColumn(),
+                transient=True,
+            )
 
     def __enter__(self):
         if self.bar:
@@ -132,7 +138,8 @@ def ingest_paths(
         con.execute("set preserve_insertion_order = false")
         ensure_schema(con)
         con.execute(
-            "insert into meta.ingest_runs values (?, ?, null, 'running', ?, 0, 0, 0)", [run_id, started, len(paths)]
+            "insert into meta.ingest_runs values (?, ?, null, 'running', ?, 0, 0, 0)",
+            [run_id, started, len(paths)],
         )
         try:
             profiles = load_profiles(profile_dirs)
@@ -148,12 +155,15 @@ def ingest_paths(
                 try:
                     if profile_error:
                         raise Refused(f"profiles could not be loaded: {profile_error}", complete=True)
-                    result = _ingest_one(con, path, source, profile, profiles, suites, settings, run_id,
-                                         workdir, advance)
+                    result = _ingest_one(
+                        con, path, source, profile, profiles, suites, settings, run_id, workdir, advance
+                    )
                 except Refused as exc:
                     result = _refused(con, path, run_id, exc, source, profile, profiles)
                 except Exception as exc:  # anything unforeseen: report the file as refused, keep going
-                    wrapped = Refused(f"unexpected error: {type(exc).__name__}: {_one_line(exc)}", complete=True)
+                    wrapped = Refused(
+                        f"unexpected error: {type(exc).__name__}: {_one_line(exc)}", complete=True
+                    )
                     result = _refused(con, path, run_id, wrapped, source, profile, profiles)
                 results.append(result)
         _finish_run(con, run_id, results)
@@ -191,14 +201,22 @@ class _Suites:
 
 
 def _import_gx() -> None:
-    try:
+    with contextlib.suppress(Exception):  # the real import in build_suite reports any error
         import great_expectations  # noqa: F401, PLC0415
-    except Exception:  # noqa: S110 - the real import in build_suite reports it
-        pass
 
 
-def _ingest_one(con, path: Path, source, profile_name, profiles: dict[str, Profile], suites: _Suites,
-                settings: Settings, run_id: str, workdir: Path, advance) -> FileResult:
+def _ingest_one(
+    con,
+    path: Path,
+    source,
+    profile_name,
+    profiles: dict[str, Profile],
+    suites: _Suites,
+    settings: Settings,
+    run_id: str,
+    workdir: Path,
+    advance,
+) -> FileResult:
     if path.is_dir():
         raise Refused("a directory")
     if not path.exists():
@@ -219,13 +237,23 @@ def _ingest_one(con, path: Path, source, profile_name, profiles: dict[str, Profi
                 return duplicate
             try:
                 counts = load_file(
-                    con, contract=CONTRACTS[chosen.source], profile=chosen, checks=suites.checks(chosen.source),
-                    stage=stage, info=info, run_id=run_id, loaded_at=utcnow(), salt=settings.pii_salt,
-                    rows_read=rows_read, step=advance,
+                    con,
+                    contract=CONTRACTS[chosen.source],
+                    profile=chosen,
+                    checks=suites.checks(chosen.source),
+                    stage=stage,
+                    info=info,
+                    run_id=run_id,
+                    loaded_at=utcnow(),
+                    salt=settings.pii_salt,
+                    rows_read=rows_read,
+                    step=advance,
                 )
             except Exception as exc:
-                message = (f"load failed and was rolled back, nothing of the file was written: "
-                           f"{type(exc).__name__}: {_one_line(exc)}")
+                message = (
+                    f"load failed and was rolled back, nothing of the file was written: "
+                    f"{type(exc).__name__}: {_one_line(exc)}"
+                )
                 raise Refused(message, complete=True, profile=chosen) from None
         except Refused:
             # Same content already loaded: that is the answer, whatever else is wrong with it.
@@ -237,11 +265,21 @@ def _ingest_one(con, path: Path, source, profile_name, profiles: dict[str, Profi
             raise
         finally:
             stage.unlink(missing_ok=True)
-    return FileResult(str(path), chosen.source, chosen.name, counts.rows_read, counts.rows_loaded,
-                      counts.rows_quarantined, "loaded", counts.message)
+    return FileResult(
+        str(path),
+        chosen.source,
+        chosen.name,
+        counts.rows_read,
+        counts.rows_loaded,
+        counts.rows_quarantined,
+        "loaded",
+        counts.message,
+    )
 
 
-def _stage(path: Path, source, profile_name, profiles, workdir: Path, stage: Path, advance) -> tuple[Profile, int]:
+def _stage(
+    path: Path, source, profile_name, profiles, workdir: Path, stage: Path, advance
+) -> tuple[Profile, int]:
     export = open_export(path, workdir)
     try:
         detection = detect_profile(export.header, profiles, source=source, profile=profile_name)
@@ -267,51 +305,78 @@ def _duplicate_of(con, run_id: str, info: FileInfo, path: Path) -> FileResult | 
     if not earlier:
         return None
     name, earlier_run, source, profile, at = earlier
-    message = (f"{path.name}: duplicate: same content as {name}, already loaded in run {earlier_run} "
-               f"at {at:%Y-%m-%d %H:%M:%S}; nothing loaded")
+    message = (
+        f"{path.name}: duplicate: same content as {name}, already loaded in run {earlier_run} "
+        f"at {at:%Y-%m-%d %H:%M:%S}; nothing loaded"
+    )
     _log(con, run_id, info, source, profile, 0, 0, 0, "duplicate", message)
     return FileResult(str(path), source, profile, 0, 0, 0, "duplicate", message)
 
 
 def _expected(source: str | None, profile_name: str | None, profiles: dict[str, Profile]) -> str:
     formats = "CSV, CSV.gz, XLSX, JSON lines or Parquet"
-    candidates = [p for p in profiles.values()
-                  if (profile_name is None or p.name == profile_name) and (source is None or p.source == source)]
+    candidates = [
+        p
+        for p in profiles.values()
+        if (profile_name is None or p.name == profile_name) and (source is None or p.source == source)
+    ]
     if profile_name is not None or source is not None:
-        what = "; ".join(f"profile {p.name} (source {p.source}; required columns {', '.join(p.required_columns)})"
-                         for p in candidates) or f"source {source} / profile {profile_name}"
+        what = (
+            "; ".join(
+                f"profile {p.name} (source {p.source}; required columns {', '.join(p.required_columns)})"
+                for p in candidates
+            )
+            or f"source {source} / profile {profile_name}"
+        )
         return f"{what} as {formats}"
     return f"an export of one of the sources {', '.join(CONTRACTS)} as {formats}"
 
 
-def _refused(con, path: Path, run_id: str, exc: Refused, source: str | None, profile_name: str | None,
-             profiles: dict[str, Profile]) -> FileResult:
+def _refused(
+    con,
+    path: Path,
+    run_id: str,
+    exc: Refused,
+    source: str | None,
+    profile_name: str | None,
+    profiles: dict[str, Profile],
+) -> FileResult:
     chosen: Profile | None = exc.profile
     if exc.complete:
         message = f"{path.name}: refused: {exc}"
     else:
-        expected = _expected(chosen.source if chosen else source, chosen.name if chosen else profile_name, profiles)
+        expected = _expected(
+            chosen.source if chosen else source, chosen.name if chosen else profile_name, profiles
+        )
         message = f"{path.name}: refused: expected {expected}; found {exc}"
     src = chosen.source if chosen else source
     file_id = None
-    try:
+    with contextlib.suppress(OSError):
         if path.is_file():
             file_id = file_sha256(path)
-    except OSError:
-        pass
     info = FileInfo(file_id, path.name, str(path.resolve()) if path.exists() else str(path))
-    try:
+    with contextlib.suppress(duckdb.Error):  # the result still reports the refusal
         _log(con, run_id, info, src, chosen.name if chosen else None, 0, 0, 0, "refused", message)
-    except duckdb.Error:
-        pass
     return FileResult(str(path), src, chosen.name if chosen else profile_name, 0, 0, 0, "refused", message)
 
 
 def _log(con, run_id, info: FileInfo, source, profile, read, loaded, quarantined, status, message) -> None:
     con.execute(
         "insert into meta.file_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run_id, info.file_id, info.file_name, info.file_path, source, profile, read, loaded, quarantined,
-         status, message, utcnow()],
+        [
+            run_id,
+            info.file_id,
+            info.file_name,
+            info.file_path,
+            source,
+            profile,
+            read,
+            loaded,
+            quarantined,
+            status,
+            message,
+            utcnow(),
+        ],
     )
 
 
@@ -321,8 +386,15 @@ def _finish_run(con, run_id: str, results: list[FileResult]) -> None:
     con.execute(
         "update meta.ingest_runs set finished_at = ?, status = ?, files = ?, rows_read = ?, rows_loaded = ?, "
         "rows_quarantined = ? where run_id = ?",
-        [utcnow(), status, len(results), sum(r.rows_read for r in results), sum(r.rows_loaded for r in results),
-         sum(r.rows_quarantined for r in results), run_id],
+        [
+            utcnow(),
+            status,
+            len(results),
+            sum(r.rows_read for r in results),
+            sum(r.rows_loaded for r in results),
+            sum(r.rows_quarantined for r in results),
+            run_id,
+        ],
     )
 
 

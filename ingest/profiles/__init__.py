@@ -130,7 +130,9 @@ def load_profiles(extra_dirs: list[Path] | None = None) -> dict[str, Profile]:
         for path in sorted(Path(folder).glob("*.toml")):
             profile = _profile_from_toml(path)
             if profile.name in profiles:
-                raise ProfileError(f"{path}: profile {profile.name} is already defined in {profiles[profile.name].path}")
+                raise ProfileError(
+                    f"{path}: profile {profile.name} is already defined in {profiles[profile.name].path}"
+                )
             profiles[profile.name] = profile
     return profiles
 
@@ -176,7 +178,9 @@ def detect_profile(
         best = matches[0]
         if len(matches) > 1 and score(matches[1]) == score(best) and matches[1].source != best.source:
             names = ", ".join(p.name for p in matches if score(p) == score(best))
-            return Detection(None, f"header matches several profiles ({names}); name one with --profile. {found}")
+            return Detection(
+                None, f"header matches several profiles ({names}); name one with --profile. {found}"
+            )
         return Detection(best)
 
     def closeness(p: Profile) -> tuple[int, int]:
@@ -184,7 +188,8 @@ def detect_profile(
 
     closest = sorted(candidates, key=closeness)[:3]
     expected = "; ".join(
-        f"{p.name} (source {p.source}) needs {', '.join(p.required_columns)}; missing: {', '.join(p.missing(header))}"
+        f"{p.name} (source {p.source}) needs {', '.join(p.required_columns)}; "
+        f"missing: {', '.join(p.missing(header))}"
         for p in closest
     )
     if profile is not None or source is not None:

@@ -80,8 +80,13 @@ def compile_expectation(expectation, params: dict) -> Check:
     if kind == "ExpectColumnValuesToBeInSet":
         col = quote_ident(expectation.column)
         allowed = ", ".join(sql_literal(v) for v in expectation.value_set)
-        return Check(rule, meta.get("column", expectation.column),
-                     f"({col} is not null and {col} not in ({allowed}))", _value(meta, expectation.column), message)
+        return Check(
+            rule,
+            meta.get("column", expectation.column),
+            f"({col} is not null and {col} not in ({allowed}))",
+            _value(meta, expectation.column),
+            message,
+        )
     if kind == "ExpectColumnValuesToBeBetween":
         col = quote_ident(expectation.column)
         lo, hi = _resolve(expectation.min_value, params), _resolve(expectation.max_value, params)
@@ -92,20 +97,32 @@ def compile_expectation(expectation, params: dict) -> Check:
             parts.append(f"{col} {'>=' if expectation.strict_max else '>'} {sql_literal(hi)}")
         if not parts:
             raise UnsupportedExpectation(f"{kind} on {expectation.column} has neither min nor max")
-        return Check(rule, meta.get("column", expectation.column),
-                     f"({col} is not null and ({' or '.join(parts)}))", _value(meta, expectation.column), message)
+        return Check(
+            rule,
+            meta.get("column", expectation.column),
+            f"({col} is not null and ({' or '.join(parts)}))",
+            _value(meta, expectation.column),
+            message,
+        )
     if kind == "UnexpectedRowsExpectation":
         match = _URE_SHAPE.match(str(expectation.unexpected_rows_query))
         if not match:
             raise UnsupportedExpectation(
                 f"unexpected_rows_query must read 'select * from {{batch}} where <condition>': "
-                f"{expectation.unexpected_rows_query!r}")
+                f"{expectation.unexpected_rows_query!r}"
+            )
         column = meta.get("column", "")
         return Check(rule, column, f"coalesce(({match['where']}), false)", _value(meta, column), message)
     if kind in ("ExpectColumnValuesToBeUnique", "ExpectCompoundColumnsToBeUnique"):
-        key = (expectation.column,) if kind == "ExpectColumnValuesToBeUnique" else tuple(expectation.column_list)
+        key = (
+            (expectation.column,)
+            if kind == "ExpectColumnValuesToBeUnique"
+            else tuple(expectation.column_list)
+        )
         if kind == "ExpectCompoundColumnsToBeUnique" and expectation.ignore_row_if != "any_value_is_missing":
-            raise UnsupportedExpectation("compound uniqueness is compiled with ignore_row_if='any_value_is_missing'")
+            raise UnsupportedExpectation(
+                "compound uniqueness is compiled with ignore_row_if='any_value_is_missing'"
+            )
         value = "concat_ws('|', " + ", ".join(f"cast({quote_ident(k)} as varchar)" for k in key) + ")"
         return Check(rule, ",".join(key), "", value, message, kind="unique", key=key)
     raise UnsupportedExpectation(f"no SQL compilation for {kind}")

@@ -78,17 +78,30 @@ def build_suite(source: str):
     for c in contract.columns:
         name, text = c.name, text_column(c.name)
         if c.required:
-            out.append(gxe.ExpectColumnValuesToNotBeNull(
-                column=text, meta=_meta("missing_required", name), description=f"{name} is required"))
+            out.append(
+                gxe.ExpectColumnValuesToNotBeNull(
+                    column=text, meta=_meta("missing_required", name), description=f"{name} is required"
+                )
+            )
         if c.type != "string":
-            query = f"select * from {{batch}} where {quote_ident(text)} is not null and {quote_ident(name)} is null"
-            out.append(gxe.UnexpectedRowsExpectation(
-                unexpected_rows_query=query, meta=_meta(f"unparseable_{c.type}", name),
-                description=f"{name} must be {TYPE_WORDS[c.type]}"))
+            broken = f"{quote_ident(text)} is not null and {quote_ident(name)} is null"
+            query = f"select * from {{batch}} where {broken}"
+            out.append(
+                gxe.UnexpectedRowsExpectation(
+                    unexpected_rows_query=query,
+                    meta=_meta(f"unparseable_{c.type}", name),
+                    description=f"{name} must be {TYPE_WORDS[c.type]}",
+                )
+            )
         if c.allowed:
-            out.append(gxe.ExpectColumnValuesToBeInSet(
-                column=name, value_set=list(c.allowed), meta=_meta("unknown_value", name),
-                description=f"{name} must be one of: {', '.join(c.allowed)}"))
+            out.append(
+                gxe.ExpectColumnValuesToBeInSet(
+                    column=name,
+                    value_set=list(c.allowed),
+                    meta=_meta("unknown_value", name),
+                    description=f"{name} must be one of: {', '.join(c.allowed)}",
+                )
+            )
         if c.min is not None or c.max is not None:
             rule = MIN_RULES.get((source, name), "out_of_range")
             if rule == "negative_quantity":
@@ -99,34 +112,59 @@ def build_suite(source: str):
                 words = f"{name} must be at least {_fmt(c.min)}"
             else:
                 words = f"{name} must be at most {_fmt(c.max)}"
-            out.append(gxe.ExpectColumnValuesToBeBetween(
-                column=name, min_value=c.min, max_value=c.max, meta=_meta(rule, name), description=words))
+            out.append(
+                gxe.ExpectColumnValuesToBeBetween(
+                    column=name, min_value=c.min, max_value=c.max, meta=_meta(rule, name), description=words
+                )
+            )
         if c.type in ("timestamp", "date"):
             if not c.before_2000_ok:
-                out.append(gxe.ExpectColumnValuesToBeBetween(
-                    column=name, min_value=EARLIEST, meta=_meta("timestamp_before_2000", name),
-                    description=f"{name} must not be before 2000-01-01"))
+                out.append(
+                    gxe.ExpectColumnValuesToBeBetween(
+                        column=name,
+                        min_value=EARLIEST,
+                        meta=_meta("timestamp_before_2000", name),
+                        description=f"{name} must not be before 2000-01-01",
+                    )
+                )
             if not c.future_ok:
-                out.append(gxe.ExpectColumnValuesToBeBetween(
-                    column=name, max_value={"$PARAMETER": "now"}, meta=_meta("timestamp_in_future", name),
-                    description=f"{name} must not be later than the time of ingest"))
+                out.append(
+                    gxe.ExpectColumnValuesToBeBetween(
+                        column=name,
+                        max_value={"$PARAMETER": "now"},
+                        meta=_meta("timestamp_in_future", name),
+                        description=f"{name} must not be later than the time of ingest",
+                    )
+                )
     if source == "surveys":
         off_scale = " or ".join(
             f"(survey = '{s}' and (score < {lo} or score > {hi}))" for s, (lo, hi) in SURVEY_SCALES.items()
         )
         scales = ", ".join(f"{s} {lo}-{hi}" for s, (lo, hi) in SURVEY_SCALES.items())
-        out.append(gxe.UnexpectedRowsExpectation(
-            unexpected_rows_query=f"select * from {{batch}} where {off_scale}",
-            meta=_meta("score_out_of_scale", "score"), description=f"score must be on its survey's scale ({scales})"))
+        out.append(
+            gxe.UnexpectedRowsExpectation(
+                unexpected_rows_query=f"select * from {{batch}} where {off_scale}",
+                meta=_meta("score_out_of_scale", "score"),
+                description=f"score must be on its survey's scale ({scales})",
+            )
+        )
     key = list(contract.key)
     key_words = f"key ({', '.join(key)}) must be unique within the file and across loaded files"
     if len(key) == 1:
-        out.append(gxe.ExpectColumnValuesToBeUnique(
-            column=key[0], meta=_meta("duplicate_key", key[0]), description=key_words))
+        out.append(
+            gxe.ExpectColumnValuesToBeUnique(
+                column=key[0], meta=_meta("duplicate_key", key[0]), description=key_words
+            )
+        )
     else:
-        out.append(gxe.ExpectCompoundColumnsToBeUnique(
-            column_list=key, ignore_row_if="any_value_is_missing", meta=_meta("duplicate_key", ",".join(key)),
-            description=key_words))
+        out.append(
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=key,
+                ignore_row_if="any_value_is_missing",
+                meta=_meta("duplicate_key", ",".join(key)),
+                description=key_words,
+            )
+        )
     return _gx().ExpectationSuite(name=suite_name(source), expectations=out, meta={"source": source})
 
 
