@@ -1,0 +1,144 @@
+"""`cx ingest`: load export files into the warehouse, checked against the source contracts.
+
+Each file is detected (or told) its profile, checked row by row, and loaded in one transaction:
+accepted rows into raw.<source>, rejected rows into meta.quarantine with the broken rule. A file
+whose content was loaded before is a duplicate; a file that cannot be read as an export of a known
+source is refused whole. Exit status 1 when any file was refused (or the build failed), else 0.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from cli.settings import Settings, resolve_db
+
+RESULT_KEYS = (
+    "file",
+    "source",
+    "profile",
+    "rows_read",
+    "rows_loaded",
+    "rows_quarantined",
+    "status",
+    "message",
+)
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Directories become the export files inside them (recursively, sorted); manifest.json is skipped."""
+    from ingest.readers import is_export  # noqa: PLC0415
+
+    out: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and is_export(p)))
+        else:
+            out.append(path)
+    return out
+
+
+def ingest(  # noqa: B008 - typer declares options as defaults
+    paths: list[Path] = typer.Argument(  # noqa: B008
+        ..., help="export files or folders of exports (CSV, CSV.gz, XLSX, JSONL, Parquet)"
+    ),
+    source: str | None = typer.Option(
+        None, "--source", help="only consider profiles of this source (e.g. orders)"
+    ),
+    profile: str | None = typer.Option(None, "--profile", help="use this profile instead of detecting it"),
+    db: Path | None = typer.Option(  # noqa: B008
+        None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"
+    ),
+    json_out: bool = typer.Option(False, "--json", help="print one JSON object per file (JSON lines)"),
+    build: bool = typer.Option(True, "--build/--no-build", help="rebuild the warehouse after loading"),
+) -> None:
+    """Load export files: detect each file's profile, quarantine bad rows, load the rest."""
+    files = expand_paths(paths)
+    results = _run(files, resolve_db(db), source, profile, progress=not json_out and sys.stdout.isatty())
+    if json_out:
+        for r in results:
+            typer.echo(json.dumps({k: r.get(k) for k in RESULT_KEYS}, default=str))
+    else:
+        _print_table(results)
+    build_failed = False
+    if build and any(r["status"] == "loaded" for r in results):
+        build_failed = not _build(resolve_db(db), quiet=json_out)
+    if build_failed or any(r["status"] == "refused" for r in results):
+        raise typer.Exit(1)
+
+
+def _run(files: list[Path], db: Path, source, profile, progress: bool) -> list[dict]:
+    """ingest_paths as plain dicts; whatever goes wrong becomes a refused result, never a traceback."""
+    if not files:
+        return [_failure("(no files)", "no export files found in the given paths")]
+    try:
+        from ingest.run import ingest_paths  # noqa: PLC0415
+
+        return [
+            r.as_dict()
+            for r in ingest_paths(
+                files, db, source=source, profile=profile, progress=progress, settings=Settings.from_env()
+            )
+        ]
+    except Exception as exc:  # e.g. the warehouse file is locked by another process
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        return [
+            _failure(
+                str(f),
+                f"{Path(f).name}: refused: ingest failed before this file was loaded: "
+                f"{type(exc).__name__}: {text}",
+            )
+            for f in files
+        ]
+
+
+def _failure(file: str, message: str) -> dict:
+    return {
+        "file": file,
+        "source": None,
+        "profile": None,
+        "rows_read": 0,
+        "rows_loaded": 0,
+        "rows_quarantined": 0,
+        "status": "refused",
+        "message": message,
+    }
+
+
+def _build(db: Path, quiet: bool) -> bool:
+    try:
+        from warehouse.build import build as run_build  # noqa: PLC0415
+    except ImportError as exc:
+        typer.echo(f"note: warehouse build skipped ({exc}); run `cx build` when it is available", err=True)
+        return True
+    try:
+        result = run_build(db, quiet=True)
+    except Exception as exc:
+        typer.echo(f"build failed: {type(exc).__name__}: {exc}", err=True)
+        return False
+    if not quiet:
+        typer.echo(f"built {len(result.models)} models in {result.seconds:.1f} s -> {result.snapshot}")
+    return True
+
+
+def _print_table(results: list[dict]) -> None:
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    styles = {"loaded": "green", "duplicate": "yellow", "refused": "red"}
+    console = Console()
+    for r in results:
+        table = Table(title=Path(r["file"]).name, show_header=False, title_justify="left")
+        table.add_column("field", style="bold")
+        table.add_column("value", overflow="fold")
+        table.add_row("status", f"[{styles.get(r['status'], '')}]{r['status']}[/]")
+        table.add_row("source / profile", f"{r['source'] or '-'} / {r['profile'] or '-'}")
+        table.add_row("rows read", f"{r['rows_read']:,}")
+        table.add_row("rows loaded", f"{r['rows_loaded']:,}")
+        table.add_row("rows quarantined", f"{r['rows_quarantined']:,}")
+        table.add_row("message", r["message"])
+        console.print(table)
