@@ -1,0 +1,206 @@
+"""Every quality rule: a valid/invalid fixture pair, asserting which rule fired on which row and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ingest.quality.suites import RULES
+
+from .exports import csv_with, quarantined, query
+
+# rule, source, column the rule names, values of row 2 that pass, values of row 2 that break it
+PAIRS = [
+    ("missing_required", "orders", "sku", {"sku": "SKU9"}, {"sku": "  "}),
+    (
+        "missing_required",
+        "surveys",
+        "answered_at",
+        {"answered_at": "2024-03-06 10:00:00"},
+        {"answered_at": ""},
+    ),
+    ("unparseable_integer", "orders", "quantity", {"quantity": "3"}, {"quantity": "two"}),
+    ("unparseable_integer", "surveys", "score", {"score": "4.0"}, {"score": "4.5"}),
+    ("unparseable_number", "orders", "unit_price", {"unit_price": "1.5e1"}, {"unit_price": "12,50"}),
+    (
+        "unparseable_number",
+        "contacts",
+        "handle_seconds",
+        {"handle_seconds": "270"},
+        {"handle_seconds": "4m30s"},
+    ),
+    (
+        "unparseable_timestamp",
+        "orders",
+        "ordered_at",
+        {"ordered_at": "2024-02-29T10:00:00+01:00"},
+        {"ordered_at": "2023-02-29 10:00:00"},
+    ),
+    (
+        "unparseable_timestamp",
+        "contacts",
+        "opened_at",
+        {"opened_at": "2024-03-05T14:00:00Z"},
+        {"opened_at": "yesterday"},
+    ),
+    (
+        "unparseable_date",
+        "customers",
+        "tier_since",
+        {"tier_since": "2023-02-28"},
+        {"tier_since": "2023-02-30"},
+    ),
+    (
+        "unparseable_boolean",
+        "customers",
+        "marketing_opt_in",
+        {"marketing_opt_in": "Yes"},
+        {"marketing_opt_in": "maybe"},
+    ),
+    ("unknown_value", "orders", "channel", {"channel": " WEB "}, {"channel": "fax"}),
+    ("unknown_value", "customers", "tier", {"tier": "none"}, {"tier": "diamond"}),
+    ("out_of_range", "orders", "unit_price", {"unit_price": "0"}, {"unit_price": "-1.00"}),
+    ("out_of_range", "roadmap", "complexity", {"complexity": "5"}, {"complexity": "6"}),
+    ("out_of_range", "orders", "line_no", {"line_no": "1"}, {"line_no": "0"}),
+    (
+        "score_out_of_scale",
+        "surveys",
+        "score",
+        {"survey": "csat", "score": "5"},
+        {"survey": "csat", "score": "6"},
+    ),
+    (
+        "score_out_of_scale",
+        "surveys",
+        "score",
+        {"survey": "nps", "score": "0"},
+        {"survey": "nps", "score": "11"},
+    ),
+    (
+        "score_out_of_scale",
+        "surveys",
+        "score",
+        {"survey": "ces", "score": "7"},
+        {"survey": "ces", "score": "0"},
+    ),
+    ("negative_quantity", "orders", "quantity", {"quantity": "0"}, {"quantity": "-2"}),
+    (
+        "timestamp_in_future",
+        "orders",
+        "ordered_at",
+        {"ordered_at": "2024-03-02 11:30:00"},
+        {"ordered_at": "2999-01-01 00:00:00"},
+    ),
+    (
+        "timestamp_in_future",
+        "roadmap_checkins",
+        "checkin_date",
+        {"checkin_date": "2024-06-01"},
+        {"checkin_date": "2999-06-01"},
+    ),
+    (
+        "timestamp_before_2000",
+        "orders",
+        "ordered_at",
+        {"ordered_at": "2000-01-01 00:00:00"},
+        {"ordered_at": "1999-12-31 23:59:59"},
+    ),
+    (
+        "timestamp_before_2000",
+        "customers",
+        "tier_since",
+        {"tier_since": "2000-01-01"},
+        {"tier_since": "1999-12-31"},
+    ),
+    (
+        "duplicate_key",
+        "orders",
+        "order_id,line_no",
+        {"order_id": "O1", "line_no": "2"},
+        {"order_id": "O1", "line_no": "01"},
+    ),
+    ("duplicate_key", "contacts", "contact_id", {"contact_id": "K3"}, {"contact_id": "K1"}),
+]
+
+
+def test_every_rule_has_a_pair():
+    assert {p[0] for p in PAIRS} == set(RULES)
+
+
+@pytest.mark.parametrize(
+    ("rule", "source", "column", "good", "bad"), PAIRS, ids=[f"{p[0]}-{p[1]}.{p[2]}" for p in PAIRS]
+)
+def test_rule_pair(rule, source, column, good, bad, write, ingest, tmp_path):
+    valid_db, invalid_db = tmp_path / "valid.duckdb", tmp_path / "invalid.duckdb"
+    [valid] = ingest(write(f"{source}_valid.csv", csv_with(source, **good)), into=valid_db)
+    assert valid.status == "loaded", valid.message
+    assert (valid.rows_read, valid.rows_loaded, valid.rows_quarantined) == (2, 2, 0), valid.message
+    assert quarantined(valid_db) == []
+
+    [invalid] = ingest(write(f"{source}_invalid.csv", csv_with(source, **bad)), into=invalid_db)
+    assert invalid.status == "loaded", invalid.message
+    assert (invalid.rows_read, invalid.rows_loaded, invalid.rows_quarantined) == (2, 1, 1), invalid.message
+    assert quarantined(invalid_db) == [(2, rule, column)]
+    assert query(invalid_db, f"select _row_number from raw.{source}") == [(1,)]
+
+
+def test_row_with_several_defects_is_counted_once(write, ingest, db):
+    text = csv_with("orders", quantity="-3", channel="fax", unit_price="abc", sku="")
+    [r] = ingest(write("orders.csv", text))
+    assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (2, 1, 1)
+    assert quarantined(db) == [
+        (2, "missing_required", "sku"),
+        (2, "negative_quantity", "quantity"),
+        (2, "unknown_value", "channel"),
+        (2, "unparseable_number", "unit_price"),
+    ]
+
+
+def test_quarantine_row_says_what_and_where(write, ingest, db):
+    [r] = ingest(write("orders.csv", csv_with("orders", channel="Fax ")))
+    [(file_name, source, value, message, record, file_id)] = query(
+        db, "select file_name, source, value, message, record, file_id from meta.quarantine"
+    )
+    assert (file_name, source, value) == ("orders.csv", "orders", "Fax")
+    assert message == "channel must be one of: store, web, app, marketplace, phone (found Fax)"
+    assert '"channel":"Fax "' in record and '"order_id":"O2"' in record
+    assert len(file_id) == 64
+
+
+def test_enum_values_are_trimmed_and_lower_cased(write, ingest, db):
+    ingest(write("orders.csv", csv_with("orders", channel="  StOrE ", fulfillment="BOPIS")))
+    assert query(db, "select channel, fulfillment from raw.orders where order_id = 'O2'") == [
+        ("store", "bopis")
+    ]
+
+
+def test_timestamps_with_offset_are_converted_to_utc(write, ingest, db):
+    ingest(write("orders.csv", csv_with("orders", ordered_at="2024-03-02T11:30:00+02:00")))
+    assert query(db, "select ordered_at from raw.orders where order_id = 'O2'") == [
+        (dt.datetime(2024, 3, 2, 9, 30),)
+    ]
+
+
+def test_planned_and_historic_dates_are_allowed_where_the_contract_says_so(write, ingest, db):
+    [stores] = ingest(write("stores.csv", csv_with("stores")))  # opened 1998 and 2030
+    [orders] = ingest(write("orders.csv", csv_with("orders", row=1, promised_at="2999-01-01 00:00:00")))
+    assert (stores.rows_quarantined, orders.rows_quarantined) == (0, 0)
+
+
+def test_key_repeated_within_file_keeps_the_first_occurrence(write, ingest, db):
+    text = csv_with("contacts", contact_id="K1")
+    [r] = ingest(write("contacts.csv", text))
+    assert (r.rows_loaded, r.rows_quarantined) == (1, 1)
+    assert query(db, "select _row_number from raw.contacts") == [(1,)]
+    [(message,)] = query(db, "select message from meta.quarantine")
+    assert message.endswith("contact_id=K1 repeats row 1 of this file")
+
+
+def test_key_loaded_from_an_earlier_file_is_quarantined(write, ingest, db):
+    ingest(write("contacts_march.csv", csv_with("contacts")))
+    [r] = ingest(write("contacts_april.csv", csv_with("contacts", row=1, ticket_id="T9")))
+    assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (2, 0, 2)
+    assert quarantined(db) == [(1, "duplicate_key", "contact_id"), (2, "duplicate_key", "contact_id")]
+    messages = [m for (m,) in query(db, "select message from meta.quarantine order by row_number")]
+    assert messages[0].endswith("contact_id=K1 was already loaded from contacts_march.csv")
