@@ -402,7 +402,9 @@ from latest cross join runs cross join quarantined"""
         year_start = _minus_year(start)
         periods = {
             "month": replace(base, date_from=start, date_to=end, compare="none"),
-            "previous_month": replace(base, date_from=prev_start, date_to=start - timedelta(days=1), compare="none"),
+            "previous_month": replace(
+                base, date_from=prev_start, date_to=start - timedelta(days=1), compare="none"
+            ),
             "year_ago": replace(base, date_from=year_start, date_to=_month_end(year_start), compare="none"),
         }
         results = {name: self.metrics(f) for name, f in periods.items()}

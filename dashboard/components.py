@@ -1,0 +1,299 @@
+"""Building blocks every page uses: KPI tiles, alerts, tables with their downloads, charts,
+the freshness line and the explanation shown when filters leave nothing."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from dashboard import exports, labels, theme
+from dashboard.state import COMPARES, describe, tier_label
+from warehouse.api import Result
+from warehouse.filters import Filters
+from warehouse.metrics import METRICS, Metric
+
+CSS = f"""
+<style>
+.cx-tile {{border:1px solid #e1e3e8; border-left:6px solid var(--cx-status); border-radius:6px;
+  padding:.55rem .75rem .5rem .75rem; margin-bottom:.6rem; background:#fff; min-height:10.2rem}}
+.cx-tile-label {{font-weight:600; color:{theme.TEXT}; font-size:.95rem; line-height:1.2rem}}
+.cx-tile-main {{display:flex; justify-content:space-between; align-items:center; gap:.4rem}}
+.cx-badge {{font-size:.75rem; font-weight:700; color:#fff; background:var(--cx-status); border-radius:1rem;
+  padding:.05rem .5rem; white-space:nowrap}}
+.cx-badge.cx-watch {{color:#262730}}
+.cx-tile-value {{font-size:1.9rem; font-weight:700; line-height:2.3rem; color:{theme.TEXT}}}
+.cx-tile-line {{font-size:.8rem; color:{theme.MUTED}; line-height:1.15rem}}
+.cx-better {{color:{theme.BETTER}; font-weight:600}}
+.cx-worse {{color:{theme.WORSE}; font-weight:600}}
+.cx-sig {{font-size:.7rem; border:1px solid currentColor; border-radius:.6rem; padding:0 .35rem;
+  margin-left:.25rem}}
+.cx-small .cx-tile-value, .cx-small .cx-tile-label {{color:#a3a6ad}}
+.cx-small {{background:#f6f6f8}}
+.cx-alert-list {{margin:0; padding-left:0; list-style:none}}
+.cx-alert-list li {{border-left:5px solid {theme.VERMILLION}; background:#fff4ee; padding:.3rem .6rem;
+  margin-bottom:.3rem; border-radius:3px}}
+</style>
+"""
+
+
+def inject_css() -> None:
+    st.markdown(CSS, unsafe_allow_html=True)
+
+
+# -- formatting -----------------------------------------------------------------------------
+def fmt_value(key: str, value) -> str:
+    return METRICS[key].fmt(value)
+
+
+def fmt_change(m: Metric, change: float | None) -> str:
+    """A change in the metric's own unit: percentages in points (pp), NPS in points."""
+    if change is None:
+        return "–"
+    sign = "+" if change > 0 else ("−" if change < 0 else "±")
+    text = m.format.replace("{:+", "{:").format(abs(change))
+    if m.unit == "%":
+        return f"{sign}{text.rstrip('%')} pp"
+    if m.unit == "points":
+        return f"{sign}{text} pts"
+    return f"{sign}{text}"
+
+
+def fmt_margin(m: Metric, margin: float | None) -> str:
+    return "" if margin is None else "±" + fmt_change(m, margin)[1:]
+
+
+def status_badge(status: str) -> str:
+    colour = theme.STATUS_COLOURS.get(status, theme.GREY)
+    text = f"{theme.STATUS_SYMBOLS.get(status, '')} {theme.STATUS_LABELS.get(status, status)}"
+    return f'<span class="cx-badge cx-{status}" style="--cx-status:{colour}">{html.escape(text)}</span>'
+
+
+# -- KPI tiles ------------------------------------------------------------------------------
+def tile_html(row: Mapping, compare: str) -> str:
+    """One KPI: value, status, target, change vs the comparison period (with significance),
+    n and margin; greyed when n is below the metric's min_n."""
+    m = METRICS[row["metric"]]
+    status = row["status"]
+    value = m.fmt(row["value"])
+    small = bool(row.get("is_small_sample"))
+    lines = [
+        f"target {m.fmt(m.target)} · alert {'below' if m.direction == 'higher' else 'above'} {m.fmt(m.alert)}"
+    ]
+    if compare != "none":
+        change = row.get("change")
+        if change is None:
+            lines.append(f"no {COMPARES[compare].lower()} to compare")
+        else:
+            arrow = "▲" if change > 0 else ("▼" if change < 0 else "▶")
+            better = m.is_better(row["value"], row["previous"]) if change else None
+            css = "cx-better" if better else ("cx-worse" if better is False else "")
+            sig = row.get("significant")
+            mark = (
+                ' <span class="cx-sig" title="larger than the combined 95% margins of error">'
+                "significant</span>"
+                if sig
+                else (
+                    ' <span title="within the margins of error">(within noise)</span>' if sig is False else ""
+                )
+            )
+            lines.append(
+                f'<span class="{css}">{arrow} {fmt_change(m, change)}</span> vs '
+                f"{COMPARES[compare].lower()}{mark}"
+            )
+    if row.get("n") is not None:
+        n_text = f"n = {row['n']:,.0f}"
+        if row.get("margin") is not None:
+            n_text += f" · {fmt_margin(m, row['margin'])}"
+        if small:
+            n_text = f"too few answers: {n_text} (needs {m.min_n})"
+        lines.append(n_text)
+    body = "".join(f'<div class="cx-tile-line">{line}</div>' for line in lines)
+    colour = theme.GREY if small else theme.STATUS_COLOURS.get(status, theme.GREY)
+    return (
+        f'<div class="cx-tile{" cx-small" if small else ""}" style="--cx-status:{colour}" '
+        f'data-metric="{m.key}" data-value="{html.escape(value)}" title="{html.escape(m.definition)}">'
+        f'<div class="cx-tile-label">{html.escape(m.label)}</div>'
+        f'<div class="cx-tile-main"><span class="cx-tile-value">{html.escape(value)}</span>'
+        f"{status_badge('no_data' if small and status != 'no_data' else status)}</div>{body}</div>"
+    )
+
+
+def tiles(frame: pl.DataFrame, keys: list[str], compare: str, per_row: int = 4) -> None:
+    rows = {r["metric"]: r for r in frame.to_dicts()}
+    chosen = [k for k in keys if k in rows]
+    for start in range(0, len(chosen), per_row):
+        cols = st.columns(per_row)
+        for col, key in zip(cols, chosen[start : start + per_row], strict=False):
+            col.markdown(tile_html(rows[key], compare), unsafe_allow_html=True)
+
+
+def alerts(frame: pl.DataFrame) -> None:
+    """Every metric past its alert threshold, worst first by name."""
+    rows = [r for r in frame.to_dicts() if r["status"] == "alert" and not r.get("is_small_sample")]
+    if not rows:
+        st.success("No metric is past its alert threshold.", icon="✅")
+        return
+    items = []
+    for r in rows:
+        m = METRICS[r["metric"]]
+        side = "below" if m.direction == "higher" else "above"
+        items.append(
+            f"<li>✕ <b>{html.escape(m.label)}</b> {html.escape(m.fmt(r['value']))} — {side} its alert "
+            f"threshold {html.escape(m.fmt(m.alert))} (target {html.escape(m.fmt(m.target))})</li>"
+        )
+    st.markdown(f'<ul class="cx-alert-list">{"".join(items)}</ul>', unsafe_allow_html=True)
+
+
+# -- tables and downloads -----------------------------------------------------------------------
+def plain(frame: pl.DataFrame) -> pl.DataFrame:
+    """Decimal columns as integers or floats (what a table and a spreadsheet expect)."""
+    casts = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.Decimal):
+            casts.append(pl.col(name).cast(pl.Int64 if dtype.scale == 0 else pl.Float64))
+    return frame.with_columns(casts) if casts else frame
+
+
+def display_frame(frame: pl.DataFrame, rename: bool = True) -> pl.DataFrame:
+    """The table as shown (and exported): plain numbers, "none" tier as non-member, labels."""
+    out = plain(frame)
+    for col in ("tier", "tier_from", "tier_to"):
+        if col in out.columns and out.schema[col] == pl.Utf8:
+            out = out.with_columns(
+                pl.col(col).replace_strict({"none": tier_label("none")}, default=pl.col(col))
+            )
+    if rename:
+        out = out.rename({c: labels.column(c) for c in out.columns})
+    return out
+
+
+def column_config(frame: pl.DataFrame) -> dict:
+    config = {}
+    for name, dtype in frame.schema.items():
+        lower = name.lower()
+        if dtype == pl.Date:
+            config[name] = st.column_config.DateColumn(format="YYYY-MM-DD")
+        elif isinstance(dtype, pl.Datetime):
+            config[name] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+        if not dtype.is_numeric():
+            continue
+        if "£" in name:
+            config[name] = st.column_config.NumberColumn(format="£%.2f" if "per" in lower else "£%,.0f")
+        elif "%" in name:
+            config[name] = st.column_config.NumberColumn(format="%.1f")
+        elif dtype.is_float():
+            config[name] = st.column_config.NumberColumn(format="%.2f")
+        elif dtype.is_integer() and name not in ("#",):
+            config[name] = st.column_config.NumberColumn(format="localized")
+    return config
+
+
+def table(
+    frame: pl.DataFrame,
+    name: str,
+    filters: Filters | None,
+    *,
+    key: str,
+    rename: bool = True,
+    height: int | str = "auto",
+    notes: list[tuple[str, str]] | None = None,
+) -> pl.DataFrame:
+    """Show a table and offer it as CSV, XLSX and Parquet: exactly the rows and columns shown."""
+    shown = display_frame(frame, rename)
+    if height == "auto":  # every row up to 20, then scroll
+        height = 38 + 35 * max(1, min(shown.height, 20))
+    st.dataframe(
+        shown, hide_index=True, column_config=column_config(shown), height=height, key=f"{key}_table"
+    )
+    download_buttons(shown, name, filters, key=key, notes=notes)
+    return shown
+
+
+def download_buttons(
+    frame: pl.DataFrame,
+    name: str,
+    filters: Filters | None,
+    *,
+    key: str,
+    notes: list[tuple[str, str]] | None = None,
+) -> None:
+    stem = exports.file_stem(name, filters)
+    c1, c2, c3, _ = st.columns([1, 1, 1, 5])
+    c1.download_button(
+        "CSV",
+        exports.csv_bytes(frame),
+        f"{stem}.csv",
+        exports.CSV_MIME,
+        key=f"{key}_csv",
+        on_click="ignore",
+        icon=":material/download:",
+        help="Download this table as CSV",
+    )
+    c2.download_button(
+        "XLSX",
+        lambda: exports.xlsx_bytes(frame, filters, name, notes),
+        f"{stem}.xlsx",
+        exports.XLSX_MIME,
+        key=f"{key}_xlsx",
+        on_click="ignore",
+        icon=":material/download:",
+        help="Excel workbook; the filters are on its 'filters' sheet",
+    )
+    c3.download_button(
+        "Parquet",
+        lambda: exports.parquet_bytes(frame, filters, name, notes),
+        f"{stem}.parquet",
+        exports.PARQUET_MIME,
+        key=f"{key}_parquet",
+        on_click="ignore",
+        icon=":material/download:",
+        help="Parquet; the filters are in its key-value metadata",
+    )
+
+
+# -- charts, SQL, messages ------------------------------------------------------------------
+def chart(fig: go.Figure, key: str) -> None:
+    st.plotly_chart(
+        fig,
+        theme=None,
+        key=key,
+        config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]},
+    )
+
+
+def show_sql(result: Result, title: str = "SQL behind this view") -> None:
+    with st.expander(title):
+        st.code(result.sql, language="sql")
+        if result.params:
+            st.caption("Bound parameters (values never pasted into the SQL):")
+            st.json({k: str(v) if not isinstance(v, list | dict) else v for k, v in result.params.items()})
+
+
+def no_data(filters: Filters | None, what: str = "data") -> None:
+    where = f" for {describe(filters)}" if filters else ""
+    st.info(
+        f"No {what}{where}. Widen the period or clear a filter (channel, region, store, tier, segment) "
+        "in the sidebar. Note that sessions belong to no store, and contacts use the contact channel "
+        "(phone, chat, email ...), not the sales channel.",
+        icon="ℹ️",
+    )
+
+
+def freshness_line(frame: pl.DataFrame, as_of) -> str:
+    if frame.height == 0:
+        return "No data loaded yet."
+    parts = [
+        f"{r['source_name']} {r['latest_date']:%d %b}" if r["latest_date"] else f"{r['source_name']} –"
+        for r in frame.to_dicts()
+    ]
+    row = frame.row(0, named=True)
+    last = row["last_ingest_at"]
+    text = f"**Data as of {as_of:%d %b %Y}** · latest per source: {', '.join(parts)}"
+    text += f" · last ingest {last:%d %b %Y %H:%M}" if last else " · no ingest run recorded"
+    q = row["count_quarantined_rows"] or 0
+    text += f" · {q:,} row{'s' if q != 1 else ''} quarantined"
+    return text

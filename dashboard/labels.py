@@ -1,0 +1,122 @@
+"""Reader-facing names for the warehouse's column names and codes. Metric labels and definitions
+come from warehouse/metrics.toml (METRICS); this is only for the other columns a page shows."""
+
+from __future__ import annotations
+
+import re
+
+from warehouse.metrics import METRICS
+
+COLUMNS = {
+    "tier": "Tier",
+    "channel": "Channel",
+    "region": "Region",
+    "store_id": "Store",
+    "segment": "Segment",
+    "stage": "Stage",
+    "step": "Step",
+    "touchpoint": "Touchpoint",
+    "count_events": "Count",
+    "previous_count": "Previous step",
+    "step_conversion_pct": "Step conversion %",
+    "count_dropped": "Dropped",
+    "count_customers": "Customers",
+    "count_orders": "Orders",
+    "net_revenue_amount": "Revenue £",
+    "revenue_share_pct": "Revenue share %",
+    "orders_per_customer": "Orders per customer",
+    "service_cost_amount": "Service cost £",
+    "cost_to_serve_per_customer": "Cost to serve per customer £",
+    "friction_point": "Friction point code",
+    "label": "Friction point",
+    "measured_as": "Measured as",
+    "cost_formula": "How the cost is computed",
+    "period_cost_amount": "Cost in period £",
+    "yearly_cost_amount": "Yearly cost £",
+    "share_pct": "Share of total %",
+    "cumulative_share_pct": "Cumulative share %",
+    "complexity": "Fix complexity (1-5)",
+    "initiatives": "Roadmap initiatives",
+    "quadrant": "Quadrant",
+    "setting": "Setting",
+    "setting_value": "Value",
+    "unit": "Unit",
+    "description": "Description",
+    "version": "Version",
+    "valid_from_date": "Valid from",
+    "initiative_id": "ID",
+    "initiative_name": "Initiative",
+    "phase": "Phase",
+    "area": "Area",
+    "owner": "Owner",
+    "start_date": "Start",
+    "end_date": "End",
+    "status": "Status",
+    "previous_status": "Previous status",
+    "percent_complete": "Complete %",
+    "previous_percent_complete": "Previously complete %",
+    "checkin_date": "Check-in",
+    "previous_checkin_date": "Previous check-in",
+    "last_checkin_date": "Last check-in",
+    "is_status_changed": "Status changed",
+    "note": "Note",
+    "last_note": "Note",
+    "kpi_label": "KPI",
+    "kpi_baseline": "Baseline",
+    "kpi_measured": "Measured now",
+    "kpi_target": "Target",
+    "kpi_progress_pct": "Progress to target %",
+    "source_name": "Source",
+    "latest_date": "Latest data",
+    "count_rows": "Rows",
+    "last_ingest_at": "Last ingest",
+    "count_quarantined_rows": "Rows quarantined",
+    "run_id": "Run",
+    "started_at": "Started",
+    "finished_at": "Finished",
+    "count_files": "Files",
+    "count_rows_read": "Rows read",
+    "count_rows_loaded": "Rows loaded",
+    "count_rows_quarantined": "Rows quarantined",
+    "file_name": "File",
+    "file_id": "File ID",
+    "profile_name": "Profile",
+    "message": "Message",
+    "loaded_at": "Loaded",
+    "rule_name": "Rule",
+    "column_name": "Column",
+    "example_value": "Example value",
+    "file_row_number": "Row in file",
+    "offending_value": "Offending value",
+    "tier_from": "Tier before",
+    "tier_to": "Tier after",
+    "metric": "Metric code",
+    "value": "Value",
+    "target": "Target",
+    "n": "n",
+    "margin": "± margin (95%)",
+}
+
+QUADRANTS = {
+    "quick_win": "Quick win",
+    "major_project": "Major project",
+    "fill_in": "Fill-in",
+    "deprioritise": "Deprioritise",
+    "no_fix_planned": "No fix planned",
+}
+
+
+def column(name: str) -> str:
+    """A warehouse column's label; names that are already labels pass through unchanged."""
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        return name
+    if name in COLUMNS:
+        return COLUMNS[name]
+    if name in METRICS:
+        return METRICS[name].label
+    return name.replace("_", " ").capitalize()
+
+
+def metric_unit_suffix(key: str) -> str:
+    unit = METRICS[key].unit
+    return {"%": " %", "GBP": " £", "s": " (s)"}.get(unit, "")
