@@ -1,0 +1,108 @@
+"""Friction costs: what each friction point costs a year, how, and what to fix first."""
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, components, data, exports, state
+from dashboard.labels import QUADRANTS
+
+f = state.current()
+st.title("Friction costs")
+st.caption(state.describe(f))
+
+saved = data.cost_assumptions().frame
+with st.expander("Cost assumptions — edit to see the effect (what-if, nothing is saved)", expanded=False):
+    edited = st.data_editor(
+        saved.select("setting", "setting_value", "unit", "description", "version"),
+        key="assumptions_editor",
+        hide_index=True,
+        disabled=["setting", "unit", "description", "version"],
+        column_config={
+            "setting_value": st.column_config.NumberColumn("Value", min_value=0.0, step=0.01),
+            "setting": "Setting",
+            "unit": "Unit",
+            "description": "Description",
+            "version": "Version",
+        },
+    )
+    what_if = exports.changed_assumptions(saved, edited)
+    if what_if:
+        st.info(
+            "What-if: " + ", ".join(f"{k} = {v:g}" for k, v in what_if.items()) + ". The figures below use "
+            "these values; the saved assumptions are unchanged.",
+            icon=":material/science:",
+        )
+        st.download_button(
+            "Download as a new version (cost_assumptions.csv)",
+            exports.assumptions_csv(saved, edited, date.today()),
+            "cost_assumptions.csv",
+            exports.CSV_MIME,
+            on_click="ignore",
+            key="assumptions_download",
+            icon=":material/download:",
+        )
+    st.caption(
+        "To adopt edited values for everyone, download them as the next version of cost_assumptions.csv "
+        "and load it with `cx ingest cost_assumptions.csv`; the latest version is used from then on."
+    )
+
+priorities = data.friction_priorities(f, what_if or None)
+frame = priorities.frame.filter(pl.col("yearly_cost_amount") > 0)
+if frame.height == 0:
+    components.no_data(f, "friction events")
+    st.stop()
+
+total = frame["total_yearly_cost_amount"][0]
+st.metric(
+    "Friction cost per year, all points" + (" (what-if)" if what_if else ""),
+    f"£{total:,.0f}",
+    help="Each point's cost in the period, scaled to 365 days.",
+)
+components.chart(charts.pareto(frame), key="pareto")
+components.table(
+    frame.with_row_index("#", offset=1).select(
+        "#",
+        "label",
+        "count_events",
+        "period_cost_amount",
+        "yearly_cost_amount",
+        "share_pct",
+        "cumulative_share_pct",
+        "measured_as",
+        "cost_formula",
+    ),
+    "friction_costs",
+    f,
+    key="friction",
+    notes=[(f"assumption {k}", str(v)) for k, v in what_if.items()],
+)
+
+st.subheader("What to fix first")
+left, right = st.columns([3, 2])
+with left:
+    components.chart(charts.impact_matrix(frame), key="matrix")
+with right:
+    quick = frame.with_row_index("#", offset=1).filter(pl.col("quadrant") == "quick_win")
+    if quick.height:
+        st.markdown(
+            "**Quick wins** — yearly cost at or above the median friction point, and a roadmap fix of "
+            "complexity 1-2:"
+        )
+        for r in quick.to_dicts():
+            st.markdown(
+                f"{r['#']}. **{r['label']}** — £{r['yearly_cost_amount']:,.0f} a year. "
+                f"Fix: {r['initiatives']}"
+            )
+    else:
+        st.info("No quick wins: no high-cost friction point has a simple fix on the roadmap.")
+components.table(
+    frame.with_row_index("#", offset=1)
+    .select("#", "label", "yearly_cost_amount", "complexity", "quadrant", "initiatives")
+    .with_columns(pl.col("quadrant").replace_strict(QUADRANTS, default=pl.col("quadrant"))),
+    "friction_priorities",
+    f,
+    key="priorities",
+)
+components.show_sql(priorities)

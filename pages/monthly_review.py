@@ -1,0 +1,113 @@
+"""Monthly review (governance): what moved, what breached, roadmap changes, and the board pack."""
+
+from dataclasses import replace
+from datetime import date
+
+import streamlit as st
+
+from dashboard import board_pack, charts, components, data, state
+
+f = state.current()
+st.title("Monthly CX review")
+months = state.months_between(data.data_start(), data.as_of())
+month_text = st.selectbox(
+    "Month",
+    months,
+    key="review_month",
+    bind="query-params",
+    format_func=lambda m: f"{state.parse_month(m):%B %Y}",
+)
+month = state.parse_month(month_text)
+review = board_pack.month_filters(month, f)
+st.caption(
+    f"{state.describe(review)} — the month picker replaces the period filter here; channel, region, store, "
+    "tier and segment filters apply. MoM compares with the previous calendar month, YoY with the same "
+    "month a year before."
+)
+if month_text == months[0] and state.month_end(month) > data.as_of():
+    st.warning(f"{month:%B %Y} is not complete yet: data runs to {data.as_of():%d %b %Y}.")
+
+scorecard = data.month_scorecard(month, f)
+rows = scorecard.frame.to_dicts()
+if all(r["value"] is None for r in rows):
+    components.no_data(review)
+    st.stop()
+
+st.subheader("Scorecard")
+components.table(
+    board_pack.scorecard_table(rows),
+    f"monthly_scorecard_{month_text}",
+    review,
+    key="review_scorecard",
+    rename=False,
+)
+st.caption(
+    "* = a change larger than the combined 95% margins of error of both months (significant). "
+    "“few answers” = fewer survey answers than the metric's minimum: read with care."
+)
+
+st.subheader("Past the alert threshold")
+breaches = board_pack.breaches_table(rows)
+if breaches.height:
+    components.table(breaches, f"breaches_{month_text}", review, key="breaches", rename=False)
+else:
+    st.success("No metric breached its alert threshold this month.", icon="✅")
+
+st.subheader("Roadmap status changes")
+changes = data.roadmap_status_changes(review.date_to).frame
+changed = board_pack.changes_table(changes.filter(changes["is_status_changed"]).to_dicts())
+if changed.height:
+    components.table(changed, f"roadmap_changes_{month_text}", None, key="changes", rename=False)
+else:
+    st.info("No initiative changed status at the last check-in up to this month.")
+
+st.subheader("Thirteen months to this month")
+trend_filters = replace(review, date_from=date(month.year - 1, month.month, 1))
+series = data.metric_series(trend_filters, board_pack.TREND_KEYS)
+if series.frame.height:
+    components.chart(
+        charts.kpi_trends(
+            series.frame,
+            board_pack.TREND_KEYS,
+            highlight=month,
+            title="By month; dashed line = target, dotted line = review month",
+        ),
+        key="review_trend",
+    )
+
+st.subheader("Board pack")
+directory = data.board_pack_dir()
+pack = board_pack.load(directory, month, f)
+if pack is None:
+    st.write(
+        "Making the pack freezes this month's figures (for these filters) under "
+        f"`{directory}`; later downloads reproduce exactly them, even after new data arrives."
+    )
+    if st.button("Make the board pack", key="make_pack", icon=":material/inventory_2:", type="primary"):
+        pack = board_pack.freeze(directory, month, f, lambda: board_pack.collect(data.warehouse(), month, f))
+if pack is not None:
+    st.caption(f"Figures frozen {pack['frozen_at']} (data as of {str(pack['as_of'])[:10]}).")
+    note = board_pack.compare_note(pack, rows)
+    if note:
+        st.info(note, icon=":material/lock_clock:")
+    stem = f"cx_board_pack_{month_text}"
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button(
+        "Board pack (HTML)",
+        lambda: board_pack.render_html(pack),
+        f"{stem}.html",
+        "text/html",
+        key="pack_html",
+        on_click="ignore",
+        icon=":material/download:",
+        help="One self-contained file: opens offline in any browser",
+    )
+    c2.download_button(
+        "Board pack (XLSX)",
+        lambda: board_pack.render_xlsx(pack),
+        f"{stem}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="pack_xlsx",
+        on_click="ignore",
+        icon=":material/download:",
+    )

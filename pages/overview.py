@@ -1,0 +1,91 @@
+"""Executive overview: the scorecard readable in five seconds."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, components, data, state
+
+HEADLINE = [
+    "nps",
+    "csat",
+    "fcr",
+    "on_time_delivery",
+    "conversion_rate",
+    "aov",
+    "repeat_contact_rate",
+    "churn_rate",
+]
+
+f = state.current()
+st.title("Executive overview")
+st.caption(state.describe(f))
+
+scorecard = data.metrics(f)
+if scorecard.frame["value"].is_null().all():
+    components.no_data(f)
+    st.stop()
+
+components.tiles(scorecard.frame, HEADLINE, f.compare)
+with st.expander("All metrics"):
+    others = [k for k in scorecard.frame["metric"].to_list() if k not in HEADLINE]
+    components.tiles(scorecard.frame, others, f.compare)
+    components.table(
+        scorecard.frame.select(
+            "label",
+            "value",
+            "n",
+            "margin",
+            "target",
+            "alert",
+            "status",
+            "previous",
+            "change",
+            "significant",
+            "definition",
+        ),
+        "scorecard",
+        f,
+        key="scorecard",
+    )
+
+st.subheader("Alerts")
+components.alerts(scorecard.frame)
+
+st.subheader("Trends")
+trend_filters = replace(f, date_from=min(f.date_from, f.date_to - timedelta(days=364)))
+series = data.metric_series(trend_filters, HEADLINE)
+if series.frame.height:
+    components.chart(
+        charts.kpi_trends(
+            series.frame,
+            HEADLINE,
+            title=f"By month, {trend_filters.date_from:%b %Y} – {f.date_to:%b %Y}; dashed line = target",
+        ),
+        key="trends",
+    )
+else:
+    components.no_data(trend_filters, "monthly values")
+
+left, right = st.columns(2)
+with left:
+    friction = data.friction_costs(f).frame.filter(pl.col("yearly_cost_amount") > 0)
+    if friction.height:
+        components.chart(
+            charts.friction_top(friction.head(3), "The three largest friction costs (per year)"),
+            key="friction_top",
+        )
+        st.page_link(
+            "pages/friction_costs.py", label="How each cost is computed", icon=":material/arrow_forward:"
+        )
+    else:
+        components.no_data(f, "friction events")
+with right:
+    health = data.roadmap_health()
+    if health.frame.height:
+        components.chart(charts.roadmap_health(health.frame), key="roadmap_health")
+        st.page_link("pages/roadmap.py", label="Roadmap and KPI progress", icon=":material/arrow_forward:")
+    else:
+        st.info("No roadmap loaded yet: ingest a roadmap file with `cx ingest`.")

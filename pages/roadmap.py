@@ -1,0 +1,73 @@
+"""Roadmap: the 90-180 day plan, where it stands today, and whether its KPIs moved."""
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, components, data, state, theme
+from dashboard.labels import COLUMNS
+
+state.current()  # filters do not apply here; this makes sure app.py drew the frame
+st.title("Roadmap")
+plan = data.roadmap()
+if plan.empty:
+    st.info("No roadmap loaded yet: ingest the roadmap and its check-ins with `cx ingest`.")
+    st.stop()
+
+frame = plan.frame
+today = data.as_of()
+day = frame["today_day"][0]
+st.caption(
+    f"Programme started {frame['programme_start_date'][0]:%d %b %Y}; today is day {day} "
+    f"(the data's as-of date, {today:%d %b %Y}). The global filters do not apply to the plan; KPIs are "
+    f"measured over {plan.params.get('measured_over', 'the last 30 days')} for the whole business."
+)
+
+health = data.roadmap_health()
+cols = st.columns(len(health.frame))
+for col, r in zip(cols, health.frame.to_dicts(), strict=True):
+    col.metric(
+        theme.INITIATIVE_LABELS.get(r["status"], r["status"]),
+        r["count_initiatives"],
+        help=f"average completion {r['avg_percent_complete']:.0f}%",
+    )
+
+components.chart(charts.roadmap_timeline(frame, today), key="timeline")
+components.table(
+    frame.select(
+        "initiative_id",
+        "initiative_name",
+        "status",
+        "percent_complete",
+        "phase",
+        "start_date",
+        "end_date",
+        "owner",
+        "last_checkin_date",
+        "last_note",
+        "area",
+    ).with_columns(pl.col("status").replace_strict(theme.INITIATIVE_LABELS, default=pl.col("status"))),
+    "roadmap_initiatives",
+    None,
+    key="initiatives",
+)
+
+st.subheader("Each initiative's KPI: baseline, measured now, target")
+components.chart(charts.kpi_progress(frame), key="kpi_progress")
+kpis = frame.select(
+    "initiative_id",
+    "initiative_name",
+    "kpi_label",
+    *[
+        pl.struct("kpi_metric", c)
+        .map_elements(lambda r, c=c: components.fmt_value(r["kpi_metric"], r[c]), return_dtype=pl.Utf8)
+        .alias(c)
+        for c in ("kpi_baseline", "kpi_measured", "kpi_target")
+    ],
+    "kpi_progress_pct",
+    pl.col("status").replace_strict(theme.INITIATIVE_LABELS, default=pl.col("status")),
+)
+components.table(kpis, "roadmap_kpis", None, key="kpis")
+st.caption(
+    f"{COLUMNS['kpi_progress_pct']}: 0% = still at the baseline, 100% = target reached, below 0% = "
+    "moved away from the target. Measured from the warehouse, not typed in."
+)
