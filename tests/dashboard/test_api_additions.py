@@ -16,31 +16,83 @@ STORES = [{"store_id": "ONL", "name": "Online", "region": "North", "format": "on
 
 
 def order(oid, when, price, **kw):
-    return {"order_id": oid, "line_no": 1, "ordered_at": when, "store_id": "ONL", "channel": "web",
-            "customer_id": "A", "sku": "K", "quantity": 1, "unit_price": price, **kw}
+    return {
+        "order_id": oid,
+        "line_no": 1,
+        "ordered_at": when,
+        "store_id": "ONL",
+        "channel": "web",
+        "customer_id": "A",
+        "sku": "K",
+        "quantity": 1,
+        "unit_price": price,
+        **kw,
+    }
 
 
 @pytest.fixture(scope="module")
 def wh(tmp_path_factory):
     orders = [
-        order("o1", "2026-03-02 10:00:00", 10.0, promised_at="2026-03-04 00:00:00", delivered_at="2026-03-06 00:00:00"),
-        order("o2", "2026-03-20 10:00:00", 30.0, promised_at="2026-03-24 00:00:00", delivered_at="2026-03-22 00:00:00"),
+        order(
+            "o1",
+            "2026-03-02 10:00:00",
+            10.0,
+            promised_at="2026-03-04 00:00:00",
+            delivered_at="2026-03-06 00:00:00",
+        ),
+        order(
+            "o2",
+            "2026-03-20 10:00:00",
+            30.0,
+            promised_at="2026-03-24 00:00:00",
+            delivered_at="2026-03-22 00:00:00",
+        ),
         order("o3", "2026-02-10 10:00:00", 50.0),  # February: AOV 50
         order("o4", "2025-03-10 10:00:00", 80.0),  # a year before: AOV 80
     ]
-    sessions = [{"session_id": f"s{i}", "started_at": "2026-03-02 09:00:00", "channel": "web", "furthest_step": step}
-                for i, step in enumerate(["visit", "add_to_cart", "add_to_cart", "purchase"])]
+    sessions = [
+        {"session_id": f"s{i}", "started_at": "2026-03-02 09:00:00", "channel": "web", "furthest_step": step}
+        for i, step in enumerate(["visit", "add_to_cart", "add_to_cart", "purchase"])
+    ]
     contacts = [
-        {"contact_id": "c1", "customer_id": "A", "reason": "billing", "channel": "phone",
-         "opened_at": "2026-03-04 12:00:00", "transfers": 2},
+        {
+            "contact_id": "c1",
+            "customer_id": "A",
+            "reason": "billing",
+            "channel": "phone",
+            "opened_at": "2026-03-04 12:00:00",
+            "transfers": 2,
+        },
     ]
     roadmap = [
-        {"initiative_id": "I1", "name": "Delivery alerts", "phase": "deliver", "area": "proactive_communication",
-         "programme_start": "2026-01-01", "start_day": 1, "end_day": 90, "kpi": "on_time_delivery",
-         "baseline": 40.0, "target": 90.0, "friction_point": "late_deliveries", "complexity": 2},
-        {"initiative_id": "I2", "name": "Routing", "phase": "deliver", "area": "intelligent_routing",
-         "programme_start": "2026-01-01", "start_day": 30, "end_day": 120, "kpi": "transfer_rate",
-         "baseline": 20.0, "target": 5.0, "friction_point": "transfers", "complexity": 4},
+        {
+            "initiative_id": "I1",
+            "name": "Delivery alerts",
+            "phase": "deliver",
+            "area": "proactive_communication",
+            "programme_start": "2026-01-01",
+            "start_day": 1,
+            "end_day": 90,
+            "kpi": "on_time_delivery",
+            "baseline": 40.0,
+            "target": 90.0,
+            "friction_point": "late_deliveries",
+            "complexity": 2,
+        },
+        {
+            "initiative_id": "I2",
+            "name": "Routing",
+            "phase": "deliver",
+            "area": "intelligent_routing",
+            "programme_start": "2026-01-01",
+            "start_day": 30,
+            "end_day": 120,
+            "kpi": "transfer_rate",
+            "baseline": 20.0,
+            "target": 5.0,
+            "friction_point": "transfers",
+            "complexity": 4,
+        },
     ]
     checkins = [
         {"initiative_id": "I1", "checkin_date": "2026-01-31", "status": "on_track", "percent_complete": 20},
@@ -49,12 +101,26 @@ def wh(tmp_path_factory):
         {"initiative_id": "I2", "checkin_date": "2026-02-28", "status": "on_track", "percent_complete": 10},
         {"initiative_id": "I2", "checkin_date": "2026-03-31", "status": "on_track", "percent_complete": 30},
     ]
-    return build_warehouse(tmp_path_factory.mktemp("additions"), {
-        "orders": orders, "stores": STORES, "sessions": sessions, "contacts": contacts,
-        "roadmap": roadmap, "roadmap_checkins": checkins,
-        "customers": [{"customer_id": "A", "tier": "gold", "tier_since": "2024-01-01", "region": "North",
-                       "segment": "budget"}],
-    })
+    return build_warehouse(
+        tmp_path_factory.mktemp("additions"),
+        {
+            "orders": orders,
+            "stores": STORES,
+            "sessions": sessions,
+            "contacts": contacts,
+            "roadmap": roadmap,
+            "roadmap_checkins": checkins,
+            "customers": [
+                {
+                    "customer_id": "A",
+                    "tier": "gold",
+                    "tier_since": "2024-01-01",
+                    "region": "North",
+                    "segment": "budget",
+                }
+            ],
+        },
+    )
 
 
 def test_month_scorecard_compares_calendar_months(wh):
@@ -95,8 +161,9 @@ def test_friction_priorities_pareto_and_quadrants(wh):
     assert late["quadrant"] == ("quick_win" if late["yearly_cost_amount"] >= median else "fill_in")
     assert rows["abandoned_carts"]["quadrant"] == "no_fix_planned"
     what_if = wh.friction_priorities(MARCH, {"cost_per_transfer": 100.0}).frame
-    assert dict(what_if.select("friction_point", "yearly_cost_amount").iter_rows())["transfers"] == pytest.approx(
-        2 * 100.0 * 365 / 31)
+    assert dict(what_if.select("friction_point", "yearly_cost_amount").iter_rows())[
+        "transfers"
+    ] == pytest.approx(2 * 100.0 * 365 / 31)
 
 
 def test_funnel_dropoffs_mark_the_costliest(wh):

@@ -1,0 +1,162 @@
+"""Every page in a real browser: `streamlit run app.py` on a seeded warehouse, opened in headless
+Chromium (Debian's, via Playwright). No exception may show, the charts must render, and each page
+is saved as a full-page screenshot in test-artifacts/screenshots/ for a person to look at."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# url path, whether the page must draw at least one Plotly chart
+PAGES = [
+    ("", True),  # the default page (Executive overview) lives at the root
+    ("journey_funnel", True),
+    ("loyalty_tiers", True),
+    ("friction_costs", True),
+    ("roadmap", True),
+    ("monthly_review", True),
+    ("data_quality", True),
+    ("explore", True),
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium: run `make browser-deps`"
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(seeded_db):
+    port = _free_port()
+    env = {**os.environ, "CX_DB": str(seeded_db)}
+    log = open(seeded_db.parent / "streamlit.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError(f"streamlit did not start; see {log.name}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def _settle(page) -> None:
+    """Wait until the script run finished (no running indicator) and tables have drawn."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=30_000)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        running = page.locator('[data-testid="stStatusWidget"]').count()
+        skeleton = page.locator('[data-testid="stSkeleton"]').count()
+        if not running and not skeleton:
+            break
+        time.sleep(0.2)
+    for grid in page.locator('[data-testid="stDataFrame"]').all():
+        if grid.is_visible():  # tables in a closed expander draw when opened
+            grid.locator("canvas").first.wait_for(state="attached", timeout=15_000)
+
+
+def test_every_page_renders_in_chromium(server):
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    timings = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        try:
+            # A fresh server whose first request is a deep link still goes through app.py.
+            page.goto(f"{server}/roadmap")
+            page.wait_for_selector("h1:has-text('Roadmap')", timeout=30_000)
+            _settle(page)
+            assert page.get_by_text("Page not found").count() == 0
+            assert page.locator('[data-testid="stSidebar"]').get_by_text("Filters").count() == 1
+            assert page.get_by_text("Data as of").count() == 1
+            for i, (path, has_chart) in enumerate(PAGES, start=1):
+                page.set_viewport_size({"width": 1440, "height": 900})
+                started = time.monotonic()
+                page.goto(f"{server}/{path}")
+                page.wait_for_selector("h1", timeout=30_000)
+                if has_chart:
+                    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+                _settle(page)
+                timings[path] = time.monotonic() - started
+                assert page.locator('[data-testid="stException"]').count() == 0, (
+                    f"{path}: " + page.locator('[data-testid="stException"]').first.inner_text()
+                )
+                if has_chart:
+                    assert page.locator(".js-plotly-plot .main-svg").count() > 0, f"{path}: no chart drawn"
+                height = page.evaluate(
+                    '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], '
+                    '[data-testid="stAppViewContainer"], body\')].map(e => e.scrollHeight))'
+                )
+                page.set_viewport_size({"width": 1440, "height": min(int(height) + 40, 16_000)})
+                time.sleep(0.8)  # plotly resizes to the new viewport
+                page.screenshot(path=str(SHOTS / f"{i:02d}_{path or 'overview'}.png"), full_page=True)
+        finally:
+            browser.close()
+    print(f"\nscreenshots in {SHOTS}")
+    for path, seconds in timings.items():
+        print(f"  {path:16} rendered in {seconds:.1f} s")
