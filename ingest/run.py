@@ -13,10 +13,8 @@ import contextlib
 import datetime as dt
 import hashlib
 import shutil
-import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -127,15 +125,15 @@ def ingest_paths(
     db.parent.mkdir(parents=True, exist_ok=True)
     started = utcnow()
     run_id = new_run_id(started)
-    workdir = db.parent / f".ingest-{run_id}"
-    workdir.mkdir()
     results: list[FileResult] = []
-    con = duckdb.connect(str(db))
+    con = duckdb.connect(str(db))  # takes DuckDB's write lock: no other ingest runs on this file now
+    workdir = _workdir(db, run_id)
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
         con.execute(f"set temp_directory = {_sql_text(workdir / 'duckdb-tmp')}")
         con.execute("set preserve_insertion_order = false")
+        con.execute("set enable_progress_bar = false")  # DuckDB would print it to stdout (breaks --json)
         ensure_schema(con)
         con.execute(
             "insert into meta.ingest_runs values (?, ?, null, 'running', ?, 0, 0, 0)",
@@ -148,7 +146,7 @@ def ingest_paths(
         else:
             profile_error = None
         suites = _Suites(started)
-        with _Progress(progress) if progress else nullcontext(_Progress(False)) as bar:
+        with _Progress(progress) as bar:
             for path in paths:
                 path = Path(path)
                 advance = bar.file(path)
@@ -173,36 +171,34 @@ def ingest_paths(
     return results
 
 
+def _workdir(db: Path, run_id: str) -> Path:
+    """A scratch folder beside the warehouse for the stage files and DuckDB's spills. Folders left
+    by a killed run of the same warehouse are removed (the write lock says none is running)."""
+    for stale in db.parent.glob(f".{db.name}.ingest-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    workdir = db.parent / f".{db.name}.ingest-{run_id}"
+    workdir.mkdir()
+    return workdir
+
+
 def _sql_text(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
 class _Suites:
-    """Compiled checks per source, built from the GX suites once per run.
-
-    Importing great_expectations takes 2-4 s; it starts in a background thread at the beginning of
-    the run so that it overlaps hashing and staging the first file (both outside the GIL).
-    """
+    """Compiled checks per source, from the GX suites (suites.json when current), once per run."""
 
     def __init__(self, now: dt.datetime):
         self.now = now
         self.compiled: dict[str, list] = {}
-        self._warm = threading.Thread(target=_import_gx, name="import-gx", daemon=True)
-        self._warm.start()
 
     def checks(self, source: str):
         if source not in self.compiled:
-            self._warm.join()
             from ingest.quality.sql_checks import compile_suite  # noqa: PLC0415
-            from ingest.quality.suites import build_suite, suite_parameters  # noqa: PLC0415
+            from ingest.quality.suites import suite_config, suite_parameters  # noqa: PLC0415
 
-            self.compiled[source] = compile_suite(build_suite(source), suite_parameters(self.now))
+            self.compiled[source] = compile_suite(suite_config(source), suite_parameters(self.now))
         return self.compiled[source]
-
-
-def _import_gx() -> None:
-    with contextlib.suppress(Exception):  # the real import in build_suite reports any error
-        import great_expectations  # noqa: F401, PLC0415
 
 
 def _ingest_one(

@@ -67,61 +67,58 @@ def _resolve(value, params: dict):
     return value
 
 
+def expectation_config(expectation) -> dict:
+    """The JSON form of an expectation ({"type", "kwargs", "meta", "description"}), from a GX
+    Expectation object or as stored in a suite's JSON."""
+    if isinstance(expectation, dict):
+        return expectation
+    return expectation.configuration.to_json_dict()
+
+
 def compile_expectation(expectation, params: dict) -> Check:
-    kind = type(expectation).__name__
-    meta = expectation.meta or {}
+    """Compile one expectation (GX object or its JSON dict) with the suite parameters `params`."""
+    config = expectation_config(expectation)
+    kind, kw = config["type"], config.get("kwargs", {})
+    meta = config.get("meta") or {}
     rule = meta.get("rule")
     if not rule:
         raise UnsupportedExpectation(f"{kind} has no meta.rule")
-    message = expectation.description or rule
-    if kind == "ExpectColumnValuesToNotBeNull":
-        col = quote_ident(expectation.column)
-        return Check(rule, meta.get("column", expectation.column), f"{col} is null", "null", message)
-    if kind == "ExpectColumnValuesToBeInSet":
-        col = quote_ident(expectation.column)
-        allowed = ", ".join(sql_literal(v) for v in expectation.value_set)
-        return Check(
-            rule,
-            meta.get("column", expectation.column),
-            f"({col} is not null and {col} not in ({allowed}))",
-            _value(meta, expectation.column),
-            message,
-        )
-    if kind == "ExpectColumnValuesToBeBetween":
-        col = quote_ident(expectation.column)
-        lo, hi = _resolve(expectation.min_value, params), _resolve(expectation.max_value, params)
+    message = config.get("description") or rule
+    if kind == "expect_column_values_to_not_be_null":
+        predicate = f"{quote_ident(kw['column'])} is null"
+        return Check(rule, meta.get("column", kw["column"]), predicate, "null", message)
+    if kind == "expect_column_values_to_be_in_set":
+        col = quote_ident(kw["column"])
+        allowed = ", ".join(sql_literal(v) for v in kw["value_set"])
+        predicate = f"({col} is not null and {col} not in ({allowed}))"
+        return Check(rule, meta.get("column", kw["column"]), predicate, _value(meta, kw["column"]), message)
+    if kind == "expect_column_values_to_be_between":
+        col = quote_ident(kw["column"])
+        lo, hi = _resolve(kw.get("min_value"), params), _resolve(kw.get("max_value"), params)
         parts = []
         if lo is not None:
-            parts.append(f"{col} {'<=' if expectation.strict_min else '<'} {sql_literal(lo)}")
+            parts.append(f"{col} {'<=' if kw.get('strict_min') else '<'} {sql_literal(lo)}")
         if hi is not None:
-            parts.append(f"{col} {'>=' if expectation.strict_max else '>'} {sql_literal(hi)}")
+            parts.append(f"{col} {'>=' if kw.get('strict_max') else '>'} {sql_literal(hi)}")
         if not parts:
-            raise UnsupportedExpectation(f"{kind} on {expectation.column} has neither min nor max")
-        return Check(
-            rule,
-            meta.get("column", expectation.column),
-            f"({col} is not null and ({' or '.join(parts)}))",
-            _value(meta, expectation.column),
-            message,
-        )
-    if kind == "UnexpectedRowsExpectation":
-        match = _URE_SHAPE.match(str(expectation.unexpected_rows_query))
+            raise UnsupportedExpectation(f"{kind} on {kw['column']} has neither min nor max")
+        predicate = f"({col} is not null and ({' or '.join(parts)}))"
+        return Check(rule, meta.get("column", kw["column"]), predicate, _value(meta, kw["column"]), message)
+    if kind == "unexpected_rows_expectation":
+        query = str(kw["unexpected_rows_query"])
+        match = _URE_SHAPE.match(query)
         if not match:
             raise UnsupportedExpectation(
-                f"unexpected_rows_query must read 'select * from {{batch}} where <condition>': "
-                f"{expectation.unexpected_rows_query!r}"
+                f"unexpected_rows_query must read 'select * from {{batch}} where <condition>': {query!r}"
             )
         column = meta.get("column", "")
         return Check(rule, column, f"coalesce(({match['where']}), false)", _value(meta, column), message)
-    if kind in ("ExpectColumnValuesToBeUnique", "ExpectCompoundColumnsToBeUnique"):
-        key = (
-            (expectation.column,)
-            if kind == "ExpectColumnValuesToBeUnique"
-            else tuple(expectation.column_list)
-        )
-        if kind == "ExpectCompoundColumnsToBeUnique" and expectation.ignore_row_if != "any_value_is_missing":
+    if kind in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
+        key = (kw["column"],) if kind == "expect_column_values_to_be_unique" else tuple(kw["column_list"])
+        compound = kind == "expect_compound_columns_to_be_unique"
+        if compound and kw.get("ignore_row_if") != "any_value_is_missing":
             raise UnsupportedExpectation(
-                "compound uniqueness is compiled with ignore_row_if='any_value_is_missing'"
+                "compound uniqueness compiles with ignore_row_if='any_value_is_missing'"
             )
         value = "concat_ws('|', " + ", ".join(f"cast({quote_ident(k)} as varchar)" for k in key) + ")"
         return Check(rule, ",".join(key), "", value, message, kind="unique", key=key)
@@ -137,4 +134,6 @@ def _value(meta: dict, column: str) -> str:
 
 
 def compile_suite(suite, params: dict) -> list[Check]:
-    return [compile_expectation(e, params) for e in suite.expectations]
+    """Compile a suite: a GX ExpectationSuite or its JSON dict (as in suites.json)."""
+    expectations = suite["expectations"] if isinstance(suite, dict) else suite.expectations
+    return [compile_expectation(e, params) for e in expectations]

@@ -8,22 +8,29 @@ pandas route costs 4-5.5 GB at 10M rows and its DuckDB route needs fragile worka
 
 Expectations run on the checked relation of ingest.parse: `<name>__text` (value as read) and
 `<name>` (typed). Each expectation carries `meta = {"rule": ..., "column": ...}`, the rule name
-written to meta.quarantine, and a description used as the quarantine message. "now" is a suite
-parameter ({"$PARAMETER": "now"}), bound to the time of ingest when the suite runs.
+written to meta.quarantine, and a description used as the quarantine message. The time bounds are
+suite parameters ({"$PARAMETER": "now"}, {"$PARAMETER": "earliest"}), bound when the suite runs.
 
-great_expectations takes 3-4 s to import: it is imported here, lazily, and nowhere else.
+great_expectations takes 3-4 s to import, more than ingesting a 200k-line file. So the suites are
+also kept, as GX writes them, in suites.json beside this module, with a fingerprint of the code
+that builds them (contracts.py and this file): ingest compiles that JSON and imports GX only when
+the fingerprint is stale. `python -m ingest.quality.suites` rewrites the file; a test fails when
+it is out of date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from functools import cache
+from pathlib import Path
 
 from ingest.contracts import CONTRACTS, SURVEY_SCALES, Contract
 from ingest.parse import quote_ident, text_column
 
 EARLIEST = dt.datetime(2000, 1, 1)
+SUITES_FILE = Path(__file__).with_name("suites.json")
 # Lower bounds that have a rule of their own instead of out_of_range.
 MIN_RULES = {("orders", "quantity"): "negative_quantity"}
 RULES = (
@@ -122,7 +129,7 @@ def build_suite(source: str):
                 out.append(
                     gxe.ExpectColumnValuesToBeBetween(
                         column=name,
-                        min_value=EARLIEST,
+                        min_value={"$PARAMETER": "earliest"},
                         meta=_meta("timestamp_before_2000", name),
                         description=f"{name} must not be before 2000-01-01",
                     )
@@ -170,10 +177,53 @@ def build_suite(source: str):
 
 def suite_json(source: str) -> str:
     """The suite as JSON text (what a GX context would store)."""
-    return json.dumps(build_suite(source).to_json_dict(), indent=2, default=str)
+    return json.dumps(build_suite(source).to_json_dict(), indent=2)
 
 
 def suite_parameters(now: dt.datetime) -> dict:
-    """Values of the suite parameters: the time of ingest (UTC, naive). Date columns are compared
-    with it too (a date is its midnight), so a date is "in the future" from tomorrow on."""
-    return {"now": now}
+    """Values of the suite parameters: the time of ingest (UTC, naive) and the earliest valid time.
+    Date columns are compared with them too (a date is its midnight)."""
+    return {"now": now, "earliest": EARLIEST}
+
+
+def fingerprint() -> str:
+    """Changes whenever the code that derives the suites changes."""
+    digest = hashlib.sha256()
+    for module in (Path(__file__), Path(__file__).parents[1] / "contracts.py"):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()
+
+
+def suites_document() -> dict:
+    """Every suite, built with GX, as the content of suites.json."""
+    return {
+        "fingerprint": fingerprint(),
+        "great_expectations_version": _gx().__version__,
+        "suites": {source: build_suite(source).to_json_dict() for source in CONTRACTS},
+    }
+
+
+@cache
+def _stored() -> dict | None:
+    try:
+        document = json.loads(SUITES_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return document if document.get("fingerprint") == fingerprint() else None
+
+
+def suite_config(source: str) -> dict:
+    """The suite of `source` as its JSON dict: from suites.json when current, else built with GX."""
+    stored = _stored()
+    if stored is not None and source in stored["suites"]:
+        return stored["suites"][source]
+    return build_suite(source).to_json_dict()
+
+
+def write_suites_file() -> Path:
+    SUITES_FILE.write_text(json.dumps(suites_document(), indent=1) + "\n", encoding="utf-8")
+    return SUITES_FILE
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_suites_file()}")

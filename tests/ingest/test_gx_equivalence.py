@@ -10,7 +10,10 @@ equal those of Check.violating_rows_sql.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -22,7 +25,15 @@ from ingest.loader import stage_relation
 from ingest.parse import checked_relation
 from ingest.profiles import load_profiles
 from ingest.quality.sql_checks import compile_expectation
-from ingest.quality.suites import build_suite, suite_json, suite_parameters
+from ingest.quality.suites import (
+    SUITES_FILE,
+    build_suite,
+    fingerprint,
+    suite_config,
+    suite_json,
+    suite_parameters,
+    suites_document,
+)
 from ingest.readers import open_export
 from ingest.run import utcnow
 
@@ -135,12 +146,14 @@ def test_gx_and_sql_flag_the_same_rows(source, tmp_path, gx_context):
     )
 
     compared = {}
-    for expectation in suite.expectations:
+    stored = suite_config(source)["expectations"]  # what ingest compiles (suites.json)
+    assert len(stored) == len(suite.expectations)
+    for expectation, config in zip(suite.expectations, stored, strict=True):
         kind = type(expectation).__name__
         ours = {
             r
             for (r,) in con.execute(
-                compile_expectation(expectation, params).violating_rows_sql(relation)
+                compile_expectation(config, params).violating_rows_sql(relation)
             ).fetchall()
         }
         if kind == "UnexpectedRowsExpectation":
@@ -179,3 +192,21 @@ def test_suites_are_serialisable_gx_suites():
             "unexpected_rows_expectation",
         }
     assert "score_out_of_scale" in suite_json("surveys")
+
+
+def test_suites_json_is_current():
+    stored = json.loads(SUITES_FILE.read_text(encoding="utf-8"))
+    assert stored["fingerprint"] == fingerprint(), "suites.json is stale: run python -m ingest.quality.suites"
+    assert stored["suites"] == suites_document()["suites"]
+
+
+def test_ingest_does_not_import_great_expectations(tmp_path):
+    script = (
+        "import sys; from pathlib import Path; from ingest.run import ingest_paths; "
+        f"ingest_paths([Path({str(tmp_path / 'x.csv')!r})], Path({str(tmp_path / 'w.duckdb')!r})); "
+        "print('great_expectations' in sys.modules)"
+    )
+    (tmp_path / "x.csv").write_text(csv_with("orders"))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "False", out.stderr
