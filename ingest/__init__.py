@@ -1,0 +1,9 @@
+"""Ingest: export files -> checked, typed rows in raw.<source>, rejected rows in meta.quarantine.
+
+    from ingest.run import ingest_paths
+    results = ingest_paths([Path("orders.csv")], Path("data/warehouse.duckdb"))
+
+Modules by role: contracts (canonical columns), profiles/ (TOML mappings + header detection),
+readers (files -> text Parquet stage), parse (text -> typed SQL), quality/suites (GX suites) and
+quality/sql_checks (their SQL), loader (one transaction per file), store (DDL), run (orchestration).
+"""
