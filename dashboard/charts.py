@@ -198,7 +198,7 @@ def conversion_heatmap(frame: pl.DataFrame) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=steps,
+            x=[_wrap(x, 12) for x in steps],
             y=[label(c) for c in channels],
             text=text,
             texttemplate="%{text}",
@@ -256,19 +256,12 @@ def stage_scores(frame: pl.DataFrame) -> go.Figure:
             col=i,
         )
         fig.add_hline(y=m.target, line=dict(color=theme.MUTED, dash="dash", width=1), row=1, col=i)
-        fig.update_yaxes(**_axis_format(key), row=1, col=i)
-    fig.update_layout(height=360, margin=dict(t=60))
-    fig.add_annotation(
-        text="grey hatched = fewer answers than the metric's minimum (not reliable); dashed line = target",
-        x=0,
-        y=-0.32,
-        xref="paper",
-        yref="paper",
-        showarrow=False,
-        xanchor="left",
-        font=dict(size=11, color=theme.MUTED),
-    )
-    fig.update_layout(margin=dict(b=60))
+        present = [v for v in values if v is not None] + [m.target]
+        low, high = min(0.0, *present), max(present)
+        pad = 0.3 * (high - low or 1)
+        top = min(high + pad, 112.0) if m.unit == "%" else high + pad
+        fig.update_yaxes(**_axis_format(key), range=[low - (pad if low < 0 else 0), top], row=1, col=i)
+    fig.update_layout(height=380, margin=dict(t=60))
     return fig
 
 
@@ -649,11 +642,12 @@ def rules(frame: pl.DataFrame, top: int = 15) -> go.Figure:
 def explore_bar(frame: pl.DataFrame, group: str, measure: str) -> go.Figure:
     from dashboard.labels import column
 
+    more = frame.height > 60
     frame = frame.head(60)
     x = [str(v) for v in frame[group].to_list()]
     fig = go.Figure(go.Bar(x=x, y=frame[measure].cast(pl.Float64).to_list(), marker_color=theme.BLUE))
     fig.update_layout(
-        title=f"{column(measure)} by {column(group).lower()} (first 60 rows)",
+        title=f"{column(measure)} by {column(group).lower()}" + (" (first 60 rows)" if more else ""),
         height=360,
         xaxis=dict(title=f"{column(group)} ({group})", type="category"),
         yaxis=dict(title=f"{column(measure)} ({measure})", tickformat=",~f"),

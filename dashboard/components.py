@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from datetime import date
 
 import plotly.graph_objects as go
 import polars as pl
@@ -135,7 +136,7 @@ def alerts(frame: pl.DataFrame) -> None:
     """Every metric past its alert threshold, worst first by name."""
     rows = [r for r in frame.to_dicts() if r["status"] == "alert" and not r.get("is_small_sample")]
     if not rows:
-        st.success("No metric is past its alert threshold.", icon="✅")
+        st.success("No metric is past its alert threshold.", icon=":material/check_circle:")
         return
     items = []
     for r in rows:
@@ -269,8 +270,12 @@ def show_sql(result: Result, title: str = "SQL behind this view") -> None:
     with st.expander(title):
         st.code(result.sql, language="sql")
         if result.params:
-            st.caption("Bound parameters (values never pasted into the SQL):")
-            st.json({k: str(v) if not isinstance(v, list | dict) else v for k, v in result.params.items()})
+            st.caption("Bound parameters (the values travel beside the SQL, never pasted into it):")
+            st.code("\n".join(f"${k} = {_param(v)}" for k, v in result.params.items()), language="text")
+
+
+def _param(value) -> str:
+    return value.isoformat() if isinstance(value, date) else repr(value)
 
 
 def no_data(filters: Filters | None, what: str = "data") -> None:
@@ -279,7 +284,7 @@ def no_data(filters: Filters | None, what: str = "data") -> None:
         f"No {what}{where}. Widen the period or clear a filter (channel, region, store, tier, segment) "
         "in the sidebar. Note that sessions belong to no store, and contacts use the contact channel "
         "(phone, chat, email ...), not the sales channel.",
-        icon="ℹ️",
+        icon=":material/info:",
     )
 
 

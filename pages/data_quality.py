@@ -50,7 +50,7 @@ else:
 st.subheader("Rules that quarantined rows")
 rules = data.quality_by_rule()
 if rules.empty:
-    st.success("No row was quarantined.", icon="✅")
+    st.success("No row was quarantined.", icon=":material/check_circle:")
     st.stop()
 components.chart(charts.rules(rules.frame), key="rules")
 components.table(rules.frame, "quarantine_by_rule", None, key="rules")

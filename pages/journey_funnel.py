@@ -61,6 +61,10 @@ st.subheader("CX score at each touchpoint")
 scores = data.stage_scores(f)
 if scores.frame.height and "touchpoint" in scores.frame.columns:
     components.chart(charts.stage_scores(scores.frame), key="stage_scores")
+    st.caption(
+        "Grey hatched bars have fewer answers than the metric's minimum (n shown): not reliable. "
+        "Dashed line = target."
+    )
     components.table(
         scores.frame.select("touchpoint", "nps", "nps__n", "csat", "csat__n", "ces", "ces__n").rename(
             {"nps__n": "NPS answers", "csat__n": "CSAT answers", "ces__n": "CES answers"}

@@ -42,7 +42,7 @@ components.table(
     rename=False,
 )
 st.caption(
-    "* = a change larger than the combined 95% margins of error of both months (significant). "
+    "\\* = a change larger than the combined 95% margins of error of both months (significant). "
     "“few answers” = fewer survey answers than the metric's minimum: read with care."
 )
 
@@ -51,7 +51,7 @@ breaches = board_pack.breaches_table(rows)
 if breaches.height:
     components.table(breaches, f"breaches_{month_text}", review, key="breaches", rename=False)
 else:
-    st.success("No metric breached its alert threshold this month.", icon="✅")
+    st.success("No metric breached its alert threshold this month.", icon=":material/check_circle:")
 
 st.subheader("Roadmap status changes")
 changes = data.roadmap_status_changes(review.date_to).frame

@@ -148,6 +148,10 @@ def test_every_page_renders_in_chromium(server):
                 )
                 if has_chart:
                     assert page.locator(".js-plotly-plot .main-svg").count() > 0, f"{path}: no chart drawn"
+                if path == "explore":  # show the SQL and its bound parameters in the screenshot
+                    page.get_by_text("The SQL that produced this table").click()
+                    page.locator('[data-testid="stCode"]').nth(1).wait_for(timeout=10_000)
+                    time.sleep(0.6)  # the expander's opening animation
                 height = page.evaluate(
                     '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], '
                     '[data-testid="stAppViewContainer"], body\')].map(e => e.scrollHeight))'
@@ -159,4 +163,4 @@ def test_every_page_renders_in_chromium(server):
             browser.close()
     print(f"\nscreenshots in {SHOTS}")
     for path, seconds in timings.items():
-        print(f"  {path:16} rendered in {seconds:.1f} s")
+        print(f"  /{path:16} rendered in {seconds:.1f} s")

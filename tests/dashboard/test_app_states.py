@@ -28,3 +28,35 @@ def test_every_page_runs_on_a_filter_that_leaves_almost_nothing(app):
         if page != "overview":
             at.switch_page(PAGES[page]).run()
         assert not at.exception, (page, [e.value for e in at.exception])
+
+
+def test_a_new_build_is_picked_up_without_a_restart(tmp_path, monkeypatch):
+    """The cached Warehouse and query results are keyed by the published snapshot: after `cx build`
+    publishes a new one, the next run shows the new numbers."""
+    import re
+    from datetime import datetime
+
+    import duckdb
+
+    from tests.dashboard.seeded import tiny_warehouse
+    from warehouse.build import build
+
+    db = tiny_warehouse(tmp_path)
+    at = make_app(db, monkeypatch)
+    at.run()
+
+    def orders_tile() -> str:
+        md = next(m.value for m in at.markdown if 'data-metric="aov"' in m.value)
+        return re.search(r'data-value="([^"]*)"', md).group(1)
+
+    before = orders_tile()
+    con = duckdb.connect(str(db))
+    con.execute(
+        "insert into raw.orders (order_id, line_no, ordered_at, store_id, channel, customer_id, sku, quantity, "
+        "unit_price, _row_number, _file_id) values ('o9', 1, ?, 'S1', 'store', 'A', 'K', 1, 500.0, 9, 'new')",
+        [datetime(2026, 3, 4, 12)],
+    )
+    con.close()
+    build(db)
+    at.run()
+    assert orders_tile() != before

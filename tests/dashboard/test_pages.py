@@ -279,3 +279,22 @@ def test_explore_table_sql_and_url(app, wh):
         table(at, "reason")["count_contacts"].to_list()
         == narrowed.frame["count_contacts"].cast(pl.Int64).to_list()
     )
+
+
+def test_friction_what_if_uses_edited_assumptions(app, wh, downloads):
+    saved = wh.cost_assumptions().frame
+    row = saved["setting"].to_list().index("cost_per_transfer")
+    at = app()
+    at.session_state["assumptions_editor"] = {
+        "edited_rows": {row: {"setting_value": 50.0}}, "added_rows": [], "deleted_rows": []}
+    open_page(at, "friction")
+    what_if = wh.friction_priorities(default_filters(wh), {"cost_per_transfer": 50.0}).frame
+    assert at.metric[0].label.endswith("(what-if)")
+    assert at.metric[0].value == f"£{what_if['total_yearly_cost_amount'][0]:,.0f}"
+    assert wh.assumptions()["cost_per_transfer"] != 50.0  # nothing written back
+    button = next(b for b in at.get("download_button") if b.label.startswith("Download as a new version"))
+    csv = downloads(button).decode().splitlines()
+    version = int(saved["version"].max()) + 1
+    assert csv[0] == "version,valid_from,setting,value,unit,description"
+    assert any(line.startswith(f"{version},") and ",cost_per_transfer,50.0," in line for line in csv)
+    assert len(csv) == saved.height + 1
