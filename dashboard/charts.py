@@ -387,9 +387,23 @@ def pareto(frame: pl.DataFrame, title: str = "Friction costs per year (Pareto)")
     return fig
 
 
+DODGE = {1: 0.0, 2: 0.22, 3: -0.22, 4: 0.44, 5: -0.44}
+
+
 def impact_matrix(frame: pl.DataFrame) -> go.Figure:
     """Yearly cost (impact) against the complexity of the easiest roadmap fix; quick wins shaded."""
-    planned = frame.with_row_index("#", offset=1).filter(pl.col("complexity").is_not_null())
+    # points sharing a complexity are spread sideways a little so their numbers stay readable
+    planned = (
+        frame.with_row_index("#", offset=1)
+        .filter(pl.col("complexity").is_not_null())
+        .with_columns(pl.col("#").rank("ordinal").over("complexity").alias("_nth"))
+        .with_columns(
+            (
+                pl.col("complexity")
+                + pl.col("_nth").replace_strict(DODGE, default=0.0, return_dtype=pl.Float64)
+            ).alias("_x")
+        )
+    )
     median = frame["impact_median_amount"][0] if frame.height else 0
     top = (planned["yearly_cost_amount"].max() or 1) * 1.25
     fig = go.Figure()
@@ -416,22 +430,25 @@ def impact_matrix(frame: pl.DataFrame) -> go.Figure:
             continue
         fig.add_trace(
             go.Scatter(
-                x=part["complexity"].to_list(),
+                x=part["_x"].to_list(),
                 y=part["yearly_cost_amount"].to_list(),
                 mode="markers+text",
                 name=QUADRANTS[quadrant],
                 text=[str(n) for n in part["#"].to_list()],
                 textposition="middle center",
                 textfont=dict(color="white", size=12),
-                marker=dict(size=24, color=colour, line=dict(color="white", width=1)),
+                marker=dict(size=21, color=colour, line=dict(color="white", width=1)),
                 customdata=[
-                    [name, _money(v)]
-                    for name, v in zip(
-                        part["label"].to_list(), part["yearly_cost_amount"].to_list(), strict=True
+                    [name, _money(v), c]
+                    for name, v, c in zip(
+                        part["label"].to_list(),
+                        part["yearly_cost_amount"].to_list(),
+                        part["complexity"].to_list(),
+                        strict=True,
                     )
                 ],
                 hovertemplate="%{text}. %{customdata[0]}: %{customdata[1]} a year, "
-                "fix complexity %{x}<extra></extra>",
+                "fix complexity %{customdata[2]}<extra></extra>",
             )
         )
     fig.add_hline(y=median, line=dict(color=theme.MUTED, dash="dot", width=1))
@@ -442,7 +459,7 @@ def impact_matrix(frame: pl.DataFrame) -> go.Figure:
         xaxis=dict(
             title="Complexity of the easiest roadmap fix (1 = simple, 5 = hard)", range=[0.5, 5.5], dtick=1
         ),
-        yaxis=dict(title="Yearly cost", tickprefix="£", tickformat=",.0f", range=[0, top]),
+        yaxis=dict(title="Yearly cost", tickprefix="£", tickformat=",.0f", range=[-0.05 * top, top]),
         margin=dict(t=90),
     )
     return fig

@@ -183,7 +183,7 @@ def column_config(frame: pl.DataFrame) -> dict:
         if not dtype.is_numeric():
             continue
         if "£" in name:
-            config[name] = st.column_config.NumberColumn(format="£%.2f" if "per" in lower else "£%,.0f")
+            config[name] = st.column_config.NumberColumn(format="£%,.2f" if "per " in lower else "£%,.0f")
         elif "%" in name:
             config[name] = st.column_config.NumberColumn(format="%.1f")
         elif dtype.is_float():
