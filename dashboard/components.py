@@ -133,8 +133,8 @@ def tiles(frame: pl.DataFrame, keys: list[str], compare: str, per_row: int = 4) 
 
 
 def alerts(frame: pl.DataFrame) -> None:
-    """Every metric past its alert threshold, worst first by name."""
-    rows = [r for r in frame.to_dicts() if r["status"] == "alert" and not r.get("is_small_sample")]
+    """Every metric past its alert threshold; one with fewer answers than its minimum says so."""
+    rows = [r for r in frame.to_dicts() if r["status"] == "alert"]
     if not rows:
         st.success("No metric is past its alert threshold.", icon=":material/check_circle:")
         return
@@ -142,9 +142,12 @@ def alerts(frame: pl.DataFrame) -> None:
     for r in rows:
         m = METRICS[r["metric"]]
         side = "below" if m.direction == "higher" else "above"
+        caveat = (
+            f" — few answers (n = {r['n'] or 0:,.0f}), read with care" if r.get("is_small_sample") else ""
+        )
         items.append(
             f"<li>✕ <b>{html.escape(m.label)}</b> {html.escape(m.fmt(r['value']))} — {side} its alert "
-            f"threshold {html.escape(m.fmt(m.alert))} (target {html.escape(m.fmt(m.target))})</li>"
+            f"threshold {html.escape(m.fmt(m.alert))} (target {html.escape(m.fmt(m.target))}){caveat}</li>"
         )
     st.markdown(f'<ul class="cx-alert-list">{"".join(items)}</ul>', unsafe_allow_html=True)
 

@@ -12,7 +12,7 @@ from warehouse import snapshots
 
 @pytest.fixture(scope="session")
 def seeded_db(tmp_path_factory) -> Path:
-    """demo exports at scale 0.05 ingested and built (or the synthetic fallback); reused when the
+    """The demo exports at scale 0.05 ingested and built (seed 42), once; reused when the
     dashboard and browser tests run in one session."""
     directory = tmp_path_factory.getbasetemp() / "cx_seeded"
     db = directory / "warehouse.duckdb"

@@ -52,8 +52,9 @@ def test_a_new_build_is_picked_up_without_a_restart(tmp_path, monkeypatch):
     before = orders_tile()
     con = duckdb.connect(str(db))
     con.execute(
-        "insert into raw.orders (order_id, line_no, ordered_at, store_id, channel, customer_id, sku, quantity, "
-        "unit_price, _row_number, _file_id) values ('o9', 1, ?, 'S1', 'store', 'A', 'K', 1, 500.0, 9, 'new')",
+        "insert into raw.orders (order_id, line_no, ordered_at, store_id, channel, customer_id, sku, "
+        "quantity, unit_price, _row_number, _file_id) "
+        "values ('o9', 1, ?, 'S1', 'store', 'A', 'K', 1, 500.0, 9, 'new')",
         [datetime(2026, 3, 4, 12)],
     )
     con.close()

@@ -76,7 +76,7 @@ def test_overview_tiles_are_the_warehouse_metrics(app, wh):
     assert html.escape(fmt_change(METRICS["nps"], nps["change"])) in shown
     alerts = " ".join(md.value for md in at.markdown if "cx-alert-list" in md.value)
     for key, row in expected.items():
-        if row["status"] == "alert" and not row["is_small_sample"]:
+        if row["status"] == "alert":
             assert f"<b>{METRICS[key].label}</b>" in alerts
     assert len(at.get("plotly_chart")) == 3  # trends, friction, roadmap health
 
@@ -286,7 +286,10 @@ def test_friction_what_if_uses_edited_assumptions(app, wh, downloads):
     row = saved["setting"].to_list().index("cost_per_transfer")
     at = app()
     at.session_state["assumptions_editor"] = {
-        "edited_rows": {row: {"setting_value": 50.0}}, "added_rows": [], "deleted_rows": []}
+        "edited_rows": {row: {"setting_value": 50.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     open_page(at, "friction")
     what_if = wh.friction_priorities(default_filters(wh), {"cost_per_transfer": 50.0}).frame
     assert at.metric[0].label.endswith("(what-if)")
