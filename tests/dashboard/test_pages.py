@@ -301,3 +301,24 @@ def test_friction_what_if_uses_edited_assumptions(app, wh, downloads):
     assert csv[0] == "version,valid_from,setting,value,unit,description"
     assert any(line.startswith(f"{version},") and ",cost_per_transfer,50.0," in line for line in csv)
     assert len(csv) == saved.height + 1
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"period": "Calendar month", "month": "September 2026"}, "01 Sep 2026 – 30 Sep 2026"),
+        ({"period": "Quarter", "quarter": "2026-Q2"}, "01 Apr 2026 – 30 Jun 2026"),
+        ({"period": "Custom dates", "from": "2026-05-02", "to": "2026-06-30"}, "02 May 2026 – 30 Jun 2026"),
+        (
+            {"period": "Custom dates", "from": "1999-01-01", "to": "not-a-date"},
+            None,
+        ),  # out of range: defaults
+    ],
+)
+def test_period_choices_from_the_url(app, wh, params, expected):
+    at = open_page(app(params), "overview")
+    if expected is None:  # malformed or out-of-range dates fall back to the widgets' defaults
+        as_of = wh.as_of()
+        expected = f"{as_of - timedelta(days=89):%d %b %Y} – {as_of:%d %b %Y}"
+    assert at.sidebar.caption[0].value == expected
+    assert not at.exception
