@@ -226,8 +226,8 @@ def download_buttons(
     notes: list[tuple[str, str]] | None = None,
 ) -> None:
     stem = exports.file_stem(name, filters)
-    c1, c2, c3, _ = st.columns([1, 1, 1, 5])
-    c1.download_button(
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
         "CSV",
         exports.csv_bytes(frame),
         f"{stem}.csv",
@@ -237,7 +237,7 @@ def download_buttons(
         icon=":material/download:",
         help="Download this table as CSV",
     )
-    c2.download_button(
+    row.download_button(
         "XLSX",
         lambda: exports.xlsx_bytes(frame, filters, name, notes),
         f"{stem}.xlsx",
@@ -247,7 +247,7 @@ def download_buttons(
         icon=":material/download:",
         help="Excel workbook; the filters are on its 'filters' sheet",
     )
-    c3.download_button(
+    row.download_button(
         "Parquet",
         lambda: exports.parquet_bytes(frame, filters, name, notes),
         f"{stem}.parquet",

@@ -36,8 +36,10 @@ components.table(
             "churn_rate": "Churn %",
             "csat": "CSAT %",
             "return_rate": "Return %",
-            "cost_to_serve_per_customer": "Cost to serve £ per customer",
+            "cost_to_serve_per_customer": "Serve £ per cust.",
             "orders_per_customer": "Orders per cust.",
+            "revenue_share_pct": "Rev. share %",
+            "count_customers": "Customers",
         }
     ),
     "tier_performance",

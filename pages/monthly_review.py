@@ -84,15 +84,16 @@ if pack is None:
         f"`{directory}`; later downloads reproduce exactly them, even after new data arrives."
     )
     if st.button("Make the board pack", key="make_pack", icon=":material/inventory_2:", type="primary"):
-        pack = board_pack.freeze(directory, month, f, lambda: board_pack.collect(data.warehouse(), month, f))
+        board_pack.freeze(directory, month, f, lambda: board_pack.collect(data.warehouse(), month, f))
+        st.rerun()  # show the frozen pack and its downloads in place of the button
 if pack is not None:
     st.caption(f"Figures frozen {pack['frozen_at']} (data as of {str(pack['as_of'])[:10]}).")
     note = board_pack.compare_note(pack, rows)
     if note:
         st.info(note, icon=":material/lock_clock:")
     stem = f"cx_board_pack_{month_text}"
-    c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button(
+    buttons = st.container(horizontal=True, gap="small")
+    buttons.download_button(
         "Board pack (HTML)",
         lambda: board_pack.render_html(pack),
         f"{stem}.html",
@@ -102,7 +103,7 @@ if pack is not None:
         icon=":material/download:",
         help="One self-contained file: opens offline in any browser",
     )
-    c2.download_button(
+    buttons.download_button(
         "Board pack (XLSX)",
         lambda: board_pack.render_xlsx(pack),
         f"{stem}.xlsx",

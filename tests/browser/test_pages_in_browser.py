@@ -5,6 +5,7 @@ is saved as a full-page screenshot in test-artifacts/screenshots/ for a person t
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -148,6 +149,17 @@ def test_every_page_renders_in_chromium(server):
                 )
                 if has_chart:
                     assert page.locator(".js-plotly-plot .main-svg").count() > 0, f"{path}: no chart drawn"
+                if path == "monthly_review":  # make the board pack and download its HTML
+                    make = page.get_by_role("button", name="Make the board pack")
+                    if make.count():
+                        make.click()
+                    button = page.get_by_role("button", name="Board pack (HTML)")
+                    button.wait_for(timeout=30_000)
+                    with page.expect_download(timeout=60_000) as download:
+                        button.click()
+                    pack = Path(download.value.path()).read_text(encoding="utf-8")
+                    assert "Customer experience board pack" in pack
+                    assert not re.search(r"<script[^>]+src=[\"']?https?:", pack)
                 if path == "explore":  # show the SQL and its bound parameters in the screenshot
                     page.get_by_text("The SQL that produced this table").click()
                     page.locator('[data-testid="stCode"]').nth(1).wait_for(timeout=10_000)
