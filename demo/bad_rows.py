@@ -158,7 +158,9 @@ def _corrupt(rng, cols: dict[str, pl.Series], column: str, how, rows: np.ndarray
     if how == "null":
         return pl.Series([None] * len(rows), dtype=pl.Utf8)
     if how == "negate":
-        return ("-" + old).rename(column)
+        # "-0" is not below zero: a zero becomes -1 so every negated value breaks its rule.
+        zero = old.str.contains(r"^[0.]+$")
+        return pl.select(pl.when(zero).then(pl.lit("-1")).otherwise("-" + old)).to_series().rename(column)
     if how == "year_future":
         return ("2031" + old.str.slice(4)).rename(column)
     if how == "year_1899":

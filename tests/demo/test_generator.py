@@ -371,3 +371,13 @@ def test_roadmap_timeline(story):
     assert set(costs["version"]) == {"1", "2"}
     for version in ("1", "2"):
         assert costs.filter(pl.col("version") == version)["setting"].sort().to_list() == sorted(COST_SETTINGS)
+
+
+def test_negated_zero_is_still_negative():
+    """A seeded out_of_range on a zero wait was written as "-0", which is not below zero, so the
+    manifest listed one bad row the ingest rightly loaded (contacts 264 quarantined vs 265 seeded)."""
+    from demo.bad_rows import _corrupt
+
+    cols = {"wait_seconds": pl.Series(["0", "0.0", "12"])}
+    out = _corrupt(np.random.default_rng(0), cols, "wait_seconds", "negate", np.array([0, 1, 2]))
+    assert out.to_list() == ["-1", "-1", "-12"]
