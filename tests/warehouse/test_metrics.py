@@ -63,7 +63,9 @@ def test_fcr_and_repeat_contacts_seven_day_window(tmp_path):
         contact("c7", "D", "account", "2026-03-04 09:00:00", ticket_id="t7", channel="chat"),
         contact("c8", "D", "other", "2026-03-04 12:00:00", ticket_id="t7", channel="chat", resolved_at="2026-03-04 12:30:00"),
     ]
-    wh = build_warehouse(tmp_path, {"contacts": contacts})
+    # A later contact outside the period closes every 7-day window above (see the next test).
+    later = contact("c9", "E", "other", "2026-04-30 09:00:00", ticket_id="t9", resolved_at="2026-04-30 09:10:00")
+    wh = build_warehouse(tmp_path, {"contacts": [*contacts, later]})
     v = values(wh, keys=["fcr", "repeat_contact_rate", "cost_per_contact"])
     # repeat: only c1 of 8 contacts is followed within 7 days by the same customer and reason
     assert v["repeat_contact_rate"]["value"] == pytest.approx(100 / 8)
@@ -72,6 +74,27 @@ def test_fcr_and_repeat_contacts_seven_day_window(tmp_path):
     assert v["fcr"]["value"] == pytest.approx(100 * 4 / 7)
     # cost: 6 phone x 6.50 + 2 chat x 3.20 over 8 contacts
     assert v["cost_per_contact"]["value"] == pytest.approx((6 * 6.5 + 2 * 3.2) / 8)
+
+
+def test_fcr_and_repeat_rate_leave_out_contacts_whose_window_has_not_ended(tmp_path):
+    """A contact in the data's last 7 days may still get its repeat: counting it as "no repeat"
+    made the latest month's FCR jump and its repeat rate fall (seen on the demo's trend lines)."""
+    contacts = [
+        contact("c1", "A", "delivery", "2026-03-01 09:00:00", ticket_id="t1", resolved_at="2026-03-01 09:10:00"),
+        contact("c2", "A", "delivery", "2026-03-05 09:00:00", ticket_id="t2", resolved_at="2026-03-05 09:10:00"),
+        contact("c3", "B", "billing", "2026-03-02 09:00:00", ticket_id="t3", resolved_at="2026-03-02 09:10:00"),
+        # the last 7 days of the data: windows still open
+        contact("c4", "C", "product", "2026-03-20 09:00:00", ticket_id="t4", resolved_at="2026-03-20 09:10:00"),
+        contact("c5", "D", "product", "2026-03-25 09:00:00", ticket_id="t5", resolved_at="2026-03-25 09:10:00"),
+    ]
+    wh = build_warehouse(tmp_path, {"contacts": contacts})
+    v = values(wh, keys=["fcr", "repeat_contact_rate"])
+    # windows closed by 2026-03-25 09:00: c1, c2, c3 (opened by 03-18 09:00); c1 is followed by c2
+    assert v["repeat_contact_rate"]["n"] == 3
+    assert v["repeat_contact_rate"]["value"] == pytest.approx(100 / 3)
+    # tickets t1 (repeated), t2, t3 -> FCR 2 of 3; t4 and t5 not yet known
+    assert v["fcr"]["n"] == 3
+    assert v["fcr"]["value"] == pytest.approx(200 / 3)
 
 
 def test_service_time_metrics(tmp_path):

@@ -16,6 +16,12 @@ assumptions as (
     select * from {{ ref('dim_cost_assumptions') }}
 ),
 
+-- The latest contact in the data: a contact opened less than 7 days before it has not had its
+-- full window for a repeat yet (its "no repeat" is not known), so rates leave it out.
+data_end as (
+    select max(opened_at) as latest_opened_at from contacts
+),
+
 -- Anonymous contacts are followed within their own ticket only.
 sequenced as (
     select
@@ -50,6 +56,7 @@ final as (
             and sequenced.next_same_reason_at <= sequenced.opened_at + interval 7 day as is_followed_by_repeat,
         sequenced.previous_same_reason_at is not null
             and sequenced.opened_at <= sequenced.previous_same_reason_at + interval 7 day as is_repeat,
+        sequenced.opened_at + interval 7 day <= data_end.latest_opened_at as is_repeat_window_closed,
         -- Agent-handled: everything not closed by the bot or the self-service channel (AHT base).
         sequenced.resolved_by <> 'bot' and sequenced.channel <> 'self_service' as is_agent_handled,
         sequenced.resolved_by = 'bot' or sequenced.channel = 'self_service' as is_self_served,
@@ -60,6 +67,7 @@ final as (
         coalesce(spells.segment, 'unknown') as segment,
         coalesce(spells.region, orders.order_region, 'unknown') as region
     from sequenced
+    cross join data_end
     left join orders on orders.order_id = sequenced.order_id
     left join assumptions as cost on cost.setting = 'cost_per_contact_' || sequenced.channel
     left join spells

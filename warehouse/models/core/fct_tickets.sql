@@ -1,6 +1,7 @@
 -- One row per ticket (a support case; a contact without a ticket id is its own ticket), with the
 -- first-contact-resolution flag: resolved, by a single contact, and no repeat contact on the same
--- reason within 7 days.
+-- reason within 7 days. is_repeat_window_closed: the first contact's 7-day window has ended
+-- within the data, so whether the ticket is FCR is known.
 with contacts as (
     select * from {{ ref('fct_contacts') }}
 ),
@@ -37,6 +38,7 @@ final as (
         ranked.tier,
         ranked.segment,
         ranked.region,
+        ranked.is_repeat_window_closed,
         ticket_totals.count_contacts,
         ticket_totals.is_resolved,
         ticket_totals.has_repeat_within_7_days,

@@ -39,6 +39,10 @@ final as (
         contacts_with_ticket.reason,
         count(*) as count_contacts,
         sum(case when is_followed_by_repeat then 1 else 0 end) as count_followed_by_repeat,
+        -- Rates over contacts and tickets whose 7-day window has ended (fct_contacts).
+        sum(case when is_repeat_window_closed then 1 else 0 end) as count_window_closed_contacts,
+        sum(case when is_repeat_window_closed and is_followed_by_repeat then 1 else 0 end)
+            as count_window_closed_followed_by_repeat,
         sum(case when is_repeat then 1 else 0 end) as count_repeat_contacts,
         sum(case when is_agent_handled and handle_seconds is not null then 1 else 0 end) as count_agent_handled,
         sum(case when is_agent_handled then coalesce(handle_seconds, 0) else 0 end) as sum_handle_seconds,
@@ -52,7 +56,10 @@ final as (
         sum(case when order_id is not null then 1 else 0 end) as count_order_contacts,
         sum(case when is_ticket_opener then 1 else 0 end) as count_tickets,
         sum(case when is_ticket_opener and is_ticket_resolved then 1 else 0 end) as count_resolved_tickets,
-        sum(case when is_ticket_opener and is_ticket_fcr then 1 else 0 end) as count_fcr_tickets
+        sum(case when is_ticket_opener and is_ticket_fcr then 1 else 0 end) as count_fcr_tickets,
+        sum(case when is_ticket_opener and is_repeat_window_closed then 1 else 0 end) as count_window_closed_tickets,
+        sum(case when is_ticket_opener and is_repeat_window_closed and is_ticket_fcr then 1 else 0 end)
+            as count_window_closed_fcr_tickets
     from contacts_with_ticket
     cross join wait_threshold
     group by 1, 2, 3, 4, 5, 6, 7
