@@ -163,6 +163,19 @@ def test_churn_and_clv(tmp_path):
     assert v["clv"]["value"] == pytest.approx(0.4 * 500 / 3 * 3)
 
 
+def test_churn_needs_twelve_months_of_history(tmp_path):
+    """With five months of data nobody can have stopped buying 180 days ago: the demo's
+    'same month last year' churn read 1.2% and its YoY change was flagged significant."""
+    orders = [
+        line("o1", 1, "2025-11-01 10:00:00", "A", price=100.0),
+        line("o2", 1, "2026-03-01 10:00:00", "B", price=100.0),
+    ]
+    wh = build_warehouse(tmp_path, {"orders": orders, "stores": [{"store_id": "S1", "name": "One", "region": "North"}]})
+    v = values(wh, keys=["churn_rate", "clv"])
+    assert v["churn_rate"]["value"] is None and v["churn_rate"]["status"] == "no_data"
+    assert v["clv"]["value"] is None
+
+
 def test_filters_and_comparison(tmp_path):
     nps = [survey(i, "nps", 10, channel="web") for i in range(3)] + [survey(i + 9, "nps", 0, channel="store") for i in range(1)]
     feb = [survey(i + 20, "nps", 0, day=10, channel="web") for i in range(2)]
