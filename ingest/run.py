@@ -257,7 +257,8 @@ def _ingest_one(
             advance("read")
             if chosen.skip:
                 return [_skipped(con, run_id, _info(hashing, path), path, chosen)]
-            companions = [profiles[c] for c in chosen.companions]
+            # --source restricts a run to one source: then a file's companions (other sources) wait
+            companions = [profiles[c] for c in chosen.companions if source is None]
             applicable = [c for c in companions if not c.missing(export.header)]
             note = "".join(
                 f"; no {c.source} from it (lacks {', '.join(c.missing(export.header))})"

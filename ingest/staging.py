@@ -14,7 +14,7 @@ import polars as pl
 
 from ingest.parse import quote_ident
 from ingest.profiles import Profile, detect_profile
-from ingest.profiles.answers import Questions, QuestionsError, bind
+from ingest.profiles.answers import Questions, QuestionsError, bind, parse_questions, sidecar
 from ingest.profiles.dates import decide_date_order
 from ingest.profiles.transform import LookupReader, apply_profile
 from ingest.readers import MISSING_REFERENCE, Refused, open_export
@@ -59,14 +59,19 @@ def stage_profile(
     notes: list[str] = []
     context = ""
     if profile.spec.answers is not None:
-        if questions_error and profile.spec.answers.declared:
-            raise Refused(questions_error, complete=True, profile=profile)
+        beside = sidecar(export.path)
+        declared = profile.spec.answers.declared
         try:
+            if beside is not None and declared:
+                questions, questions_error = parse_questions(str(beside)), None
+                notes.append(f"questions from {beside.name}")
+            if questions_error and declared:
+                raise Refused(questions_error, complete=True, profile=profile)
             profile, columns = bind(profile, export.header, questions)
         except QuestionsError as exc:
             raise Refused(str(exc), complete=True, profile=profile) from None
         context = ", ".join(f"{s}={c}" for s, c in columns.items())
-        if profile.spec.answers.declared:
+        if declared:
             notes.append(f"questions {context}")
     names = profile.contract.names
 

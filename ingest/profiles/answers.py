@@ -7,8 +7,10 @@ lineage. A response that answered none of the mapped questions becomes one row q
 not_a_fact (or no row, for a companion profile whose other source already counts the file row).
 "Rows read" for such a file therefore counts answers (plus unanswered responses), not file rows.
 
-Which column holds which survey is declared by the user (`cx ingest --questions nps=Q1,csat=Q3`
-or `--questions questions.toml`); a Qualtrics `Q3_NPS_GROUP` column marks Q3 as the NPS question.
+Which column holds which survey is declared by the user: `cx ingest --questions nps=Q1,csat=Q3`
+(or `--questions questions.toml`) for the survey files of one invocation, or a mapping file beside
+an export, named after it (`responses.csv` -> `responses.questions.toml`), which wins for that
+file. A Qualtrics `Q3_NPS_GROUP` column marks Q3 as the NPS question.
 """
 
 from __future__ import annotations
@@ -75,6 +77,14 @@ def parse_questions(value: str | None) -> Questions | None:
     return Questions(columns, {k: v for k, v in pairs.items() if k in OPTIONAL_KEYS})
 
 
+def sidecar(export: Path) -> Path | None:
+    """The questions file beside an export (`<stem>.questions.toml`), if there is one."""
+    name = export.name
+    stem = name[: -len(".gz")] if name.endswith(".gz") else name
+    candidate = export.with_name(stem.rsplit(".", 1)[0] + ".questions.toml")
+    return candidate if candidate.is_file() else None
+
+
 def _find(column: str, header: list[str]) -> str | None:
     """The header column named `column` (normalised), else the one whose name contains it."""
     wanted = normalise(column)
@@ -96,7 +106,7 @@ def resolve_questions(answers: Answers, header: list[str], declared: Questions |
         return {s: col for s, c in answers.questions.items() if (col := _find(c, header))}
     columns: dict[str, str] = {}
     suffix = answers.nps_group_suffix
-    groups = [h for h in header if normalise(h).endswith(suffix)]
+    groups = [h for h in header if suffix and normalise(h).endswith(suffix)]
     if groups:
         base = groups[0][: len(groups[0]) - len(suffix)]
         found = _find(base, header)

@@ -27,7 +27,8 @@ def order_of(fmt: str) -> str | None:
     return "day" if d < m else "month"
 
 
-def _evidence(stage: Path, column: str) -> tuple[bool, bool]:
+def _evidence(stage: Path, column: str) -> tuple[bool, bool, bool]:
+    """(any value proves day-first, any proves month-first, any value has a d/m or m/d form)."""
     parts = (
         pl.scan_parquet(stage)
         .select(pl.col(column).str.extract_groups(_DATE_START).alias("g"))
@@ -35,10 +36,14 @@ def _evidence(stage: Path, column: str) -> tuple[bool, bool]:
             pl.col("g").struct.field("1").cast(pl.Int32, strict=False).alias("a"),
             pl.col("g").struct.field("2").cast(pl.Int32, strict=False).alias("b"),
         )
-        .select((pl.col("a") > 12).any().alias("day"), (pl.col("b") > 12).any().alias("month"))
+        .select(
+            (pl.col("a") > 12).any().alias("day"),
+            (pl.col("b") > 12).any().alias("month"),
+            pl.col("a").is_not_null().any().alias("slashed"),
+        )
         .collect()
     )
-    return bool(parts["day"][0]), bool(parts["month"][0])
+    return bool(parts["day"][0]), bool(parts["month"][0]), bool(parts["slashed"][0])
 
 
 def decide_date_order(profile, stage: Path):
@@ -50,7 +55,9 @@ def decide_date_order(profile, stage: Path):
         listed = [o for o in orders if o]
         if not ("day" in listed and "month" in listed):
             continue
-        day, month = _evidence(stage, column)
+        day, month, slashed = _evidence(stage, column)
+        if not slashed:
+            continue  # only ISO-like values: nothing to decide
         if day and not month:
             keep, why = "day", "values with a day above 12 first"
         elif month and not day:

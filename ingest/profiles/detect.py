@@ -69,10 +69,14 @@ def detect_profile(
             )
         return Detection(best)
 
-    closest = sorted(candidates, key=lambda p: _closeness(p, header))[:3]
-    expected = "; ".join(
+    ranked = sorted(candidates, key=lambda p: _closeness(p, header))
+    # With many profiles, name the best and those nearly as close (half their columns present);
+    # when nothing matches at all, the first three.
+    best = -_closeness(ranked[0], header)[0] if ranked else 0
+    closest = [p for i, p in enumerate(ranked) if i == 0 or best == 0 or -_closeness(p, header)[0] >= 0.5][:3]
+    expected = " ".join(
         f"{p.name} (source {p.source or 'none'}) needs {', '.join(p.required_columns)}; "
-        f"missing: {', '.join(p.missing(header))}"
+        f"missing: {', '.join(p.missing(header))}."
         for p in closest
     )
     if profile is not None or source is not None:
@@ -82,4 +86,4 @@ def detect_profile(
     known = set().union(*(set(p.columns) | set(p.signature) for p in closest)) if closest else set()
     unmatched = [h for h in header if normalise(h) not in known]
     tail = f"; columns not in those profiles: {', '.join(repr(h) for h in unmatched)}" if unmatched else ""
-    return Detection(None, f"{lead}: {expected}. {found}{tail}")
+    return Detection(None, f"{lead}: {expected} {found}{tail}")

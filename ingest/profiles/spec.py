@@ -111,7 +111,7 @@ class Answers:
     questions: dict[str, str] | None  # survey -> export column; None = declared per run
     no_answer: tuple[str, ...] = ()
     unanswered: str = "not_a_fact"
-    nps_group_suffix: str = "_nps_group"
+    nps_group_suffix: str = ""  # Qualtrics: "_nps_group" marks the NPS question's column
 
     @property
     def declared(self) -> bool:
@@ -216,7 +216,7 @@ def parse_spec(data: dict, where: str) -> Spec:
             questions=None if questions == "declared" else dict(questions),
             no_answer=tuple(str(v).strip().lower() for v in a.get("no_answer", ())),
             unanswered=unanswered,
-            nps_group_suffix=a.get("nps_group_suffix", "_nps_group").lower(),
+            nps_group_suffix=a.get("nps_group_suffix", "").lower(),
         )
     scale = {k: float(v) for k, v in data.get("scale", {}).items()}
     return Spec(
