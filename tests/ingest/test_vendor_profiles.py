@@ -47,15 +47,15 @@ def test_shopify_orders(write, ingest, db):
     assert rows == [
         # continuation row: order fields filled down from the first row; -0500 -> UTC
         ("#1001", 1, dt.datetime(2025, 12, 6, 15, 37, 33), "shopify-online", "web", ann, "MUG-1", 2, 12.5, 1.0,
-         "USD", "ship_to_home", None, None, 1),
+         "USD", "ship_to_home", 0, None, 1),
         ("#1001", 2, dt.datetime(2025, 12, 6, 15, 37, 33), "shopify-online", "web", ann, "TEA-2", 1, 4.0, None,
-         "USD", "ship_to_home", None, None, 2),
+         "USD", "ship_to_home", 0, None, 2),
         # POS order at a location; refunded: every line returned
         ("#1002", 1, dt.datetime(2025, 12, 7, 14, 0), "Boston Store", "store", bob, "PEN-3", 3, 2.0, None,
          "USD", "in_store", 3, "refunded", 3),
         # +0100 -> UTC; a custom item without SKU keeps its name as sku
         ("#1006", 1, dt.datetime(2025, 12, 11, 7, 15), "shopify-online", "web", erin, "Gift wrapping", 1, 3.0,
-         None, "EUR", None, None, None, 7),
+         None, "EUR", None, 0, None, 7),
     ]  # fmt: skip
     assert _rules(db, "orders_export_1.csv") == [
         (4, "not_a_fact", "not_a_fact"),  # cancelled

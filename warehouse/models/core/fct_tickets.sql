@@ -1,6 +1,6 @@
 -- One row per ticket (a support case; a contact without a ticket id is its own ticket), with the
 -- first-contact-resolution flag: resolved, by a single contact, and no repeat contact on the same
--- reason within 7 days.
+-- reason within 7 days (a reopened case had one: fct_contacts.is_followed_by_repeat).
 with contacts as (
     select * from {{ ref('fct_contacts') }}
 ),
