@@ -77,10 +77,11 @@ def test_fcr_and_repeat_contacts_seven_day_window(tmp_path):
 def test_reopened_tickets_are_repeat_contacts_issue3(tmp_path):
     # A ticket tool (Zendesk) exports one row per case with its Reopens: a reopened case had a
     # repeat contact, so it is not resolved first time and its contact was followed by a repeat.
+    done = "2026-03-04 08:00"
     contacts = [
-        contact("z1", "A", "other", "2026-03-01 09:00:00", ticket_id="z1", resolved_at="2026-03-01 10:00:00", reopens=0),
-        contact("z2", "B", "other", "2026-03-02 09:00:00", ticket_id="z2", resolved_at="2026-03-03 10:00:00", reopens=2),
-        contact("z3", "C", "other", "2026-03-03 09:00:00", ticket_id="z3", resolved_at="2026-03-03 10:00:00"),
+        contact("z1", "A", "other", "2026-03-01 09:00", ticket_id="z1", resolved_at=done, reopens=0),
+        contact("z2", "B", "other", "2026-03-02 09:00", ticket_id="z2", resolved_at=done, reopens=2),
+        contact("z3", "C", "other", "2026-03-03 09:00:00", ticket_id="z3", resolved_at=done),
         contact("z4", "D", "other", "2026-03-04 09:00:00", ticket_id="z4", reopens=1),  # unresolved
     ]
     wh = build_warehouse(tmp_path, {"contacts": contacts})
@@ -133,9 +134,12 @@ def test_order_metrics(tmp_path):
 def test_order_lines_naming_an_undeclared_store_get_a_virtual_store_issue3(tmp_path):
     # Marketplace and web-shop exports (Olist, UCI Online Retail) book to one store that no stores
     # file declares: it is listed (for the store filter) and its orders still count.
-    orders = [line("m1", 1, "2026-03-02 10:00:00", "A", price=20.0, store_id="olist", channel="marketplace"),
-              line("s1", 1, "2026-03-02 11:00:00", "B", price=10.0)]
-    wh = build_warehouse(tmp_path, {"orders": orders, "stores": [{"store_id": "S1", "name": "One", "region": "North"}]})
+    orders = [
+        line("m1", 1, "2026-03-02 10:00:00", "A", price=20.0, store_id="olist", channel="marketplace"),
+        line("s1", 1, "2026-03-02 11:00:00", "B", price=10.0),
+    ]
+    store = {"store_id": "S1", "name": "One", "region": "North"}
+    wh = build_warehouse(tmp_path, {"orders": orders, "stores": [store]})
     stores = wh.filter_options()["stores_by_region"]
     assert {"region": "unknown", "store_id": "olist", "store_name": "olist"} in stores
     assert {"region": "North", "store_id": "S1", "store_name": "One"} in stores
