@@ -29,6 +29,7 @@ from ingest.contracts import CONTRACTS
 from ingest.loader import FileInfo, load_file
 from ingest.profiles import Profile, ProfileError, detect_profile, load_profiles
 from ingest.profiles.answers import Questions, QuestionsError, parse_questions
+from ingest.progress import FileProgress
 from ingest.readers import Refused, open_export
 from ingest.staging import load_order, lookup_reader, stage_profile
 from ingest.store import ensure_schema
@@ -37,7 +38,6 @@ from ingest.store import ensure_schema
 # under 2 GB RSS. Spills go to a temp folder beside the warehouse file.
 MEMORY_LIMIT = "1GB"
 HASH_CHUNK = 8 * 1024 * 1024
-STEPS = ("hash", "read", "keys", "load", "checks")
 
 
 @dataclass
@@ -71,48 +71,6 @@ def file_sha256(path: Path, on_bytes=None) -> str:
             if on_bytes:
                 on_bytes(len(chunk))
     return digest.hexdigest()
-
-
-class _Progress:
-    """A rich progress bar per file (bytes hashed, then the load steps); silent when off."""
-
-    def __init__(self, enabled: bool):
-        self.bar = None
-        if enabled:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415
-
-            self.bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TextColumn("{task.fields[step]}"),
-                TimeElapsedColumn(),
-                transient=True,
-            )
-
-    def __enter__(self):
-        if self.bar:
-            self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        if self.bar:
-            self.bar.__exit__(*exc)
-
-    def file(self, path: Path):
-        if not self.bar:
-            return lambda step, n=0: None
-        size = max(path.stat().st_size if path.exists() else 1, 1)
-        # progress units: the file's bytes for hashing, then one file-size share per later step
-        task = self.bar.add_task(path.name, total=size * len(STEPS), step="hash")
-
-        def advance(step: str, n: int = 0) -> None:
-            if step == "hash":
-                self.bar.update(task, advance=n)
-            else:
-                done = size * (STEPS.index(step) + 1) if step in STEPS else size * len(STEPS)
-                self.bar.update(task, completed=done, step=step)
-
-        return advance
 
 
 def ingest_paths(
@@ -161,7 +119,7 @@ def ingest_paths(
         except QuestionsError as exc:
             declared = (None, str(exc))
         paths = load_order([Path(p) for p in paths], profiles, source, profile, workdir)
-        with _Progress(progress) as bar:
+        with FileProgress(progress) as bar:
             for path in paths:
                 path = Path(path)
                 advance = bar.file(path)
