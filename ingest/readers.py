@@ -186,7 +186,8 @@ class Export:
             )
         elif self.format == "xlsx":
             sheet = self.sheet
-            frame = sheet.lazy().select(
+            # extra header rows (Qualtrics' question texts) are sheet rows after the header
+            frame = sheet.lazy().slice(int(opts.get("skip_rows_after_header", 0))).select(
                 [pl.col(c).cast(pl.String).alias(n) for c, n in zip(sheet.columns, names, strict=True)]
             )
         else:  # pragma: no cover - file_format only returns the formats above

@@ -278,3 +278,22 @@ def test_companion_profiles_are_not_detected_alone():
     header = ["Id", "Via", "Created at", "Satisfaction Score", "Updated at"]
     detection = detect_profile(header, load_profiles())
     assert detection.profile is None or detection.profile.name != "zendesk_ticket_satisfaction"
+
+
+def test_qualtrics_xlsx_export_skips_its_extra_header_rows(ingest, db, tmp_path):
+    import csv
+    import io
+
+    import xlsxwriter
+
+    rows = list(csv.reader(io.StringIO(v.qualtrics_responses())))
+    path = tmp_path / "exports" / "survey.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Sheet0")
+    for i, row in enumerate(rows):
+        sheet.write_row(i, 0, row)
+    book.close()
+    [r] = ingest(path, questions="csat=Q2,ces=Q3")
+    assert (r.profile, r.rows_read, r.rows_loaded, r.rows_quarantined) == ("qualtrics_responses", 9, 6, 3), r.message
+    assert query(db, "select min(_row_number), max(_row_number) from raw.surveys") == [(1, 5)]
