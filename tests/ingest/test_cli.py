@@ -130,8 +130,9 @@ def test_profiles_command_lists_every_profile_with_its_signature():
     assert result.exit_code == 0, result.output
     listed = {d["profile"]: d for d in _lines(result.stdout)}
     assert set(listed) == set(load_profiles())
-    assert listed["shopify_orders"]["signature"] == ["name", "created at", "lineitem quantity", "lineitem price"]
-    assert listed["shopify_orders"]["source"] == "orders" and listed["shopify_orders"]["vendor"] == "Shopify"
+    shopify = listed["shopify_orders"]
+    assert shopify["signature"] == ["name", "created at", "lineitem quantity", "lineitem price"]
+    assert shopify["source"] == "orders" and shopify["vendor"] == "Shopify"
     assert "--questions" in listed["qualtrics_responses"]["options"]
     assert "also loads zendesk_ticket_satisfaction" in listed["zendesk_tickets"]["options"]
     human = runner.invoke(app, ["profiles"])
