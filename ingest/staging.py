@@ -6,6 +6,9 @@ keys are loaded. Also the order in which one invocation's files are loaded (look
 from __future__ import annotations
 
 import contextlib
+import csv
+import gzip
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +20,7 @@ from ingest.profiles import Profile, detect_profile
 from ingest.profiles.answers import Questions, QuestionsError, bind, parse_questions, sidecar
 from ingest.profiles.dates import decide_date_order
 from ingest.profiles.transform import LookupReader, apply_profile
-from ingest.readers import MISSING_REFERENCE, Refused, open_export
+from ingest.readers import MISSING_REFERENCE, SNIFF_BYTES, Refused, _sniff_delimiter, open_export
 
 
 @dataclass
@@ -102,6 +105,20 @@ def stage_profile(
     return Staged(profile, rows, notes)
 
 
+def _peek_header(path: Path, workdir: Path) -> list[str]:
+    """The header of an export, reading only its start (a .csv.gz is not decompressed whole)."""
+    name = path.name.lower()
+    if name.endswith((".csv.gz", ".tsv.gz", ".txt.gz")):
+        with gzip.open(path, "rb") as fh:
+            text = fh.read(SNIFF_BYTES).decode("utf-8", errors="ignore").lstrip("\ufeff")
+        first = text.splitlines()[0] if text else ""
+        delimiter = "\t" if name.endswith(".tsv.gz") else _sniff_delimiter(first)
+        return next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    export = open_export(path, workdir)
+    export.cleanup()
+    return export.header
+
+
 def load_order(
     paths: list[Path], profiles: dict[str, Profile], source, profile_name, workdir: Path
 ) -> list[Path]:
@@ -112,11 +129,8 @@ def load_order(
     later: set[Path] = set()
     for path in paths:
         with contextlib.suppress(Exception):  # an unreadable file is refused later, in its place
-            export = open_export(Path(path), workdir)
-            try:
-                chosen = detect_profile(export.header, profiles, source=source, profile=profile_name).profile
-            finally:
-                export.cleanup()
+            header = _peek_header(Path(path), workdir)
+            chosen = detect_profile(header, profiles, source=source, profile=profile_name).profile
             if chosen is not None and chosen.spec.lookup is not None:
                 later.add(path)
     return [p for p in paths if p not in later] + [p for p in paths if p in later]

@@ -175,3 +175,11 @@ def test_online_retail_ii_day_first_file(write, ingest, db):
         (dt.datetime(2009, 12, 1, 7, 45),),
         (dt.datetime(2009, 12, 13, 7, 46),),
     ]
+
+
+def test_load_order_reads_only_the_header_of_compressed_items(write, ingest, db):
+    import gzip
+
+    items = write("olist_order_items_dataset.csv.gz", gzip.compress(OLIST_ITEMS.encode()))
+    first, second = ingest(items, write("olist_orders_dataset.csv", OLIST_ORDERS))
+    assert (first.profile, second.profile, second.rows_loaded) == ("olist_orders", "olist_order_items", 3)
