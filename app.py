@@ -44,7 +44,9 @@ def main() -> None:
         return
     page = st.navigation(navigation.pages())
     state.sidebar(data.filter_options(), as_of, start)
-    st.caption(components.freshness_line(data.freshness().frame, as_of))
+    coverage = data.coverage().frame
+    currencies = coverage["order_currencies"][0] if coverage.height else None
+    st.caption(components.freshness_line(data.freshness().frame, as_of, currencies))
     page.run()
 
 

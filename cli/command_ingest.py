@@ -3,7 +3,9 @@
 Each file is detected (or told) its profile, checked row by row, and loaded in one transaction:
 accepted rows into raw.<source>, rejected rows into meta.quarantine with the broken rule. A file
 whose content was loaded before is a duplicate; a file that cannot be read as an export of a known
-source is refused whole. Exit status 1 when any file was refused (or the build failed), else 0.
+source is refused whole; a recognised export that feeds no source (Olist payments) is skipped. A
+file feeding two sources (a Zendesk ticket export: contacts and CSAT answers) gives one result per
+source. Exit status 1 when any file was refused (or the build failed), else 0.
 """
 
 from __future__ import annotations
@@ -55,10 +57,17 @@ def ingest(  # noqa: B008 - typer declares options as defaults
     ),
     json_out: bool = typer.Option(False, "--json", help="print one JSON object per file (JSON lines)"),
     build: bool = typer.Option(True, "--build/--no-build", help="rebuild the warehouse after loading"),
+    questions: str | None = typer.Option(
+        None,
+        "--questions",
+        help="survey exports (Qualtrics, SurveyMonkey): which column holds which answer, "
+        "e.g. nps=Q1,csat=Q3, or a TOML file with nps = \"Q1\" (optional touchpoint = \"support\")",
+    ),
 ) -> None:
     """Load export files: detect each file's profile, quarantine bad rows, load the rest."""
     files = expand_paths(paths)
-    results = _run(files, resolve_db(db), source, profile, progress=not json_out and sys.stdout.isatty())
+    progress = not json_out and sys.stdout.isatty()
+    results = _run(files, resolve_db(db), source, profile, progress=progress, questions=questions)
     if json_out:
         for r in results:
             typer.echo(json.dumps({k: r.get(k) for k in RESULT_KEYS}, default=str))
@@ -71,7 +80,9 @@ def ingest(  # noqa: B008 - typer declares options as defaults
         raise typer.Exit(1)
 
 
-def _run(files: list[Path], db: Path, source, profile, progress: bool) -> list[dict]:
+def _run(
+    files: list[Path], db: Path, source, profile, progress: bool, questions: str | None = None
+) -> list[dict]:
     """ingest_paths as plain dicts; whatever goes wrong becomes a refused result, never a traceback."""
     if not files:
         return [_failure("(no files)", "no export files found in the given paths")]
@@ -81,7 +92,13 @@ def _run(files: list[Path], db: Path, source, profile, progress: bool) -> list[d
         return [
             r.as_dict()
             for r in ingest_paths(
-                files, db, source=source, profile=profile, progress=progress, settings=Settings.from_env()
+                files,
+                db,
+                source=source,
+                profile=profile,
+                progress=progress,
+                settings=Settings.from_env(),
+                questions=questions,
             )
         ]
     except Exception as exc:  # e.g. the warehouse file is locked by another process
@@ -129,7 +146,7 @@ def _print_table(results: list[dict]) -> None:
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
-    styles = {"loaded": "green", "duplicate": "yellow", "refused": "red"}
+    styles = {"loaded": "green", "duplicate": "yellow", "refused": "red", "skipped": "blue"}
     console = Console()
     for r in results:
         table = Table(title=Path(r["file"]).name, show_header=False, title_justify="left")

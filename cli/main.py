@@ -1,4 +1,4 @@
-"""The `cx` command line: demo, ingest, build, metrics.
+"""The `cx` command line: demo, ingest, profiles, build, metrics.
 
 Each command lives in its own module and imports its heavy dependencies lazily, so `cx --help`
 is instant and the dashboard never imports Great Expectations.
@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import typer
 
-from cli import command_build, command_demo, command_ingest, command_metrics
+from cli import command_build, command_demo, command_ingest, command_metrics, command_profiles
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Retail CX warehouse: demo data, ingest, build, metrics.")
 app.command("demo")(command_demo.demo)
 app.command("ingest")(command_ingest.ingest)
+app.command("profiles")(command_profiles.profiles)
 app.command("build")(command_build.build)
 app.command("metrics")(command_metrics.metrics)
 

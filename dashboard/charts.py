@@ -56,8 +56,12 @@ def _axis_format(key: str) -> dict:
 def kpi_trends(
     series: pl.DataFrame, keys: list[str], cols: int = 4, highlight=None, title: str = ""
 ) -> go.Figure:
-    """Small multiples: each metric by month, with its target dashed."""
-    keys = [k for k in keys if series.height and k in series["metric"].unique().to_list()]
+    """Small multiples: each metric by month, with its target dashed. A metric without any value
+    (its data is not loaded, e.g. NPS from a marketplace export) gets no empty panel."""
+    measured = (
+        series.filter(pl.col("value").is_not_null())["metric"].unique().to_list() if series.height else []
+    )
+    keys = [k for k in keys if k in measured]
     rows = max(1, -(-len(keys) // cols))
     fig = make_subplots(
         rows=rows,
@@ -222,10 +226,11 @@ def stage_scores(frame: pl.DataFrame) -> go.Figure:
     frame = frame.filter(pl.col("touchpoint").is_in(stages))
     order = {s: i for i, s in enumerate(stages)}
     frame = frame.sort(pl.col("touchpoint").replace_strict(order, default=9))
-    keys = ["nps", "csat", "ces"]
+    # only the surveys answered at some touchpoint: no empty panel for a survey never loaded
+    keys = [k for k in ["nps", "csat", "ces"] if frame[k].drop_nulls().len()] or ["nps", "csat", "ces"]
     fig = make_subplots(
         rows=1,
-        cols=3,
+        cols=len(keys),
         subplot_titles=[f"{METRICS[k].label} by touchpoint" for k in keys],
         horizontal_spacing=0.08,
     )
@@ -282,8 +287,16 @@ TIER_PANELS = [
 def tier_panels(frame: pl.DataFrame) -> go.Figure:
     tiers = [t for t in TIER_ORDER if t in frame["tier"].to_list()]
     rows = {r["tier"]: r for r in frame.to_dicts()}
-    panels = [p for p in TIER_PANELS if p[0] in frame.columns]
-    fig = make_subplots(rows=3, cols=3, subplot_titles=[p[1] for p in panels], vertical_spacing=0.16)
+    # a panel whose value no tier has (CLV without a margin assumption, NPS without NPS answers)
+    # is left out rather than drawn empty
+    panels = [p for p in TIER_PANELS if p[0] in frame.columns and frame[p[0]].drop_nulls().len()]
+    rows_n = max(1, -(-len(panels) // 3))
+    fig = make_subplots(
+        rows=rows_n,
+        cols=3,
+        subplot_titles=[p[1] for p in panels],
+        vertical_spacing=0.16 if rows_n > 1 else 0.1,
+    )
     for i, (col, _title, fmt) in enumerate(panels):
         values = [rows[t][col] for t in tiers]
         fig.add_trace(
@@ -301,7 +314,7 @@ def tier_panels(frame: pl.DataFrame) -> go.Figure:
             col=i % 3 + 1,
         )
     fig.update_yaxes(showticklabels=False, showgrid=False)
-    fig.update_layout(height=720, margin=dict(t=50))
+    fig.update_layout(height=240 * rows_n, margin=dict(t=50))
     return fig
 
 

@@ -74,9 +74,10 @@ def status_badge(status: str) -> str:
 
 
 # -- KPI tiles ------------------------------------------------------------------------------
-def tile_html(row: Mapping, compare: str) -> str:
+def tile_html(row: Mapping, compare: str, missing: str | None = None) -> str:
     """One KPI: value, status, target, change vs the comparison period (with significance),
-    n and margin; greyed when n is below the metric's min_n."""
+    n and margin; greyed when n is below the metric's min_n. `missing` names what the metric needs
+    that the warehouse does not hold at all: then the tile says so instead of a comparison."""
     m = METRICS[row["metric"]]
     status = row["status"]
     value = m.fmt(row["value"])
@@ -84,7 +85,9 @@ def tile_html(row: Mapping, compare: str) -> str:
     lines = [
         f"target {m.fmt(m.target)} · alert {'below' if m.direction == 'higher' else 'above'} {m.fmt(m.alert)}"
     ]
-    if compare != "none":
+    if missing and status == "no_data":
+        lines.append(f"no {html.escape(missing)} in this warehouse")
+    elif compare != "none":
         change = row.get("change")
         if change is None:
             lines.append(f"no {COMPARES[compare].lower()} to compare")
@@ -105,7 +108,7 @@ def tile_html(row: Mapping, compare: str) -> str:
                 f'<span class="{css}">{arrow} {fmt_change(m, change)}</span> vs '
                 f"{COMPARES[compare].lower()}{mark}"
             )
-    if row.get("n") is not None:
+    if row.get("n") is not None and not (missing and status == "no_data"):
         n_text = f"n = {row['n']:,.0f}"
         if row.get("margin") is not None:
             n_text += f" · {fmt_margin(m, row['margin'])}"
@@ -123,13 +126,33 @@ def tile_html(row: Mapping, compare: str) -> str:
     )
 
 
-def tiles(frame: pl.DataFrame, keys: list[str], compare: str, per_row: int = 4) -> None:
+def tiles(
+    frame: pl.DataFrame, keys: list[str], compare: str, per_row: int = 4, missing: Mapping | None = None
+) -> None:
     rows = {r["metric"]: r for r in frame.to_dicts()}
     chosen = [k for k in keys if k in rows]
+    missing = missing or {}
     for start in range(0, len(chosen), per_row):
         cols = st.columns(per_row)
         for col, key in zip(cols, chosen[start : start + per_row], strict=False):
-            col.markdown(tile_html(rows[key], compare), unsafe_allow_html=True)
+            col.markdown(tile_html(rows[key], compare, missing.get(key)), unsafe_allow_html=True)
+
+
+def coverage_note(coverage: pl.DataFrame) -> None:
+    """Say what this warehouse does not hold at all (an Olist warehouse has no contacts or sessions),
+    so a "no data" reads as "not measured", not as a zero."""
+    absent = [r for r in coverage.to_dicts() if not r["count_rows"] and r["need"] != "returns"]
+    if not absent:
+        return
+    parts = []
+    for r in absent:
+        labels = ", ".join(METRICS[k].label for k in r["metrics"] if k in METRICS)
+        parts.append(f"**{r['label']}** ({labels})")
+    st.info(
+        "Not in this warehouse: " + "; ".join(parts) + ". These metrics show “No data”: they are not "
+        "measured, not zero. Load the exports that hold them with `cx ingest`.",
+        icon=":material/visibility_off:",
+    )
 
 
 def alerts(frame: pl.DataFrame) -> None:
@@ -291,7 +314,15 @@ def no_data(filters: Filters | None, what: str = "data") -> None:
     )
 
 
-def freshness_line(frame: pl.DataFrame, as_of) -> str:
+def no_cost_assumptions() -> None:
+    st.info(
+        "No cost assumptions loaded: friction events are counted but not valued (a cost of £0 would "
+        "read as a measurement). Load the retailer's cost_assumptions file with `cx ingest`.",
+        icon=":material/info:",
+    )
+
+
+def freshness_line(frame: pl.DataFrame, as_of, currencies: str | None = None) -> str:
     if frame.height == 0:
         return "No data loaded yet."
     parts = [
@@ -304,4 +335,7 @@ def freshness_line(frame: pl.DataFrame, as_of) -> str:
     text += f" · last ingest {last:%d %b %Y %H:%M}" if last else " · no ingest run recorded"
     q = row["count_quarantined_rows"] or 0
     text += f" · {q:,} row{'s' if q != 1 else ''} quarantined"
+    if currencies and currencies != "GBP":
+        # Money is labelled £ throughout; say so when the orders are in another currency.
+        text += f" · order values in {currencies} as exported (labelled £, not converted)"
     return text

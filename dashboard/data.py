@@ -89,6 +89,20 @@ def freshness() -> Result:
     return _q("freshness")
 
 
+def coverage() -> Result:
+    return _q("coverage")
+
+
+def missing_by_metric() -> dict[str, str]:
+    """metric -> what it needs that this warehouse does not hold at all (e.g. "support contacts")."""
+    out: dict[str, str] = {}
+    for row in coverage().frame.to_dicts():
+        if not row["count_rows"]:
+            for key in row["metrics"]:
+                out.setdefault(key, row["label"])
+    return out
+
+
 def metrics(f: Filters, keys: list[str] | None = None) -> Result:
     return _q("metrics", f, keys)
 

@@ -3,7 +3,11 @@
     from ingest.run import ingest_paths
     results = ingest_paths([Path("orders.csv")], Path("data/warehouse.duckdb"))
 
-Modules by role: contracts (canonical columns), profiles/ (TOML mappings + header detection),
-readers (files -> text Parquet stage), parse (text -> typed SQL), quality/suites (GX suites) and
-quality/sql_checks (their SQL), loader (one transaction per file), store (DDL), run (orchestration).
+Modules by role: contracts (canonical columns), profiles/ (one TOML file per export format, with
+header detection in profiles/detect, the declarative rules in profiles/spec applied by
+profiles/transform, wide survey answers in profiles/answers, per-file date order in
+profiles/dates), readers (files -> text Parquet stage), staging (one profile over one export:
+questions, rules, lookups, load order), parse (text -> typed SQL), quality/suites (GX suites) and
+quality/sql_checks (their SQL), loader (one transaction per file and source), store (DDL), run
+(orchestration), progress (the progress bar).
 """

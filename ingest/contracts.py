@@ -74,6 +74,16 @@ STAGES = ("awareness", "consideration", "purchase", "fulfillment", "support")
 FUNNEL_STEPS = ("visit", "product_view", "add_to_cart", "checkout", "purchase")
 CONTACT_REASONS = ("order_status", "delivery", "return_refund", "product", "billing", "account", "other")
 FULFILLMENT = ("in_store", "ship_to_home", "bopis", "ship_from_store")
+ORDER_STATUSES = (
+    "created",
+    "approved",
+    "invoiced",
+    "processing",
+    "shipped",
+    "delivered",
+    "cancelled",
+    "unavailable",
+)
 PHASES = ("diagnose", "deliver", "operationalize")
 AREAS = (
     "associate_enablement",
@@ -156,6 +166,9 @@ CONTRACTS: dict[str, Contract] = {
                 C("transfers", "integer", min=0),
                 C("resolved_by", allowed=("agent", "bot", "none")),
                 C("agent_id"),
+                # Repeat contacts a ticket tool counts inside one ticket (Zendesk Reopens): the
+                # metric layer counts them as repeat contacts on the same case (FCR, repeat rate).
+                C("reopens", "integer", min=0, description="times the case was reopened after being solved"),
             ),
         ),
         Contract(
@@ -250,6 +263,27 @@ CONTRACTS: dict[str, Contract] = {
                 C("value", "number", required=True),
                 C("unit"),
                 C("description"),
+            ),
+        ),
+        Contract(
+            source="order_headers",
+            grain="one order: when and by whom it was placed, its status, promise and delivery",
+            key=("order_id",),
+            description=(
+                "order headers of exports that split an order over files (Olist orders); order-line "
+                "profiles look up ordered_at, customer, promise and delivery here at ingest"
+            ),
+            columns=(
+                C("order_id", required=True),
+                C("ordered_at", "timestamp", required=True),
+                C("customer_id"),
+                C("status", allowed=ORDER_STATUSES),
+                C("channel", allowed=ORDER_CHANNELS),
+                C("store_id"),
+                C("approved_at", "timestamp"),
+                C("shipped_at", "timestamp"),
+                C("promised_at", "timestamp", future_ok=True),  # a promise may lie ahead
+                C("delivered_at", "timestamp"),
             ),
         ),
     ]

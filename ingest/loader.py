@@ -7,6 +7,13 @@ The stage is a Parquet file of text columns (ingest.readers). Three scans of it,
 Then the quarantine rows (with the row as read, as JSON without personal data) and the file_loads
 row. rows read = rows loaded + rows quarantined is asserted before the commit; any error rolls
 the whole file back.
+
+The stage's row_number identifies a staged row; `_file_row` (ingest.parse) is the file's data
+row written to lineage and quarantine. They differ only where a profile splits a file row into
+several canonical rows (wide survey exports), and then rows are counted as staged rows.
+A row flagged not_a_fact reports only that rule, and one flagged missing_reference only that:
+its other violations follow from it (an unlooked-up order has no ordered_at) and would read as
+errors on the data-quality page.
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ from ingest.quality.sql_checks import Check
 from ingest.store import LINEAGE, stored_name
 
 VIOLATIONS = "_cx_violations"
+# Rules that, when a row breaks them, are the only ones reported for it (first wins).
+SOLE_RULES = ("not_a_fact", "missing_reference")
 
 
 @dataclass(frozen=True)
@@ -61,12 +70,12 @@ def _key_violations_sql(contract: Contract, check: Check, relation: str) -> str:
     described = " || ', ' || ".join(f"'{k}=' || cast({quote_ident(k)} as varchar)" for k in check.key)
     return f"""
         with keyed as (
-            select row_number, {cols} from ({relation}) where {not_null}
+            select row_number, _file_row, {cols} from ({relation}) where {not_null}
         ),
         ranked as (
             select row_number, {cols},
                 row_number() over by_key as occurrence,
-                first_value(row_number) over by_key as first_row
+                first_value(_file_row) over by_key as first_row
             from keyed
             window by_key as (partition by {cols} order by row_number)
         ),
@@ -131,7 +140,7 @@ def _insert_raw_sql(contract: Contract) -> tuple[str, str]:
         else:
             exprs.append(quote_ident(c.name))
     names += [n for n, _ in LINEAGE]
-    exprs += ["$file_id", "row_number", "$run_id", "$loaded_at"]
+    exprs += ["$file_id", "_file_row", "$run_id", "$loaded_at"]
     return ", ".join(names), ", ".join(exprs)
 
 
@@ -153,7 +162,10 @@ def load_file(
     salt: str,
     rows_read: int,
     step: Callable[[str], None] = lambda _: None,
+    note: str = "",
 ) -> LoadCounts:
+    """Load the stage of one file into raw.<source> and meta.quarantine; `note` is appended to the
+    file's message in meta.file_loads (e.g. the date order decided for the file)."""
     relation = checked_relation(contract, profile, stage_relation(stage))
     row_checks = [c for c in checks if c.kind == "row"]
     key_checks = [c for c in checks if c.kind == "unique"]
@@ -178,7 +190,14 @@ def load_file(
         params = {"salt": salt, "file_id": info.file_id, "run_id": run_id, "loaded_at": loaded_at}
         loaded = con.execute(insert, _used(insert, params)).fetchone()[0]
         step("load")
-        if row_checks and loaded < rows_read:
+        # The rows left behind are found by their data row in raw, which identifies a staged row
+        # only when no file row was split into several.
+        split = con.execute(
+            f"select count(*) from {stage_relation(stage)} where _source_row <> row_number"
+        ).fetchone()[0]
+        if row_checks and loaded < rows_read and split:
+            con.execute(f"insert into {VIOLATIONS} {_row_violations_sql(row_checks, relation)}")
+        elif row_checks and loaded < rows_read:
             left_behind = (
                 f"(select * from {stage_relation(stage)} anti join "
                 f"(select _row_number as row_number from raw.{contract.source} where _file_id = $file_id) "
@@ -190,17 +209,22 @@ def load_file(
                 {"file_id": info.file_id},
             )
         step("checks")
+        for rule in SOLE_RULES:
+            con.execute(
+                f"delete from {VIOLATIONS} where rule <> {literal(rule)} and row_number in "
+                f"(select row_number from {VIOLATIONS} where rule = {literal(rule)})"
+            )
         record_cols = ", ".join(
             f"{quote_ident(c.name)} := {quote_ident(c.name)}" for c in contract.columns if c.pii is None
         )
         con.execute(
             f"""
             insert into meta.quarantine
-            select $run_id, $file_id, $file_name, $source, v.row_number, v.rule, v.column_name, v.value,
+            select $run_id, $file_id, $file_name, $source, r._source_row, v.rule, v.column_name, v.value,
                 v.message, r.record, $loaded_at
             from {VIOLATIONS} v
             join (
-                select row_number, to_json(struct_pack({record_cols})) as record
+                select row_number, _source_row, to_json(struct_pack({record_cols})) as record
                 from {stage_relation(stage)} semi join {VIOLATIONS} using (row_number)
             ) r using (row_number)
             order by v.row_number, v.rule
@@ -233,7 +257,7 @@ def load_file(
                 "rows_read": rows_read,
                 "rows_loaded": loaded,
                 "rows_quarantined": quarantined,
-                "message": counts.message,
+                "message": counts.message + note,
                 "loaded_at": loaded_at,
             },
         )

@@ -14,6 +14,10 @@ Accepted text (unless a profile gives its own formats):
 - date: `YYYY-MM-DD` (also `YYYY-MM-DD 00:00:00`, as spreadsheets write dates);
 - boolean: true/false, t/f, yes/no, y/n, 1/0 (any case);
 - enums: compared trimmed and lower case.
+A profile may list its own formats per column (strptime, or `unix_seconds` for epoch seconds) and
+a scale factor (minutes -> seconds). Besides the contract columns, the checked relation carries
+`_file_row` (the file's data row), `not_a_fact__text` and `missing_reference__text` (the reasons a
+profile's rules gave, ingest.profiles.transform).
 """
 
 from __future__ import annotations
@@ -26,6 +30,13 @@ TIMESTAMP_FORMATS = tuple(f"{b}{z}" for z in ("", "%z", "Z") for b in _TS_BODIES
 DATE_FORMATS = ("%Y-%m-%d",)
 INTEGER_RE = r"[+-]?[0-9]+(\.0*)?"
 NUMBER_RE = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+UNIX_SECONDS = "unix_seconds"
+# stage column (ingest.readers) -> its name in the checked relation
+FLAG_COLUMNS = {
+    "_source_row": "_file_row",
+    "_not_a_fact": "not_a_fact__text",
+    "_missing_reference": "missing_reference__text",
+}
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
 WHITESPACE = " \t\r\n"
@@ -67,6 +78,25 @@ def _words(words) -> str:
 
 def typed_sql(column: Column, text: str, profile: Profile | None = None) -> str:
     """SQL turning the text expression `text` into the column's type; null when it does not parse."""
+    sql = _typed_sql(column, text, profile)
+    factor = profile.spec.scale.get(column.name) if profile else None
+    if factor is not None and column.type in ("integer", "number"):
+        cast = "bigint" if column.type == "integer" else "double"
+        return f"cast({sql} * {factor!r} as {cast})"
+    return sql
+
+
+def _timestamp_try(text: str, fmt: str) -> str:
+    if fmt == UNIX_SECONDS:
+        shape = f"regexp_full_match({text}, {literal(INTEGER_RE)})"
+        micros = f"try_cast(try_cast({text} as double) * 1000000 as bigint)"
+        return f"(case when {shape} then make_timestamp({micros}) end)"
+    if "%z" in fmt:
+        return f"make_timestamp(epoch_us(try_strptime({text}, {literal(fmt)})))"
+    return f"try_strptime({text}, {literal(fmt)})"
+
+
+def _typed_sql(column: Column, text: str, profile: Profile | None) -> str:
     formats = profile.formats.get(column.name) if profile else None
     if column.type == "string":
         return f"lower({text})" if column.allowed else text
@@ -81,12 +111,7 @@ def typed_sql(column: Column, text: str, profile: Profile | None = None) -> str:
         # One try_strptime per format, tried in order (coalesce stops at the first that parses):
         # DuckDB's list form of try_strptime rolls invalid days over (2023-02-29 -> 03-01).
         # epoch_us of a timestamptz (%z) is UTC; make_timestamp makes it a plain UTC timestamp.
-        tries = [
-            f"make_timestamp(epoch_us(try_strptime({text}, {literal(f)})))"
-            if "%z" in f
-            else f"try_strptime({text}, {literal(f)})"
-            for f in (formats or TIMESTAMP_FORMATS)
-        ]
+        tries = [_timestamp_try(text, f) for f in (formats or TIMESTAMP_FORMATS)]
         return f"coalesce({', '.join(tries)})"
     if column.type == "date":
         if formats:
@@ -112,4 +137,6 @@ def checked_relation(contract: Contract, profile: Profile | None, source: str) -
         f"{typed_sql(c, quote_ident(text_column(c.name)), profile)} as {quote_ident(c.name)}"
         for c in contract.columns
     )
-    return f"select *,\n    {typed}\nfrom (\n    select row_number,\n        {texts}\n    from {source}\n)"
+    flags = ", ".join(f"{stage} as {name}" for stage, name in FLAG_COLUMNS.items())
+    inner = f"select row_number, {flags},\n        {texts}\n    from {source}"
+    return f"select *,\n    {typed}\nfrom (\n    {inner}\n)"

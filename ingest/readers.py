@@ -17,12 +17,17 @@ import gzip
 import io
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 ROW_NUMBER = "row_number"
+# Columns every stage has besides row_number and the canonical columns (ingest.profiles.transform
+# fills them from a profile's rules): the file's data row, and why a row is not a fact / which
+# looked-up key it misses. Without rules: the data row is row_number, the reasons are null.
+SOURCE_ROW, NOT_A_FACT, MISSING_REFERENCE = "_source_row", "_not_a_fact", "_missing_reference"
 SNIFF_BYTES = 64 * 1024
 MAGIC = {b"PK\x03\x04": "a ZIP archive (XLSX?)", b"PAR1": "a Parquet file", b"\x1f\x8b": "a gzip file"}
 SUFFIXES = {
@@ -115,11 +120,14 @@ class Export:
         columns: list[str],
         out: Path,
         read_options: dict | None = None,
+        transform: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None,
     ) -> int:
         """Write `row_number` plus `columns` (canonical names, text) to the Parquet file `out`.
 
         `mapping` maps original header names to canonical columns; canonical columns without a
-        source column are written as nulls. Returns the number of data rows.
+        source column are written as nulls. `transform` (a profile's rules) reshapes the frame
+        into the stage layout; without it the stage is the columns as read, plus SOURCE_ROW,
+        NOT_A_FACT and MISSING_REFERENCE. Returns the number of staged rows.
         """
         opts = read_options or {}
         try:
@@ -136,7 +144,16 @@ class Export:
             data = [pl.col(f"_c{i}") for i in range(len(self.header))]
             not_blank = pl.any_horizontal([d.is_not_null() for d in data])
             frame = frame.filter(not_blank) if data else frame
-            frame.select(exprs).sink_parquet(out, compression="lz4", row_group_size=256 * 1024)
+            frame = frame.select(exprs)
+            if transform is not None:
+                frame = transform(frame)
+            else:
+                frame = frame.with_columns(
+                    pl.col(ROW_NUMBER).alias(SOURCE_ROW),
+                    pl.lit(None, dtype=pl.String).alias(NOT_A_FACT),
+                    pl.lit(None, dtype=pl.String).alias(MISSING_REFERENCE),
+                )
+            frame.sink_parquet(out, compression="lz4", row_group_size=256 * 1024)
         except Refused:
             raise
         except (pl.exceptions.PolarsError, OSError, ValueError, OverflowError) as exc:
@@ -169,7 +186,8 @@ class Export:
             )
         elif self.format == "xlsx":
             sheet = self.sheet
-            frame = sheet.lazy().select(
+            # extra header rows (Qualtrics' question texts) are sheet rows after the header
+            frame = sheet.lazy().slice(int(opts.get("skip_rows_after_header", 0))).select(
                 [pl.col(c).cast(pl.String).alias(n) for c, n in zip(sheet.columns, names, strict=True)]
             )
         else:  # pragma: no cover - file_format only returns the formats above

@@ -1,10 +1,14 @@
-"""Ingest orchestration: files -> detect profile -> stage as text -> check -> load, one result per file.
+"""Ingest orchestration: files -> detect profile -> stage as text -> check -> load, one result per
+file and source.
 
     results = ingest_paths([Path("exports/orders.csv")], Path("data/warehouse.duckdb"))
 
-Every file ends in one meta.file_loads row with status loaded, duplicate (same content already
-loaded, under any name) or refused (cannot be read as an export of a known source; nothing of it
-is written but the log row). Each invocation is one meta.ingest_runs row.
+Every file ends in one meta.file_loads row per source it feeds (a Zendesk ticket export feeds
+contacts and, through its companion profile, surveys) with status loaded, duplicate (same content
+already loaded into that source, under any name), refused (cannot be read as an export of a known
+source; nothing of it is written but the log row) or skipped (a recognised export that feeds no
+source). Files whose profile looks up another source are loaded after the others of the same
+invocation. Each invocation is one meta.ingest_runs row.
 """
 
 from __future__ import annotations
@@ -24,14 +28,16 @@ from cli.settings import Settings
 from ingest.contracts import CONTRACTS
 from ingest.loader import FileInfo, load_file
 from ingest.profiles import Profile, ProfileError, detect_profile, load_profiles
+from ingest.profiles.answers import Questions, QuestionsError, parse_questions
+from ingest.progress import FileProgress
 from ingest.readers import Refused, open_export
+from ingest.staging import load_order, lookup_reader, stage_profile
 from ingest.store import ensure_schema
 
 # DuckDB's own memory while loading; with Polars' streaming stage this keeps a 10M-line file well
 # under 2 GB RSS. Spills go to a temp folder beside the warehouse file.
 MEMORY_LIMIT = "1GB"
 HASH_CHUNK = 8 * 1024 * 1024
-STEPS = ("hash", "read", "keys", "load", "checks")
 
 
 @dataclass
@@ -42,7 +48,7 @@ class FileResult:
     rows_read: int
     rows_loaded: int
     rows_quarantined: int
-    status: str  # loaded | duplicate | refused
+    status: str  # loaded | duplicate | refused | skipped
     message: str
 
     def as_dict(self) -> dict:
@@ -67,48 +73,6 @@ def file_sha256(path: Path, on_bytes=None) -> str:
     return digest.hexdigest()
 
 
-class _Progress:
-    """A rich progress bar per file (bytes hashed, then the load steps); silent when off."""
-
-    def __init__(self, enabled: bool):
-        self.bar = None
-        if enabled:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415
-
-            self.bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TextColumn("{task.fields[step]}"),
-                TimeElapsedColumn(),
-                transient=True,
-            )
-
-    def __enter__(self):
-        if self.bar:
-            self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        if self.bar:
-            self.bar.__exit__(*exc)
-
-    def file(self, path: Path):
-        if not self.bar:
-            return lambda step, n=0: None
-        size = max(path.stat().st_size if path.exists() else 1, 1)
-        # progress units: the file's bytes for hashing, then one file-size share per later step
-        task = self.bar.add_task(path.name, total=size * len(STEPS), step="hash")
-
-        def advance(step: str, n: int = 0) -> None:
-            if step == "hash":
-                self.bar.update(task, advance=n)
-            else:
-                done = size * (STEPS.index(step) + 1) if step in STEPS else size * len(STEPS)
-                self.bar.update(task, completed=done, step=step)
-
-        return advance
-
-
 def ingest_paths(
     paths: list[Path],
     db: Path,
@@ -118,8 +82,12 @@ def ingest_paths(
     *,
     settings: Settings | None = None,
     profile_dirs: list[Path] | None = None,
+    questions: str | None = None,
 ) -> list[FileResult]:
-    """Ingest `paths` (files; directories are expanded by the CLI) into the DuckDB file `db`."""
+    """Ingest `paths` (files; directories are expanded by the CLI) into the DuckDB file `db`.
+
+    `questions` says which columns of wide survey exports hold NPS/CSAT/CES answers
+    ("nps=Q1,csat=Q3" or a TOML file; ingest.profiles.answers)."""
     settings = settings or Settings.from_env()
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -146,24 +114,39 @@ def ingest_paths(
         else:
             profile_error = None
         suites = _Suites(started)
-        with _Progress(progress) as bar:
+        try:
+            declared = (parse_questions(questions), None)
+        except QuestionsError as exc:
+            declared = (None, str(exc))
+        paths = load_order([Path(p) for p in paths], profiles, source, profile, workdir)
+        with FileProgress(progress) as bar:
             for path in paths:
                 path = Path(path)
                 advance = bar.file(path)
                 try:
                     if profile_error:
                         raise Refused(f"profiles could not be loaded: {profile_error}", complete=True)
-                    result = _ingest_one(
-                        con, path, source, profile, profiles, suites, settings, run_id, workdir, advance
+                    file_results = _ingest_one(
+                        con,
+                        path,
+                        source,
+                        profile,
+                        profiles,
+                        suites,
+                        settings,
+                        run_id,
+                        workdir,
+                        advance,
+                        declared,
                     )
                 except Refused as exc:
-                    result = _refused(con, path, run_id, exc, source, profile, profiles)
+                    file_results = [_refused(con, path, run_id, exc, source, profile, profiles)]
                 except Exception as exc:  # anything unforeseen: report the file as refused, keep going
                     wrapped = Refused(
                         f"unexpected error: {type(exc).__name__}: {_one_line(exc)}", complete=True
                     )
-                    result = _refused(con, path, run_id, wrapped, source, profile, profiles)
-                results.append(result)
+                    file_results = [_refused(con, path, run_id, wrapped, source, profile, profiles)]
+                results.extend(file_results)
         _finish_run(con, run_id, results)
     finally:
         con.close()
@@ -212,7 +195,9 @@ def _ingest_one(
     run_id: str,
     workdir: Path,
     advance,
-) -> FileResult:
+    questions: tuple[Questions | None, str | None] = (None, None),
+) -> list[FileResult]:
+    """One result per source the file feeds: its profile's, then each companion profile's."""
     if path.is_dir():
         raise Refused("a directory")
     if not path.exists():
@@ -220,47 +205,100 @@ def _ingest_one(
     # Hash and stage at the same time (both release the GIL); a duplicate only wastes the stage.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hash") as pool:
         hashing = pool.submit(file_sha256, path, lambda n: advance("hash", n))
-        stage = workdir / f"stage-{uuid.uuid4().hex}.parquet"
+        export = None
         try:
-            chosen, rows_read = _stage(path, source, profile_name, profiles, workdir, stage, advance)
-            try:
-                file_id = hashing.result()
-            except OSError as exc:
-                raise Refused(f"unreadable file: {exc.strerror or exc}") from None
-            info = FileInfo(file_id, path.name, str(path.resolve()))
-            duplicate = _duplicate_of(con, run_id, info, path)
-            if duplicate is not None:
-                return duplicate
-            try:
-                counts = load_file(
-                    con,
-                    contract=CONTRACTS[chosen.source],
-                    profile=chosen,
-                    checks=suites.checks(chosen.source),
-                    stage=stage,
-                    info=info,
-                    run_id=run_id,
-                    loaded_at=utcnow(),
-                    salt=settings.pii_salt,
-                    rows_read=rows_read,
-                    step=advance,
-                )
-            except Exception as exc:
-                message = (
-                    f"load failed and was rolled back, nothing of the file was written: "
-                    f"{type(exc).__name__}: {_one_line(exc)}"
-                )
-                raise Refused(message, complete=True, profile=chosen) from None
+            export = open_export(path, workdir)
+            detection = detect_profile(export.header, profiles, source=source, profile=profile_name)
+            if detection.profile is None:
+                raise Refused(f"{detection.message} (file format {export.format})", complete=True)
+            chosen = detection.profile
+            advance("read")
+            if chosen.skip:
+                return [_skipped(con, run_id, _info(hashing, path), path, chosen)]
+            # --source restricts a run to one source: then a file's companions (other sources) wait
+            companions = [profiles[c] for c in chosen.companions if source is None]
+            applicable = [c for c in companions if not c.missing(export.header)]
+            note = "".join(
+                f"; no {c.source} from it (lacks {', '.join(c.missing(export.header))})"
+                for c in companions
+                if c not in applicable
+            )
+            load = dict(
+                con=con, export=export, path=path, hashing=hashing, suites=suites, settings=settings,
+                run_id=run_id, workdir=workdir, advance=advance, questions=questions,
+            )  # fmt: skip
+            results = [_load_profile(profile=chosen, note=note, **load)]
+            for companion in applicable:
+                try:
+                    results.append(_load_profile(profile=companion, **load))
+                except Refused as exc:  # the main source stays loaded; this source is refused
+                    results.append(
+                        _refused(con, path, run_id, exc, companion.source, companion.name, profiles)
+                    )
+            return results
         except Refused:
             # Same content already loaded: that is the answer, whatever else is wrong with it.
             if hashing.exception() is None:
-                info = FileInfo(hashing.result(), path.name, str(path.resolve()))
-                duplicate = _duplicate_of(con, run_id, info, path)
+                duplicate = _duplicate_of(con, run_id, _info(hashing, path), path)
                 if duplicate is not None:
-                    return duplicate
+                    return [duplicate]
             raise
         finally:
-            stage.unlink(missing_ok=True)
+            if export is not None:
+                export.cleanup()
+
+
+def _info(hashing, path: Path) -> FileInfo:
+    try:
+        file_id = hashing.result()
+    except OSError as exc:
+        raise Refused(f"unreadable file: {exc.strerror or exc}") from None
+    return FileInfo(file_id, path.name, str(path.resolve()))
+
+
+def _load_profile(
+    *, con, export, profile: Profile, path, hashing, suites, settings, run_id, workdir, advance, questions,
+    note: str = "",
+) -> FileResult:  # fmt: skip
+    stage = workdir / f"stage-{uuid.uuid4().hex}.parquet"
+    try:
+        staged = stage_profile(
+            export,
+            profile,
+            stage,
+            salt=settings.pii_salt,
+            questions=questions[0],
+            questions_error=questions[1],
+            lookup=lookup_reader(con) if profile.spec.lookup else None,
+        )
+        info = _info(hashing, path)
+        duplicate = _duplicate_of(con, run_id, info, path, profile.source)
+        if duplicate is not None:
+            return duplicate
+        chosen = staged.profile
+        try:
+            counts = load_file(
+                con,
+                contract=CONTRACTS[chosen.source],
+                profile=chosen,
+                checks=suites.checks(chosen.source),
+                stage=stage,
+                info=info,
+                run_id=run_id,
+                loaded_at=utcnow(),
+                salt=settings.pii_salt,
+                rows_read=staged.rows,
+                step=advance,
+                note=staged.note + note,
+            )
+        except Exception as exc:
+            message = (
+                f"load failed and was rolled back, nothing of the file was written: "
+                f"{type(exc).__name__}: {_one_line(exc)}"
+            )
+            raise Refused(message, complete=True, profile=chosen) from None
+    finally:
+        stage.unlink(missing_ok=True)
     return FileResult(
         str(path),
         chosen.source,
@@ -269,34 +307,29 @@ def _ingest_one(
         counts.rows_loaded,
         counts.rows_quarantined,
         "loaded",
-        counts.message,
+        counts.message + staged.note + note,
     )
 
 
-def _stage(
-    path: Path, source, profile_name, profiles, workdir: Path, stage: Path, advance
-) -> tuple[Profile, int]:
-    export = open_export(path, workdir)
-    try:
-        detection = detect_profile(export.header, profiles, source=source, profile=profile_name)
-        if detection.profile is None:
-            raise Refused(f"{detection.message} (file format {export.format})", complete=True)
-        chosen = detection.profile
-        advance("read")
-        try:
-            rows = export.stage(chosen.mapping(export.header), chosen.contract.names, stage, chosen.read)
-        except Refused as exc:
-            raise Refused(str(exc), profile=chosen) from None
-    finally:
-        export.cleanup()
-    return chosen, rows
+def _skipped(con, run_id: str, info: FileInfo, path: Path, profile: Profile) -> FileResult:
+    """A recognised export that feeds no source: logged, nothing loaded, not an error."""
+    vendor = f" ({profile.vendor})" if profile.vendor else ""
+    message = (
+        f"{path.name}: skipped: recognised as {profile.name}{vendor}, which feeds no source: {profile.skip}"
+    )
+    _log(con, run_id, info, None, profile.name, 0, 0, 0, "skipped", message)
+    return FileResult(str(path), None, profile.name, 0, 0, 0, "skipped", message)
 
 
-def _duplicate_of(con, run_id: str, info: FileInfo, path: Path) -> FileResult | None:
+def _duplicate_of(
+    con, run_id: str, info: FileInfo, path: Path, source: str | None = None
+) -> FileResult | None:
+    """The duplicate result when this content was loaded before (into `source`, when given: a file
+    feeding two sources is loaded once into each)."""
     earlier = con.execute(
         "select file_name, run_id, source, profile, loaded_at from meta.file_loads "
-        "where file_id = ? and status = 'loaded' order by loaded_at limit 1",
-        [info.file_id],
+        "where file_id = ? and status = 'loaded' and (source = ? or ? is null) order by loaded_at limit 1",
+        [info.file_id, source, source],
     ).fetchone()
     if not earlier:
         return None
@@ -385,7 +418,7 @@ def _finish_run(con, run_id: str, results: list[FileResult]) -> None:
         [
             utcnow(),
             status,
-            len(results),
+            len({r.file for r in results}),
             sum(r.rows_read for r in results),
             sum(r.rows_loaded for r in results),
             sum(r.rows_quarantined for r in results),

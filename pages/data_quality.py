@@ -53,6 +53,10 @@ if rules.empty:
     st.success("No row was quarantined.", icon=":material/check_circle:")
     st.stop()
 components.chart(charts.rules(rules.frame), key="rules")
+st.caption(
+    "Rule not_a_fact marks expected exclusions a profile declares (a cancellation invoice, a postage line, "
+    "an internal ticket, a survey preview): kept aside by design, not errors in the data."
+)
 components.table(rules.frame, "quarantine_by_rule", None, key="rules")
 
 st.subheader("The quarantined rows")

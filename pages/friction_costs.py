@@ -48,6 +48,15 @@ with st.expander("Cost assumptions — edit to see the effect (what-if, nothing 
         "and load it with `cx ingest cost_assumptions.csv`; the latest version is used from then on."
     )
 
+if saved.height == 0 and not what_if:
+    components.no_cost_assumptions()
+    events = data.friction_costs(f).frame.filter(pl.col("count_events") > 0)
+    if events.height:
+        components.table(
+            events.select("label", "measured_as", "count_events"), "friction_events", f, key="events"
+        )
+    st.stop()
+
 priorities = data.friction_priorities(f, what_if or None)
 frame = priorities.frame.filter(pl.col("yearly_cost_amount") > 0)
 if frame.height == 0:

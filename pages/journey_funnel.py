@@ -14,6 +14,16 @@ if dropoffs.empty or dropoffs.frame["count_events"].cast(pl.Float64).sum() == 0:
     components.no_data(f, "journey steps")
     st.stop()
 
+coverage = data.coverage().frame
+absent = {r["need"] for r in coverage.to_dicts() if not r["count_rows"]}
+gaps = []
+if "sessions" in absent:
+    gaps.append("no web or app sessions: awareness and consideration are not measured")
+if "contacts" in absent:
+    gaps.append("no support contacts: the support stage is not measured")
+if gaps:
+    st.info("This warehouse has " + "; ".join(gaps) + ".", icon=":material/visibility_off:")
+
 costliest = dropoffs.frame.filter(pl.col("is_costliest"))
 if costliest.height:
     row = costliest.row(0, named=True)

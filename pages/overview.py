@@ -28,10 +28,12 @@ if scorecard.frame["value"].is_null().all():
     components.no_data(f)
     st.stop()
 
-components.tiles(scorecard.frame, HEADLINE, f.compare)
+missing = data.missing_by_metric()
+components.coverage_note(data.coverage().frame)
+components.tiles(scorecard.frame, HEADLINE, f.compare, missing=missing)
 with st.expander("All metrics"):
     others = [k for k in scorecard.frame["metric"].to_list() if k not in HEADLINE]
-    components.tiles(scorecard.frame, others, f.compare)
+    components.tiles(scorecard.frame, others, f.compare, missing=missing)
     components.table(
         scorecard.frame.select(
             "label",
@@ -80,6 +82,8 @@ with left:
         st.page_link(
             "pages/friction_costs.py", label="How each cost is computed", icon=":material/arrow_forward:"
         )
+    elif data.cost_assumptions().empty:
+        components.no_cost_assumptions()
     else:
         components.no_data(f, "friction events")
 with right:

@@ -42,8 +42,40 @@ SOURCE_DATES = {
     "sessions": ("fct_sessions", "session_date"),
 }
 
+# What a metric needs that a warehouse may not hold at all: an Olist or UCI warehouse has orders
+# but no contacts or sessions. need -> (what is counted, label for "not loaded", metrics).
+DATA_NEEDS = {
+    "contacts": ("select count(*) from fct_contacts", "support contacts",
+                 ("fcr", "repeat_contact_rate", "aht", "avg_wait", "transfer_rate", "self_service_rate",
+                  "cost_per_contact")),
+    "sessions": ("select count(*) from fct_sessions", "web or app sessions",
+                 ("conversion_rate", "cart_abandonment")),
+    "nps": ("select count(*) from fct_survey_responses where survey = 'nps'", "NPS answers", ("nps",)),
+    "csat": ("select count(*) from fct_survey_responses where survey = 'csat'", "CSAT answers", ("csat",)),
+    "ces": ("select count(*) from fct_survey_responses where survey = 'ces'", "CES answers", ("ces",)),
+    "orders": ("select count(*) from fct_orders", "orders",
+               ("aov", "return_rate", "on_time_delivery", "churn_rate", "clv")),
+    "returns": ("select count(*) from stg_pos__order_lines where is_return_reported",
+                "orders from an export that reports returns", ("return_rate",)),
+    "cost_assumptions": ("select count(*) from dim_cost_assumptions", "cost assumptions",
+                         ("cost_per_contact", "clv")),
+}  # fmt: skip
+
 
 class Warehouse(BaseWarehouse):
+    # -- what this warehouse holds ----------------------------------------------------------
+    def coverage(self) -> Result:
+        """One row per kind of data a metric needs: its label, how many rows the warehouse holds
+        (0 = not loaded at all, so its metrics show "no data" whatever the filters) and the metrics."""
+        parts = " union all ".join(
+            f"select '{need}' as need, '{label}' as label, ({count_sql}) as count_rows, "
+            f"{list(keys)!r} as metrics"
+            for need, (count_sql, label, keys) in DATA_NEEDS.items()
+        )
+        currencies = "select string_agg(distinct currency, ', ' order by currency) from stg_pos__order_lines"
+        return self.run(f"select *, ({currencies}) as order_currencies from ({parts})")
+
+
     # -- journey funnel -------------------------------------------------------------------
     def funnel(self, filters: Filters, by_channel: bool = False) -> Result:
         """Counts per funnel step with conversion from the previous step (within a stage group)."""
@@ -168,7 +200,13 @@ select * from final order by 1, 2"""
         clv_value = aov.filter(pl.col("metric") == "clv")["value"][0] or 0.0
         sql, params = friction_sql(f, merged, aov_value, clv_value)
         result = self.run(sql, params)
-        frame = result.frame.join(
+        frame = result.frame
+        if not merged:  # no cost assumptions at all: events are counted, not valued (not £0)
+            frame = frame.with_columns(
+                pl.lit(None, dtype=pl.Float64).alias("period_cost_amount"),
+                pl.lit(None, dtype=pl.Float64).alias("yearly_cost_amount"),
+            )
+        frame = frame.join(
             pl.DataFrame(
                 [{"friction_point": k, **v} for k, v in FRICTION_POINTS.items()],
             ),
@@ -246,9 +284,13 @@ from latest cross join runs cross join quarantined"""
         return self.run("select * from stg_meta__file_loads order by loaded_at desc, file_name")
 
     def quality_by_rule(self) -> Result:
+        """Rows per rule; `kind` tells expected exclusions (rule not_a_fact: a postage line, an
+        internal ticket) from errors in the data."""
         return self.run(
             "select source_name, rule_name, column_name, sum(count_rows) as count_rows, "
-            "min(example_value) as example_value from mart_data_quality group by 1, 2, 3 order by 4 desc"
+            "min(example_value) as example_value, "
+            "case when rule_name = 'not_a_fact' then 'expected exclusion' else 'error' end as kind "
+            "from mart_data_quality group by 1, 2, 3 order by 4 desc"
         )
 
     def quarantined_rows(self, source: str | None = None, rule: str | None = None, limit: int = 1000) -> Result:
@@ -348,7 +390,7 @@ from latest cross join runs cross join quarantined"""
         top = frame["yearly_cost_amount"].max() if frame.height else None
         frame = frame.with_columns(
             (pl.col("yearly_cost_amount") == top).fill_null(False).alias("is_costliest")
-            if top is not None
+            if top  # a drop-off costing nothing (or not valued) is not "the costliest"
             else pl.lit(False).alias("is_costliest")
         )
         return Result(frame, funnel.sql, funnel.params)

@@ -47,6 +47,12 @@ RULES = (
     "timestamp_in_future",
     "timestamp_before_2000",
     "duplicate_key",
+    # Rows a profile's rules flag (ingest.profiles.spec): not a fact of the source (a postage line,
+    # an internal ticket, a response that answered nothing: expected exclusions, not errors), and
+    # rows whose looked-up reference (an Olist line's order) has not been loaded. Either one is
+    # the only rule reported for its row (ingest.loader), since other rules follow from it.
+    "not_a_fact",
+    "missing_reference",
 )
 TYPE_WORDS = {
     "integer": "a whole number",
@@ -155,6 +161,20 @@ def build_suite(source: str):
                 description=f"score must be on its survey's scale ({scales})",
             )
         )
+    out.append(
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="select * from {batch} where not_a_fact__text is not null",
+            meta=_meta("not_a_fact", "not_a_fact"),
+            description="row is not a fact of this source (an expected exclusion, not an error)",
+        )
+    )
+    out.append(
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="select * from {batch} where missing_reference__text is not null",
+            meta=_meta("missing_reference", "missing_reference"),
+            description="row refers to a record that is not loaded; load that file first",
+        )
+    )
     key = list(contract.key)
     key_words = f"key ({', '.join(key)}) must be unique within the file and across loaded files"
     if len(key) == 1:

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from demo.generator import DEFAULT_END, generate, write_exports
+from demo.generator import DEFAULT_END, SOURCES, generate, write_exports
 from demo.roadmap import BASELINE_DAYS, INITIATIVES, day_ts
 from demo.timeline import Period
 from ingest.contracts import CONTRACTS, COST_SETTINGS, SURVEY_SCALES
@@ -63,7 +63,7 @@ def test_other_seed_gives_other_data(small):
 def test_written_files_are_byte_identical_for_the_same_seed(written, tmp_path):
     out, paths, _ = written
     again = write_exports(tmp_path, scale=SMALL, seed=7)
-    assert set(again) == set(paths) == set(CONTRACTS)
+    assert set(again) == set(paths) == set(SOURCES)
     for source, path in paths.items():
         assert path.name == f"{source}.csv"
         assert path.read_bytes() == again[source].read_bytes(), source
@@ -72,7 +72,7 @@ def test_written_files_are_byte_identical_for_the_same_seed(written, tmp_path):
 
 def test_headers_and_columns_follow_the_contracts(small, written):
     _, paths, _ = written
-    assert list(small) == list(CONTRACTS)
+    assert list(small) == list(SOURCES)
     for source, frame in small.items():
         names = CONTRACTS[source].names
         assert frame.columns == names
@@ -180,7 +180,7 @@ def test_all_rule_kinds_are_seeded(written):
     assert manifest["seed"] == 7 and manifest["scale"] == SMALL and manifest["end"] == "2026-10-31"
 
 
-@pytest.mark.parametrize("source", list(CONTRACTS))
+@pytest.mark.parametrize("source", list(SOURCES))
 def test_each_seeded_row_has_exactly_its_defect_and_every_other_row_none(small, written, source):
     _, _, manifest = written
     frame = small[source]

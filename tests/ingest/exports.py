@@ -23,15 +23,20 @@ BASE = {
         O1,1,2024-03-01 10:00:00,S1,web,C1,SKU1,toys,2,9.99,0.00,GBP,ship_to_home,2024-03-03 12:00:00,2024-03-02 15:00:00,0,
         O2,1,2024-03-02 11:30:00,S2,store,,SKU2,games,1,20.00,,GBP,in_store,,,1,damaged
         """),
+    "order_headers": textwrap.dedent("""\
+        order_id,ordered_at,customer_id,status,channel,store_id,approved_at,shipped_at,promised_at,delivered_at
+        H1,2024-03-01 10:00:00,C1,delivered,marketplace,S1,2024-03-01 10:10:00,2024-03-02 09:00:00,2024-03-05 23:59:59,2024-03-04 15:00:00
+        H2,2024-03-02 11:30:00,,shipped,,,,,,
+        """),
     "customers": textwrap.dedent("""\
         customer_id,tier,tier_since,enrolled_at,region,segment,email,phone,marketing_opt_in
         C1,gold,2023-01-01,2022-05-01,north,family,ann@example.com,+44 20 7946 0001,true
         C2,bronze,2023-06-15,2023-06-15,south,student,bob@example.com,+44 20 7946 0002,false
         """),
     "contacts": textwrap.dedent("""\
-        contact_id,ticket_id,customer_id,order_id,channel,opened_at,first_response_at,resolved_at,reason,handle_seconds,wait_seconds,transfers,resolved_by,agent_id
-        K1,T1,C1,O1,chat,2024-03-04 09:00:00,2024-03-04 09:05:00,2024-03-04 09:20:00,delivery,300,45,0,agent,A1
-        K2,T2,C2,,phone,2024-03-05 14:00:00,,,billing,600.5,120,1,none,A2
+        contact_id,ticket_id,customer_id,order_id,channel,opened_at,first_response_at,resolved_at,reason,handle_seconds,wait_seconds,transfers,resolved_by,agent_id,reopens
+        K1,T1,C1,O1,chat,2024-03-04 09:00:00,2024-03-04 09:05:00,2024-03-04 09:20:00,delivery,300,45,0,agent,A1,0
+        K2,T2,C2,,phone,2024-03-05 14:00:00,,,billing,600.5,120,1,none,A2,
         """),
     "surveys": textwrap.dedent("""\
         response_id,survey,score,answered_at,customer_id,order_id,contact_id,touchpoint,channel,comment

@@ -98,3 +98,42 @@ def test_build_runs_after_a_load(write, db, monkeypatch):
     again = runner.invoke(app, ["ingest", str(path), "--db", str(db), "--json"], env=ENV)
     assert again.exit_code == 0 and built == [db]  # nothing loaded, nothing built
     assert query(db, "select count(*) from raw.orders") == [(2,)]
+
+
+def test_questions_option_reaches_survey_exports(write, db):
+    from .vendor_exports import qualtrics_responses
+
+    path = write("survey.csv", qualtrics_responses())
+    args = ["ingest", str(path), "--db", str(db), "--json", "--no-build", "--questions", "csat=Q2,ces=Q3"]
+    result = runner.invoke(app, args, env=ENV)
+    assert result.exit_code == 0, result.output
+    [line] = _lines(result.stdout)
+    assert (line["profile"], line["rows_loaded"]) == ("qualtrics_responses", 6)
+
+
+def test_a_file_feeding_two_sources_prints_a_line_per_source(write, db):
+    from .vendor_exports import zendesk_tickets
+
+    path = write("tickets.csv", zendesk_tickets())
+    result = runner.invoke(app, ["ingest", str(path), "--db", str(db), "--json", "--no-build"], env=ENV)
+    assert result.exit_code == 0, result.output
+    assert [(d["source"], d["status"]) for d in _lines(result.stdout)] == [
+        ("contacts", "loaded"),
+        ("surveys", "loaded"),
+    ]
+
+
+def test_profiles_command_lists_every_profile_with_its_signature():
+    from ingest.profiles import load_profiles
+
+    result = runner.invoke(app, ["profiles", "--json"])
+    assert result.exit_code == 0, result.output
+    listed = {d["profile"]: d for d in _lines(result.stdout)}
+    assert set(listed) == set(load_profiles())
+    shopify = listed["shopify_orders"]
+    assert shopify["signature"] == ["name", "created at", "lineitem quantity", "lineitem price"]
+    assert shopify["source"] == "orders" and shopify["vendor"] == "Shopify"
+    assert "--questions" in listed["qualtrics_responses"]["options"]
+    assert "also loads zendesk_ticket_satisfaction" in listed["zendesk_tickets"]["options"]
+    human = runner.invoke(app, ["profiles"])
+    assert human.exit_code == 0 and "olist_order_items" in human.stdout

@@ -97,6 +97,26 @@ def test_fcr_and_repeat_rate_leave_out_contacts_whose_window_has_not_ended(tmp_p
     assert v["fcr"]["value"] == pytest.approx(200 / 3)
 
 
+def test_reopened_tickets_are_repeat_contacts_issue3(tmp_path):
+    # A ticket tool (Zendesk) exports one row per case with its Reopens: a reopened case had a
+    # repeat contact, so it is not resolved first time and its contact was followed by a repeat.
+    done = "2026-03-04 08:00"
+    contacts = [
+        contact("z1", "A", "other", "2026-03-01 09:00", ticket_id="z1", resolved_at=done, reopens=0),
+        contact("z2", "B", "other", "2026-03-02 09:00", ticket_id="z2", resolved_at=done, reopens=2),
+        contact("z3", "C", "other", "2026-03-03 09:00:00", ticket_id="z3", resolved_at=done),
+        contact("z4", "D", "other", "2026-03-04 09:00:00", ticket_id="z4", reopens=1),  # unresolved
+        # after the period: closes the 7-day windows of the contacts above
+        contact("z9", "E", "other", "2026-04-30 09:00:00", ticket_id="z9", resolved_at="2026-04-30 10:00"),
+    ]
+    wh = build_warehouse(tmp_path, {"contacts": contacts})
+    v = values(wh, keys=["fcr", "repeat_contact_rate"])
+    assert v["fcr"]["n"] == 4 and v["fcr"]["value"] == pytest.approx(100 * 2 / 4)  # z1, z3
+    assert v["repeat_contact_rate"]["value"] == pytest.approx(100 * 2 / 4)  # z2, z4
+    costs = {r["friction_point"]: r for r in wh.friction_costs(MARCH).frame.to_dicts()}
+    assert costs["repeat_contacts"]["count_events"] == 3  # z2's two reopens and z4's one
+
+
 def test_service_time_metrics(tmp_path):
     contacts = [
         contact("c1", "A", "other", "2026-03-01 09:00:00", handle_seconds=300, wait_seconds=60, transfers=0, resolved_by="agent"),
@@ -134,6 +154,22 @@ def test_order_metrics(tmp_path):
     assert v["return_rate"]["value"] == pytest.approx(100 * 1 / 7)  # 1 of 7 units
     assert v["on_time_delivery"]["value"] == pytest.approx(50)  # o1 on time, o2 late
     assert v["on_time_delivery"]["n"] == 2
+
+
+def test_order_lines_naming_an_undeclared_store_get_a_virtual_store_issue3(tmp_path):
+    # Marketplace and web-shop exports (Olist, UCI Online Retail) book to one store that no stores
+    # file declares: it is listed (for the store filter) and its orders still count.
+    orders = [
+        line("m1", 1, "2026-03-02 10:00:00", "A", price=20.0, store_id="olist", channel="marketplace"),
+        line("s1", 1, "2026-03-02 11:00:00", "B", price=10.0),
+    ]
+    store = {"store_id": "S1", "name": "One", "region": "North"}
+    wh = build_warehouse(tmp_path, {"orders": orders, "stores": [store]})
+    stores = wh.filter_options()["stores_by_region"]
+    assert {"region": "unknown", "store_id": "olist", "store_name": "olist"} in stores
+    assert {"region": "North", "store_id": "S1", "store_name": "One"} in stores
+    v = values(wh, Filters(date_from=D1, date_to=D2, compare="none", store=("olist",)), keys=["aov"])
+    assert v["aov"]["value"] == pytest.approx(20.0) and v["aov"]["n"] == 1
 
 
 def test_sessions_conversion_and_abandonment(tmp_path):

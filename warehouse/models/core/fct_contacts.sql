@@ -1,5 +1,6 @@
 -- One row per support contact, with the repeat-contact flags (same customer, same reason, within
--- 7 days), its cost, and the customer's tier, segment and region on the day.
+-- 7 days; or reopened: a ticket tool's count of repeat contacts inside the case), its cost, and
+-- the customer's tier, segment and region on the day.
 with contacts as (
     select * from {{ ref('stg_support__contacts') }}
 ),
@@ -52,8 +53,10 @@ final as (
         sequenced.resolved_by,
         sequenced.resolved_at,
         sequenced.first_response_at,
-        sequenced.next_same_reason_at is not null
-            and sequenced.next_same_reason_at <= sequenced.opened_at + interval 7 day as is_followed_by_repeat,
+        (sequenced.next_same_reason_at is not null
+            and sequenced.next_same_reason_at <= sequenced.opened_at + interval 7 day)
+            or sequenced.count_reopens > 0 as is_followed_by_repeat,
+        sequenced.count_reopens,
         sequenced.previous_same_reason_at is not null
             and sequenced.opened_at <= sequenced.previous_same_reason_at + interval 7 day as is_repeat,
         sequenced.opened_at + interval 7 day <= data_end.latest_opened_at as is_repeat_window_closed,

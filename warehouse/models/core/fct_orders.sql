@@ -42,6 +42,7 @@ order_totals as (
         max(delivered_at) as delivered_at,
         count(*) as count_lines,
         sum(quantity) as units_sold,
+        sum(case when is_return_reported then quantity else 0 end) as units_sold_return_reported,
         sum(returned_quantity) as units_returned,
         sum(case when is_preventable_return then returned_quantity else 0 end) as units_returned_preventable,
         sum(case when is_preventable_return and quantity > 0
@@ -73,11 +74,13 @@ final as (
             and order_totals.delivered_at > order_totals.promised_at as is_delivered_late,
         order_totals.count_lines,
         order_totals.units_sold,
+        order_totals.units_sold_return_reported,
         order_totals.units_returned,
         order_totals.units_returned_preventable,
         order_totals.preventable_return_amount,
         order_totals.net_revenue_amount,
-        order_totals.net_revenue_amount * coalesce(margin.gross_margin, 0) as gross_margin_amount
+        -- null without a gross_margin assumption: a margin of 0 would look like a measurement
+        order_totals.net_revenue_amount * margin.gross_margin as gross_margin_amount
     from order_totals
     left join stores on stores.store_id = order_totals.store_id
     left join spells

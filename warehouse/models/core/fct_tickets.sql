@@ -1,7 +1,8 @@
 -- One row per ticket (a support case; a contact without a ticket id is its own ticket), with the
 -- first-contact-resolution flag: resolved, by a single contact, and no repeat contact on the same
--- reason within 7 days. is_repeat_window_closed: the first contact's 7-day window has ended
--- within the data, so whether the ticket is FCR is known.
+-- reason within 7 days (a reopened case had one: fct_contacts.is_followed_by_repeat).
+-- is_repeat_window_closed: the first contact's 7-day window has ended within the data, so
+-- whether the ticket is FCR is known.
 with contacts as (
     select * from {{ ref('fct_contacts') }}
 ),

@@ -43,7 +43,8 @@ final as (
         sum(case when is_repeat_window_closed then 1 else 0 end) as count_window_closed_contacts,
         sum(case when is_repeat_window_closed and is_followed_by_repeat then 1 else 0 end)
             as count_window_closed_followed_by_repeat,
-        sum(case when is_repeat then 1 else 0 end) as count_repeat_contacts,
+        -- each reopen is a repeat contact on the same case
+        sum(case when is_repeat then 1 else 0 end + count_reopens) as count_repeat_contacts,
         sum(case when is_agent_handled and handle_seconds is not null then 1 else 0 end) as count_agent_handled,
         sum(case when is_agent_handled then coalesce(handle_seconds, 0) else 0 end) as sum_handle_seconds,
         sum(case when wait_seconds is not null then 1 else 0 end) as count_with_wait,

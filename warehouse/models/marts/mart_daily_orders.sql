@@ -16,6 +16,7 @@ final as (
         sum(case when is_anonymous then 0 else 1 end) as count_identified_orders,
         sum(count_lines) as count_lines,
         sum(units_sold) as units_sold,
+        sum(units_sold_return_reported) as units_sold_return_reported,
         sum(units_returned) as units_returned,
         sum(net_revenue_amount) as net_revenue_amount,
         sum(gross_margin_amount) as gross_margin_amount,

@@ -38,12 +38,15 @@ abandoned_carts as (
     group by 1, 2, 3, 4, 5, 6
 ),
 
+-- A repeat contact: a contact repeating an earlier one (same customer and reason within 7 days),
+-- or a reopen of a case counted by the ticket tool (each reopen is one more contact).
 repeat_contacts as (
     select opened_date as activity_date, channel, store_id, region, tier, segment,
         'repeat_contacts' as friction_point, channel as cost_driver,
-        count(*) as count_events, cast(0 as double) as value_amount
+        sum(case when is_repeat then 1 else 0 end + count_reopens) as count_events,
+        cast(0 as double) as value_amount
     from contacts
-    where is_repeat
+    where is_repeat or count_reopens > 0
     group by 1, 2, 3, 4, 5, 6
 ),
 

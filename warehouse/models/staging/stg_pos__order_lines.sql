@@ -1,4 +1,6 @@
--- One row per loaded order line, renamed and cast for the models above it.
+-- One row per loaded order line, renamed and cast for the models above it. An export either
+-- reports returns (a line without returned_quantity then returned none) or does not at all
+-- (Olist, UCI Online Retail: no line has it); the return rate counts only exports that do.
 with source as (
     select * from {{ source('raw', 'orders') }}
 ),
@@ -22,6 +24,7 @@ final as (
         promised_at,
         delivered_at,
         coalesce(returned_quantity, 0) as returned_quantity,
+        bool_or(returned_quantity is not null) over (partition by _file_id) as is_return_reported,
         return_reason,
         _file_id as file_id,
         _row_number as file_row_number

@@ -19,7 +19,9 @@ final as (
         wait_seconds,
         coalesce(transfers, 0) as count_transfers,
         coalesce(resolved_by, 'none') as resolved_by,
-        agent_id
+        agent_id,
+        -- Repeat contacts a ticket tool counts inside one case (Zendesk Reopens).
+        coalesce(reopens, 0) as count_reopens
     from source
 )
 
