@@ -4,6 +4,7 @@
     results = ingest_paths([Path("orders.csv")], Path("data/warehouse.duckdb"))
 
 Modules by role: contracts (canonical columns), profiles/ (TOML mappings + header detection),
-readers (files -> text Parquet stage), parse (text -> typed SQL), quality/suites (GX suites) and
-quality/sql_checks (their SQL), loader (one transaction per file), store (DDL), run (orchestration).
+readers (files -> text Parquet stage), encodings (non-UTF-8 CSV -> UTF-8), parse (text -> typed
+SQL), quality/suites (GX suites) and quality/sql_checks (their SQL), loader (one transaction per
+file), store (DDL), run (orchestration).
 """

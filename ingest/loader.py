@@ -40,13 +40,14 @@ class LoadCounts:
     rows_loaded: int
     rows_quarantined: int
     rules: dict[str, int]  # rule -> violations
+    notes: tuple[str, ...] = ()  # how the file was read (e.g. its encoding), from the reader
 
     @property
     def message(self) -> str:
         text = f"{self.rows_loaded:,} rows loaded, {self.rows_quarantined:,} quarantined"
         if self.rules:
             text += " (" + ", ".join(f"{r}: {n:,}" for r, n in sorted(self.rules.items())) + ")"
-        return text
+        return "; ".join([text, *self.notes])
 
 
 def stage_relation(stage: Path) -> str:
@@ -153,6 +154,7 @@ def load_file(
     salt: str,
     rows_read: int,
     step: Callable[[str], None] = lambda _: None,
+    notes: tuple[str, ...] = (),
 ) -> LoadCounts:
     relation = checked_relation(contract, profile, stage_relation(stage))
     row_checks = [c for c in checks if c.kind == "row"]
@@ -215,7 +217,7 @@ def load_file(
         )
         quarantined = con.execute(f"select count(distinct row_number) from {VIOLATIONS}").fetchone()[0]
         rules = dict(con.execute(f"select rule, count(*) from {VIOLATIONS} group by rule").fetchall())
-        counts = LoadCounts(rows_read, loaded, quarantined, rules)
+        counts = LoadCounts(rows_read, loaded, quarantined, rules, tuple(notes))
         if loaded + quarantined != rows_read:
             raise AssertionError(
                 f"reconciliation failed: {rows_read} rows read != {loaded} loaded + {quarantined} quarantined"

@@ -5,6 +5,9 @@ happen afterwards in DuckDB SQL. Each data row gets a 1-based `row_number` (its 
 the data rows of the file; for XLSX the sheet row is row_number + 1). Rows that are entirely empty
 (blank lines, blank sheet rows) are not data and are skipped without renumbering the others.
 
+CSV text is read as UTF-8; other encodings (UTF-16 with a BOM, Windows-1252) are transcoded first
+by ingest.encodings, and the file's load message says so. Line ends may be LF, CRLF or CR.
+
 CSV, CSV.gz, JSON lines and Parquet stream through Polars' streaming engine into the stage, so
 memory stays bounded whatever the file size; XLSX workbooks are read whole (Excel caps a sheet at
 about a million rows).
@@ -17,10 +20,12 @@ import gzip
 import io
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+
+from ingest import encodings
 
 ROW_NUMBER = "row_number"
 SNIFF_BYTES = 64 * 1024
@@ -106,8 +111,11 @@ class Export:
     format: str
     header: list[str]
     delimiter: str = ","
-    text_path: Path | None = None  # the decompressed CSV of a .csv.gz
+    eol: str = "\n"  # "\r" for the CR-only line ends of old Mac spreadsheets (CRLF reads as "\n")
+    text_path: Path | None = None  # a UTF-8 copy of the CSV: decompressed (.csv.gz), transcoded, or both
     sheet: pl.DataFrame | None = None  # the first sheet of an XLSX workbook, read whole
+    notes: list[str] = field(default_factory=list)  # how the file was read, for its load message
+    decoded: bool = False  # text_path was transcoded to UTF-8 (ingest.encodings)
 
     def stage(
         self,
@@ -120,7 +128,22 @@ class Export:
 
         `mapping` maps original header names to canonical columns; canonical columns without a
         source column are written as nulls. Returns the number of data rows.
+
+        A CSV that turns out not to be UTF-8 past the bytes open_export checked is transcoded
+        (ingest.encodings) and staged again.
         """
+        try:
+            return self._stage(mapping, columns, out, read_options)
+        except _NotUtf8:
+            decoded = _decode(self.text_path or self.path, encodings.FALLBACK, out.parent)
+            self.cleanup()
+            self.text_path, self.decoded = decoded.path, True
+            self.notes.append(decoded.note)
+            return self._stage(mapping, columns, out, read_options)
+
+    def _stage(
+        self, mapping: dict[str, str], columns: list[str], out: Path, read_options: dict | None
+    ) -> int:
         opts = read_options or {}
         try:
             frame = self._scan(opts)
@@ -140,6 +163,8 @@ class Export:
         except Refused:
             raise
         except (pl.exceptions.PolarsError, OSError, ValueError, OverflowError) as exc:
+            if self.format in ("csv", "csv.gz") and not self.decoded and encodings.is_invalid_utf8_error(exc):
+                raise _NotUtf8 from None
             raise Refused(f"could not be read as {self.format}: {_first_line(exc)}") from None
         return pl.scan_parquet(out).select(pl.len()).collect().item()
 
@@ -149,6 +174,7 @@ class Export:
             frame = pl.scan_csv(
                 self.text_path or self.path,
                 separator=str(opts.get("delimiter", self.delimiter)),
+                eol_char=self.eol,
                 infer_schema=False,
                 with_column_names=lambda cols: names if len(cols) == len(names) else cols,
                 skip_rows_after_header=int(opts.get("skip_rows_after_header", 0)),
@@ -185,6 +211,17 @@ class Export:
             self.text_path.unlink(missing_ok=True)
 
 
+class _NotUtf8(Exception):
+    """The CSV reader met bytes that are not UTF-8."""
+
+
+def _decode(path: Path, encoding: str, workdir: Path) -> encodings.Decoded:
+    try:
+        return encodings.decode(path, encoding, workdir)
+    except encodings.EncodingRefused as exc:
+        raise Refused(str(exc)) from None
+
+
 def _as_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     if dtype.is_nested():
         return expr.cast(pl.String) if dtype == pl.String else pl.struct(expr).struct.json_encode()
@@ -214,8 +251,7 @@ def open_export(path: Path, workdir: Path) -> Export:
         raise Refused("empty file")
     try:
         if fmt == "csv":
-            _check_text(head)
-            return _open_csv(path, head)
+            return _open_csv_text(path, path, head, workdir)
         if fmt == "csv.gz":
             if not head.startswith(b"\x1f\x8b"):
                 raise Refused(f"not gzip-compressed: {_kind(head, 'plain text')}")
@@ -224,9 +260,10 @@ def open_export(path: Path, workdir: Path) -> Export:
                 shutil.copyfileobj(src, dst, 4 * 1024 * 1024)
             with open(text_path, "rb") as fh:
                 inner = fh.read(SNIFF_BYTES)
-            _check_text(inner)
-            export = _open_csv(path, inner)
-            export.format, export.text_path = "csv.gz", text_path
+            if not inner.strip():
+                raise Refused("empty file (nothing inside the gzip)")
+            export = _open_csv_text(path, text_path, inner, workdir)
+            export.format = "csv.gz"
             return export
         if fmt == "jsonl":
             _check_text(head)
@@ -259,18 +296,46 @@ def open_export(path: Path, workdir: Path) -> Export:
     raise Refused(f"unsupported format {fmt}")  # pragma: no cover
 
 
+def _open_csv_text(path: Path, text: Path, head: bytes, workdir: Path) -> Export:
+    """Open the CSV `path` whose bytes are in `text` (the file itself, or its decompressed copy):
+    transcode it to UTF-8 first when it is in another encoding we read (ingest.encodings)."""
+    if not head.strip():
+        raise Refused("empty file")
+    if any(head.startswith(m) for m in MAGIC):
+        raise Refused(_describe_binary(head))
+    try:
+        encoding = encodings.head_encoding(head)
+    except encodings.EncodingRefused as exc:
+        raise Refused(_describe_binary(head) if str(exc) == "binary content" else str(exc)) from None
+    notes = []
+    if encoding != "utf-8":
+        decoded = _decode(text, encoding, workdir)
+        if text != path:
+            text.unlink(missing_ok=True)  # the decompressed copy: the transcoded one replaces it
+        text = decoded.path
+        notes.append(decoded.note)
+        with open(text, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    export = _open_csv(path, head)
+    export.text_path = text if text != path else None
+    export.decoded = encoding != "utf-8"
+    export.notes = notes
+    return export
+
+
 def _open_csv(path: Path, head: bytes) -> Export:
     text = head.decode("utf-8", errors="ignore").lstrip("\ufeff")
     first_line = text.splitlines()[0] if text.splitlines() else ""
     delimiter = "\t" if path.name.lower().endswith((".tsv", ".tsv.gz")) else _sniff_delimiter(first_line)
+    eol = "\r" if "\r" in text and "\n" not in text else "\n"
     try:
-        header = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+        header = next(csv.reader(io.StringIO(text, newline=None), delimiter=delimiter))
     except (StopIteration, csv.Error):
         header = []
     header = [h.replace("\ufeff", "") for h in header]
     if not any(h.strip() for h in header):
         raise Refused("empty file (no header row)")
-    return Export(path, "csv", header, delimiter)
+    return Export(path, "csv", header, delimiter, eol)
 
 
 def _open_jsonl(path: Path, sample_lines: int = 1000) -> Export:

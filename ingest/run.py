@@ -222,7 +222,7 @@ def _ingest_one(
         hashing = pool.submit(file_sha256, path, lambda n: advance("hash", n))
         stage = workdir / f"stage-{uuid.uuid4().hex}.parquet"
         try:
-            chosen, rows_read = _stage(path, source, profile_name, profiles, workdir, stage, advance)
+            chosen, rows_read, notes = _stage(path, source, profile_name, profiles, workdir, stage, advance)
             try:
                 file_id = hashing.result()
             except OSError as exc:
@@ -244,6 +244,7 @@ def _ingest_one(
                     salt=settings.pii_salt,
                     rows_read=rows_read,
                     step=advance,
+                    notes=notes,
                 )
             except Exception as exc:
                 message = (
@@ -275,7 +276,7 @@ def _ingest_one(
 
 def _stage(
     path: Path, source, profile_name, profiles, workdir: Path, stage: Path, advance
-) -> tuple[Profile, int]:
+) -> tuple[Profile, int, tuple[str, ...]]:
     export = open_export(path, workdir)
     try:
         detection = detect_profile(export.header, profiles, source=source, profile=profile_name)
@@ -289,7 +290,7 @@ def _stage(
             raise Refused(str(exc), profile=chosen) from None
     finally:
         export.cleanup()
-    return chosen, rows
+    return chosen, rows, tuple(export.notes)
 
 
 def _duplicate_of(con, run_id: str, info: FileInfo, path: Path) -> FileResult | None:
