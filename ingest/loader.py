@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest import structure
 from ingest.contracts import Contract
 from ingest.parse import checked_relation, literal, quote_ident, text_column
 from ingest.profiles import Profile
@@ -156,7 +157,9 @@ def load_file(
     step: Callable[[str], None] = lambda _: None,
     notes: tuple[str, ...] = (),
 ) -> LoadCounts:
-    relation = checked_relation(contract, profile, stage_relation(stage))
+    # Rows the reader found not to be data (ingest.structure) get their own rule and no other check.
+    data_rows = structure.data_rows(stage_relation(stage))
+    relation = checked_relation(contract, profile, data_rows)
     row_checks = [c for c in checks if c.kind == "row"]
     key_checks = [c for c in checks if c.kind == "unique"]
     con.execute("begin transaction")
@@ -165,6 +168,7 @@ def load_file(
             f"create temp table {VIOLATIONS} (row_number bigint, rule varchar, column_name varchar, "
             "value varchar, message varchar)"
         )
+        con.execute(f"insert into {VIOLATIONS} {structure.violations_sql(stage_relation(stage))}")
         for check in key_checks:
             con.execute(f"insert into {VIOLATIONS} {_key_violations_sql(contract, check, relation)}")
         step("keys")
@@ -182,7 +186,7 @@ def load_file(
         step("load")
         if row_checks and loaded < rows_read:
             left_behind = (
-                f"(select * from {stage_relation(stage)} anti join "
+                f"(select * from {data_rows} anti join "
                 f"(select _row_number as row_number from raw.{contract.source} where _file_id = $file_id) "
                 f"using (row_number))"
             )

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest import encodings
+from ingest import encodings, structure
 
 ROW_NUMBER = "row_number"
 SNIFF_BYTES = 64 * 1024
@@ -124,7 +124,8 @@ class Export:
         out: Path,
         read_options: dict | None = None,
     ) -> int:
-        """Write `row_number` plus `columns` (canonical names, text) to the Parquet file `out`.
+        """Write `row_number` plus `columns` (canonical names, text) to the Parquet file `out`,
+        with the columns of ingest.structure that mark rows that are not data.
 
         `mapping` maps original header names to canonical columns; canonical columns without a
         source column are written as nulls. Returns the number of data rows.
@@ -156,10 +157,18 @@ class Export:
                     exprs.append(pl.col(f"_c{position[by_target[c]]}").alias(c))
                 else:
                     exprs.append(pl.lit(None, dtype=pl.String).alias(c))
-            data = [pl.col(f"_c{i}") for i in range(len(self.header))]
+            names = [f"_c{i}" for i in range(len(self.header))]
+            exprs += structure.problem_columns(self.header, names)
+            data = [pl.col(n) for n in names]
             not_blank = pl.any_horizontal([d.is_not_null() for d in data])
             frame = frame.filter(not_blank) if data else frame
             frame.select(exprs).sink_parquet(out, compression="lz4", row_group_size=256 * 1024)
+            if self.format in ("csv", "csv.gz"):
+                delimiter = str(opts.get("delimiter", self.delimiter))
+                text = self.text_path or self.path
+                found = structure.truncated_last_line(text, delimiter, self.eol, len(self.header))
+                if found is not None:
+                    structure.mark_last_row_truncated(out, found, len(self.header), ROW_NUMBER)
         except Refused:
             raise
         except (pl.exceptions.PolarsError, OSError, ValueError, OverflowError) as exc:
