@@ -25,7 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest import encodings, structure
+from ingest import encodings, read_errors, structure
 
 ROW_NUMBER = "row_number"
 SNIFF_BYTES = 64 * 1024
@@ -174,7 +174,13 @@ class Export:
         except (pl.exceptions.PolarsError, OSError, ValueError, OverflowError) as exc:
             if self.format in ("csv", "csv.gz") and not self.decoded and encodings.is_invalid_utf8_error(exc):
                 raise _NotUtf8 from None
-            raise Refused(f"could not be read as {self.format}: {_first_line(exc)}") from None
+            if self.format in ("csv", "csv.gz"):
+                delimiter = str(opts.get("delimiter", self.delimiter))
+                problem = read_errors.describe_csv(
+                    self.text_path or self.path, delimiter, len(self.header), exc
+                )
+                raise Refused(f"could not be read as {self.format}: {problem}") from None
+            raise Refused(f"could not be read as {self.format}: {read_errors.summary(exc)}") from None
         return pl.scan_parquet(out).select(pl.len()).collect().item()
 
     def _scan(self, opts: dict) -> pl.LazyFrame:
@@ -241,11 +247,6 @@ def _kind(head: bytes, text: str) -> str:
     return _describe_binary(head) if b"\x00" in head or any(head.startswith(m) for m in MAGIC) else text
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
-
-
 def open_export(path: Path, workdir: Path) -> Export:
     """Check that `path` is a readable export and read its header; raise Refused otherwise."""
     path = Path(path)
@@ -299,9 +300,11 @@ def open_export(path: Path, workdir: Path) -> Export:
     except Refused:
         raise
     except (gzip.BadGzipFile, EOFError, OSError, pl.exceptions.PolarsError, ValueError) as exc:
-        raise Refused(f"could not be read as {fmt}: {_first_line(exc)}") from None
+        raise Refused(f"could not be read as {fmt}: {read_errors.summary(exc)}") from None
     except Exception as exc:  # fastexcel raises its own error types
-        raise Refused(f"could not be read as {fmt}: {type(exc).__name__}: {_first_line(exc)}") from None
+        raise Refused(
+            f"could not be read as {fmt}: {type(exc).__name__}: {read_errors.summary(exc)}"
+        ) from None
     raise Refused(f"unsupported format {fmt}")  # pragma: no cover
 
 

@@ -24,6 +24,7 @@ from cli.settings import Settings
 from ingest.contracts import CONTRACTS
 from ingest.loader import FileInfo, load_file
 from ingest.profiles import Profile, ProfileError, detect_profile, load_profiles
+from ingest.read_errors import redact
 from ingest.readers import Refused, open_export
 from ingest.store import ensure_schema
 
@@ -346,6 +347,7 @@ def _refused(
             chosen.source if chosen else source, chosen.name if chosen else profile_name, profiles
         )
         message = f"{path.name}: refused: expected {expected}; found {exc}"
+    message = redact(message)  # a file without a header row shows its first row as the header
     src = chosen.source if chosen else source
     file_id = None
     with contextlib.suppress(OSError):
