@@ -20,12 +20,13 @@ import gzip
 import io
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from ingest import encodings, read_errors, structure
+from ingest import encodings, read_errors, structure, workbooks
 
 ROW_NUMBER = "row_number"
 SNIFF_BYTES = 64 * 1024
@@ -247,8 +248,13 @@ def _kind(head: bytes, text: str) -> str:
     return _describe_binary(head) if b"\x00" in head or any(head.startswith(m) for m in MAGIC) else text
 
 
-def open_export(path: Path, workdir: Path) -> Export:
-    """Check that `path` is a readable export and read its header; raise Refused otherwise."""
+def open_export(
+    path: Path, workdir: Path, accept_header: Callable[[list[str]], bool] | None = None
+) -> Export:
+    """Check that `path` is a readable export and read its header; raise Refused otherwise.
+
+    `accept_header` says whether a header matches a profile: of a workbook with several sheets, the
+    first sheet it accepts is read (ingest.workbooks)."""
     path = Path(path)
     fmt = file_format(path)
     try:
@@ -281,9 +287,13 @@ def open_export(path: Path, workdir: Path) -> Export:
         if fmt == "xlsx":
             if not head.startswith(b"PK\x03\x04"):
                 raise Refused(f"not an XLSX workbook: {_kind(head, 'text content')}")
+            try:
+                sheet_name, note = workbooks.choose_sheet(path, accept_header)
+            except workbooks.NoMatchingSheet as exc:
+                raise Refused(str(exc)) from None
             sheet = pl.read_excel(
                 path,
-                sheet_id=1,
+                sheet_name=sheet_name,
                 engine="calamine",
                 infer_schema_length=0,
                 drop_empty_rows=False,
@@ -291,8 +301,8 @@ def open_export(path: Path, workdir: Path) -> Export:
             )
             header = [str(c) for c in sheet.columns]
             if not header or (sheet.height == 0 and all(c.startswith("__UNNAMED__") for c in header)):
-                raise Refused("empty file (the first sheet has no header row)")
-            return Export(path, fmt, header, sheet=sheet)
+                raise Refused("empty file (the sheet has no header row)")
+            return Export(path, fmt, header, sheet=sheet, notes=[note] if note else [])
         if fmt == "parquet":
             if not head.startswith(b"PAR1"):
                 raise Refused(f"not a Parquet file: {_kind(head, 'text content')}")

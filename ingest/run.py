@@ -278,7 +278,10 @@ def _ingest_one(
 def _stage(
     path: Path, source, profile_name, profiles, workdir: Path, stage: Path, advance
 ) -> tuple[Profile, int, tuple[str, ...]]:
-    export = open_export(path, workdir)
+    def matches(header: list[str]) -> bool:
+        return detect_profile(header, profiles, source=source, profile=profile_name).profile is not None
+
+    export = open_export(path, workdir, accept_header=matches)
     try:
         detection = detect_profile(export.header, profiles, source=source, profile=profile_name)
         if detection.profile is None:
