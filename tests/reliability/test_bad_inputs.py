@@ -14,7 +14,8 @@ from cli.settings import Settings
 from ingest.contracts import CONTRACTS
 from ingest.run import ingest_paths
 from tests.ingest.exports import BASE, SALT
-from tests.reliability.corpus import CASES, Case, Duplicate, Loaded, Refused
+from tests.reliability.corpus import CASES
+from tests.reliability.outcomes import Case, Duplicate, Loaded, Refused
 from tests.reliability.warehouse_state import contents, without_run
 
 SETTINGS = Settings(pii_salt=SALT)
