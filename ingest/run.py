@@ -26,7 +26,7 @@ from ingest.loader import FileInfo, load_file
 from ingest.profiles import Profile, ProfileError, detect_profile, load_profiles
 from ingest.read_errors import redact
 from ingest.readers import Refused, open_export
-from ingest.store import ensure_schema
+from ingest.store import close_interrupted_runs, ensure_schema
 
 # DuckDB's own memory while loading; with Polars' streaming stage this keeps a 10M-line file well
 # under 2 GB RSS. Spills go to a temp folder beside the warehouse file.
@@ -136,6 +136,7 @@ def ingest_paths(
         con.execute("set preserve_insertion_order = false")
         con.execute("set enable_progress_bar = false")  # DuckDB would print it to stdout (breaks --json)
         ensure_schema(con)
+        close_interrupted_runs(con)
         con.execute(
             "insert into meta.ingest_runs values (?, ?, null, 'running', ?, 0, 0, 0)",
             [run_id, started, len(paths)],
@@ -278,9 +279,7 @@ def _ingest_one(
 def _stage(
     path: Path, source, profile_name, profiles, workdir: Path, stage: Path, advance
 ) -> tuple[Profile, int, tuple[str, ...]]:
-    def matches(header: list[str]) -> bool:
-        return detect_profile(header, profiles, source=source, profile=profile_name).profile is not None
-
+    matches = lambda header: detect_profile(header, profiles, source, profile_name).profile is not None  # noqa: E731
     export = open_export(path, workdir, accept_header=matches)
     try:
         detection = detect_profile(export.header, profiles, source=source, profile=profile_name)

@@ -66,7 +66,7 @@ def checksums(db: Path) -> dict[str, tuple[int, int]]:
     try:
         return {
             table: tuple(
-                con.execute(f"select count(*), coalesce(sum(hash(t.*)), 0) from {table} t").fetchone()
+                con.execute(f"select count(*), coalesce(sum(hash(t)), 0) from {table} t").fetchone()
             )
             for table in tables(con)
         }
