@@ -15,13 +15,15 @@ import duckdb
 RUN_COLUMN = {"meta.ingest_runs": "run_id", "meta.file_loads": "run_id", "meta.quarantine": "run_id"}
 
 
-def tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+def tables(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("raw", "meta")) -> list[str]:
+    """Tables of `schemas` (all schemas when empty)."""
     return [
         f"{schema}.{name}"
         for schema, name in con.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_catalog = current_database() and table_schema in ('raw', 'meta') order by 1, 2"
+            "where table_catalog = current_database() and table_type = 'BASE TABLE' order by 1, 2"
         ).fetchall()
+        if not schemas or schema in schemas
     ]
 
 
@@ -60,15 +62,14 @@ def without_run(state: dict[str, dict], run_id: str) -> dict[str, dict]:
     return out
 
 
-def checksums(db: Path) -> dict[str, tuple[int, int]]:
-    """table -> (row count, sum of row hashes): equal content gives equal checksums."""
+def checksums(db: Path, schemas: tuple[str, ...] = ("raw", "meta")) -> dict[str, tuple[int, int]]:
+    """table -> (row count, sum of row hashes): equal content gives equal checksums. The tables of
+    `schemas` (of every schema when empty: a published snapshot)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         return {
-            table: tuple(
-                con.execute(f"select count(*), coalesce(sum(hash(t)), 0) from {table} t").fetchone()
-            )
-            for table in tables(con)
+            table: tuple(con.execute(f"select count(*), coalesce(sum(hash(t)), 0) from {table} t").fetchone())
+            for table in tables(con, schemas)
         }
     finally:
         con.close()
