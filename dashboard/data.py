@@ -183,4 +183,5 @@ def explorable() -> dict:
 
 
 def explore(mart: str, group_by: list[str], measures: list[str], f: Filters) -> Result:
-    return _q("explore", mart, group_by, measures, f)
+    """Refused (RowLimitExceeded) over CX_EXPLORE_ROW_LIMIT rows: DuckDB stops at limit + 1."""
+    return _q("explore", mart, group_by, measures, f, limit=Settings.from_env().explore_row_limit)
