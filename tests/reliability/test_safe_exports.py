@@ -9,6 +9,7 @@ through ingest from exports full of formula-like text and personal data:
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
 import zipfile
@@ -27,7 +28,7 @@ from dashboard import exports
 from ingest.run import ingest_paths
 from tests.dashboard.conftest import make_app
 from tests.dashboard.test_pages import PAGES
-from tests.ingest.exports import BASE, SALT
+from tests.ingest.exports import BASE, SALT, query
 from tests.reliability import builders as b
 from warehouse.build import build
 from warehouse.filters import Filters
@@ -274,3 +275,37 @@ def test_a_roadmap_kpi_the_metrics_do_not_define_is_shown_plain():
     assert fmt_value("wismo_contacts", 12345.0) == "12,345"
     assert fmt_value("wismo_contacts", None) == "–" and fmt_value("wismo_contacts", float("nan")) == "–"
     assert fmt_value("csat", 91.234) == "91.2%"
+
+
+HOSTILE_NAMES = [
+    "--help.csv",
+    "; rm -rf ~.csv",
+    "$(touch pwned).csv",
+    ".hidden.csv",
+    "名前 ファイル.csv",
+    "x" * 200 + ".csv",
+    "..csv.gz",
+]
+
+
+def test_export_files_with_hostile_names_stay_where_they_are(tmp_path):
+    """An export's name is only ever a label: ingest writes nothing outside the warehouse's folder
+    whatever the name (its scratch files sit in a folder of their own, named by the run)."""
+    exports_dir, db = tmp_path / "in", tmp_path / "wh" / "warehouse.duckdb"
+    exports_dir.mkdir()
+    paths = []
+    for i, name in enumerate(HOSTILE_NAMES):
+        data = b.csv_bytes(b.table("stores", [b.variant("stores", f"hn{i}")]))
+        path = exports_dir / name
+        path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+        paths.append(path)
+    results = ingest_paths(paths, db, settings=Settings(pii_salt=SALT))
+    assert [(r.status, r.rows_loaded) for r in results] == [("loaded", 1)] * len(paths), [
+        r.message for r in results
+    ]
+    names = [n for (n,) in query(db, "select file_name from meta.file_loads")]
+    assert sorted(names) == sorted(HOSTILE_NAMES)
+    outside = {p.relative_to(tmp_path) for p in tmp_path.rglob("*")} - {Path("in"), Path("wh")}
+    assert {p for p in outside if p.parts[0] not in ("in", "wh")} == set()
+    assert sorted(p.name for p in exports_dir.iterdir()) == sorted(HOSTILE_NAMES)  # inputs untouched
+    assert sorted(p.name for p in db.parent.iterdir()) == ["warehouse.duckdb"]  # scratch folder removed
