@@ -65,6 +65,8 @@ HOSTILE = {
         b.variant("contacts", "K1", agent_id="=agent"),
         b.variant("contacts", "K2", row=2, channel="=evil()"),  # quarantined: its value is shown
     ],
+    # the header again mid-file: quarantined under repeated_header, a rule without column or value
+    "sessions": [b.rows("sessions")[0], b.header("sessions"), b.rows("sessions")[1]],
 }
 
 
