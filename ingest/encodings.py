@@ -142,16 +142,18 @@ def transcode(source: Path, target: Path, encoding: str) -> None:
         )
 
 
-def decode(path: Path, encoding: str, workdir: Path) -> Decoded:
-    """A UTF-8 copy of `path` (in `workdir`), read as `encoding` ("utf-16" or the fallback)."""
+def decode(path: Path, encoding: str, workdir: Path) -> Decoded | None:
+    """A UTF-8 copy of `path` (in `workdir`), read as `encoding` ("utf-16" or the fallback); None
+    for the fallback when the file is valid UTF-8 after all (nothing to decode)."""
     target = workdir / f"{path.name}.utf8"
     if encoding == "utf-16":
         transcode(path, target, "utf-16")
         return Decoded(target, "decoded from UTF-16 (byte-order mark)")
     where = _first_invalid_utf8(path)
+    if where is None:
+        return None
     transcode(path, target, FALLBACK)
-    detail = f"byte 0x{where[2]:02X} on line {where[1]:,}" if where else "a byte"
-    return Decoded(target, f"not UTF-8 ({detail}): read as {FALLBACK_NAME}")
+    return Decoded(target, f"not UTF-8 (byte 0x{where[2]:02X} on line {where[1]:,}): read as {FALLBACK_NAME}")
 
 
 def is_invalid_utf8_error(exc: BaseException) -> bool:

@@ -136,8 +136,10 @@ class Export:
         """
         try:
             return self._stage(mapping, columns, out, read_options)
-        except _NotUtf8:
+        except _NotUtf8 as not_utf8:
             decoded = _decode(self.text_path or self.path, encodings.FALLBACK, out.parent)
+            if decoded is None:  # the file is valid UTF-8 after all: the error was something else
+                raise Refused(f"could not be read as {self.format}: {not_utf8}") from None
             self.cleanup()
             self.text_path, self.decoded = decoded.path, True
             self.notes.append(decoded.note)
@@ -174,7 +176,7 @@ class Export:
             raise
         except (pl.exceptions.PolarsError, OSError, ValueError, OverflowError) as exc:
             if self.format in ("csv", "csv.gz") and not self.decoded and encodings.is_invalid_utf8_error(exc):
-                raise _NotUtf8 from None
+                raise _NotUtf8(read_errors.summary(exc)) from None
             if self.format in ("csv", "csv.gz"):
                 delimiter = str(opts.get("delimiter", self.delimiter))
                 problem = read_errors.describe_csv(
@@ -231,7 +233,7 @@ class _NotUtf8(Exception):
     """The CSV reader met bytes that are not UTF-8."""
 
 
-def _decode(path: Path, encoding: str, workdir: Path) -> encodings.Decoded:
+def _decode(path: Path, encoding: str, workdir: Path) -> encodings.Decoded | None:
     try:
         return encodings.decode(path, encoding, workdir)
     except encodings.EncodingRefused as exc:
@@ -323,8 +325,8 @@ def _open_csv_text(path: Path, text: Path, head: bytes, workdir: Path) -> Export
     transcode it to UTF-8 first when it is in another encoding we read (ingest.encodings)."""
     if not head.strip():
         raise Refused("empty file")
-    if any(head.startswith(m) for m in MAGIC):
-        raise Refused(_describe_binary(head))
+    if any(head.startswith(m) for m in MAGIC) and (b"\x00" in head or not head.isascii()):
+        raise Refused(_describe_binary(head))  # a ZIP, gzip or Parquet file under a .csv name
     try:
         encoding = encodings.head_encoding(head)
     except encodings.EncodingRefused as exc:
@@ -332,6 +334,8 @@ def _open_csv_text(path: Path, text: Path, head: bytes, workdir: Path) -> Export
     notes = []
     if encoding != "utf-8":
         decoded = _decode(text, encoding, workdir)
+        if decoded is None:  # pragma: no cover - head_encoding saw a byte that is not UTF-8
+            raise Refused("not UTF-8 text")
         if text != path:
             text.unlink(missing_ok=True)  # the decompressed copy: the transcoded one replaces it
         text = decoded.path
