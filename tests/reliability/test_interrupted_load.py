@@ -58,10 +58,13 @@ def _stage_files(db: Path) -> list[Path]:
 
 
 def _started(point: str, db: Path, size_before: int) -> bool:
-    stages = _stage_files(db)
-    if point == "staging":
-        return any(p.stat().st_size > 0 for p in stages if p.exists())
-    return bool(stages) and db.stat().st_size > size_before + 1024 * 1024
+    try:
+        stages = _stage_files(db)
+        if point == "staging":
+            return any(p.stat().st_size > 0 for p in stages)
+        return bool(stages) and db.stat().st_size > size_before + 1024 * 1024
+    except FileNotFoundError:  # a stage file removed while we looked: ask again
+        return False
 
 
 @pytest.fixture
