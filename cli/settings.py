@@ -11,16 +11,20 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 DEFAULT_DB = Path("data/warehouse.duckdb")
+DEFAULT_EXPLORE_ROW_LIMIT = 100_000  # = warehouse.api.EXPLORE_ROW_LIMIT
 
 
 @dataclass(frozen=True)
 class Settings:
     db: Path = DEFAULT_DB
     pii_salt: str = "cx-demo-salt"
+    explore_row_limit: int = DEFAULT_EXPLORE_ROW_LIMIT
 
     HELP = {
         "db": "CX_DB: the warehouse file ingest and build write (the dashboard reads its published snapshot)",
         "pii_salt": "CX_PII_SALT: salt for hashing personal data (emails) at ingest; set your own secret in production",
+        "explore_row_limit": "CX_EXPLORE_ROW_LIMIT: most rows an explore table (and its downloads) may have; "
+        "a query over it is refused with a message",
     }
 
     @classmethod
@@ -29,11 +33,25 @@ class Settings:
         return cls(
             db=Path(env.get("CX_DB", str(DEFAULT_DB))),
             pii_salt=env.get("CX_PII_SALT", cls.pii_salt),
+            explore_row_limit=_positive_int(env, "CX_EXPLORE_ROW_LIMIT", DEFAULT_EXPLORE_ROW_LIMIT),
         )
 
     @classmethod
     def names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
+
+
+def _positive_int(env, name: str, default: int) -> int:
+    text = env.get(name)
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{name} must be a whole number above 0, not {text!r}")
+    return value
 
 
 def resolve_db(db: Path | None) -> Path:

@@ -47,7 +47,14 @@ def inject_css() -> None:
 
 # -- formatting -----------------------------------------------------------------------------
 def fmt_value(key: str, value) -> str:
-    return METRICS[key].fmt(value)
+    """A value in its metric's format. A roadmap may name a KPI that metrics.toml does not define
+    (the contract takes any text): its numbers are shown plain instead of breaking the page."""
+    metric = METRICS.get(key)
+    if metric is not None:
+        return metric.fmt(value)
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    return f"{value:,.6g}" if isinstance(value, int | float) else str(value)
 
 
 def fmt_change(m: Metric, change: float | None) -> str:

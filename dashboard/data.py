@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import streamlit as st
 
 from cli.settings import Settings
@@ -56,12 +57,20 @@ def _call(snapshot: str, method: str, args: tuple, kwargs: tuple):
 
 
 def _q(method: str, *args, **kwargs):
-    name = snapshot_name()
-    if name is None:
-        raise RuntimeError("no published warehouse snapshot")
     key_args = tuple(_scalar(a) for a in args)
     key_kwargs = tuple(sorted((k, _scalar(v)) for k, v in kwargs.items()))
-    return _call(name, method, key_args, key_kwargs)
+    for attempt in range(3):
+        name = snapshot_name()
+        if name is None:
+            raise RuntimeError("no published warehouse snapshot")
+        try:
+            return _call(name, method, key_args, key_kwargs)
+        except duckdb.IOException:
+            # The snapshot was removed between reading CURRENT and opening it (publish keeps the
+            # newest few, so only after two more builds): look CURRENT up again.
+            if Path(name).exists() or attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _scalar(value):
@@ -188,4 +197,5 @@ def explorable() -> dict:
 
 
 def explore(mart: str, group_by: list[str], measures: list[str], f: Filters) -> Result:
-    return _q("explore", mart, group_by, measures, f)
+    """Refused (RowLimitExceeded) over CX_EXPLORE_ROW_LIMIT rows: DuckDB stops at limit + 1."""
+    return _q("explore", mart, group_by, measures, f, limit=Settings.from_env().explore_row_limit)

@@ -52,7 +52,8 @@ def filter_pairs(filters: Filters | None) -> list[tuple[str, str]]:
 
 
 def file_stem(name: str, filters: Filters | None) -> str:
-    """`<name>__<from>_<to>[__<dim>-<values>]...`, safe on every file system."""
+    """`<name>__<from>_<to>[__<dim>-<values>]...`, safe on every file system: ASCII letters, digits,
+    `._-` only, no leading dot or dash, at most 180 characters (plus the extension)."""
     parts = [_slug(name)]
     if filters is not None:
         parts.append(f"{filters.date_from}_{filters.date_to}")
@@ -64,11 +65,15 @@ def file_stem(name: str, filters: Filters | None) -> str:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", str(text)).strip("-") or "x"
+    # Only letters, digits, dot, dash and underscore, never leading with a dot or dash: a name built
+    # from filter values cannot hold a path separator, NUL, or be "." / ".." / hidden / an option.
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", str(text)).strip("-.") or "x"
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
-    return neutralise(frame).write_csv().encode("utf-8")
+    safe = neutralise(frame)
+    safe = safe.rename({c: neutralise_text(c) for c in safe.columns if neutralise_text(c) != c})
+    return safe.write_csv().encode("utf-8")
 
 
 def xlsx_bytes(

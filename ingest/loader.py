@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest import structure
 from ingest.contracts import Contract
 from ingest.parse import checked_relation, literal, quote_ident, text_column
 from ingest.profiles import Profile
@@ -49,13 +50,14 @@ class LoadCounts:
     rows_loaded: int
     rows_quarantined: int
     rules: dict[str, int]  # rule -> violations
+    notes: tuple[str, ...] = ()  # how the file was read (e.g. its encoding), from the reader
 
     @property
     def message(self) -> str:
         text = f"{self.rows_loaded:,} rows loaded, {self.rows_quarantined:,} quarantined"
         if self.rules:
             text += " (" + ", ".join(f"{r}: {n:,}" for r, n in sorted(self.rules.items())) + ")"
-        return text
+        return "; ".join([text, *self.notes])
 
 
 def stage_relation(stage: Path) -> str:
@@ -162,11 +164,13 @@ def load_file(
     salt: str,
     rows_read: int,
     step: Callable[[str], None] = lambda _: None,
-    note: str = "",
+    notes: tuple[str, ...] = (),
 ) -> LoadCounts:
-    """Load the stage of one file into raw.<source> and meta.quarantine; `note` is appended to the
-    file's message in meta.file_loads (e.g. the date order decided for the file)."""
-    relation = checked_relation(contract, profile, stage_relation(stage))
+    """Load the stage of one file into raw.<source> and meta.quarantine; `notes` (how the file was
+    read: its encoding, the date order decided for it) end the file's message in meta.file_loads."""
+    # Rows the reader found not to be data (ingest.structure) get their own rule and no other check.
+    data_rows = structure.data_rows(stage_relation(stage))
+    relation = checked_relation(contract, profile, data_rows)
     row_checks = [c for c in checks if c.kind == "row"]
     key_checks = [c for c in checks if c.kind == "unique"]
     con.execute("begin transaction")
@@ -175,6 +179,7 @@ def load_file(
             f"create temp table {VIOLATIONS} (row_number bigint, rule varchar, column_name varchar, "
             "value varchar, message varchar)"
         )
+        con.execute(f"insert into {VIOLATIONS} {structure.violations_sql(stage_relation(stage))}")
         for check in key_checks:
             con.execute(f"insert into {VIOLATIONS} {_key_violations_sql(contract, check, relation)}")
         step("keys")
@@ -199,7 +204,7 @@ def load_file(
             con.execute(f"insert into {VIOLATIONS} {_row_violations_sql(row_checks, relation)}")
         elif row_checks and loaded < rows_read:
             left_behind = (
-                f"(select * from {stage_relation(stage)} anti join "
+                f"(select * from {data_rows} anti join "
                 f"(select _row_number as row_number from raw.{contract.source} where _file_id = $file_id) "
                 f"using (row_number))"
             )
@@ -239,7 +244,7 @@ def load_file(
         )
         quarantined = con.execute(f"select count(distinct row_number) from {VIOLATIONS}").fetchone()[0]
         rules = dict(con.execute(f"select rule, count(*) from {VIOLATIONS} group by rule").fetchall())
-        counts = LoadCounts(rows_read, loaded, quarantined, rules)
+        counts = LoadCounts(rows_read, loaded, quarantined, rules, tuple(notes))
         if loaded + quarantined != rows_read:
             raise AssertionError(
                 f"reconciliation failed: {rows_read} rows read != {loaded} loaded + {quarantined} quarantined"
@@ -257,7 +262,7 @@ def load_file(
                 "rows_read": rows_read,
                 "rows_loaded": loaded,
                 "rows_quarantined": quarantined,
-                "message": counts.message + note,
+                "message": counts.message,
                 "loaded_at": loaded_at,
             },
         )

@@ -5,6 +5,9 @@ happen afterwards in DuckDB SQL. Each data row gets a 1-based `row_number` (its 
 the data rows of the file; for XLSX the sheet row is row_number + 1). Rows that are entirely empty
 (blank lines, blank sheet rows) are not data and are skipped without renumbering the others.
 
+CSV text is read as UTF-8; other encodings (UTF-16 with a BOM, Windows-1252) are transcoded first
+by ingest.encodings, and the file's load message says so. Line ends may be LF, CRLF or CR.
+
 CSV, CSV.gz, JSON lines and Parquet stream through Polars' streaming engine into the stage, so
 memory stays bounded whatever the file size; XLSX workbooks are read whole (Excel caps a sheet at
 about a million rows).
@@ -18,10 +21,12 @@ import io
 import json
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+
+from ingest import encodings, read_errors, structure, workbooks
 
 ROW_NUMBER = "row_number"
 # Columns every stage has besides row_number and the canonical columns (ingest.profiles.transform
@@ -111,8 +116,11 @@ class Export:
     format: str
     header: list[str]
     delimiter: str = ","
-    text_path: Path | None = None  # the decompressed CSV of a .csv.gz
+    eol: str = "\n"  # "\r" for the CR-only line ends of old Mac spreadsheets (CRLF reads as "\n")
+    text_path: Path | None = None  # a UTF-8 copy of the CSV: decompressed (.csv.gz), transcoded, or both
     sheet: pl.DataFrame | None = None  # the first sheet of an XLSX workbook, read whole
+    notes: list[str] = field(default_factory=list)  # how the file was read, for its load message
+    decoded: bool = False  # text_path was transcoded to UTF-8 (ingest.encodings)
 
     def stage(
         self,
@@ -122,13 +130,36 @@ class Export:
         read_options: dict | None = None,
         transform: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None,
     ) -> int:
-        """Write `row_number` plus `columns` (canonical names, text) to the Parquet file `out`.
+        """Write `row_number` plus `columns` (canonical names, text) to the Parquet file `out`,
+        with the columns of ingest.structure that mark rows that are not data.
 
         `mapping` maps original header names to canonical columns; canonical columns without a
         source column are written as nulls. `transform` (a profile's rules) reshapes the frame
         into the stage layout; without it the stage is the columns as read, plus SOURCE_ROW,
         NOT_A_FACT and MISSING_REFERENCE. Returns the number of staged rows.
+
+        A CSV that turns out not to be UTF-8 past the bytes open_export checked is transcoded
+        (ingest.encodings) and staged again.
         """
+        try:
+            return self._stage(mapping, columns, out, read_options, transform)
+        except _NotUtf8 as not_utf8:
+            decoded = _decode(self.text_path or self.path, encodings.FALLBACK, out.parent)
+            if decoded is None:  # the file is valid UTF-8 after all: the error was something else
+                raise Refused(f"could not be read as {self.format}: {not_utf8}") from None
+            self.cleanup()
+            self.text_path, self.decoded = decoded.path, True
+            self.notes.append(decoded.note)
+            return self._stage(mapping, columns, out, read_options, transform)
+
+    def _stage(
+        self,
+        mapping: dict[str, str],
+        columns: list[str],
+        out: Path,
+        read_options: dict | None,
+        transform: Callable[[pl.LazyFrame], pl.LazyFrame] | None,
+    ) -> int:
         opts = read_options or {}
         try:
             frame = self._scan(opts)
@@ -141,7 +172,9 @@ class Export:
                     exprs.append(pl.col(f"_c{position[by_target[c]]}").alias(c))
                 else:
                     exprs.append(pl.lit(None, dtype=pl.String).alias(c))
-            data = [pl.col(f"_c{i}") for i in range(len(self.header))]
+            names = [f"_c{i}" for i in range(len(self.header))]
+            exprs += structure.problem_columns(self.header, names)
+            data = [pl.col(n) for n in names]
             not_blank = pl.any_horizontal([d.is_not_null() for d in data])
             frame = frame.filter(not_blank) if data else frame
             frame = frame.select(exprs)
@@ -154,10 +187,25 @@ class Export:
                     pl.lit(None, dtype=pl.String).alias(MISSING_REFERENCE),
                 )
             frame.sink_parquet(out, compression="lz4", row_group_size=256 * 1024)
+            if self.format in ("csv", "csv.gz"):
+                delimiter = str(opts.get("delimiter", self.delimiter))
+                text = self.text_path or self.path
+                found = structure.truncated_last_line(text, delimiter, self.eol, len(self.header))
+                if found is not None:
+                    # every staged row of the file's last row (a wide survey row may be several)
+                    structure.mark_last_row_truncated(out, found, len(self.header), SOURCE_ROW)
         except Refused:
             raise
         except (pl.exceptions.PolarsError, OSError, ValueError, OverflowError) as exc:
-            raise Refused(f"could not be read as {self.format}: {_first_line(exc)}") from None
+            if self.format in ("csv", "csv.gz") and not self.decoded and encodings.is_invalid_utf8_error(exc):
+                raise _NotUtf8(read_errors.summary(exc)) from None
+            if self.format in ("csv", "csv.gz"):
+                delimiter = str(opts.get("delimiter", self.delimiter))
+                problem = read_errors.describe_csv(
+                    self.text_path or self.path, delimiter, len(self.header), exc
+                )
+                raise Refused(f"could not be read as {self.format}: {problem}") from None
+            raise Refused(f"could not be read as {self.format}: {read_errors.summary(exc)}") from None
         return pl.scan_parquet(out).select(pl.len()).collect().item()
 
     def _scan(self, opts: dict) -> pl.LazyFrame:
@@ -166,6 +214,7 @@ class Export:
             frame = pl.scan_csv(
                 self.text_path or self.path,
                 separator=str(opts.get("delimiter", self.delimiter)),
+                eol_char=self.eol,
                 infer_schema=False,
                 with_column_names=lambda cols: names if len(cols) == len(names) else cols,
                 skip_rows_after_header=int(opts.get("skip_rows_after_header", 0)),
@@ -203,6 +252,17 @@ class Export:
             self.text_path.unlink(missing_ok=True)
 
 
+class _NotUtf8(Exception):
+    """The CSV reader met bytes that are not UTF-8."""
+
+
+def _decode(path: Path, encoding: str, workdir: Path) -> encodings.Decoded | None:
+    try:
+        return encodings.decode(path, encoding, workdir)
+    except encodings.EncodingRefused as exc:
+        raise Refused(str(exc)) from None
+
+
 def _as_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     if dtype.is_nested():
         return expr.cast(pl.String) if dtype == pl.String else pl.struct(expr).struct.json_encode()
@@ -213,13 +273,13 @@ def _kind(head: bytes, text: str) -> str:
     return _describe_binary(head) if b"\x00" in head or any(head.startswith(m) for m in MAGIC) else text
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+def open_export(
+    path: Path, workdir: Path, accept_header: Callable[[list[str]], bool] | None = None
+) -> Export:
+    """Check that `path` is a readable export and read its header; raise Refused otherwise.
 
-
-def open_export(path: Path, workdir: Path) -> Export:
-    """Check that `path` is a readable export and read its header; raise Refused otherwise."""
+    `accept_header` says whether a header matches a profile: of a workbook with several sheets, the
+    first sheet it accepts is read (ingest.workbooks)."""
     path = Path(path)
     fmt = file_format(path)
     try:
@@ -232,8 +292,7 @@ def open_export(path: Path, workdir: Path) -> Export:
         raise Refused("empty file")
     try:
         if fmt == "csv":
-            _check_text(head)
-            return _open_csv(path, head)
+            return _open_csv_text(path, path, head, workdir)
         if fmt == "csv.gz":
             if not head.startswith(b"\x1f\x8b"):
                 raise Refused(f"not gzip-compressed: {_kind(head, 'plain text')}")
@@ -242,9 +301,10 @@ def open_export(path: Path, workdir: Path) -> Export:
                 shutil.copyfileobj(src, dst, 4 * 1024 * 1024)
             with open(text_path, "rb") as fh:
                 inner = fh.read(SNIFF_BYTES)
-            _check_text(inner)
-            export = _open_csv(path, inner)
-            export.format, export.text_path = "csv.gz", text_path
+            if not inner.strip():
+                raise Refused("empty file (nothing inside the gzip)")
+            export = _open_csv_text(path, text_path, inner, workdir)
+            export.format = "csv.gz"
             return export
         if fmt == "jsonl":
             _check_text(head)
@@ -252,9 +312,13 @@ def open_export(path: Path, workdir: Path) -> Export:
         if fmt == "xlsx":
             if not head.startswith(b"PK\x03\x04"):
                 raise Refused(f"not an XLSX workbook: {_kind(head, 'text content')}")
+            try:
+                sheet_name, note = workbooks.choose_sheet(path, accept_header)
+            except workbooks.NoMatchingSheet as exc:
+                raise Refused(str(exc)) from None
             sheet = pl.read_excel(
                 path,
-                sheet_id=1,
+                sheet_name=sheet_name,
                 engine="calamine",
                 infer_schema_length=0,
                 drop_empty_rows=False,
@@ -262,8 +326,8 @@ def open_export(path: Path, workdir: Path) -> Export:
             )
             header = [str(c) for c in sheet.columns]
             if not header or (sheet.height == 0 and all(c.startswith("__UNNAMED__") for c in header)):
-                raise Refused("empty file (the first sheet has no header row)")
-            return Export(path, fmt, header, sheet=sheet)
+                raise Refused("empty file (the sheet has no header row)")
+            return Export(path, fmt, header, sheet=sheet, notes=[note] if note else [])
         if fmt == "parquet":
             if not head.startswith(b"PAR1"):
                 raise Refused(f"not a Parquet file: {_kind(head, 'text content')}")
@@ -271,24 +335,56 @@ def open_export(path: Path, workdir: Path) -> Export:
     except Refused:
         raise
     except (gzip.BadGzipFile, EOFError, OSError, pl.exceptions.PolarsError, ValueError) as exc:
-        raise Refused(f"could not be read as {fmt}: {_first_line(exc)}") from None
+        raise Refused(f"could not be read as {fmt}: {read_errors.summary(exc)}") from None
     except Exception as exc:  # fastexcel raises its own error types
-        raise Refused(f"could not be read as {fmt}: {type(exc).__name__}: {_first_line(exc)}") from None
+        raise Refused(
+            f"could not be read as {fmt}: {type(exc).__name__}: {read_errors.summary(exc)}"
+        ) from None
     raise Refused(f"unsupported format {fmt}")  # pragma: no cover
+
+
+def _open_csv_text(path: Path, text: Path, head: bytes, workdir: Path) -> Export:
+    """Open the CSV `path` whose bytes are in `text` (the file itself, or its decompressed copy):
+    transcode it to UTF-8 first when it is in another encoding we read (ingest.encodings)."""
+    if not head.strip():
+        raise Refused("empty file")
+    if any(head.startswith(m) for m in MAGIC) and (b"\x00" in head or not head.isascii()):
+        raise Refused(_describe_binary(head))  # a ZIP, gzip or Parquet file under a .csv name
+    try:
+        encoding = encodings.head_encoding(head)
+    except encodings.EncodingRefused as exc:
+        raise Refused(_describe_binary(head) if str(exc) == "binary content" else str(exc)) from None
+    notes = []
+    if encoding != "utf-8":
+        decoded = _decode(text, encoding, workdir)
+        if decoded is None:  # pragma: no cover - head_encoding saw a byte that is not UTF-8
+            raise Refused("not UTF-8 text")
+        if text != path:
+            text.unlink(missing_ok=True)  # the decompressed copy: the transcoded one replaces it
+        text = decoded.path
+        notes.append(decoded.note)
+        with open(text, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    export = _open_csv(path, head)
+    export.text_path = text if text != path else None
+    export.decoded = encoding != "utf-8"
+    export.notes = notes
+    return export
 
 
 def _open_csv(path: Path, head: bytes) -> Export:
     text = head.decode("utf-8", errors="ignore").lstrip("\ufeff")
     first_line = text.splitlines()[0] if text.splitlines() else ""
     delimiter = "\t" if path.name.lower().endswith((".tsv", ".tsv.gz")) else _sniff_delimiter(first_line)
+    eol = "\r" if "\r" in text and "\n" not in text else "\n"
     try:
-        header = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+        header = next(csv.reader(io.StringIO(text, newline=None), delimiter=delimiter))
     except (StopIteration, csv.Error):
         header = []
     header = [h.replace("\ufeff", "") for h in header]
     if not any(h.strip() for h in header):
         raise Refused("empty file (no header row)")
-    return Export(path, "csv", header, delimiter)
+    return Export(path, "csv", header, delimiter, eol)
 
 
 def _open_jsonl(path: Path, sample_lines: int = 1000) -> Export:

@@ -30,9 +30,10 @@ from ingest.loader import FileInfo, load_file
 from ingest.profiles import Profile, ProfileError, detect_profile, load_profiles
 from ingest.profiles.answers import Questions, QuestionsError, parse_questions
 from ingest.progress import FileProgress
+from ingest.read_errors import redact
 from ingest.readers import Refused, open_export
 from ingest.staging import load_order, lookup_reader, stage_profile
-from ingest.store import ensure_schema
+from ingest.store import close_interrupted_runs, ensure_schema
 
 # DuckDB's own memory while loading; with Polars' streaming stage this keeps a 10M-line file well
 # under 2 GB RSS. Spills go to a temp folder beside the warehouse file.
@@ -103,6 +104,7 @@ def ingest_paths(
         con.execute("set preserve_insertion_order = false")
         con.execute("set enable_progress_bar = false")  # DuckDB would print it to stdout (breaks --json)
         ensure_schema(con)
+        close_interrupted_runs(con)
         con.execute(
             "insert into meta.ingest_runs values (?, ?, null, 'running', ?, 0, 0, 0)",
             [run_id, started, len(paths)],
@@ -207,7 +209,12 @@ def _ingest_one(
         hashing = pool.submit(file_sha256, path, lambda n: advance("hash", n))
         export = None
         try:
-            export = open_export(path, workdir)
+            # of a workbook, the first sheet whose header some profile (of --source/--profile) accepts
+            def matches(header: list[str]) -> bool:
+                found = detect_profile(header, profiles, source=source, profile=profile_name)
+                return found.profile is not None
+
+            export = open_export(path, workdir, accept_header=matches)
             detection = detect_profile(export.header, profiles, source=source, profile=profile_name)
             if detection.profile is None:
                 raise Refused(f"{detection.message} (file format {export.format})", complete=True)
@@ -218,8 +225,8 @@ def _ingest_one(
             # --source restricts a run to one source: then a file's companions (other sources) wait
             companions = [profiles[c] for c in chosen.companions if source is None]
             applicable = [c for c in companions if not c.missing(export.header)]
-            note = "".join(
-                f"; no {c.source} from it (lacks {', '.join(c.missing(export.header))})"
+            notes = tuple(
+                f"no {c.source} from it (lacks {', '.join(c.missing(export.header))})"
                 for c in companions
                 if c not in applicable
             )
@@ -227,7 +234,7 @@ def _ingest_one(
                 con=con, export=export, path=path, hashing=hashing, suites=suites, settings=settings,
                 run_id=run_id, workdir=workdir, advance=advance, questions=questions,
             )  # fmt: skip
-            results = [_load_profile(profile=chosen, note=note, **load)]
+            results = [_load_profile(profile=chosen, notes=notes, **load)]
             for companion in applicable:
                 try:
                     results.append(_load_profile(profile=companion, **load))
@@ -258,7 +265,7 @@ def _info(hashing, path: Path) -> FileInfo:
 
 def _load_profile(
     *, con, export, profile: Profile, path, hashing, suites, settings, run_id, workdir, advance, questions,
-    note: str = "",
+    notes: tuple[str, ...] = (),
 ) -> FileResult:  # fmt: skip
     stage = workdir / f"stage-{uuid.uuid4().hex}.parquet"
     try:
@@ -289,7 +296,8 @@ def _load_profile(
                 salt=settings.pii_salt,
                 rows_read=staged.rows,
                 step=advance,
-                note=staged.note + note,
+                # how the file was read (encoding: export.notes), what the profile decided, companions
+                notes=(*export.notes, *staged.notes, *notes),
             )
         except Exception as exc:
             message = (
@@ -307,7 +315,7 @@ def _load_profile(
         counts.rows_loaded,
         counts.rows_quarantined,
         "loaded",
-        counts.message + staged.note + note,
+        counts.message,
     )
 
 
@@ -378,6 +386,7 @@ def _refused(
             chosen.source if chosen else source, chosen.name if chosen else profile_name, profiles
         )
         message = f"{path.name}: refused: expected {expected}; found {exc}"
+    message = redact(message)  # a file without a header row shows its first row as the header
     src = chosen.source if chosen else source
     file_id = None
     with contextlib.suppress(OSError):

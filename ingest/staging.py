@@ -29,10 +29,6 @@ class Staged:
     rows: int
     notes: list[str] = field(default_factory=list)
 
-    @property
-    def note(self) -> str:
-        return "".join(f"; {n}" for n in self.notes)
-
 
 def lookup_reader(con: duckdb.DuckDBPyConnection) -> LookupReader:
     """Reads a looked-up source from the ingest database, as text keyed by `__key`."""

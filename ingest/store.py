@@ -23,7 +23,7 @@ META_TABLES = {
         ("run_id", "varchar"),
         ("started_at", "timestamp"),
         ("finished_at", "timestamp"),
-        ("status", "varchar"),  # running | loaded | refused (some file refused) | failed
+        ("status", "varchar"),  # running | ok | partial (some file refused) | failed | interrupted
         ("files", "integer"),
         ("rows_read", "bigint"),
         ("rows_loaded", "bigint"),
@@ -111,3 +111,31 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     except BaseException:
         con.execute("rollback")
         raise
+
+
+def close_interrupted_runs(con: duckdb.DuckDBPyConnection) -> None:
+    """Mark runs still 'running' as 'interrupted', with the counts of the files they did commit.
+
+    Called by a new run, which holds DuckDB's write lock, so no other run can be going on: a run
+    left 'running' was killed (each file is its own transaction, so files it had not finished left
+    nothing behind). Its row stays, as the record that it was tried.
+    """
+    con.execute(
+        """
+        update meta.ingest_runs as r set
+            status = 'interrupted',
+            files = f.files,
+            rows_read = f.rows_read,
+            rows_loaded = f.rows_loaded,
+            rows_quarantined = f.rows_quarantined
+        from (
+            select runs.run_id, count(l.run_id) as files, coalesce(sum(l.rows_read), 0) as rows_read,
+                coalesce(sum(l.rows_loaded), 0) as rows_loaded,
+                coalesce(sum(l.rows_quarantined), 0) as rows_quarantined
+            from meta.ingest_runs as runs left join meta.file_loads as l using (run_id)
+            where runs.status = 'running'
+            group by runs.run_id
+        ) as f
+        where r.run_id = f.run_id
+        """
+    )

@@ -40,7 +40,13 @@ def build(db: Path, quiet: bool = True) -> BuildResult:
     counts: dict[str, int] = {}
     try:
         con.execute("set preserve_insertion_order = false")
-        con.execute(f"attach '{_quote(db)}' as src (read_only)")
+        try:
+            con.execute(f"attach '{_quote(db)}' as src (read_only)")
+        except duckdb.IOException as exc:  # DuckDB's file lock: an ingest (or build) has it
+            raise BuildError(
+                f"{db} is in use by another process (an ingest running?); run `cx build` again when "
+                f"it has finished. {str(exc).splitlines()[0]}"
+            ) from None
         con.execute("begin transaction")
         for model in ordered:
             try:

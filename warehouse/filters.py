@@ -48,6 +48,11 @@ class Filters:
                 object.__setattr__(self, dim, ())
             else:
                 object.__setattr__(self, dim, tuple(str(v) for v in value))
+            for v in getattr(self, dim):
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:  # a lone surrogate: DuckDB cannot take it even as a parameter
+                    raise ValueError(f"{dim} filter value {v!r} is not valid text") from None
         if self.compare not in COMPARISONS:
             raise ValueError(f"compare must be one of {COMPARISONS}, not {self.compare!r}")
         if self.date_from and self.date_to and self.date_from > self.date_to:

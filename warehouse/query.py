@@ -48,12 +48,21 @@ class BaseWarehouse:
 
     @classmethod
     def open(cls, db: Path):
-        snapshot = snapshots.current_snapshot(Path(db))
-        if snapshot is None:
-            raise NoWarehouse(
-                f"no built warehouse for {db}: run `cx demo` for demo data, or `cx ingest FILES` to load exports"
-            )
-        return cls(snapshot)
+        """The published snapshot of `db`, read-only. A snapshot removed between reading CURRENT and
+        opening it (publish keeps the newest few, so only after two more builds) is looked up again."""
+        for attempt in range(3):
+            snapshot = snapshots.current_snapshot(Path(db))
+            if snapshot is None:
+                raise NoWarehouse(
+                    f"no built warehouse for {db}: run `cx demo` for demo data, "
+                    "or `cx ingest FILES` to load exports"
+                )
+            try:
+                return cls(snapshot)
+            except duckdb.IOException:
+                if snapshot.exists() or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
         self._con.close()

@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 import polars as pl
 
+from ingest import structure
 from ingest.profiles.answers import melt_answers
 from ingest.profiles.spec import Condition, Derive, Spec
 from ingest.readers import MISSING_REFERENCE, NOT_A_FACT, SOURCE_ROW
@@ -158,4 +159,5 @@ def apply_profile(
         frame = frame.with_columns(pl.col("row_number").alias(SOURCE_ROW))
     if spec.hash:
         frame = frame.with_columns([_hash(c, salt) for c in spec.hash])
-    return frame.select("row_number", SOURCE_ROW, *contract_columns, *FLAGS)
+    # the reader's marks of rows that are not data (repeated headers) travel with the row
+    return frame.select("row_number", SOURCE_ROW, *contract_columns, *FLAGS, *structure.MARKS)

@@ -54,11 +54,15 @@ RULES = (
     "not_a_fact",
     "missing_reference",
 )
+# What a value must look like, for the quarantine message: the format expected, with an example,
+# and the usual near misses (thousands separators, decimal commas, day-first dates) named.
 TYPE_WORDS = {
-    "integer": "a whole number",
-    "number": "a number (digits with a decimal point)",
-    "timestamp": "a timestamp YYYY-MM-DD HH:MM:SS (T allowed, optional UTC offset)",
-    "date": "a date YYYY-MM-DD",
+    "integer": "a whole number like 1234 (no thousands separators)",
+    "number": "a number like 1234.5 (decimal point; no thousands separators, decimal commas or "
+    "currency signs)",
+    "timestamp": "a timestamp YYYY-MM-DD HH:MM:SS like 2024-03-01 14:30:00 (T allowed, optional UTC offset "
+    "like +01:00 or Z; not day-first or month-first dates)",
+    "date": "a date YYYY-MM-DD like 2024-03-01 (not day-first or month-first)",
     "boolean": "true or false",
 }
 
