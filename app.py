@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import components, data, navigation, state, theme
+from warehouse import money
 
 st.set_page_config(page_title="Retail CX dashboard", page_icon=":material/storefront:", layout="wide")
 theme.register()
@@ -46,6 +47,7 @@ def main() -> None:
     state.sidebar(data.filter_options(), as_of, start)
     coverage = data.coverage().frame
     currencies = coverage["order_currencies"][0] if coverage.height else None
+    money.use(data.currency())  # every money figure in the orders' own currency
     st.caption(components.freshness_line(data.freshness().frame, as_of, currencies))
     page.run()
 

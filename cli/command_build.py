@@ -15,11 +15,16 @@ def build(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="print only the summary line"),
 ) -> None:
     """Build staging -> core -> marts into a new snapshot and publish it for the dashboard."""
+    from ingest.store import upgrade_schema
     from warehouse.build import BuildError
     from warehouse.build import build as run_build
 
+    path = resolve_db(db)
+    # An ingest database written by an older version lacks the columns its contracts gained since
+    # (ingest adds them on its next run); add them now so the models, which read them, can build.
+    upgrade_schema(path)
     try:
-        result = run_build(resolve_db(db), quiet=quiet)
+        result = run_build(path, quiet=quiet)
     except BuildError as exc:
         typer.echo(f"build failed: {exc}", err=True)
         raise typer.Exit(1) from None

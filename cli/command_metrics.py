@@ -35,6 +35,9 @@ def metrics(
     json_out: bool = typer.Option(False, "--json", help="one JSON object keyed by metric"),
 ) -> None:
     """Print every metric (value, n, margin, target, status, previous) for the filters."""
+    import duckdb
+
+    from warehouse import money
     from warehouse.api import NoWarehouse, Warehouse
     from warehouse.filters import Filters
 
@@ -56,8 +59,21 @@ def metrics(
         else:
             typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
-    resolved = wh.resolve(filters)
-    frame = wh.metrics(resolved).frame
+    try:
+        money.use(wh.currency())  # money in the orders' own currency
+        resolved = wh.resolve(filters)
+        frame = wh.metrics(resolved).frame
+    except duckdb.Error as exc:
+        # e.g. a snapshot built by an older version of the models, which lacks a column
+        message = (
+            f"the warehouse snapshot {wh.snapshot.name} cannot answer the metric queries "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0]}); rebuild it with `cx build`"
+        )
+        if json_out:
+            typer.echo(json.dumps({"error": message}))
+        else:
+            typer.echo(message, err=True)
+        raise typer.Exit(1) from None
     out = {}
     for row in frame.to_dicts():
         entry = {

@@ -13,6 +13,7 @@ from plotly.subplots import make_subplots
 from dashboard import theme
 from dashboard.labels import QUADRANTS
 from dashboard.state import TIER_ORDER, label, tier_label
+from warehouse import money
 from warehouse.metrics import METRICS
 
 theme.register()
@@ -21,13 +22,14 @@ theme.register()
 def _money(v: float | None) -> str:
     if v is None:
         return "–"
+    sign = money.symbol()
     if abs(v) >= 1e6:
-        return f"£{v / 1e6:.1f}m"
+        return f"{sign}{v / 1e6:.1f}m"
     if abs(v) >= 1e4:
-        return f"£{v / 1e3:.0f}k"
+        return f"{sign}{v / 1e3:.0f}k"
     if abs(v) >= 1e3:
-        return f"£{v / 1e3:.1f}k"
-    return f"£{v:.0f}"
+        return f"{sign}{v / 1e3:.1f}k"
+    return f"{sign}{v:.0f}"
 
 
 def _left_margin(labels: list[str]) -> int:
@@ -49,7 +51,7 @@ def _wrap(text: str, width: int = 14) -> str:
 
 def _axis_format(key: str) -> dict:
     unit = METRICS[key].unit
-    return {"%": {"ticksuffix": "%"}, "GBP": {"tickprefix": "£"}, "s": {"ticksuffix": " s"}}.get(unit, {})
+    return {"%": {"ticksuffix": "%"}, "money": {"tickprefix": money.symbol()}, "s": {"ticksuffix": " s"}}.get(unit, {})
 
 
 # -- overview and monthly review ------------------------------------------------------------
@@ -111,13 +113,13 @@ def friction_top(frame: pl.DataFrame, title: str = "Largest friction costs (per 
             text=[_money(v) for v in values],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{y}: £%{x:,.0f} a year<extra></extra>",
+            hovertemplate=f"%{{y}}: {money.symbol()}%{{x:,.0f}} a year<extra></extra>",
         )
     )
     fig.update_layout(
         title=title,
         height=90 + 48 * frame.height,
-        xaxis=dict(tickprefix="£", tickformat=",.0f", showgrid=True),
+        xaxis=dict(tickprefix=money.symbol(), tickformat=",.0f", showgrid=True),
         margin=dict(l=_left_margin(frame["label"].to_list()), r=60),
     )
     return fig
@@ -274,13 +276,13 @@ def stage_scores(frame: pl.DataFrame) -> go.Figure:
 TIER_PANELS = [
     ("revenue_share_pct", "Revenue share", "{:.0f}%"),
     ("orders_per_customer", "Orders per customer", "{:.2f}"),
-    ("aov", "AOV", "£{:.0f}"),
-    ("clv", "CLV", "£{:,.0f}"),
+    ("aov", "AOV", "¤{:.0f}"),
+    ("clv", "CLV", "¤{:,.0f}"),
     ("churn_rate", "Churn rate", "{:.0f}%"),
     ("nps", "NPS", "{:+.0f}"),
     ("csat", "CSAT", "{:.0f}%"),
     ("return_rate", "Return rate", "{:.1f}%"),
-    ("cost_to_serve_per_customer", "Cost to serve per customer", "£{:.2f}"),
+    ("cost_to_serve_per_customer", "Cost to serve per customer", "¤{:.2f}"),
 ]
 
 
@@ -304,7 +306,7 @@ def tier_panels(frame: pl.DataFrame) -> go.Figure:
                 x=[tier_label(t) for t in tiers],
                 y=values,
                 marker_color=[theme.TIER_COLOURS[t] for t in tiers],
-                text=["–" if v is None else fmt.format(v) for v in values],
+                text=["–" if v is None else money.text(fmt.format(v)) for v in values],
                 textposition="outside",
                 cliponaxis=False,
                 showlegend=False,
@@ -366,7 +368,7 @@ def pareto(frame: pl.DataFrame, title: str = "Friction costs per year (Pareto)")
             text=[_money(v) for v in values],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{x}: £%{y:,.0f} a year<extra></extra>",
+            hovertemplate=f"%{{x}}: {money.symbol()}%{{y:,.0f}} a year<extra></extra>",
         ),
         secondary_y=False,
     )
@@ -383,7 +385,7 @@ def pareto(frame: pl.DataFrame, title: str = "Friction costs per year (Pareto)")
     )
     fig.update_yaxes(
         title_text="Yearly cost",
-        tickprefix="£",
+        tickprefix=money.symbol(),
         tickformat=",.0f",
         secondary_y=False,
         range=[0, max(values or [1]) * 1.15],
@@ -472,7 +474,7 @@ def impact_matrix(frame: pl.DataFrame) -> go.Figure:
         xaxis=dict(
             title="Complexity of the easiest roadmap fix (1 = simple, 5 = hard)", range=[0.5, 5.5], dtick=1
         ),
-        yaxis=dict(title="Yearly cost", tickprefix="£", tickformat=",.0f", range=[-0.05 * top, top]),
+        yaxis=dict(title="Yearly cost", tickprefix=money.symbol(), tickformat=",.0f", range=[-0.05 * top, top]),
         margin=dict(t=90),
     )
     return fig

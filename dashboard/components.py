@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard import exports, labels, theme
 from dashboard.state import COMPARES, describe, tier_label
+from warehouse import money
 from warehouse.api import Result
 from warehouse.filters import Filters
 from warehouse.metrics import METRICS, Metric
@@ -57,12 +58,19 @@ def fmt_value(key: str, value) -> str:
     return f"{value:,.6g}" if isinstance(value, int | float) else str(value)
 
 
+def fmt_money(value: float | None, decimals: int = 0) -> str:
+    """An amount in the warehouse's currency (warehouse/money.py): 1234.5 -> "£1,235"."""
+    if value is None:
+        return "–"
+    return labels.money(f"{money.SIGN}{value:,.{decimals}f}")
+
+
 def fmt_change(m: Metric, change: float | None) -> str:
     """A change in the metric's own unit: percentages in points (pp), NPS in points."""
     if change is None:
         return "–"
     sign = "+" if change > 0 else ("−" if change < 0 else "±")
-    text = m.format.replace("{:+", "{:").format(abs(change))
+    text = money.text(m.format.replace("{:+", "{:").format(abs(change)))
     if m.unit == "%":
         return f"{sign}{text.rstrip('%')} pp"
     if m.unit == "points":
@@ -215,8 +223,9 @@ def column_config(frame: pl.DataFrame) -> dict:
             config[name] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
         if not dtype.is_numeric():
             continue
-        if "£" in name:
-            config[name] = st.column_config.NumberColumn(format="£%,.2f" if "per " in lower else "£%,.0f")
+        if money.symbol() and name.endswith(f" {money.symbol().strip()}"):
+            sign = money.symbol().replace("%", "%%")
+            config[name] = st.column_config.NumberColumn(format=f"{sign}%,.2f" if "per " in lower else f"{sign}%,.0f")
         elif "%" in name:
             config[name] = st.column_config.NumberColumn(format="%.1f")
         elif dtype.is_float():
@@ -323,7 +332,7 @@ def no_data(filters: Filters | None, what: str = "data") -> None:
 
 def no_cost_assumptions() -> None:
     st.info(
-        "No cost assumptions loaded: friction events are counted but not valued (a cost of £0 would "
+        "No cost assumptions loaded: friction events are counted but not valued (a cost of 0 would "
         "read as a measurement). Load the retailer's cost_assumptions file with `cx ingest`.",
         icon=":material/info:",
     )
@@ -342,7 +351,9 @@ def freshness_line(frame: pl.DataFrame, as_of, currencies: str | None = None) ->
     text += f" · last ingest {last:%d %b %Y %H:%M}" if last else " · no ingest run recorded"
     q = row["count_quarantined_rows"] or 0
     text += f" · {q:,} row{'s' if q != 1 else ''} quarantined"
-    if currencies and currencies != "GBP":
-        # Money is labelled £ throughout; say so when the orders are in another currency.
-        text += f" · order values in {currencies} as exported (labelled £, not converted)"
+    if currencies and "," in currencies:
+        # warehouse/money.py: several currencies are shown without a symbol, and not converted
+        text += f" · order values in {currencies} as exported (not converted: sums mix currencies)"
+    elif currencies:
+        text += f" · money in {currencies}"
     return text

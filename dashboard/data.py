@@ -98,6 +98,10 @@ def freshness() -> Result:
     return _q("freshness")
 
 
+def currency() -> str | None:
+    return _q("currency")
+
+
 def coverage() -> Result:
     return _q("coverage")
 

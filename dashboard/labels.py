@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from warehouse import money as money_
 from warehouse.metrics import METRICS
 
 COLUMNS = {
@@ -22,17 +23,17 @@ COLUMNS = {
     "count_dropped": "Dropped",
     "count_customers": "Customers",
     "count_orders": "Orders",
-    "net_revenue_amount": "Revenue £",
+    "net_revenue_amount": "Revenue ¤",
     "revenue_share_pct": "Revenue share %",
     "orders_per_customer": "Orders per customer",
-    "service_cost_amount": "Service cost £",
-    "cost_to_serve_per_customer": "Cost to serve per customer £",
+    "service_cost_amount": "Service cost ¤",
+    "cost_to_serve_per_customer": "Cost to serve per customer ¤",
     "friction_point": "Friction point code",
     "label": "Friction point",
     "measured_as": "Measured as",
     "cost_formula": "How the cost is computed",
-    "period_cost_amount": "Cost in period £",
-    "yearly_cost_amount": "Yearly cost £",
+    "period_cost_amount": "Cost in period ¤",
+    "yearly_cost_amount": "Yearly cost ¤",
     "share_pct": "Share of total %",
     "cumulative_share_pct": "Cumulative share %",
     "complexity": "Fix complexity (1-5)",
@@ -106,12 +107,18 @@ QUADRANTS = {
 }
 
 
+def money(template: str) -> str:
+    """A label or figure written with the currency sign ¤, in the warehouse's currency
+    (warehouse/money.py): "AOV ¤" -> "AOV R$"; without a currency the sign is left out."""
+    return money_.text(template).strip()
+
+
 def column(name: str) -> str:
     """A warehouse column's label; names that are already labels pass through unchanged."""
     if not re.fullmatch(r"[a-z0-9_]+", name):
         return name
     if name in COLUMNS:
-        return COLUMNS[name]
+        return money(COLUMNS[name])
     if name in METRICS:
         return METRICS[name].label
     return name.replace("_", " ").capitalize()
@@ -119,4 +126,4 @@ def column(name: str) -> str:
 
 def metric_unit_suffix(key: str) -> str:
     unit = METRICS[key].unit
-    return {"%": " %", "GBP": " £", "s": " (s)"}.get(unit, "")
+    return {"%": " %", "money": " " + money(" ¤") if money(" ¤") else "", "s": " (s)"}.get(unit, "")

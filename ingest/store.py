@@ -7,6 +7,8 @@ for pii="hash", nothing for pii="drop"), then the lineage columns.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
 from ingest.contracts import CONTRACTS, SQL_TYPES, Column, Contract
@@ -139,3 +141,18 @@ def close_interrupted_runs(con: duckdb.DuckDBPyConnection) -> None:
         where r.run_id = f.run_id
         """
     )
+
+
+def upgrade_schema(db: Path) -> None:
+    """ensure_schema on the ingest database `db` if it exists and no other process holds it (a
+    running ingest does so itself; the build then reports the lock)."""
+    if not Path(db).exists():
+        return
+    try:
+        con = duckdb.connect(str(db))
+    except duckdb.IOException:  # DuckDB's file lock: another process writes it
+        return
+    try:
+        ensure_schema(con)
+    finally:
+        con.close()

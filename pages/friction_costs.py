@@ -66,7 +66,7 @@ if frame.height == 0:
 total = frame["total_yearly_cost_amount"][0]
 st.metric(
     "Friction cost per year, all points" + (" (what-if)" if what_if else ""),
-    f"£{total:,.0f}",
+    components.fmt_money(total),
     help="Each point's cost in the period, scaled to 365 days.",
 )
 components.chart(charts.pareto(frame), key="pareto")
@@ -101,7 +101,7 @@ with right:
         )
         for r in quick.to_dicts():
             st.markdown(
-                f"{r['#']}. **{r['label']}** — £{r['yearly_cost_amount']:,.0f} a year. "
+                f"{r['#']}. **{r['label']}** — {components.fmt_money(r['yearly_cost_amount'])} a year. "
                 f"Fix: {r['initiatives']}"
             )
     else:

@@ -29,7 +29,7 @@ if costliest.height:
     row = costliest.row(0, named=True)
     st.error(
         f"**The drop-off that costs most: {row['friction_label']}** — into “{row['step']}” "
-        f"({row['stage']} stage): £{row['yearly_cost_amount']:,.0f} a year at current rates.",
+        f"({row['stage']} stage): {components.fmt_money(row['yearly_cost_amount'])} a year at current rates.",
         icon=":material/trending_down:",
     )
 

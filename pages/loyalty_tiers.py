@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, components, data, state
+from dashboard import charts, components, data, labels, state
 
 f = state.current()
 st.title("Loyalty tiers")
@@ -13,7 +13,17 @@ if tiers.empty:
     components.no_data(f, "orders")
     st.stop()
 
-components.chart(charts.tier_panels(tiers.frame), key="tier_panels")
+# A warehouse without a loyalty CRM export (Olist, UCI Online Retail) has only non-members: a chart
+# of one bar per panel and a Sankey from non-member to non-member would say nothing.
+has_tiers = any(t != "none" for t in data.filter_options().get("tier", []))
+if has_tiers:
+    components.chart(charts.tier_panels(tiers.frame), key="tier_panels")
+else:
+    st.info(
+        "No loyalty tiers in this warehouse: every customer is a non-member, so there is nothing to "
+        "compare or migrate. Load the loyalty CRM's customer export (with tiers) with `cx ingest`.",
+        icon=":material/loyalty:",
+    )
 components.table(
     tiers.frame.select(
         "tier",
@@ -31,12 +41,12 @@ components.table(
         "cost_to_serve_per_customer",
     ).rename(
         {
-            "aov": "AOV £",
-            "clv": "CLV £",
+            "aov": labels.money("AOV ¤"),
+            "clv": labels.money("CLV ¤"),
             "churn_rate": "Churn %",
             "csat": "CSAT %",
             "return_rate": "Return %",
-            "cost_to_serve_per_customer": "Serve £ per cust.",
+            "cost_to_serve_per_customer": labels.money("Serve per cust. ¤"),
             "orders_per_customer": "Orders per cust.",
             "revenue_share_pct": "Rev. share %",
             "count_customers": "Customers",
@@ -52,6 +62,8 @@ st.caption(
     "the end of the period. Cost to serve = service cost of the tier's contacts per customer."
 )
 
+if not has_tiers:
+    st.stop()
 st.subheader("Tier migration")
 c1, c2, _ = st.columns([1, 1, 2])
 date_a = c1.date_input("From", f.date_from, key="migration_from", format="YYYY-MM-DD")

@@ -9,6 +9,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from warehouse import money
 from warehouse.filters import DIMENSIONS, Filters, where_clause
 
 METRICS_FILE = Path(__file__).parent / "metrics.toml"
@@ -71,7 +72,7 @@ class Metric:
     def fmt(self, value: float | None) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "–"
-        return self.format.format(value)
+        return money.text(self.format.format(value))
 
 
 def load_metrics(path: Path = METRICS_FILE) -> dict[str, Metric]:

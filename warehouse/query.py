@@ -45,6 +45,7 @@ class BaseWarehouse:
         self.snapshot = Path(snapshot)
         self._con = duckdb.connect(str(self.snapshot), read_only=True)
         self._lock = threading.Lock()
+        self._currencies: list[str] | None = None
 
     @classmethod
     def open(cls, db: Path):
@@ -99,6 +100,21 @@ class BaseWarehouse:
         start = filters.date_from or end - timedelta(days=DEFAULT_DAYS - 1)
         return replace(filters, date_from=start, date_to=end)
 
+    def order_currencies(self) -> list[str]:
+        """The currencies of the order lines, as exported (a snapshot never changes: asked once)."""
+        if self._currencies is None:
+            frame = self.run(
+                "select distinct upper(trim(currency)) as code from stg_pos__order_lines "
+                "where currency is not null order by 1"
+            ).frame
+            self._currencies = frame["code"].to_list()
+        return self._currencies
+
+    def currency(self) -> str | None:
+        """The one currency money is in (warehouse/money.py); None when the orders name none or several."""
+        codes = self.order_currencies()
+        return codes[0] if len(codes) == 1 else None
+
     # -- metrics --------------------------------------------------------------------------
     def assumptions(self) -> dict[str, float]:
         frame = self.run("select setting, setting_value from dim_cost_assumptions").frame
@@ -143,7 +159,8 @@ class BaseWarehouse:
                 {
                     "metric": key,
                     "label": m.label,
-                    "unit": m.unit,
+                    # money metrics are in the orders' currency (an ISO code, or "money" when mixed)
+                    "unit": (self.currency() or "money") if m.unit == "money" else m.unit,
                     "direction": m.direction,
                     "value": value,
                     "n": n,
