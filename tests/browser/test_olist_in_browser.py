@@ -5,12 +5,7 @@ Skipped without Chromium or without ../shared/realdata."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
@@ -19,7 +14,8 @@ from ingest.run import ingest_paths
 from warehouse.build import build
 
 from ..ingest.test_realdata import OLIST, REALDATA
-from .test_pages_in_browser import ARGS, CHROMIUM, PAGES, ROOT, SHOTS, _free_port, _settle
+from .serving import ARGS, CHROMIUM, streamlit_server
+from .test_pages_in_browser import PAGES, SHOTS, _settle
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,35 +31,8 @@ def olist_server(tmp_path_factory):
     db = tmp_path_factory.mktemp("olist_app") / "warehouse.duckdb"
     ingest_paths(sorted(OLIST.glob("*.csv")), db, settings=Settings())
     build(db)
-    port = _free_port()
-    log = open(db.parent / "streamlit.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
-         str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, "CX_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.2)
+    with streamlit_server(db) as url:
         yield url
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
 
 
 # what each page must say on an Olist-only warehouse

@@ -13,10 +13,10 @@ import pytest
 from cli.settings import Settings
 from ingest.contracts import CONTRACTS
 from ingest.run import ingest_paths
-from tests.ingest.exports import BASE, SALT
+from tests.ingest.exports import SALT
 from tests.reliability.corpus import CASES
 from tests.reliability.outcomes import Case, Duplicate, Loaded, Refused
-from tests.reliability.warehouse_state import contents, without_run
+from tests.reliability.warehouse_state import contents, good_load, without_run
 
 SETTINGS = Settings(pii_salt=SALT)
 
@@ -24,17 +24,7 @@ SETTINGS = Settings(pii_salt=SALT)
 @pytest.fixture(scope="module")
 def known_good(tmp_path_factory) -> Path:
     """The warehouse every case starts from: BASE of every source loaded, nothing quarantined."""
-    folder = tmp_path_factory.mktemp("known_good")
-    files = []
-    for source in CONTRACTS:
-        path = folder / "exports" / f"{source}.csv"
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(BASE[source], encoding="utf-8")
-        files.append(path)
-    db = folder / "warehouse.duckdb"
-    results = ingest_paths(files, db, settings=SETTINGS)
-    assert [(r.status, r.rows_quarantined) for r in results] == [("loaded", 0)] * len(files)
-    return db
+    return good_load(tmp_path_factory.mktemp("known_good"))
 
 
 def _copy(db: Path, folder: Path) -> Path:

@@ -15,12 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from cli.settings import Settings
-from ingest.contracts import CONTRACTS
-from ingest.run import ingest_paths
 from tests.dashboard.conftest import make_app
-from tests.ingest.exports import BASE, SALT
 from tests.reliability.concurrency import observe
+from tests.reliability.warehouse_state import good_load
 from warehouse import snapshots
 from warehouse.api import Warehouse
 from warehouse.build import BuildError, build
@@ -34,14 +31,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def published(tmp_path: Path) -> Path:
     """BASE of every source ingested and built: the first published snapshot."""
-    files = []
-    for source in CONTRACTS:
-        path = tmp_path / "exports" / f"{source}.csv"
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(BASE[source])
-        files.append(path)
-    db = tmp_path / "wh" / "warehouse.duckdb"
-    assert {r.status for r in ingest_paths(files, db, settings=Settings(pii_salt=SALT))} == {"loaded"}
+    db = good_load(tmp_path)
     build(db)
     return db
 

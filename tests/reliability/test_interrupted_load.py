@@ -19,10 +19,9 @@ import polars as pl
 import pytest
 
 from cli.settings import Settings
-from ingest.contracts import CONTRACTS
 from ingest.run import ingest_paths
-from tests.ingest.exports import BASE, SALT, query
-from tests.reliability.warehouse_state import checksums
+from tests.ingest.exports import SALT, query
+from tests.reliability.warehouse_state import checksums, good_load
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 1_000_000
@@ -70,15 +69,7 @@ def _started(point: str, db: Path, size_before: int) -> bool:
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Path:
     """A warehouse holding a known good load of every source."""
-    files = []
-    for source in CONTRACTS:
-        path = tmp_path / "exports" / f"{source}.csv"
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(BASE[source])
-        files.append(path)
-    db = tmp_path / "wh" / "warehouse.duckdb"
-    assert {r.status for r in ingest_paths(files, db, settings=Settings(pii_salt=SALT))} == {"loaded"}
-    return db
+    return good_load(tmp_path)
 
 
 @pytest.mark.parametrize("point", ["staging", "loading"])

@@ -12,6 +12,11 @@ from pathlib import Path
 
 import duckdb
 
+from cli.settings import Settings
+from ingest.contracts import CONTRACTS
+from ingest.run import ingest_paths
+from tests.ingest.exports import BASE, SALT
+
 RUN_COLUMN = {"meta.ingest_runs": "run_id", "meta.file_loads": "run_id", "meta.quarantine": "run_id"}
 
 
@@ -73,3 +78,17 @@ def checksums(db: Path, schemas: tuple[str, ...] = ("raw", "meta")) -> dict[str,
         }
     finally:
         con.close()
+
+
+def good_load(folder: Path) -> Path:
+    """A warehouse in `folder` holding BASE of every source, loaded without a quarantined row."""
+    files = []
+    for source in CONTRACTS:
+        path = folder / "exports" / f"{source}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(BASE[source], encoding="utf-8")
+        files.append(path)
+    db = folder / "wh" / "warehouse.duckdb"
+    results = ingest_paths(files, db, settings=Settings(pii_salt=SALT))
+    assert [(r.status, r.rows_quarantined) for r in results] == [("loaded", 0)] * len(files)
+    return db
