@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -11,7 +10,9 @@ from cli.settings import resolve_db
 
 
 def build(
-    db: Optional[Path] = typer.Option(None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"),
+    db: Path | None = typer.Option(
+        None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="print only the summary line"),
 ) -> None:
     """Build staging -> core -> marts into a new snapshot and publish it for the dashboard."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -16,7 +15,7 @@ def demo(
         1.0, help="size of the demo: 1.0 = ~200k order lines, 20k customers, 40k contacts; linear"
     ),
     out: Path = typer.Option(Path("data/demo_exports"), "--out", help="folder for the export files"),
-    db: Optional[Path] = typer.Option(
+    db: Path | None = typer.Option(
         None, "--db", help="warehouse file; default CX_DB or data/warehouse.duckdb"
     ),
     seed: int = typer.Option(42, help="random seed: the same seed, scale and end give identical files"),
@@ -32,8 +31,10 @@ def demo(
     with console.status("generating demo exports") as status:
         paths = write_exports(out, scale=scale, seed=seed, progress=lambda message: status.update(message))
     manifest = json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))
-    console.print(f"wrote {len(paths)} export files to {out} (seed {seed}, scale {scale:g}; "
-                  "seeded bad rows listed in manifest.json)")
+    console.print(
+        f"wrote {len(paths)} export files to {out} (seed {seed}, scale {scale:g}; "
+        "seeded bad rows listed in manifest.json)"
+    )
 
     from ingest.run import ingest_paths  # noqa: PLC0415 - heavy: DuckDB and the quality suites
 
@@ -42,7 +43,9 @@ def demo(
     console.print(_summary(Table, results, manifest))
     refused = [r for r in results if _field(r, "status", "") == "refused"]
     for r in refused:
-        console.print(f"[red]refused[/red] {Path(str(_field(r, 'file', ''))).name}: {_field(r, 'message', '')}")
+        console.print(
+            f"[red]refused[/red] {Path(str(_field(r, 'file', ''))).name}: {_field(r, 'message', '')}"
+        )
     if refused:
         raise typer.Exit(1)
 
@@ -64,8 +67,14 @@ def _summary(table_cls, results, manifest: dict):
     """Per file: rows read, loaded, quarantined, and the bad rows the generator seeded."""
     seeded = {f["file"]: len(f["bad_rows"]) for f in manifest.get("files", {}).values()}
     table = table_cls(title="ingest")
-    for name, justify in (("file", "left"), ("status", "left"), ("read", "right"), ("loaded", "right"),
-                          ("quarantined", "right"), ("seeded bad", "right")):
+    for name, justify in (
+        ("file", "left"),
+        ("status", "left"),
+        ("read", "right"),
+        ("loaded", "right"),
+        ("quarantined", "right"),
+        ("seeded bad", "right"),
+    ):
         table.add_column(name, justify=justify, no_wrap=True)
     for r in results:
         file = Path(str(_field(r, "file", ""))).name

@@ -61,7 +61,7 @@ def ingest(  # noqa: B008 - typer declares options as defaults
         None,
         "--questions",
         help="survey exports (Qualtrics, SurveyMonkey): which column holds which answer, "
-        "e.g. nps=Q1,csat=Q3, or a TOML file with nps = \"Q1\" (optional touchpoint = \"support\")",
+        'e.g. nps=Q1,csat=Q3, or a TOML file with nps = "Q1" (optional touchpoint = "support")',
     ),
 ) -> None:
     """Load export files: detect each file's profile, quarantine bad rows, load the rest."""

@@ -6,14 +6,13 @@ import json
 import math
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from cli.settings import resolve_db
 
 
-def _date(value: Optional[str], flag: str):
+def _date(value: str | None, flag: str):
     if value is None:
         return None
     try:
@@ -23,15 +22,21 @@ def _date(value: Optional[str], flag: str):
 
 
 def metrics(
-    db: Optional[Path] = typer.Option(None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"),
-    date_from: Optional[str] = typer.Option(None, "--from", help="first day (YYYY-MM-DD); default 90 days before --to"),
-    date_to: Optional[str] = typer.Option(None, "--to", help="last day (YYYY-MM-DD); default the latest data"),
-    channel: Optional[list[str]] = typer.Option(None, "--channel", help="sales or contact channel (repeatable)"),
-    region: Optional[list[str]] = typer.Option(None, "--region"),
-    store: Optional[list[str]] = typer.Option(None, "--store"),
-    tier: Optional[list[str]] = typer.Option(None, "--tier", help="bronze, silver, gold, platinum, none"),
-    segment: Optional[list[str]] = typer.Option(None, "--segment"),
-    compare: str = typer.Option("previous", "--compare", help="previous (period before), year (a year before), none"),
+    db: Path | None = typer.Option(
+        None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"
+    ),
+    date_from: str | None = typer.Option(
+        None, "--from", help="first day (YYYY-MM-DD); default 90 days before --to"
+    ),
+    date_to: str | None = typer.Option(None, "--to", help="last day (YYYY-MM-DD); default the latest data"),
+    channel: list[str] | None = typer.Option(None, "--channel", help="sales or contact channel (repeatable)"),
+    region: list[str] | None = typer.Option(None, "--region"),
+    store: list[str] | None = typer.Option(None, "--store"),
+    tier: list[str] | None = typer.Option(None, "--tier", help="bronze, silver, gold, platinum, none"),
+    segment: list[str] | None = typer.Option(None, "--segment"),
+    compare: str = typer.Option(
+        "previous", "--compare", help="previous (period before), year (a year before), none"
+    ),
     json_out: bool = typer.Option(False, "--json", help="one JSON object keyed by metric"),
 ) -> None:
     """Print every metric (value, n, margin, target, status, previous) for the filters."""

@@ -10,7 +10,9 @@ import typer
 
 from cli import command_build, command_demo, command_ingest, command_metrics, command_profiles
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Retail CX warehouse: demo data, ingest, build, metrics.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Retail CX warehouse: demo data, ingest, build, metrics."
+)
 app.command("demo")(command_demo.demo)
 app.command("ingest")(command_ingest.ingest)
 app.command("profiles")(command_profiles.profiles)

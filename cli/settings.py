@@ -22,7 +22,8 @@ class Settings:
 
     HELP = {
         "db": "CX_DB: the warehouse file ingest and build write (the dashboard reads its published snapshot)",
-        "pii_salt": "CX_PII_SALT: salt for hashing personal data (emails) at ingest; set your own secret in production",
+        "pii_salt": "CX_PII_SALT: salt for hashing personal data (emails) at ingest; "
+        "set your own secret in production",
         "explore_row_limit": "CX_EXPLORE_ROW_LIMIT: most rows an explore table (and its downloads) may have; "
         "a query over it is refused with a message",
     }

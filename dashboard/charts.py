@@ -51,7 +51,9 @@ def _wrap(text: str, width: int = 14) -> str:
 
 def _axis_format(key: str) -> dict:
     unit = METRICS[key].unit
-    return {"%": {"ticksuffix": "%"}, "money": {"tickprefix": money.symbol()}, "s": {"ticksuffix": " s"}}.get(unit, {})
+    return {"%": {"ticksuffix": "%"}, "money": {"tickprefix": money.symbol()}, "s": {"ticksuffix": " s"}}.get(
+        unit, {}
+    )
 
 
 # -- overview and monthly review ------------------------------------------------------------
@@ -474,7 +476,9 @@ def impact_matrix(frame: pl.DataFrame) -> go.Figure:
         xaxis=dict(
             title="Complexity of the easiest roadmap fix (1 = simple, 5 = hard)", range=[0.5, 5.5], dtick=1
         ),
-        yaxis=dict(title="Yearly cost", tickprefix=money.symbol(), tickformat=",.0f", range=[-0.05 * top, top]),
+        yaxis=dict(
+            title="Yearly cost", tickprefix=money.symbol(), tickformat=",.0f", range=[-0.05 * top, top]
+        ),
         margin=dict(t=90),
     )
     return fig

@@ -225,7 +225,9 @@ def column_config(frame: pl.DataFrame) -> dict:
             continue
         if money.symbol() and name.endswith(f" {money.symbol().strip()}"):
             sign = money.symbol().replace("%", "%%")
-            config[name] = st.column_config.NumberColumn(format=f"{sign}%,.2f" if "per " in lower else f"{sign}%,.0f")
+            config[name] = st.column_config.NumberColumn(
+                format=f"{sign}%,.2f" if "per " in lower else f"{sign}%,.0f"
+            )
         elif "%" in name:
             config[name] = st.column_config.NumberColumn(format="%.1f")
         elif dtype.is_float():

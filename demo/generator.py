@@ -26,8 +26,7 @@ from demo.catalogue import Catalogue, build_catalogue
 from demo.customers import Customers, build_customers, customer_ids, render_customers
 from demo.kpis import all_kpis
 from demo.orders import Orders, build_orders, order_ids, render_orders
-from demo.roadmap import (BASELINE_DAYS, Effects, checkins_frame, cost_assumptions_frame, day_ts,
-                          roadmap_frame)
+from demo.roadmap import BASELINE_DAYS, Effects, checkins_frame, cost_assumptions_frame, day_ts, roadmap_frame
 from demo.sessions import Sessions, build_sessions, render_sessions
 from demo.stores import stores_frame
 from demo.support import Contacts, build_contacts, contact_ids, render_contacts

@@ -18,8 +18,8 @@ from demo.customers import Customers
 from demo.orders import CHANNELS as ORDER_CHANNELS
 from demo.orders import STORE, Orders
 from demo.roadmap import Effects
-from demo.support import BOT, CHANNELS as CONTACT_CHANNELS
-from demo.support import NOBODY, RETURN_REFUND, SELF_SERVICE, Contacts
+from demo.support import BOT, NOBODY, RETURN_REFUND, SELF_SERVICE, Contacts
+from demo.support import CHANNELS as CONTACT_CHANNELS
 from demo.timeline import DAY, Period
 
 SURVEYS = ("nps", "csat", "ces")

@@ -106,7 +106,7 @@ def test_default_sizes_per_unit_of_scale(story):
     assert 240_000 < per_unit["sessions"] < 260_000
     customers = story["customers"]["customer_id"].n_unique() / STORY
     assert 19_000 < customers < 21_000
-    assert 24 + 4 == story["stores"].height
+    assert story["stores"].height == 24 + 4
 
 
 # Bad rows ----------------------------------------------------------------------------------------

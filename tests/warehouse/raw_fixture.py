@@ -14,20 +14,30 @@ META_DDL = """
 create schema if not exists meta;
 create table if not exists meta.ingest_runs(run_id varchar, started_at timestamp, finished_at timestamp,
     status varchar, files integer, rows_read bigint, rows_loaded bigint, rows_quarantined bigint);
-create table if not exists meta.file_loads(run_id varchar, file_id varchar, file_name varchar, file_path varchar,
-    source varchar, profile varchar, rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
-    status varchar, message varchar, loaded_at timestamp);
+create table if not exists meta.file_loads(run_id varchar, file_id varchar, file_name varchar,
+    file_path varchar, source varchar, profile varchar, rows_read bigint, rows_loaded bigint,
+    rows_quarantined bigint, status varchar, message varchar, loaded_at timestamp);
 create table if not exists meta.quarantine(run_id varchar, file_id varchar, file_name varchar, source varchar,
     row_number bigint, rule varchar, column_name varchar, value varchar, message varchar, record varchar,
     quarantined_at timestamp);
 """
 
 DEFAULT_ASSUMPTIONS = {
-    "cost_per_contact_phone": 6.5, "cost_per_contact_chat": 3.2, "cost_per_contact_email": 4.1,
-    "cost_per_contact_social": 3.8, "cost_per_contact_in_store": 2.5, "cost_per_contact_self_service": 0.4,
-    "cost_per_transfer": 2.75, "gross_margin": 0.4, "return_processing_cost": 7.5,
-    "recoverable_cart_share": 0.1, "wait_threshold_seconds": 300, "long_wait_abandon_share": 0.35,
-    "late_delivery_churn_uplift": 0.04, "detractor_churn_uplift": 0.12, "churn_window_days": 180,
+    "cost_per_contact_phone": 6.5,
+    "cost_per_contact_chat": 3.2,
+    "cost_per_contact_email": 4.1,
+    "cost_per_contact_social": 3.8,
+    "cost_per_contact_in_store": 2.5,
+    "cost_per_contact_self_service": 0.4,
+    "cost_per_transfer": 2.75,
+    "gross_margin": 0.4,
+    "return_processing_cost": 7.5,
+    "recoverable_cart_share": 0.1,
+    "wait_threshold_seconds": 300,
+    "long_wait_abandon_share": 0.35,
+    "late_delivery_churn_uplift": 0.04,
+    "detractor_churn_uplift": 0.12,
+    "churn_window_days": 180,
 }
 
 
@@ -38,7 +48,12 @@ def raw_columns(source: str) -> list[tuple[str, str]]:
             continue
         name = f"{c.name}_hash" if c.pii == "hash" else c.name
         cols.append((name, "varchar" if c.pii == "hash" else SQL_TYPES[c.type]))
-    return cols + [("_file_id", "varchar"), ("_row_number", "bigint"), ("_run_id", "varchar"), ("_loaded_at", "timestamp")]
+    return cols + [
+        ("_file_id", "varchar"),
+        ("_row_number", "bigint"),
+        ("_run_id", "varchar"),
+        ("_loaded_at", "timestamp"),
+    ]
 
 
 def make_ingest_db(path: Path, rows: dict[str, list[dict]], assumptions: dict | None = None) -> Path:

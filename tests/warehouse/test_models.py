@@ -15,7 +15,9 @@ MODELS = load_models()
 
 def test_models_follow_the_layer_naming():
     for model in MODELS.values():
-        prefix = {"staging": r"stg_[a-z]+__[a-z_]+", "core": r"(dim|fct)_[a-z_]+", "marts": r"mart_[a-z_]+"}[model.layer]
+        prefix = {"staging": r"stg_[a-z]+__[a-z_]+", "core": r"(dim|fct)_[a-z_]+", "marts": r"mart_[a-z_]+"}[
+            model.layer
+        ]
         assert re.fullmatch(prefix, model.name), model.name
 
 

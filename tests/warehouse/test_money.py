@@ -17,7 +17,8 @@ STORES = [{"store_id": "S1", "name": "One", "region": "North"}]
 
 def line(order, currency):
     return {"order_id": order, "line_no": 1, "ordered_at": "2026-03-02 10:00:00", "store_id": "S1",
-            "channel": "web", "sku": "K", "quantity": 1, "unit_price": 100.0, "currency": currency}  # fmt: skip
+            "channel": "web", "sku": "K", "quantity": 1, "unit_price": 100.0,
+            "currency": currency}  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
