@@ -136,7 +136,10 @@ class Export:
             data = [pl.col(f"_c{i}") for i in range(len(self.header))]
             not_blank = pl.any_horizontal([d.is_not_null() for d in data])
             frame = frame.filter(not_blank) if data else frame
-            frame.select(exprs).sink_parquet(out, compression="lz4", row_group_size=256 * 1024)
+            # No column statistics: nothing filters the stage on them, and they cost 10% of staging.
+            frame.select(exprs).sink_parquet(
+                out, compression="lz4", row_group_size=256 * 1024, statistics=False
+            )
         except Refused:
             raise
         except (pl.exceptions.PolarsError, OSError, ValueError, OverflowError) as exc:
