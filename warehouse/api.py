@@ -12,7 +12,7 @@ import polars as pl
 from warehouse.filters import Filters, where_clause
 from warehouse.friction import FRICTION_POINTS, friction_sql
 from warehouse.metrics import METRICS, significant
-from warehouse.query import BaseWarehouse, NoWarehouse, Result
+from warehouse.query import BaseWarehouse, NoWarehouse, Result, snapshot_constant
 
 __all__ = ["NoWarehouse", "Result", "Warehouse"]
 
@@ -34,14 +34,6 @@ FUNNEL_FRICTION = {
 }
 # Impact/complexity matrix: a fix of complexity <= this (on the roadmap's 1-5 scale) is "low".
 LOW_COMPLEXITY_MAX = 2
-
-SOURCE_DATES = {
-    "orders": ("fct_orders", "order_date"),
-    "contacts": ("fct_contacts", "opened_date"),
-    "surveys": ("fct_survey_responses", "answered_date"),
-    "sessions": ("fct_sessions", "session_date"),
-}
-
 
 class Warehouse(BaseWarehouse):
     # -- journey funnel -------------------------------------------------------------------
@@ -92,7 +84,7 @@ orders as (
 ),
 
 customers as (
-    select tier, count(distinct customer_id) as count_customers,
+    select tier, count(distinct customer_key) as count_customers,
         sum(count_orders) as count_customer_orders
     from purchases group by 1
 ),
@@ -139,17 +131,45 @@ from mart_daily_contacts where {where} group by 1""",
         if filters and filters.segment:
             region += " and list_contains($segment, a.segment)"
             params["segment"] = list(filters.segment)
+        # A customer holds one spell on a date. Those whose spell covers both dates kept their tier
+        # (a count, no join); only the spells covering one of the dates are joined, on the integer
+        # key. The region and segment filters apply to the spell held on date_a.
         sql = f"""
-with spells as (
+with spells as not materialized (
     select * from dim_customer_tier_spells
 ),
 
-final as (
-    select a.tier as tier_from, b.tier as tier_to, count(*) as count_customers
+kept as (
+    select tier as tier_from, tier as tier_to, count(*) as count_customers
     from spells as a
-    inner join spells as b
-        on b.customer_id = a.customer_id and $date_b between b.valid_from_date and b.valid_to_date
-    where $date_a between a.valid_from_date and a.valid_to_date {region}
+    where valid_from_date <= least($date_a, $date_b) and valid_to_date >= greatest($date_a, $date_b) {region}
+    group by 1, 2
+),
+
+on_date_a_only as (
+    select customer_key, tier
+    from spells as a
+    where $date_a between valid_from_date and valid_to_date
+        and not ($date_b between valid_from_date and valid_to_date) {region}
+),
+
+on_date_b_only as (
+    select customer_key, tier
+    from spells
+    where $date_b between valid_from_date and valid_to_date
+        and not ($date_a between valid_from_date and valid_to_date)
+),
+
+moved as (
+    select a.tier as tier_from, b.tier as tier_to, count(*) as count_customers
+    from on_date_a_only as a
+    inner join on_date_b_only as b on b.customer_key = a.customer_key
+    group by 1, 2
+),
+
+final as (
+    select tier_from, tier_to, cast(sum(count_customers) as bigint) as count_customers
+    from (select * from kept union all select * from moved)
     group by 1, 2
 )
 
@@ -177,6 +197,7 @@ select * from final order by 1, 2"""
         ).sort("yearly_cost_amount", descending=True, nulls_last=True)
         return Result(frame, result.sql, result.params)
 
+    @snapshot_constant
     def cost_assumptions(self) -> Result:
         return self.run(
             "select setting, setting_value, unit, description, version, valid_from_date "
@@ -186,7 +207,12 @@ select * from final order by 1, 2"""
     # -- roadmap --------------------------------------------------------------------------
     def roadmap(self, filters: Filters | None = None) -> Result:
         """Initiatives with their KPI: baseline, target, value measured over the last 30 days of
-        data, and progress = share of the way from baseline to target the data has moved."""
+        data, and progress = share of the way from baseline to target the data has moved. The
+        filters do not apply (the KPIs are the whole business's), so it is a snapshot constant."""
+        return self._roadmap()
+
+    @snapshot_constant
+    def _roadmap(self) -> Result:
         initiatives = self.run("select * from mart_roadmap_initiatives order by start_day, initiative_id")
         frame = initiatives.frame
         if frame.height == 0:
@@ -214,37 +240,28 @@ select * from final order by 1, 2"""
         )
         return Result(frame, initiatives.sql, {"measured_over": f"{window.date_from} to {window.date_to}"})
 
+    @snapshot_constant
     def roadmap_checkins(self) -> Result:
         return self.run("select * from stg_roadmap__checkins order by initiative_id, checkin_date")
 
     # -- data quality and freshness -------------------------------------------------------
+    @snapshot_constant
     def freshness(self) -> Result:
-        parts = " union all ".join(
-            f"select '{name}' as source_name, max({col}) as latest_date, count(*) as count_rows from {table}"
-            for name, (table, col) in SOURCE_DATES.items()
+        """Per activity source its latest day and rows, the last ingest and the rows quarantined."""
+        return self.run(
+            "select source_name, latest_date, count_rows, last_ingest_at, count_quarantined_rows "
+            "from mart_freshness order by source_order"
         )
-        sql = f"""
-with latest as ({parts}),
 
-runs as (
-    select max(finished_at) as last_ingest_at from stg_meta__ingest_runs
-),
-
-quarantined as (
-    select count(distinct file_id || ':' || cast(file_row_number as varchar)) as count_quarantined_rows
-    from stg_meta__quarantine
-)
-
-select latest.*, runs.last_ingest_at, quarantined.count_quarantined_rows
-from latest cross join runs cross join quarantined"""
-        return self.run(sql)
-
+    @snapshot_constant
     def ingest_runs(self) -> Result:
         return self.run("select * from stg_meta__ingest_runs order by started_at desc")
 
+    @snapshot_constant
     def file_loads(self) -> Result:
         return self.run("select * from stg_meta__file_loads order by loaded_at desc, file_name")
 
+    @snapshot_constant
     def quality_by_rule(self) -> Result:
         return self.run(
             "select source_name, rule_name, column_name, sum(count_rows) as count_rows, "
@@ -267,6 +284,7 @@ from latest cross join runs cross join quarantined"""
         )
 
     # -- analyst explorer -----------------------------------------------------------------
+    @snapshot_constant
     def explorable(self) -> dict[str, dict[str, list[str]]]:
         """Marts an analyst can explore: their group-by columns and additive measures."""
         frame = self.run(
@@ -384,6 +402,7 @@ from latest cross join runs cross join quarantined"""
         )
         return Result(frame, costs.sql + "\n;\n" + fixes.sql, costs.params)
 
+    @snapshot_constant
     def roadmap_health(self) -> Result:
         """Initiatives by status (on track vs at risk at a glance)."""
         return self.run(

@@ -8,6 +8,8 @@ leaves a result-set bound to its cursor, and Streamlit sessions share one connec
 
 from __future__ import annotations
 
+import copy
+import functools
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -21,6 +23,33 @@ from warehouse.filters import DEFAULT_DAYS, DIMENSIONS, Filters
 from warehouse.metrics import METRICS, Metric, additive_sql, customer_window_sql, significant
 
 DAILY_MARTS = ("mart_daily_orders", "mart_daily_contacts", "mart_daily_surveys", "mart_daily_sessions")
+
+
+def snapshot_constant(method):
+    """Memoise an argument-free query method per Warehouse. A snapshot is never written once
+    published (it is opened read-only and a new build is a new file, so a new Warehouse), so what
+    such a method returns cannot change: the data window, the filter options, the freshness line,
+    the cost assumptions, the roadmap, the ingest log. Callers get a copy, the memo stays intact."""
+
+    @functools.wraps(method)
+    def memoised(self):
+        key = method.__name__
+        with self._lock:
+            found = key in self._constants
+            value = self._constants.get(key)
+        if not found:
+            value = method(self)
+            with self._lock:
+                self._constants[key] = value
+        return _copy(value)
+
+    return memoised
+
+
+def _copy(value):
+    if isinstance(value, Result):
+        return Result(value.frame, value.sql, copy.deepcopy(value.params))
+    return copy.deepcopy(value)  # dicts and lists; polars frames are immutable and not deep-copied
 
 
 class NoWarehouse(Exception):
@@ -45,13 +74,15 @@ class BaseWarehouse:
         self.snapshot = Path(snapshot)
         self._con = duckdb.connect(str(self.snapshot), read_only=True)
         self._lock = threading.Lock()
+        self._constants: dict = {}  # @snapshot_constant results
 
     @classmethod
     def open(cls, db: Path):
         snapshot = snapshots.current_snapshot(Path(db))
         if snapshot is None:
             raise NoWarehouse(
-                f"no built warehouse for {db}: run `cx demo` for demo data, or `cx ingest FILES` to load exports"
+                f"no built warehouse for {db}: run `cx demo` for demo data, "
+                "or `cx ingest FILES` to load exports"
             )
         return cls(snapshot)
 
@@ -73,11 +104,13 @@ class BaseWarehouse:
         return frame.item(0, 0) if frame.height else None
 
     # -- period ---------------------------------------------------------------------------
+    @snapshot_constant
     def as_of(self) -> date | None:
         """The latest day with orders, contacts, answers or sessions: the data's "today"."""
         sql = " union all ".join(f"select max(activity_date) as d from {m}" for m in DAILY_MARTS)
         return self.scalar(f"select max(d) from ({sql})")
 
+    @snapshot_constant
     def data_start(self) -> date | None:
         sql = " union all ".join(f"select min(activity_date) as d from {m}" for m in DAILY_MARTS)
         return self.scalar(f"select min(d) from ({sql})")
@@ -91,6 +124,7 @@ class BaseWarehouse:
         return replace(filters, date_from=start, date_to=end)
 
     # -- metrics --------------------------------------------------------------------------
+    @snapshot_constant
     def assumptions(self) -> dict[str, float]:
         frame = self.run("select setting, setting_value from dim_cost_assumptions").frame
         return dict(zip(frame["setting"].to_list(), frame["setting_value"].to_list(), strict=True))
@@ -152,7 +186,9 @@ class BaseWarehouse:
         sql = "\n;\n".join(r.sql for r in current_results)
         return Result(pl.DataFrame(rows, infer_schema_length=None), sql, _describe(filters))
 
-    def metric_series(self, filters: Filters, keys: list[str], grain: str = "month", by: str | None = None) -> Result:
+    def metric_series(
+        self, filters: Filters, keys: list[str], grain: str = "month", by: str | None = None
+    ) -> Result:
         """Metrics over time (long format: period, [by], metric, value, n)."""
         group_by = (grain, by) if by else (grain,)
         results = self.metric_values(filters, keys, group_by)
@@ -182,16 +218,17 @@ class BaseWarehouse:
             frame = part if frame is None else frame.join(part, on=by, how="full", coalesce=True)
         frame = frame if frame is not None else pl.DataFrame()
         frame = frame.rename({c: c.replace("__value", "") for c in frame.columns if c.endswith("__value")})
-        return Result(frame.sort(by), "\n;\n".join(r.sql for r in results), results[0].params if results else {})
+        params = results[0].params if results else {}
+        return Result(frame.sort(by), "\n;\n".join(r.sql for r in results), params)
 
     # -- dimension values -----------------------------------------------------------------
+    @snapshot_constant
     def filter_options(self) -> dict[str, list[str]]:
-        """The values each filter can take, for the sidebar."""
+        """The values each filter can take, for the sidebar (mart_filter_options)."""
+        frame = self.run("select dimension, value from mart_filter_options order by dimension, value").frame
         out: dict[str, list[str]] = {}
-        for dim, col in DIMENSIONS.items():
-            sql = " union ".join(f"select distinct {col} as v from {m}" for m in DAILY_MARTS)
-            frame = self.run(f"select v from ({sql}) where v is not null order by v").frame
-            out[dim] = frame["v"].to_list()
+        for dim in DIMENSIONS:
+            out[dim] = frame.filter(pl.col("dimension") == dim)["value"].to_list()
         out["stores_by_region"] = self.run(
             "select region, store_id, store_name from dim_stores order by region, store_id"
         ).frame.to_dicts()
