@@ -426,7 +426,7 @@ select * from final order by 1, 2"""
             ),
             "year_ago": replace(base, date_from=year_start, date_to=_month_end(year_start), compare="none"),
         }
-        results = {name: self.metrics(f) for name, f in periods.items()}
+        results = self.scorecards(periods)
         rows = []
         for now, prev, year in zip(*(r.frame.iter_rows(named=True) for r in results.values()), strict=True):
             m = METRICS[now["metric"]]

@@ -21,6 +21,7 @@ import polars as pl
 from warehouse import snapshots
 from warehouse.filters import DEFAULT_DAYS, DIMENSIONS, Filters
 from warehouse.metrics import METRICS, Metric, additive_sql, customer_window_sql, significant
+from warehouse.periods import PeriodValues
 
 DAILY_MARTS = ("mart_daily_orders", "mart_daily_contacts", "mart_daily_surveys", "mart_daily_sessions")
 
@@ -75,6 +76,7 @@ class BaseWarehouse:
         self._con = duckdb.connect(str(self.snapshot), read_only=True)
         self._lock = threading.Lock()
         self._constants: dict = {}  # @snapshot_constant results
+        self._period_values = PeriodValues(self)  # metric values per mart and period (LRU)
 
     @classmethod
     def open(cls, db: Path):
@@ -129,6 +131,11 @@ class BaseWarehouse:
         frame = self.run("select setting, setting_value from dim_cost_assumptions").frame
         return dict(zip(frame["setting"].to_list(), frame["setting_value"].to_list(), strict=True))
 
+    @snapshot_constant
+    def max_customer_key(self) -> int | None:
+        """mart_customer_daily's largest customer_key: the size of its customer bitmaps."""
+        return self.scalar("select max(customer_key) from mart_customer_daily")
+
     def metric_values(
         self, filters: Filters, keys: list[str] | None = None, group_by: tuple[str, ...] = ()
     ) -> list[Result]:
@@ -144,7 +151,7 @@ class BaseWarehouse:
                 if any(g in ("day", "week", "month") for g in group_by):
                     continue
                 window = int(self.assumptions().get("churn_window_days", 180))
-                sql, params = customer_window_sql(metrics, filters, window, group_by)
+                sql, params = customer_window_sql(metrics, filters, window, group_by, self.max_customer_key())
             else:
                 sql, params = additive_sql(mart, metrics, filters, group_by)
             results.append(self.run(sql, params))
@@ -154,37 +161,21 @@ class BaseWarehouse:
         """The scorecard: one row per metric with value, n, margin, target, status, the
         comparison period's value, the change and whether it is significant."""
         filters = self.resolve(filters)
-        current_results = self.metric_values(filters, keys)
-        current = _metric_rows(current_results)
         comparison = filters.comparison()
-        previous = _metric_rows(self.metric_values(comparison, keys)) if comparison else {}
-        rows = []
-        for key in keys or METRICS:
-            m = METRICS[key]
-            value, n, margin = current.get(key, (None, None, None))
-            prev, _, prev_margin = previous.get(key, (None, None, None))
-            change = value - prev if value is not None and prev is not None else None
-            rows.append(
-                {
-                    "metric": key,
-                    "label": m.label,
-                    "unit": m.unit,
-                    "direction": m.direction,
-                    "value": value,
-                    "n": n,
-                    "margin": margin,
-                    "target": float(m.target),
-                    "alert": float(m.alert),
-                    "status": m.status(value),
-                    "previous": prev,
-                    "change": change,
-                    "significant": significant(m, margin, prev_margin, change),
-                    "is_small_sample": bool(m.min_n and (n or 0) < m.min_n),
-                    "definition": m.definition,
-                }
-            )
-        sql = "\n;\n".join(r.sql for r in current_results)
-        return Result(pl.DataFrame(rows, infer_schema_length=None), sql, _describe(filters))
+        periods = {"current": filters, **({"previous": comparison} if comparison else {})}
+        values, sqls = self._period_values.get(periods, keys)
+        return _scorecard(filters, keys, values["current"], values.get("previous", {}), sqls)
+
+    def scorecards(self, periods: dict[str, Filters], keys: list[str] | None = None) -> dict[str, Result]:
+        """metrics() without comparison for several periods at once (the monthly review's month,
+        month before and year before), sharing each mart's query between them."""
+        resolved = {name: replace(self.resolve(f), compare="none") for name, f in periods.items()}
+        values, sqls = self._period_values.get(resolved, keys)
+        return {name: _scorecard(f, keys, values[name], {}, sqls) for name, f in resolved.items()}
+
+    def clear_query_cache(self) -> None:
+        """Forget the cached metric values (the benchmark times a view as a first click)."""
+        self._period_values.clear()
 
     def metric_series(
         self, filters: Filters, keys: list[str], grain: str = "month", by: str | None = None
@@ -235,28 +226,33 @@ class BaseWarehouse:
         return out
 
 
-def _metric_rows(results: list[Result]) -> dict[str, tuple]:
-    out = {}
-    for r in results:
-        if r.frame.height == 0:
-            continue
-        row = r.frame.row(0, named=True)
-        for col, value in row.items():
-            if col.endswith("__value"):
-                key = col.removesuffix("__value")
-                out[key] = (
-                    _num(value),
-                    _num(row.get(f"{key}__n")),
-                    _num(row.get(f"{key}__margin")),
-                )
-    return out
-
-
-def _num(v):
-    if v is None:
-        return None
-    v = float(v)
-    return None if v != v else v  # NaN -> None
+def _scorecard(filters: Filters, keys, current: dict, previous: dict, sqls: list[str]) -> Result:
+    rows = []
+    for key in keys or METRICS:
+        m = METRICS[key]
+        value, n, margin = current.get(key, (None, None, None))
+        prev, _, prev_margin = previous.get(key, (None, None, None))
+        change = value - prev if value is not None and prev is not None else None
+        rows.append(
+            {
+                "metric": key,
+                "label": m.label,
+                "unit": m.unit,
+                "direction": m.direction,
+                "value": value,
+                "n": n,
+                "margin": margin,
+                "target": float(m.target),
+                "alert": float(m.alert),
+                "status": m.status(value),
+                "previous": prev,
+                "change": change,
+                "significant": significant(m, margin, prev_margin, change),
+                "is_small_sample": bool(m.min_n and (n or 0) < m.min_n),
+                "definition": m.definition,
+            }
+        )
+    return Result(pl.DataFrame(rows, infer_schema_length=None), "\n;\n".join(sqls), _describe(filters))
 
 
 def _describe(filters: Filters) -> dict:

@@ -2,8 +2,9 @@
 -- (churn, CLV, customers and orders per customer by tier), which are not additive across days.
 -- customer_key numbers the customers of this mart densely: the customer-level queries group and
 -- count distinct on it, several times faster than on the text id (a key of this mart only).
--- Ordered by day, so a period filter skips the row groups outside it (zonemaps).
--- cluster_by: activity_date
+-- Stored by tier, channel and day: the typical view filters a tier and a channel, and its rows then
+-- sit in a few row groups that the scan picks by their min/max (zonemaps).
+-- cluster_by: tier, channel, activity_date
 with orders as (
     select * from {{ ref('fct_orders') }}
 ),
