@@ -35,6 +35,7 @@ FUNNEL_FRICTION = {
 # Impact/complexity matrix: a fix of complexity <= this (on the roadmap's 1-5 scale) is "low".
 LOW_COMPLEXITY_MAX = 2
 
+
 class Warehouse(BaseWarehouse):
     # -- journey funnel -------------------------------------------------------------------
     def funnel(self, filters: Filters, by_channel: bool = False) -> Result:
@@ -73,6 +74,13 @@ select * from final order by {channel}step_order"""
         """Per tier: customers, revenue and its share, orders per customer, and the tier metrics."""
         f = self.resolve(filters)
         where, params = where_clause(f)
+        # Distinct customers per tier as a bitmap of the dense customer_key (no hash of customers).
+        max_key = self.max_customer_key()
+        distinct_customers = (
+            f"coalesce(bit_count(bitstring_agg(customer_key, 1, {int(max_key)})), 0)"
+            if max_key
+            else "count(distinct customer_key)"
+        )
         sql = f"""
 with purchases as (
     select * from mart_customer_daily where {where}
@@ -84,7 +92,7 @@ orders as (
 ),
 
 customers as (
-    select tier, count(distinct customer_key) as count_customers,
+    select tier, {distinct_customers} as count_customers,
         sum(count_orders) as count_customer_orders
     from purchases group by 1
 ),
@@ -114,7 +122,9 @@ from mart_daily_contacts where {where} group by 1""",
             base.frame.join(by_tier.frame.select(["tier", *keys]), on="tier", how="left")
             .join(cost.frame, on="tier", how="left")
             .with_columns(
-                (pl.col("service_cost_amount") / pl.col("count_customers")).alias("cost_to_serve_per_customer")
+                (pl.col("service_cost_amount") / pl.col("count_customers")).alias(
+                    "cost_to_serve_per_customer"
+                )
             )
         )
         order = {"platinum": 0, "gold": 1, "silver": 2, "bronze": 3, "none": 4}
@@ -218,17 +228,23 @@ select * from final order by 1, 2"""
         if frame.height == 0:
             return initiatives
         as_of = self.as_of()
-        window = Filters(date_to=as_of, date_from=as_of.fromordinal(as_of.toordinal() - 29), compare="none") if as_of else Filters()
+        window = (
+            Filters(date_to=as_of, date_from=as_of.fromordinal(as_of.toordinal() - 29), compare="none")
+            if as_of
+            else Filters()
+        )
         kpis = [k for k in frame["kpi_metric"].drop_nulls().unique().to_list() if k in METRICS]
         measured = self.metrics(window, kpis).frame if kpis else pl.DataFrame({"metric": [], "value": []})
         lookup = dict(zip(measured["metric"].to_list(), measured["value"].to_list(), strict=True))
         programme_start = frame["programme_start_date"][0]
         today_day = (as_of - programme_start).days + 1 if as_of and programme_start else None
         frame = frame.with_columns(
-            pl.col("kpi_metric").replace_strict(lookup, default=None, return_dtype=pl.Float64).alias("kpi_measured"),
-            pl.col("kpi_metric").replace_strict(
-                {k: m.label for k, m in METRICS.items()}, default=None, return_dtype=pl.Utf8
-            ).alias("kpi_label"),
+            pl.col("kpi_metric")
+            .replace_strict(lookup, default=None, return_dtype=pl.Float64)
+            .alias("kpi_measured"),
+            pl.col("kpi_metric")
+            .replace_strict({k: m.label for k, m in METRICS.items()}, default=None, return_dtype=pl.Utf8)
+            .alias("kpi_label"),
             pl.lit(today_day).alias("today_day"),
             pl.lit(as_of).alias("as_of_date"),
         ).with_columns(
@@ -268,7 +284,9 @@ select * from final order by 1, 2"""
             "min(example_value) as example_value from mart_data_quality group by 1, 2, 3 order by 4 desc"
         )
 
-    def quarantined_rows(self, source: str | None = None, rule: str | None = None, limit: int = 1000) -> Result:
+    def quarantined_rows(
+        self, source: str | None = None, rule: str | None = None, limit: int = 1000
+    ) -> Result:
         conditions, params = ["true"], {"limit": int(limit)}
         if source:
             conditions.append("source_name = $source")
@@ -277,8 +295,8 @@ select * from final order by 1, 2"""
             conditions.append("rule_name = $rule")
             params["rule"] = rule
         return self.run(
-            f"select file_name, file_row_number, source_name, rule_name, column_name, offending_value, message "
-            f"from stg_meta__quarantine where {' and '.join(conditions)} "
+            "select file_name, file_row_number, source_name, rule_name, column_name, offending_value, "
+            f"message from stg_meta__quarantine where {' and '.join(conditions)} "
             f"order by file_name, file_row_number limit $limit",
             params,
         )
@@ -343,11 +361,8 @@ select * from final order by 1, 2"""
         sql += "\nlimit $row_limit"
         result = self.run(sql, params)
         if result.frame.height > limit:
-            raise RowLimitExceeded(
-                f"more than {limit:,} rows: group by fewer columns or narrow the filters"
-            )
+            raise RowLimitExceeded(f"more than {limit:,} rows: group by fewer columns or narrow the filters")
         return result
-
 
     # -- dashboard summaries ----------------------------------------------------------------
     def funnel_dropoffs(self, filters: Filters) -> Result:
@@ -391,10 +406,14 @@ select * from final order by 1, 2"""
         high = pl.col("yearly_cost_amount") >= (median if median is not None else 0)
         low = pl.col("complexity") <= LOW_COMPLEXITY_MAX
         frame = frame.with_columns(
-            pl.when(pl.col("complexity").is_null()).then(pl.lit("no_fix_planned"))
-            .when(high & low).then(pl.lit("quick_win"))
-            .when(high).then(pl.lit("major_project"))
-            .when(low).then(pl.lit("fill_in"))
+            pl.when(pl.col("complexity").is_null())
+            .then(pl.lit("no_fix_planned"))
+            .when(high & low)
+            .then(pl.lit("quick_win"))
+            .when(high)
+            .then(pl.lit("major_project"))
+            .when(low)
+            .then(pl.lit("fill_in"))
             .otherwise(pl.lit("deprioritise"))
             .alias("quadrant"),
             pl.lit(median).alias("impact_median_amount"),
@@ -430,8 +449,23 @@ select * from final order by 1, 2"""
         rows = []
         for now, prev, year in zip(*(r.frame.iter_rows(named=True) for r in results.values()), strict=True):
             m = METRICS[now["metric"]]
-            row = {k: now[k] for k in ("metric", "label", "unit", "direction", "value", "n", "margin",
-                                         "target", "alert", "status", "is_small_sample", "definition")}
+            row = {
+                k: now[k]
+                for k in (
+                    "metric",
+                    "label",
+                    "unit",
+                    "direction",
+                    "value",
+                    "n",
+                    "margin",
+                    "target",
+                    "alert",
+                    "status",
+                    "is_small_sample",
+                    "definition",
+                )
+            }
             for name, other in (("mom", prev), ("yoy", year)):
                 change = now["value"] - other["value"] if None not in (now["value"], other["value"]) else None
                 row[f"{name}_value"] = other["value"]

@@ -280,3 +280,19 @@ def test_issue5_churn_and_clv_equal_the_per_customer_computation(wh, filters, gr
             card["clv"]["value"], want["clv"]
         )
         assert _same(card["churn_rate"]["n"], want["n"]) or (want["n"] == 0 and card["churn_rate"]["n"] == 0)
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(channel=("web",)), Filters(tier=("no such tier",))])
+def test_issue5_tier_customers_equal_count_distinct(wh, filters):
+    from warehouse.filters import where_clause
+
+    f = wh.resolve(filters)
+    where, params = where_clause(f)
+    plain = wh.run(
+        f"select tier, count(distinct customer_id) as n from mart_customer_daily where {where} group by 1",
+        params,
+    ).frame
+    fast = wh.tier_performance(f).frame
+    expected = dict(zip(plain["tier"].to_list(), plain["n"].to_list(), strict=True))
+    for row in fast.to_dicts():
+        assert row["count_customers"] == expected.get(row["tier"], 0), row["tier"]
