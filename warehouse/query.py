@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import functools
 import threading
+import warnings
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,6 +23,10 @@ from warehouse import snapshots
 from warehouse.filters import DEFAULT_DAYS, DIMENSIONS, Filters
 from warehouse.metrics import METRICS, Metric, additive_sql, customer_window_sql, significant
 from warehouse.periods import PeriodValues
+
+# DuckDB warns that Arrow output of an execute() result copies the rows: ours are a page's
+# aggregates, and the copy is cheaper than binding the statement a second time (run()).
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 
 DAILY_MARTS = ("mart_daily_orders", "mart_daily_contacts", "mart_daily_surveys", "mart_daily_sessions")
 
@@ -96,7 +101,11 @@ class BaseWarehouse:
         with self._lock:
             cursor = self._con.cursor()
         try:
-            frame = cursor.sql(sql, params=params or {}).pl() if params else cursor.sql(sql).pl()
+            # execute() binds the statement once; sql().pl() binds it twice (DuckDB 2.0's relation
+            # layer captures it first): a third of a small metric query's time. The result goes to
+            # Polars through Arrow, as .pl() does (same dtypes).
+            result = cursor.execute(sql, params or {})
+            frame = pl.from_arrow(result.to_arrow_reader().read_all())
         finally:
             cursor.close()
         return Result(frame, sql.strip(), dict(params or {}))
