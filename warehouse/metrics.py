@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from warehouse.filters import DIMENSIONS, Filters, where_clause
@@ -200,6 +201,75 @@ def customer_window_sql(
         group_outer="".join(f"{DIMENSIONS[n]} as {n}, " for n in group_by),
         measures=measures,
         group_by_outer=f"group by {positions}\norder by {positions}" if group_by else "",
+    )
+    return sql, params
+
+
+CUSTOMER_WINDOWS_SQL = """with purchases as (
+    select * from mart_customer_daily
+),
+
+in_windows as (
+    select *
+    from purchases
+    where activity_date > $span_from
+        and activity_date <= $span_to
+        and {where}
+),
+
+windows as (
+    select
+        {aggregates}
+    from in_windows
+),
+
+customers as (
+    {unpivot}
+)
+
+select period_index, {measures}
+from customers
+group by 1"""
+
+
+def customer_windows_sql(
+    metrics: list[Metric], periods: list[Filters], churn_window_days: int, max_customer_key: int
+) -> tuple[str, dict]:
+    """customer_window_sql (ungrouped, bitmaps) for several periods in one scan: each period's
+    window is a FILTER on the same rows; one summary row per period (period_index = position).
+    The periods must share their dimension filters."""
+    where, params = where_clause(periods[0], with_dates=False)
+    params["churn_window_days"] = int(churn_window_days)
+    params["span_from"] = min(f.date_to for f in periods) - timedelta(days=365)
+    params["span_to"] = max(f.date_to for f in periods)
+    bitmap = f"bitstring_agg(customer_key, 1, {int(max_customer_key)})"
+    aggregates, rows = [], []
+    for i, f in enumerate(periods):
+        params[f"p{i}_to"] = f.date_to
+        window = f"activity_date > $p{i}_to - interval 365 day and activity_date <= $p{i}_to"
+        recent = (
+            f"activity_date > $p{i}_to - to_days(cast($churn_window_days as integer)) "
+            f"and activity_date <= $p{i}_to"
+        )
+        aggregates += [
+            f"coalesce(bit_count({bitmap} filter (where {window})), 0) as count_customers_{i}",
+            f"coalesce(bit_count({bitmap} filter (where {recent})), 0) as count_recent_{i}",
+            f"sum(gross_margin_amount) filter (where {window}) as gross_margin_amount_{i}",
+        ]
+        rows.append(
+            f"select {i} as period_index, count_customers_{i} as count_customers, "
+            f"count_customers_{i} - count_recent_{i} as count_churned, "
+            f"gross_margin_amount_{i} as gross_margin_amount from windows"
+        )
+    measures = ", ".join(
+        f"{m.value} as {m.key}__value, {m.n} as {m.key}__n, {m.margin_sql or 'null'} as {m.key}__margin"
+        for m in metrics
+    )
+    sql = CUSTOMER_WINDOWS_SQL.format(
+        where=where,
+        aggregates=",\n        ".join(aggregates),
+        unpivot="\n    union all\n    ".join(rows),
+        measures=measures,
     )
     return sql, params
 
