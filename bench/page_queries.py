@@ -1,85 +1,192 @@
-"""The warehouse queries each page runs for one view, so the benchmark times what a click costs."""
+"""The warehouse queries each page runs for one view, so the benchmark times what a click costs.
+
+Each function below mirrors one file of pages/ call for call: the same `dashboard.data` functions
+with the same arguments, in the same order, for the sidebar's defaults (the first month in the
+monthly review, the explorer's default mart, group-by and measures). `app_frame` is what app.py
+runs before every page (data window, the sidebar's filter options, the freshness line).
+tests/bench/test_page_queries.py checks that every page's `data.*` calls are here.
+
+Calls go through a `View`: like dashboard.data's st.cache_data, a call repeated within one view
+runs once (the roadmap page's `as_of`, the data quality page's `freshness`). A new View is a view
+with an empty Streamlit cache, so every query of the set runs: a click on new filters.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 
-from warehouse.api import Warehouse
+from dashboard.board_pack import TREND_KEYS, month_filters
+from dashboard.state import months_between, parse_month
 from warehouse.filters import Filters
 
-
-def overview(wh: Warehouse, f: Filters) -> None:
-    wh.metrics(f)
-    wh.metric_series(f, ["nps", "csat", "fcr", "on_time_delivery"], grain="month")
-    wh.friction_costs(f)
-    wh.roadmap()
-    wh.freshness()
-
-
-def funnel(wh: Warehouse, f: Filters) -> None:
-    wh.funnel(f)
-    wh.funnel(f, by_channel=True)
-    wh.stage_scores(f)
-    wh.friction_costs(f)
-    wh.freshness()
+# pages/overview.py's HEADLINE (the test compares the two lists).
+OVERVIEW_HEADLINE = [
+    "nps",
+    "csat",
+    "fcr",
+    "on_time_delivery",
+    "conversion_rate",
+    "aov",
+    "repeat_contact_rate",
+    "churn_rate",
+]
 
 
-def tiers(wh: Warehouse, f: Filters) -> None:
-    wh.tier_performance(f)
-    wh.tier_migration(f.date_from - timedelta(days=365), f.date_to, f)
-    wh.freshness()
+class View:
+    """One page view against a Warehouse: calls memoised per view, and recorded by name."""
+
+    def __init__(self, wh):
+        self.wh = wh
+        self.calls: list[str] = []
+        self._memo: dict = {}
+
+    def __getattr__(self, name: str):
+        method = getattr(self.wh, name)
+
+        def call(*args, **kwargs):
+            key = (name, repr(args), repr(sorted(kwargs.items())))
+            if key not in self._memo:
+                self.calls.append(name)
+                self._memo[key] = method(*args, **kwargs)
+            return self._memo[key]
+
+        return call
 
 
-def friction(wh: Warehouse, f: Filters) -> None:
-    wh.cost_assumptions()
-    wh.friction_costs(f)
-    wh.friction_costs(f, {"cost_per_contact_phone": 8.0})
-    wh.roadmap()
-    wh.freshness()
+def app_frame(v: View) -> None:
+    """app.py: the data window, the sidebar (filter options), the currency and the freshness line."""
+    v.as_of()
+    v.data_start()
+    v.filter_options()
+    v.coverage()
+    v.currency()
+    v.freshness()
 
 
-def roadmap(wh: Warehouse, f: Filters) -> None:
-    wh.roadmap()
-    wh.roadmap_checkins()
-    wh.freshness()
+def overview(v: View, f: Filters) -> None:
+    v.metrics(f, None)
+    v.coverage()  # what the warehouse does not hold (also behind missing_by_metric)
+    trend = replace(f, date_from=min(f.date_from, f.date_to - timedelta(days=364)))
+    v.metric_series(trend, OVERVIEW_HEADLINE, "month", None)
+    v.friction_costs(f, None)
+    v.cost_assumptions()
+    v.roadmap_health()
 
 
-def monthly_review(wh: Warehouse, f: Filters) -> None:
-    month = Filters(date_from=f.date_to.replace(day=1), date_to=f.date_to, channel=f.channel, tier=f.tier)
-    wh.metrics(month)
-    wh.metrics(Filters(**{**month.__dict__, "compare": "year"}))
-    wh.roadmap()
-    wh.freshness()
+def journey_funnel(v: View, f: Filters) -> None:
+    v.funnel_dropoffs(f)
+    v.coverage()
+    v.funnel(f, True)
+    v.stage_scores(f)
 
 
-def data_quality(wh: Warehouse, f: Filters) -> None:
-    wh.ingest_runs()
-    wh.file_loads()
-    wh.quality_by_rule()
-    wh.quarantined_rows(limit=1000)
-    wh.freshness()
+def loyalty_tiers(v: View, f: Filters) -> None:
+    v.tier_performance(f)
+    v.filter_options()  # whether the warehouse has any tier but non-members
+    v.tier_migration(f.date_from, f.date_to, f)  # the page's date inputs default to the period
 
 
-def explore(wh: Warehouse, f: Filters) -> None:
-    wh.explore("mart_daily_orders", ["region", "tier"], ["count_orders", "net_revenue_amount", "aov"], f)
-    wh.freshness()
+def friction_costs(v: View, f: Filters) -> None:
+    v.cost_assumptions()
+    v.friction_priorities(f, None)  # no what-if edits
 
 
+def roadmap(v: View, f: Filters) -> None:
+    v.roadmap()
+    v.as_of()
+    v.roadmap_health()
+
+
+def monthly_review(v: View, f: Filters) -> None:
+    months = months_between(v.data_start(), v.as_of())
+    month = parse_month(months[0])  # the month picker's default: the latest month
+    v.month_scorecard(month, f)
+    review = month_filters(month, f)
+    v.roadmap_status_changes(review.date_to)
+    v.metric_series(
+        replace(review, date_from=date(month.year - 1, month.month, 1)), TREND_KEYS, "month", None
+    )
+
+
+def data_quality(v: View, f: Filters) -> None:
+    v.freshness()
+    v.ingest_runs()
+    v.file_loads()
+    v.quality_by_rule()
+    v.quarantined_rows(None, None, 1000)
+
+
+def explore(v: View, f: Filters) -> None:
+    spec = v.explorable()
+    mart = next(iter(spec))
+    groups = spec[mart]["groups"]
+    group_by = [g for g in ("channel",) if g in groups]
+    options = spec[mart]["measures"] + spec[mart]["metrics"]
+    measures = [m for m in options if m.startswith("count_")][:1] + spec[mart]["metrics"][:1]
+    v.explore(mart, group_by, measures, f)
+
+
+# page file stem -> its query set (in the order of dashboard/navigation.py)
 PAGES = {
     "overview": overview,
-    "journey funnel": funnel,
-    "loyalty tiers": tiers,
-    "friction costs": friction,
+    "journey_funnel": journey_funnel,
+    "loyalty_tiers": loyalty_tiers,
+    "friction_costs": friction_costs,
     "roadmap": roadmap,
-    "monthly review": monthly_review,
-    "data quality": data_quality,
+    "monthly_review": monthly_review,
+    "data_quality": data_quality,
     "explore": explore,
 }
 
-# The bare aggregate behind each page's heaviest query, on the raw facts, for the ratio column.
+
+def run_page(wh, page: str, f: Filters) -> list[str]:
+    """One uncached view of `page` (app.py's frame, then the page); returns the methods called."""
+    view = View(wh)
+    app_frame(view)
+    PAGES[page](view, f)
+    return view.calls
+
+
+def typical_filters(as_of: date) -> Filters:
+    """The issue's typical filter: the last 90 days, one channel, one tier (sidebar defaults else)."""
+    return Filters(date_from=as_of - timedelta(days=89), date_to=as_of, channel=("web",), tier=("gold",))
+
+
+# The bare aggregate behind each page's heaviest query, written straight on the fact tables (no
+# mart) with the same filters: the yardstick of the ratio column. $d1/$d2 = the period, $channel
+# and $tier the filter values; the monthly review's is its month, the roadmap's its 30 days.
+_ORDERS_KPIS = (
+    "select count(*), sum(net_revenue_amount), sum(units_returned), sum(units_sold), "
+    "sum(case when is_delivered_on_time then 1 else 0 end) from fct_orders "
+    "where order_date between $d1 and $d2 and channel = $channel and tier = $tier"
+)
 BARE_SQL = {
-    "orders": "select channel, count(*), sum(net_revenue_amount) from fct_orders "
-    "where order_date between $d1 and $d2 group by 1",
-    "customers": "select tier, count(distinct customer_id) from fct_orders "
-    "where order_date between $d1 and $d2 group by 1",
+    # churn: customers who bought in the 12 months to the period's end, by last purchase
+    "overview": "select count(*), sum(case when last_date <= $d2 - 180 then 1 else 0 end) from ("
+    "select customer_id, max(order_date) as last_date from fct_orders "
+    "where order_date > $d2 - 365 and order_date <= $d2 and channel = $channel and tier = $tier "
+    "and customer_id is not null group by 1)",
+    "journey_funnel": "select furthest_step, count(*) from fct_sessions "
+    "where session_date between $d1 and $d2 and channel = $channel and tier = $tier group by 1",
+    "loyalty_tiers": "select tier, count(distinct customer_id), count(*), sum(net_revenue_amount) "
+    "from fct_orders where order_date between $d1 and $d2 and channel = $channel group by 1",
+    "friction_costs": "select channel, count(*), sum(count_transfers) from fct_contacts "
+    "where opened_date between $d1 and $d2 and tier = $tier and (is_repeat or count_transfers > 0) "
+    "group by 1",
+    "roadmap": _ORDERS_KPIS,
+    "monthly_review": _ORDERS_KPIS,
+    "data_quality": "select source_name, rule_name, count(*) from stg_meta__quarantine group by 1, 2",
+    "explore": "select region, tier, count(*), sum(net_revenue_amount) from fct_orders "
+    "where order_date between $d1 and $d2 and channel = $channel and tier = $tier group by 1, 2",
 }
+
+
+def bare_params(page: str, f: Filters) -> dict:
+    d1, d2 = f.date_from, f.date_to
+    if page == "monthly_review":
+        d1 = d2.replace(day=1)
+    elif page == "roadmap":
+        d1 = d2 - timedelta(days=29)
+    params = {"d1": d1, "d2": d2, "channel": f.channel[0], "tier": f.tier[0]}
+    return {k: v for k, v in params.items() if f"${k}" in BARE_SQL[page]}

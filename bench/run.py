@@ -1,9 +1,18 @@
-"""`make bench`: speed and memory of ingest, build and every page's queries, at several scales.
+"""`make bench`: speed and memory of ingest, build, every page's queries and the app's first render.
 
-Usage: python -m bench.run --scales 1,10,50   (millions of order lines; 0.1 for a smoke run)
+    python -m bench.run --scales 1,10,50      (millions of order lines; `make bench-quick` = 0.1)
+    python -m bench.run --scales 1 --profile  (also saves pyinstrument profiles of ingest and pages)
 
-Prints one table per measure with the machine it ran on. Every timed step runs in a child process
-so its peak RSS is its own (os.wait4's rusage). Nothing here is asserted: tests stay fast.
+Per scale: generate the demo exports (contacts, surveys and sessions in proportion), then time
+- ingest: a raw DuckDB `CREATE TABLE AS SELECT * FROM read_csv(...)` of orders.csv (auto-detected,
+  and with the contract's column types given) against `cx ingest` of the same file (parse, profile
+  mapping, every quality check, load, quarantine, lineage); wall, rows/s and peak RSS;
+- build: `cx build` (every model into a new snapshot); wall and peak RSS;
+- pages: each page's query set (bench/page_queries.py) for the typical filter, cold and warm;
+- app: `streamlit run app.py` to the first chart drawn in headless Chromium (bench/app_render.py).
+Every step runs in its own child process, so its peak RSS (os.wait4) is its own. Tables with the
+targets and pass/miss marks are printed (bench/report.py) and saved with the raw figures as
+JSON and Markdown under data/bench/. Nothing is asserted: tests stay fast.
 """
 
 from __future__ import annotations
@@ -13,150 +22,224 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-LINES_PER_SCALE = 200_000  # scale 1.0 of the demo generator ~ 200k order lines
+from bench import report
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
+# Order lines per unit of the generator's scale, measured (scale 1 -> 196,932; 50 -> 9,769,317):
+# `--scales 10` asks for scale 51.2, which writes ~10.0M lines, ~1.9M contacts, ~1.0M answers.
+LINES_PER_SCALE = 195_400
+OUT_DIR = ROOT / "data" / "bench"
 
 
 def child(args: list[str], env: dict | None = None) -> tuple[float, float, str]:
     """Run a child process; return (wall seconds, peak RSS in GB, stdout)."""
     started = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}, cwd=ROOT)
-    out = proc.stdout.read().decode()
-    err = proc.stderr.read().decode()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    if status != 0:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{err[-2000:]}")
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(
+            args, stdout=subprocess.PIPE, stderr=err, env={**os.environ, **(env or {})}, cwd=ROOT
+        )
+        out = proc.stdout.read().decode()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        if status != 0:
+            err.seek(0)
+            raise RuntimeError(f"{' '.join(args[:4])} ... failed:\n{err.read().decode()[-3000:]}")
     return wall, usage.ru_maxrss / 1024 / 1024, out
 
 
 def machine() -> str:
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
-    return f"{platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}"
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import duckdb  # noqa: PLC0415
+    import polars  # noqa: PLC0415
+
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}, Polars {polars.__version__}"
+    )
 
 
-RAW_LOAD = """
-import duckdb, sys
-con = duckdb.connect(sys.argv[1])
-con.execute("set preserve_insertion_order = false")
-con.execute("create table t as select * from read_csv(?)", [sys.argv[2]])
-print(con.execute("select count(*) from t").fetchone()[0])
-"""
-
-PAGE_TIMING = """
-import json, statistics, sys, time
-from datetime import timedelta
-from pathlib import Path
-from bench.page_queries import PAGES, BARE_SQL
-from warehouse.api import Warehouse
-from warehouse.filters import Filters
-page, db, runs = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
-t0 = time.perf_counter()
-wh = Warehouse.open(db)
-as_of = wh.as_of()
-f = Filters(date_from=as_of - timedelta(days=89), date_to=as_of, channel=("web",), tier=("gold",))
-t1 = time.perf_counter(); PAGES[page](wh, f); cold = time.perf_counter() - t1
-warm = []
-for _ in range(runs):
-    t1 = time.perf_counter(); PAGES[page](wh, f); warm.append(time.perf_counter() - t1)
-bare = []
-for _ in range(runs):
-    t1 = time.perf_counter(); wh.run(BARE_SQL["orders"], {"d1": f.date_from, "d2": f.date_to}); bare.append(time.perf_counter() - t1)
-warm.sort(); bare.sort()
-q = lambda xs, p: xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
-print(json.dumps({"cold": cold, "open": t1 - t0, "p50": q(warm, .5), "p95": q(warm, .95), "bare_p50": q(bare, .5)}))
-"""
+# demo.generator holds the whole simulated world and one rendered export in memory: measured
+# 5.5 GB peak RSS at 10M order lines (linear). A scale that cannot fit is reported, not crashed.
+GENERATOR_GB_PER_MILLION = 0.55
 
 
-def bench_scale(millions: float, workdir: Path, runs: int) -> dict:
+class SkipScale(Exception):
+    pass
+
+
+def available_gb() -> float:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024 / 1024
+    except OSError:
+        pass
+    return float("inf")
+
+
+def bench_scale(millions: float, workdir: Path, runs: int, profile_dir: Path | None) -> dict:
     scale = millions * 1_000_000 / LINES_PER_SCALE
-    out = workdir / f"exports-{millions}M"
-    db = workdir / f"wh-{millions}M.duckdb"
-    res: dict = {"millions": millions}
+    need, free = GENERATOR_GB_PER_MILLION * millions, available_gb()
+    if need > 0.9 * free:
+        raise SkipScale(
+            f"not measured: generating {millions:g}M order lines needs ~{need:.0f} GB of memory "
+            f"(demo.generator renders each export whole), {free:.0f} GB available"
+        )
+    out = workdir / f"exports-{millions:g}M"
+    db = workdir / f"wh-{millions:g}M.duckdb"
+    res: dict = {"millions": millions, "scale": scale}
+    say(f"{millions:g}M: generating the demo exports (scale {scale:.2f})")
     res["generate_s"], res["generate_gb"], _ = child(
-        [PY, "-c", f"from demo.generator import write_exports; from pathlib import Path; write_exports(Path({str(out)!r}), scale={scale})"]
+        [
+            PY,
+            "-c",
+            "import sys; from pathlib import Path; from demo.generator import write_exports; "
+            "write_exports(Path(sys.argv[1]), scale=float(sys.argv[2]))",
+            str(out),
+            repr(scale),
+        ]
     )
+    manifest = json.loads((out / "manifest.json").read_text())
+    res["rows"] = {source: f["rows"] for source, f in manifest["files"].items()}
     orders = out / "orders.csv"
-    res["orders_rows"] = sum(1 for _ in orders.open("rb")) - 1
+    res["orders_rows"] = res["rows"]["orders"]
     res["orders_mb"] = orders.stat().st_size / 1e6
-    raw_db = workdir / "raw.duckdb"
-    res["raw_s"], res["raw_gb"], _ = child([PY, "-c", RAW_LOAD, str(raw_db), str(orders)])
-    raw_db.unlink(missing_ok=True)
+
+    say(f"{millions:g}M: raw DuckDB loads of orders.csv")
+    from ingest.contracts import CONTRACTS, SQL_TYPES  # noqa: PLC0415
+
+    typed = json.dumps({c.name: SQL_TYPES[c.type] for c in CONTRACTS["orders"].columns})
+    for key, types in (("raw", "{}"), ("raw_typed", typed)):
+        raw_db = workdir / "raw.duckdb"
+        res[f"{key}_s"], res[f"{key}_gb"], rows = child(
+            [PY, "-m", "bench.child", "raw-load", str(raw_db), str(orders), types]
+        )
+        res[f"{key}_rows"] = int(rows)
+        raw_db.unlink(missing_ok=True)
+
+    say(f"{millions:g}M: cx ingest (the other sources, then orders.csv timed)")
     others = [str(p) for p in sorted(out.glob("*.csv")) if p.name != "orders.csv"]
-    child([PY, "-m", "cli.main", "ingest", *others, "--db", str(db), "--no-build", "--json"])
-    res["ingest_s"], res["ingest_gb"], _ = child(
-        [PY, "-m", "cli.main", "ingest", str(orders), "--db", str(db), "--no-build", "--json"]
+    res["ingest_others_s"], res["ingest_others_gb"], _ = child(
+        [PY, "-m", "cli.main", "ingest", *others, "--db", str(db), "--no-build", "--json"]
     )
+    ingest = [PY, "-m", "cli.main", "ingest", str(orders), "--db", str(db), "--no-build", "--json"]
+    res["ingest_s"], res["ingest_gb"], line = child(ingest)
+    res["ingest_result"] = json.loads(line.strip().splitlines()[-1])
+
+    say(f"{millions:g}M: cx build")
     res["build_s"], res["build_gb"], _ = child([PY, "-m", "cli.main", "build", "--db", str(db), "--quiet"])
-    from bench.page_queries import PAGES
+    res["warehouse_rows"] = _table_rows(db)
+
+    from bench.page_queries import PAGES  # noqa: PLC0415
 
     res["pages"] = {}
     for page in PAGES:
-        _, _, line = child([PY, "-c", PAGE_TIMING, page, str(db), str(runs)])
+        say(f"{millions:g}M: page {page}")
+        _, _, line = child([PY, "-m", "bench.child", "page", page, str(db), str(runs)])
         res["pages"][page] = json.loads(line)
+
+    say(f"{millions:g}M: streamlit run -> first chart in Chromium")
+    try:
+        _, _, line = child([PY, "-m", "bench.app_render", str(db)])
+        res["app"] = json.loads(line)
+    except (RuntimeError, json.JSONDecodeError) as exc:
+        res["app"] = {"error": str(exc).splitlines()[-1]}
+
+    if profile_dir:
+        _profiles(res, db, orders, workdir, profile_dir, millions)
     return res
 
 
+def _table_rows(db: Path) -> dict[str, int]:
+    return json.loads(child([PY, "-m", "bench.child", "tables", str(db)])[2])
+
+
+def _profiles(res: dict, db: Path, orders: Path, workdir: Path, profile_dir: Path, millions: float) -> None:
+    """pyinstrument profiles of an ingest of orders.csv and of every page's warm query set."""
+    profile_dir.mkdir(parents=True, exist_ok=True)
+    say(f"{millions:g}M: profiling (pyinstrument) into {profile_dir}")
+    scratch = workdir / "profile.duckdb"
+    ingest_txt = profile_dir / f"ingest-{millions:g}M.txt"
+    ingest = ["-m", "cli.main", "ingest", str(orders), "--db", str(scratch), "--no-build", "--json"]
+    child([PY, "-m", "pyinstrument", "-r", "text", "-o", str(ingest_txt), *ingest])
+    pages_txt = profile_dir / f"pages-{millions:g}M.txt"
+    child([PY, "-m", "bench.child", "profile-pages", str(db), str(pages_txt)])
+    res["profiles"] = [str(ingest_txt), str(pages_txt)]
+
+
+def say(message: str) -> None:
+    print(f"  .. {message}", file=sys.stderr, flush=True)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", default="1,10,50", help="millions of order lines, comma separated")
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--runs", type=int, default=20, help="warm runs per page (p50/p95 over them)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated files and warehouses")
+    parser.add_argument("--profile", action="store_true", help="save pyinstrument profiles")
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="where results are saved")
     args = parser.parse_args()
     scales = [float(s) for s in args.scales.split(",")]
-    workdir = Path(tempfile.mkdtemp(prefix="cx-bench-", dir=ROOT / "data" if (ROOT / "data").exists() else None))
-    print(f"machine: {machine()}; work dir {workdir}\n")
-    results = []
+    (ROOT / "data").mkdir(exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="cx-bench-", dir=ROOT / "data"))
+    started = datetime.now(UTC)
+    meta = {
+        "machine": machine(),
+        "command": "python -m bench.run " + " ".join(sys.argv[1:]),
+        "started": f"{started:%Y-%m-%d %H:%M} UTC",
+        "commit": _commit(),
+    }
+    print(report.header(meta))
+    results, skipped = [], []
     try:
         for millions in scales:
-            r = bench_scale(millions, workdir, args.runs)
-            results.append(r)
-            print_scale(r)
-        if len(results) > 1:
-            print_growth(results)
+            try:
+                results.append(bench_scale(millions, workdir, args.runs, args.out if args.profile else None))
+            except SkipScale as exc:
+                skipped.append({"millions": millions, "skipped": str(exc)})
+                print(f"\n## {millions:g}M order lines: {exc}\n", flush=True)
+                continue
+            print(report.scale_tables(results[-1]), flush=True)
+        print(report.summary_tables(results))
     finally:
-        if not args.keep:
+        if args.keep:
+            print(f"kept: {workdir}")
+        else:
             shutil.rmtree(workdir, ignore_errors=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = f"{started:%Y%m%dT%H%M}"
+    saved = {**meta, "results": results, "skipped": skipped}
+    (args.out / f"results-{stamp}.json").write_text(json.dumps(saved, indent=1))
+    markdown = report.header(meta) + "\n" + "\n".join(report.scale_tables(r) for r in results)
+    markdown += "".join(f"\n## {s['millions']:g}M order lines: {s['skipped']}\n" for s in skipped)
+    markdown += "\n" + report.summary_tables(results)
+    (args.out / "latest.md").write_text(markdown)
+    print(f"saved {args.out / f'results-{stamp}.json'} and {args.out / 'latest.md'}")
 
 
-def print_scale(r: dict) -> None:
-    rows = r["orders_rows"]
-    print(f"## {rows:,} order lines ({r['orders_mb']:.0f} MB CSV)")
-    print("| step | wall s | rows/s | peak RSS GB | vs raw DuckDB load |")
-    print("| --- | --- | --- | --- | --- |")
-    print(f"| generate all exports | {r['generate_s']:.1f} | | {r['generate_gb']:.2f} | |")
-    print(f"| raw DuckDB read_csv load | {r['raw_s']:.1f} | {rows / r['raw_s']:,.0f} | {r['raw_gb']:.2f} | 1.00 |")
-    print(f"| cx ingest orders (all checks) | {r['ingest_s']:.1f} | {rows / r['ingest_s']:,.0f} | {r['ingest_gb']:.2f} | {r['ingest_s'] / r['raw_s']:.2f} |")
-    print(f"| cx build (all models) | {r['build_s']:.1f} | | {r['build_gb']:.2f} | |")
-    print()
-    print("| page (last 90 days, web, gold) | cold ms | warm p50 ms | warm p95 ms | p95 / bare aggregate p50 |")
-    print("| --- | --- | --- | --- | --- |")
-    for page, t in r["pages"].items():
-        print(f"| {page} | {t['cold'] * 1000:.0f} | {t['p50'] * 1000:.0f} | {t['p95'] * 1000:.0f} | {t['p95'] / t['bare_p50']:.1f} |")
-    print()
-
-
-def print_growth(results: list[dict]) -> None:
-    print("## growth per 10x rows")
-    print("| from -> to | ingest | build | overview warm p50 |")
-    print("| --- | --- | --- | --- |")
-    for a, b in zip(results, results[1:], strict=False):
-        k = b["millions"] / a["millions"]
-        def per10(x, y):
-            import math
-            return (y / x) ** (1 / math.log10(k)) if k > 1 else float("nan")
-        print(
-            f"| {a['millions']}M -> {b['millions']}M | {per10(a['ingest_s'], b['ingest_s']):.1f}x "
-            f"| {per10(a['build_s'], b['build_s']):.1f}x | {per10(a['pages']['overview']['p50'], b['pages']['overview']['p50']):.1f}x |"
-        )
+def _commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import polars as pl
 from warehouse.filters import Filters, where_clause
 from warehouse.friction import FRICTION_POINTS, friction_sql
 from warehouse.metrics import METRICS, significant
-from warehouse.query import BaseWarehouse, NoWarehouse, Result
+from warehouse.query import BaseWarehouse, NoWarehouse, Result, snapshot_constant
 
 __all__ = ["NoWarehouse", "Result", "Warehouse"]
 
@@ -34,13 +34,6 @@ FUNNEL_FRICTION = {
 }
 # Impact/complexity matrix: a fix of complexity <= this (on the roadmap's 1-5 scale) is "low".
 LOW_COMPLEXITY_MAX = 2
-
-SOURCE_DATES = {
-    "orders": ("fct_orders", "order_date"),
-    "contacts": ("fct_contacts", "opened_date"),
-    "surveys": ("fct_survey_responses", "answered_date"),
-    "sessions": ("fct_sessions", "session_date"),
-}
 
 # What a metric needs that a warehouse may not hold at all: an Olist or UCI warehouse has orders
 # but no contacts or sessions. need -> (what is counted, label for "not loaded", metrics).
@@ -64,6 +57,7 @@ DATA_NEEDS = {
 
 class Warehouse(BaseWarehouse):
     # -- what this warehouse holds ----------------------------------------------------------
+    @snapshot_constant
     def coverage(self) -> Result:
         """One row per kind of data a metric needs: its label, how many rows the warehouse holds
         (0 = not loaded at all, so its metrics show "no data" whatever the filters) and the metrics."""
@@ -113,6 +107,13 @@ select * from final order by {channel}step_order"""
         """Per tier: customers, revenue and its share, orders per customer, and the tier metrics."""
         f = self.resolve(filters)
         where, params = where_clause(f)
+        # Distinct customers per tier as a bitmap of the dense customer_key (no hash of customers).
+        max_key = self.max_customer_key()
+        distinct_customers = (
+            f"coalesce(bit_count(bitstring_agg(customer_key, 1, {int(max_key)})), 0)"
+            if max_key
+            else "count(distinct customer_key)"
+        )
         sql = f"""
 with purchases as (
     select * from mart_customer_daily where {where}
@@ -124,7 +125,7 @@ orders as (
 ),
 
 customers as (
-    select tier, count(distinct customer_id) as count_customers,
+    select tier, {distinct_customers} as count_customers,
         sum(count_orders) as count_customer_orders
     from purchases group by 1
 ),
@@ -154,7 +155,9 @@ from mart_daily_contacts where {where} group by 1""",
             base.frame.join(by_tier.frame.select(["tier", *keys]), on="tier", how="left")
             .join(cost.frame, on="tier", how="left")
             .with_columns(
-                (pl.col("service_cost_amount") / pl.col("count_customers")).alias("cost_to_serve_per_customer")
+                (pl.col("service_cost_amount") / pl.col("count_customers")).alias(
+                    "cost_to_serve_per_customer"
+                )
             )
         )
         order = {"platinum": 0, "gold": 1, "silver": 2, "bronze": 3, "none": 4}
@@ -171,17 +174,45 @@ from mart_daily_contacts where {where} group by 1""",
         if filters and filters.segment:
             region += " and list_contains($segment, a.segment)"
             params["segment"] = list(filters.segment)
+        # A customer holds one spell on a date. Those whose spell covers both dates kept their tier
+        # (a count, no join); only the spells covering one of the dates are joined, on the integer
+        # key. The region and segment filters apply to the spell held on date_a.
         sql = f"""
-with spells as (
+with spells as not materialized (
     select * from dim_customer_tier_spells
 ),
 
-final as (
-    select a.tier as tier_from, b.tier as tier_to, count(*) as count_customers
+kept as (
+    select tier as tier_from, tier as tier_to, count(*) as count_customers
     from spells as a
-    inner join spells as b
-        on b.customer_id = a.customer_id and $date_b between b.valid_from_date and b.valid_to_date
-    where $date_a between a.valid_from_date and a.valid_to_date {region}
+    where valid_from_date <= least($date_a, $date_b) and valid_to_date >= greatest($date_a, $date_b) {region}
+    group by 1, 2
+),
+
+on_date_a_only as (
+    select customer_key, tier
+    from spells as a
+    where $date_a between valid_from_date and valid_to_date
+        and not ($date_b between valid_from_date and valid_to_date) {region}
+),
+
+on_date_b_only as (
+    select customer_key, tier
+    from spells
+    where $date_b between valid_from_date and valid_to_date
+        and not ($date_a between valid_from_date and valid_to_date)
+),
+
+moved as (
+    select a.tier as tier_from, b.tier as tier_to, count(*) as count_customers
+    from on_date_a_only as a
+    inner join on_date_b_only as b on b.customer_key = a.customer_key
+    group by 1, 2
+),
+
+final as (
+    select tier_from, tier_to, cast(sum(count_customers) as bigint) as count_customers
+    from (select * from kept union all select * from moved)
     group by 1, 2
 )
 
@@ -215,6 +246,7 @@ select * from final order by 1, 2"""
         ).sort("yearly_cost_amount", descending=True, nulls_last=True)
         return Result(frame, result.sql, result.params)
 
+    @snapshot_constant
     def cost_assumptions(self) -> Result:
         return self.run(
             "select setting, setting_value, unit, description, version, valid_from_date "
@@ -224,23 +256,34 @@ select * from final order by 1, 2"""
     # -- roadmap --------------------------------------------------------------------------
     def roadmap(self, filters: Filters | None = None) -> Result:
         """Initiatives with their KPI: baseline, target, value measured over the last 30 days of
-        data, and progress = share of the way from baseline to target the data has moved."""
+        data, and progress = share of the way from baseline to target the data has moved. The
+        filters do not apply (the KPIs are the whole business's), so it is a snapshot constant."""
+        return self._roadmap()
+
+    @snapshot_constant
+    def _roadmap(self) -> Result:
         initiatives = self.run("select * from mart_roadmap_initiatives order by start_day, initiative_id")
         frame = initiatives.frame
         if frame.height == 0:
             return initiatives
         as_of = self.as_of()
-        window = Filters(date_to=as_of, date_from=as_of.fromordinal(as_of.toordinal() - 29), compare="none") if as_of else Filters()
+        window = (
+            Filters(date_to=as_of, date_from=as_of.fromordinal(as_of.toordinal() - 29), compare="none")
+            if as_of
+            else Filters()
+        )
         kpis = [k for k in frame["kpi_metric"].drop_nulls().unique().to_list() if k in METRICS]
         measured = self.metrics(window, kpis).frame if kpis else pl.DataFrame({"metric": [], "value": []})
         lookup = dict(zip(measured["metric"].to_list(), measured["value"].to_list(), strict=True))
         programme_start = frame["programme_start_date"][0]
         today_day = (as_of - programme_start).days + 1 if as_of and programme_start else None
         frame = frame.with_columns(
-            pl.col("kpi_metric").replace_strict(lookup, default=None, return_dtype=pl.Float64).alias("kpi_measured"),
-            pl.col("kpi_metric").replace_strict(
-                {k: m.label for k, m in METRICS.items()}, default=None, return_dtype=pl.Utf8
-            ).alias("kpi_label"),
+            pl.col("kpi_metric")
+            .replace_strict(lookup, default=None, return_dtype=pl.Float64)
+            .alias("kpi_measured"),
+            pl.col("kpi_metric")
+            .replace_strict({k: m.label for k, m in METRICS.items()}, default=None, return_dtype=pl.Utf8)
+            .alias("kpi_label"),
             pl.lit(today_day).alias("today_day"),
             pl.lit(as_of).alias("as_of_date"),
         ).with_columns(
@@ -252,37 +295,28 @@ select * from final order by 1, 2"""
         )
         return Result(frame, initiatives.sql, {"measured_over": f"{window.date_from} to {window.date_to}"})
 
+    @snapshot_constant
     def roadmap_checkins(self) -> Result:
         return self.run("select * from stg_roadmap__checkins order by initiative_id, checkin_date")
 
     # -- data quality and freshness -------------------------------------------------------
+    @snapshot_constant
     def freshness(self) -> Result:
-        parts = " union all ".join(
-            f"select '{name}' as source_name, max({col}) as latest_date, count(*) as count_rows from {table}"
-            for name, (table, col) in SOURCE_DATES.items()
+        """Per activity source its latest day and rows, the last ingest and the rows quarantined."""
+        return self.run(
+            "select source_name, latest_date, count_rows, last_ingest_at, count_quarantined_rows "
+            "from mart_freshness order by source_order"
         )
-        sql = f"""
-with latest as ({parts}),
 
-runs as (
-    select max(finished_at) as last_ingest_at from stg_meta__ingest_runs
-),
-
-quarantined as (
-    select count(distinct file_id || ':' || cast(file_row_number as varchar)) as count_quarantined_rows
-    from stg_meta__quarantine
-)
-
-select latest.*, runs.last_ingest_at, quarantined.count_quarantined_rows
-from latest cross join runs cross join quarantined"""
-        return self.run(sql)
-
+    @snapshot_constant
     def ingest_runs(self) -> Result:
         return self.run("select * from stg_meta__ingest_runs order by started_at desc")
 
+    @snapshot_constant
     def file_loads(self) -> Result:
         return self.run("select * from stg_meta__file_loads order by loaded_at desc, file_name")
 
+    @snapshot_constant
     def quality_by_rule(self) -> Result:
         """Rows per rule; `kind` tells expected exclusions (rule not_a_fact: a postage line, an
         internal ticket) from errors in the data."""
@@ -293,7 +327,9 @@ from latest cross join runs cross join quarantined"""
             "from mart_data_quality group by 1, 2, 3 order by 4 desc"
         )
 
-    def quarantined_rows(self, source: str | None = None, rule: str | None = None, limit: int = 1000) -> Result:
+    def quarantined_rows(
+        self, source: str | None = None, rule: str | None = None, limit: int = 1000
+    ) -> Result:
         conditions, params = ["true"], {"limit": int(limit)}
         if source:
             conditions.append("source_name = $source")
@@ -302,13 +338,14 @@ from latest cross join runs cross join quarantined"""
             conditions.append("rule_name = $rule")
             params["rule"] = rule
         return self.run(
-            f"select file_name, file_row_number, source_name, rule_name, column_name, offending_value, message "
-            f"from stg_meta__quarantine where {' and '.join(conditions)} "
+            "select file_name, file_row_number, source_name, rule_name, column_name, offending_value, "
+            f"message from stg_meta__quarantine where {' and '.join(conditions)} "
             f"order by file_name, file_row_number limit $limit",
             params,
         )
 
     # -- analyst explorer -----------------------------------------------------------------
+    @snapshot_constant
     def explorable(self) -> dict[str, dict[str, list[str]]]:
         """Marts an analyst can explore: their group-by columns and additive measures."""
         frame = self.run(
@@ -367,11 +404,8 @@ from latest cross join runs cross join quarantined"""
         sql += "\nlimit $row_limit"
         result = self.run(sql, params)
         if result.frame.height > limit:
-            raise RowLimitExceeded(
-                f"more than {limit:,} rows: group by fewer columns or narrow the filters"
-            )
+            raise RowLimitExceeded(f"more than {limit:,} rows: group by fewer columns or narrow the filters")
         return result
-
 
     # -- dashboard summaries ----------------------------------------------------------------
     def funnel_dropoffs(self, filters: Filters) -> Result:
@@ -415,10 +449,14 @@ from latest cross join runs cross join quarantined"""
         high = pl.col("yearly_cost_amount") >= (median if median is not None else 0)
         low = pl.col("complexity") <= LOW_COMPLEXITY_MAX
         frame = frame.with_columns(
-            pl.when(pl.col("complexity").is_null()).then(pl.lit("no_fix_planned"))
-            .when(high & low).then(pl.lit("quick_win"))
-            .when(high).then(pl.lit("major_project"))
-            .when(low).then(pl.lit("fill_in"))
+            pl.when(pl.col("complexity").is_null())
+            .then(pl.lit("no_fix_planned"))
+            .when(high & low)
+            .then(pl.lit("quick_win"))
+            .when(high)
+            .then(pl.lit("major_project"))
+            .when(low)
+            .then(pl.lit("fill_in"))
             .otherwise(pl.lit("deprioritise"))
             .alias("quadrant"),
             pl.lit(median).alias("impact_median_amount"),
@@ -426,6 +464,7 @@ from latest cross join runs cross join quarantined"""
         )
         return Result(frame, costs.sql + "\n;\n" + fixes.sql, costs.params)
 
+    @snapshot_constant
     def roadmap_health(self) -> Result:
         """Initiatives by status (on track vs at risk at a glance)."""
         return self.run(
@@ -449,12 +488,27 @@ from latest cross join runs cross join quarantined"""
             ),
             "year_ago": replace(base, date_from=year_start, date_to=_month_end(year_start), compare="none"),
         }
-        results = {name: self.metrics(f) for name, f in periods.items()}
+        results = self.scorecards(periods)
         rows = []
         for now, prev, year in zip(*(r.frame.iter_rows(named=True) for r in results.values()), strict=True):
             m = METRICS[now["metric"]]
-            row = {k: now[k] for k in ("metric", "label", "unit", "direction", "value", "n", "margin",
-                                         "target", "alert", "status", "is_small_sample", "definition")}
+            row = {
+                k: now[k]
+                for k in (
+                    "metric",
+                    "label",
+                    "unit",
+                    "direction",
+                    "value",
+                    "n",
+                    "margin",
+                    "target",
+                    "alert",
+                    "status",
+                    "is_small_sample",
+                    "definition",
+                )
+            }
             for name, other in (("mom", prev), ("yoy", year)):
                 change = now["value"] - other["value"] if None not in (now["value"], other["value"]) else None
                 row[f"{name}_value"] = other["value"]

@@ -3,6 +3,9 @@ order the models so each runs after the ones it reads (the part of dbt this proj
 
 Models are plain SQL files under warehouse/models/{staging,core,marts}; one model per file, the
 file name is the table name. Rendering is textual and tiny on purpose: no Jinja logic in models.
+A header line `-- cluster_by: col, ...` stores the model's table sorted by those columns (dbt's
+`cluster_by`): DuckDB keeps min/max per row group (zonemaps), so a filter on a sorted column, such
+as a period on a daily mart's activity_date, skips the row groups outside it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ SOURCES_FILE = Path(__file__).parent / "sources.toml"
 LAYERS = ("staging", "core", "marts")
 
 _REF = re.compile(r"\{\{\s*ref\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}")
+_CLUSTER_BY = re.compile(r"^--\s*cluster_by:\s*([a-z0-9_, ]+?)\s*$", re.MULTILINE)
 _SOURCE = re.compile(r"\{\{\s*source\(\s*'([a-z_]+)'\s*,\s*'([a-z0-9_]+)'\s*\)\s*\}\}")
 
 
@@ -33,6 +37,11 @@ class Model:
         return _REF.findall(self.sql)
 
     @property
+    def cluster_by(self) -> list[str]:
+        match = _CLUSTER_BY.search(self.sql)
+        return [c.strip() for c in match.group(1).split(",") if c.strip()] if match else []
+
+    @property
     def sources(self) -> list[tuple[str, str]]:
         return _SOURCE.findall(self.sql)
 
@@ -40,7 +49,10 @@ class Model:
         """SQL with refs as bare table names and sources as <prefix>.<schema>.<table>."""
         sql = _REF.sub(lambda m: m.group(1), self.sql)
         prefix = f"{source_prefix}." if source_prefix else ""
-        return _SOURCE.sub(lambda m: f"{prefix}{m.group(1)}.{m.group(2)}", sql)
+        sql = _SOURCE.sub(lambda m: f"{prefix}{m.group(1)}.{m.group(2)}", sql)
+        if self.cluster_by:
+            sql = f"select * from (\n{sql}\n) order by {', '.join(self.cluster_by)}"
+        return sql
 
 
 def declared_sources() -> dict[tuple[str, str], str]:

@@ -1,5 +1,7 @@
 -- One row per day x contact channel x store x region x tier x segment x reason: the additive
 -- parts of the service metrics (FCR, repeat contacts, AHT, wait, transfers, self-service, cost).
+-- Ordered by day, so a period filter skips the row groups outside it (zonemaps).
+-- cluster_by: activity_date
 with contacts as (
     select * from {{ ref('fct_contacts') }}
 ),

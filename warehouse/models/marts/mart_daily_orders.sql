@@ -1,5 +1,7 @@
 -- One row per day x channel x store x region x tier x segment: the additive parts of the order
 -- metrics (AOV, return rate, on-time delivery), so a page never scans order lines.
+-- Ordered by day, so a period filter skips the row groups outside it (zonemaps).
+-- cluster_by: activity_date
 with orders as (
     select * from {{ ref('fct_orders') }}
 ),

@@ -1,5 +1,7 @@
 -- One row per day x channel x region x tier x segment x traffic source: sessions reaching each
 -- funnel step. Sessions belong to no store; store_id is null so a store filter finds none.
+-- Ordered by day, so a period filter skips the row groups outside it (zonemaps).
+-- cluster_by: activity_date
 with sessions as (
     select * from {{ ref('fct_sessions') }}
 ),

@@ -1,5 +1,7 @@
 -- One row per day x channel x store x region x tier x segment x touchpoint: survey counts and
 -- sums from which NPS, CSAT and CES and their margins of error are computed for any filter.
+-- Ordered by day, so a period filter skips the row groups outside it (zonemaps).
+-- cluster_by: activity_date
 with responses as (
     select * from {{ ref('fct_survey_responses') }}
 ),

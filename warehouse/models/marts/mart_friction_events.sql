@@ -3,6 +3,8 @@
 -- is computed at query time from these counts and the cost assumptions (warehouse/friction.py),
 -- so the governance team can change an assumption and see the effect without a rebuild.
 -- cost_driver is the contact channel for contact-based points (each channel has its own cost).
+-- Ordered by day, so a period filter skips the row groups outside it (zonemaps).
+-- cluster_by: activity_date
 with sessions as (
     select * from {{ ref('fct_sessions') }}
 ),

@@ -1,0 +1,115 @@
+"""The benchmark's timed child processes (bench/run.py starts each, so peak RSS is the step's own).
+
+    python -m bench.child raw-load DB CSV [TYPES_JSON]   raw DuckDB load; prints the row count
+    python -m bench.child page PAGE DB RUNS             one page's query set; prints timings as JSON
+    python -m bench.child tables DB                     the snapshot's tables and their row counts
+    python -m bench.child profile-pages DB OUT          pyinstrument profile of every page's set
+
+Only the standard library is imported at the top: a raw load pays for DuckDB's import only.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def raw_load(db: str, csv: str, types_json: str = "{}") -> None:
+    import duckdb  # noqa: PLC0415
+
+    con = duckdb.connect(db)
+    con.execute("set preserve_insertion_order = false")
+    con.execute("set enable_progress_bar = false")
+    types = json.loads(types_json)
+    if types:  # the contract's types; rows whose values do not cast are skipped (ignore_errors)
+        columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in types.items()) + "}"
+        con.execute(
+            f"create table t as select * from read_csv(?, columns = {columns}, header = true, "
+            "ignore_errors = true)",
+            [csv],
+        )
+    else:
+        con.execute("create table t as select * from read_csv(?)", [csv])
+    print(con.execute("select count(*) from t").fetchone()[0])
+
+
+def page(name: str, db: str, runs: str) -> None:
+    """cold: a fresh process opens the snapshot and runs app.py's frame and the page. warm: the
+    view again as a click on new filters costs it (the snapshot's constants stay cached, as in
+    Streamlit; the metric cache is emptied). uncached: every query, constants too. bare: the
+    page's heaviest query written on the fact table."""
+    from bench.page_queries import BARE_SQL, bare_params, run_page, typical_filters  # noqa: PLC0415
+    from warehouse.api import Warehouse  # noqa: PLC0415
+
+    sqls: list[str] = []
+    run = Warehouse.run
+
+    def counted(self, sql, params=None):
+        sqls.append(sql)
+        return run(self, sql, params)
+
+    Warehouse.run = counted
+    started = time.perf_counter()
+    wh = Warehouse.open(Path(db))
+    f = typical_filters(wh.as_of())
+    calls = run_page(wh, name, f)
+    cold, cold_sql = time.perf_counter() - started, len(sqls)
+    warm, uncached, bare = [], [], []
+    for _ in range(int(runs)):
+        wh.clear_query_cache()
+        sqls.clear()
+        t = time.perf_counter()
+        run_page(wh, name, f)
+        warm.append(time.perf_counter() - t)
+    warm_sql = len(sqls)
+    for _ in range(int(runs)):
+        wh.clear_query_cache()
+        wh._constants.clear()
+        t = time.perf_counter()
+        run_page(wh, name, f)
+        uncached.append(time.perf_counter() - t)
+    params = bare_params(name, f)
+    for _ in range(int(runs)):
+        t = time.perf_counter()
+        wh.run(BARE_SQL[name], params)
+        bare.append(time.perf_counter() - t)
+    out = {"cold": cold, "warm": warm, "uncached": uncached, "bare": bare, "calls": calls}
+    print(json.dumps({**out, "cold_sql": cold_sql, "warm_sql": warm_sql}))
+
+
+def tables(db: str) -> None:
+    from warehouse.api import Warehouse  # noqa: PLC0415
+
+    wh = Warehouse.open(Path(db))
+    frame = wh.run("select table_name, estimated_size from duckdb_tables() order by 1").frame
+    print(
+        json.dumps(dict(zip(frame["table_name"].to_list(), frame["estimated_size"].to_list(), strict=True)))
+    )
+
+
+def profile_pages(db: str, out: str) -> None:
+    from pyinstrument import Profiler  # noqa: PLC0415
+
+    from bench.page_queries import PAGES, run_page, typical_filters  # noqa: PLC0415
+    from warehouse.api import Warehouse  # noqa: PLC0415
+
+    wh = Warehouse.open(Path(db))
+    f = typical_filters(wh.as_of())
+    for name in PAGES:
+        run_page(wh, name, f)
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(3):
+        for name in PAGES:
+            wh.clear_query_cache()
+            run_page(wh, name, f)
+    profiler.stop()
+    Path(out).write_text(profiler.output_text(show_all=False))
+
+
+COMMANDS = {"raw-load": raw_load, "page": page, "tables": tables, "profile-pages": profile_pages}
+
+if __name__ == "__main__":
+    COMMANDS[sys.argv[1]](*sys.argv[2:])

@@ -1,0 +1,114 @@
+"""The benchmark times what the pages really run: bench/page_queries.py must call, for each page,
+exactly the `dashboard.data` functions that page (and app.py, before every page) calls."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from bench import report
+from bench.page_queries import BARE_SQL, OVERVIEW_HEADLINE, PAGES, bare_params, run_page, typical_filters
+from tests.dashboard.fixtures import seeded_db  # noqa: F401  (shared session fixture)
+from warehouse.api import Warehouse
+
+ROOT = Path(__file__).resolve().parents[2]
+# dashboard.data functions that are not warehouse queries (missing_by_metric reads coverage())
+NOT_QUERIES = {"db_path", "board_pack_dir", "snapshot_name", "warehouse", "missing_by_metric"}
+
+
+# calls a page makes only when the warehouse lacks something the benchmark's demo data has
+# (friction costs: the events without cost assumptions)
+ONLY_WITHOUT_DATA = {"friction_costs": {"friction_costs"}}
+
+
+def data_calls(path: Path) -> set[str]:
+    """Names of the `data.<name>(...)` calls in a page file."""
+    tree = ast.parse(path.read_text())
+    return {
+        node.func.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "data"
+    } - NOT_QUERIES
+
+
+@pytest.fixture(scope="module")
+def wh(seeded_db):  # noqa: F811
+    return Warehouse.open(seeded_db)
+
+
+def test_every_page_file_has_a_query_set():
+    assert set(PAGES) == {p.stem for p in (ROOT / "pages").glob("*.py")}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_the_query_set_calls_what_the_page_and_app_py_call(wh, page):
+    called = set(run_page(wh, page, typical_filters(wh.as_of())))
+    expected = data_calls(ROOT / "pages" / f"{page}.py") | data_calls(ROOT / "app.py")
+    assert called == expected - ONLY_WITHOUT_DATA.get(page, set())
+
+
+def test_overview_headline_is_the_pages():
+    tree = ast.parse((ROOT / "pages" / "overview.py").read_text())
+    headline = next(
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "HEADLINE"
+    )
+    assert headline == OVERVIEW_HEADLINE
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_bare_aggregates_run_on_the_facts(wh, page):
+    f = typical_filters(wh.as_of())
+    frame = wh.run(BARE_SQL[page], bare_params(page, f)).frame
+    assert frame.height >= 1 and frame.width >= 2
+
+
+def test_report_marks_targets():
+    timings = {
+        "cold": 0.5,
+        "warm": [0.1] * 18 + [0.2] * 2,
+        "uncached": [0.12],
+        "bare": [0.02],
+        "calls": ["as_of"],
+        "cold_sql": 9,
+        "warm_sql": 5,
+    }
+    result = {
+        "millions": 10,
+        "scale": 51.2,
+        "orders_rows": 10_000_000,
+        "orders_mb": 1300.0,
+        "rows": {"orders": 10_000_000, "contacts": 1_950_000, "surveys": 1_300_000},
+        "generate_s": 60.0,
+        "generate_gb": 5.0,
+        "raw_s": 10.0,
+        "raw_gb": 0.9,
+        "raw_typed_s": 8.0,
+        "raw_typed_gb": 0.9,
+        "raw_typed_rows": 9_990_000,
+        "ingest_s": 19.0,
+        "ingest_gb": 1.0,
+        "ingest_others_s": 30.0,
+        "ingest_others_gb": 1.2,
+        "build_s": 90.0,
+        "build_gb": 3.0,
+        "ingest_result": {"rows_read": 10_000_000, "rows_loaded": 9_990_000, "rows_quarantined": 10_000},
+        "pages": {"overview": timings},
+        "app": {"server_s": 2.0, "first_render_s": 6.0},
+    }
+    text = report.scale_tables(result)
+    assert "| contacts | 1,950,000 | 0.195 | 1,950,000 | 2,000,000 ±10% | pass |" in text
+    assert "| surveys | 1,300,000 | 0.130 | 1,300,000 | 1,000,000 ±10% | MISS |" in text
+    assert "| 1.90 | <= 2x, <= 2 GB | pass |" in text
+    assert (
+        "| overview | 1 | 9 / 5 | 500 | 100 | 200 | 120 | 20 | 10.0 | p95 <= 150, cold <= 1000 | MISS |"
+        in text
+    )
+    growth = report.summary_tables([{**result, "millions": 1, "ingest_s": 1.9}, result])
+    assert "| ingest orders | 10.0x | pass |" in growth

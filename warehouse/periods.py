@@ -1,0 +1,178 @@
+"""Scorecard values for several periods at once, with as few queries as the marts allow.
+
+A scorecard needs every metric for its period and the comparison period; the monthly review needs
+the month, the month before and the same month a year ago. Each metric query costs mostly its
+planning (the metric expressions of metrics.toml are long), not its scan of a small mart, so:
+- the additive metrics of one mart are computed for all periods in one query grouped by period
+  (when the periods share their dimension filters and do not overlap; else one query a period),
+  and churn and CLV for all periods in one scan, each period's 12-month window a FILTER;
+- a mart's query always computes all of its metrics, and its values per period are kept in a
+  small LRU cache on the Warehouse (a snapshot never changes), so the friction costs' AOV and CLV
+  and the roadmap's KPIs reuse what the scorecard of the same view computed.
+The expressions are metrics.toml's, summed over the same rows: the numbers are those of one
+query per period (tests/warehouse/test_query_speedups.py).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from warehouse.filters import Filters, where_clause
+from warehouse.metrics import METRICS, Metric, customer_window_sql, customer_windows_sql, margin_select
+
+CACHE_ENTRIES = 512
+
+Values = dict[str, tuple]  # metric key -> (value, n, margin)
+
+
+def period_key(f: Filters) -> tuple:
+    return (f.date_from, f.date_to, f.channel, f.region, f.store, f.tier, f.segment)
+
+
+def marts_of(keys: list[str] | None) -> dict[tuple[str, str], list[Metric]]:
+    """(kind, mart) -> every metric of that mart (not only the keys asked for: a mart's query
+    computes them all, so its cached values serve any later question)."""
+    wanted = {(METRICS[k].kind, METRICS[k].mart) for k in (keys or METRICS)}
+    out: dict[tuple[str, str], list[Metric]] = {}
+    for m in METRICS.values():
+        if (m.kind, m.mart) in wanted:
+            out.setdefault((m.kind, m.mart), []).append(m)
+    return out
+
+
+def combinable(periods: list[Filters]) -> bool:
+    """One grouped query serves the periods when their dimension filters agree and their dates
+    do not overlap (a row then belongs to one period only)."""
+    if len(periods) < 2:
+        return False
+    dims = {period_key(f)[2:] for f in periods}
+    spans = sorted((f.date_from, f.date_to) for f in periods)
+    return len(dims) == 1 and all(a[1] < b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def additive_periods_sql(mart: str, metrics: list[Metric], periods: list[Filters]) -> tuple[str, dict]:
+    """One query: the metrics of `mart` for each period, grouped by the period's position."""
+    where, params = where_clause(periods[0], with_dates=False)
+    cases, ranges = [], []
+    for i, f in enumerate(periods):
+        params[f"p{i}_from"], params[f"p{i}_to"] = f.date_from, f.date_to
+        cases.append(f"when activity_date between $p{i}_from and $p{i}_to then {i}")
+        ranges.append(f"activity_date between $p{i}_from and $p{i}_to")
+    # The span first: a plain range the scan can check against each row group's min/max.
+    params["span_from"] = min(f.date_from for f in periods)
+    params["span_to"] = max(f.date_to for f in periods)
+    select = [f"case {' '.join(cases)} end as period_index", *margin_select(metrics)]
+    sql = (
+        "select\n    " + ",\n    ".join(select) + f"\nfrom {mart}\n"
+        f"where activity_date between $span_from and $span_to\n    and ({' or '.join(ranges)})\n"
+        f"    and {where}\ngroup by 1"
+    )
+    return sql, params
+
+
+@dataclass
+class Entry:
+    values: Values
+    sql: str
+
+
+class PeriodValues:
+    """The LRU of (kind, mart, period) -> values, and the queries that fill it."""
+
+    def __init__(self, wh):
+        self.wh = wh
+        self.cache: OrderedDict[tuple, Entry] = OrderedDict()
+
+    def clear(self) -> None:
+        with self.wh._lock:
+            self.cache.clear()
+
+    def get(self, periods: dict[str, Filters], keys: list[str] | None) -> tuple[dict[str, Values], list[str]]:
+        """Values of each period (resolved Filters) by metric key, and the SQL that produced them."""
+        out: dict[str, Values] = {name: {} for name in periods}
+        sqls: list[str] = []
+        for (kind, mart), metrics in marts_of(keys).items():
+            missing = {}
+            for name, f in periods.items():
+                entry = self._lookup((kind, mart, period_key(f)))
+                if entry is None:
+                    missing[name] = f
+                else:
+                    out[name].update(entry.values)
+                    sqls.append(entry.sql)
+            for name, entry in self._compute(kind, mart, metrics, missing).items():
+                out[name].update(entry.values)
+                sqls.append(entry.sql)
+        return out, list(dict.fromkeys(sqls))
+
+    def _lookup(self, key: tuple) -> Entry | None:
+        with self.wh._lock:
+            entry = self.cache.get(key)
+            if entry is not None:
+                self.cache.move_to_end(key)
+            return entry
+
+    def _store(self, key: tuple, entry: Entry) -> None:
+        with self.wh._lock:
+            self.cache[key] = entry
+            while len(self.cache) > CACHE_ENTRIES:
+                self.cache.popitem(last=False)
+
+    def _compute(self, kind: str, mart: str, metrics: list[Metric], periods: dict[str, Filters]):
+        computed: dict[str, Entry] = {}
+        if not periods:
+            return computed
+        names, filters = list(periods), list(periods.values())
+        max_key = self.wh.max_customer_key() if kind == "customer_window" else None
+        same_filters = len({period_key(f)[2:] for f in filters}) == 1
+        if kind == "customer_window" and max_key and len(filters) > 1 and same_filters:
+            window = int(self.wh.assumptions().get("churn_window_days", 180))
+            sql, params = customer_windows_sql(metrics, filters, window, max_key)
+            result = self.wh.run(sql, params)
+            by_index = {row["period_index"]: row for row in result.frame.iter_rows(named=True)}
+            for i, name in enumerate(names):
+                computed[name] = Entry(row_values(by_index.get(i), metrics), result.sql)
+        elif kind == "additive" and combinable(filters):
+            sql, params = additive_periods_sql(mart, metrics, filters)
+            result = self.wh.run(sql, params)
+            by_index = {row["period_index"]: row for row in result.frame.iter_rows(named=True)}
+            for i, name in enumerate(names):
+                computed[name] = Entry(row_values(by_index.get(i), metrics), result.sql)
+        else:
+            for name, f in periods.items():
+                if kind == "customer_window":
+                    window = int(self.wh.assumptions().get("churn_window_days", 180))
+                    sql, params = customer_window_sql(metrics, f, window, (), self.wh.max_customer_key())
+                else:
+                    from warehouse.metrics import additive_sql  # noqa: PLC0415
+
+                    sql, params = additive_sql(mart, metrics, f)
+                result = self.wh.run(sql, params)
+                row = result.frame.row(0, named=True) if result.frame.height else None
+                computed[name] = Entry(row_values(row, metrics), result.sql)
+        for name, entry in computed.items():
+            self._store((kind, mart, period_key(periods[name])), entry)
+        return computed
+
+
+def row_values(row: dict | None, metrics: list[Metric]) -> Values:
+    """value, n, margin of each metric from a result row (a period without rows: all None)."""
+    out: Values = {}
+    for m in metrics:
+        if row is None:
+            out[m.key] = (None, None, None)
+            continue
+        out[m.key] = (
+            _num(row.get(f"{m.key}__value")),
+            _num(row.get(f"{m.key}__n")),
+            _num(row.get(f"{m.key}__margin")),
+        )
+    return out
+
+
+def _num(v):
+    if v is None:
+        return None
+    v = float(v)
+    return None if v != v else v  # NaN -> None
