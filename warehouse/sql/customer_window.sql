@@ -10,8 +10,9 @@ with purchases as (
     select * from mart_customer_daily
 ),
 
+-- from the mart, not `purchases`: DuckDB materializes a CTE used twice, the whole table
 history as (
-    select min(activity_date) as first_purchase_date from purchases
+    select min(activity_date) as first_purchase_date from mart_customer_daily
 ),
 
 in_window as (
