@@ -1,0 +1,43 @@
+"""Labels and axis formats shared by the charts: money in the orders' currency, bar-label room."""
+
+from __future__ import annotations
+
+from warehouse import money
+from warehouse.metrics import METRICS
+
+
+def money_label(v: float | None) -> str:
+    if v is None:
+        return "–"
+    sign = money.symbol()
+    if abs(v) >= 1e6:
+        return f"{sign}{v / 1e6:.1f}m"
+    if abs(v) >= 1e4:
+        return f"{sign}{v / 1e3:.0f}k"
+    if abs(v) >= 1e3:
+        return f"{sign}{v / 1e3:.1f}k"
+    return f"{sign}{v:.0f}"
+
+
+def left_margin(labels: list[str]) -> int:
+    """Room for horizontal-bar labels (Plotly's automargin is unreliable when the chart is first
+    drawn narrow)."""
+    return 12 + 7 * max((len(str(x)) for x in labels), default=0)
+
+
+def wrap(text: str, width: int = 14) -> str:
+    words, lines, line = str(text).split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    return "<br>".join([*lines, line])
+
+
+def axis_format(key: str) -> dict:
+    unit = METRICS[key].unit
+    return {"%": {"ticksuffix": "%"}, "money": {"tickprefix": money.symbol()}, "s": {"ticksuffix": " s"}}.get(
+        unit, {}
+    )
