@@ -1,6 +1,7 @@
 """The warehouse's query API (`Warehouse`): the metric queries of warehouse/query.py plus what the pages
-need beyond the scorecard: funnel, tiers, friction, roadmap, data quality,
-freshness and the analyst's explorer. Every method returns a Result (frame + SQL + params)."""
+need beyond the scorecard: funnel, tiers, friction and the monthly scorecard here; the roadmap
+(roadmap_queries.py), data quality and freshness (quality_queries.py) and the analyst's explorer
+(explorer.py) in their own modules. Every method returns a Result (frame + SQL + params)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,22 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from warehouse.filters import Filters, where_clause
+from warehouse.explorer import EXPLORABLE_MARTS, EXPLORE_ROW_LIMIT, ExplorerQueries, RowLimitExceeded
+from warehouse.filters import Filters, minus_year, where_clause
 from warehouse.friction import FRICTION_POINTS, friction_sql
 from warehouse.metrics import METRICS, significant
-from warehouse.query import BaseWarehouse, NoWarehouse, Result, snapshot_constant
+from warehouse.quality_queries import QualityQueries
+from warehouse.query import NoWarehouse, Result, snapshot_constant
+from warehouse.roadmap_queries import RoadmapQueries
 
-__all__ = ["NoWarehouse", "Result", "Warehouse"]
-
-EXPLORABLE_MARTS = (
-    "mart_daily_orders",
-    "mart_daily_contacts",
-    "mart_daily_surveys",
-    "mart_daily_sessions",
-    "mart_journey_funnel",
-    "mart_friction_events",
-)
-EXPLORE_ROW_LIMIT = 100_000
+__all__ = [
+    "EXPLORABLE_MARTS",
+    "EXPLORE_ROW_LIMIT",
+    "NoWarehouse",
+    "Result",
+    "RowLimitExceeded",
+    "Warehouse",
+]
 
 # Funnel steps whose drop-off from the step before is a costed friction point.
 FUNNEL_FRICTION = {
@@ -55,7 +56,7 @@ DATA_NEEDS = {
 }  # fmt: skip
 
 
-class Warehouse(BaseWarehouse):
+class Warehouse(RoadmapQueries, QualityQueries, ExplorerQueries):
     # -- what this warehouse holds ----------------------------------------------------------
     @snapshot_constant
     def coverage(self) -> Result:
@@ -68,7 +69,6 @@ class Warehouse(BaseWarehouse):
         )
         currencies = "select string_agg(distinct currency, ', ' order by currency) from stg_pos__order_lines"
         return self.run(f"select *, ({currencies}) as order_currencies from ({parts})")
-
 
     # -- journey funnel -------------------------------------------------------------------
     def funnel(self, filters: Filters, by_channel: bool = False) -> Result:
@@ -253,160 +253,6 @@ select * from final order by 1, 2"""
             "from dim_cost_assumptions order by setting"
         )
 
-    # -- roadmap --------------------------------------------------------------------------
-    def roadmap(self, filters: Filters | None = None) -> Result:
-        """Initiatives with their KPI: baseline, target, value measured over the last 30 days of
-        data, and progress = share of the way from baseline to target the data has moved. The
-        filters do not apply (the KPIs are the whole business's), so it is a snapshot constant."""
-        return self._roadmap()
-
-    @snapshot_constant
-    def _roadmap(self) -> Result:
-        initiatives = self.run("select * from mart_roadmap_initiatives order by start_day, initiative_id")
-        frame = initiatives.frame
-        if frame.height == 0:
-            return initiatives
-        as_of = self.as_of()
-        window = (
-            Filters(date_to=as_of, date_from=as_of.fromordinal(as_of.toordinal() - 29), compare="none")
-            if as_of
-            else Filters()
-        )
-        kpis = [k for k in frame["kpi_metric"].drop_nulls().unique().to_list() if k in METRICS]
-        measured = self.metrics(window, kpis).frame if kpis else pl.DataFrame({"metric": [], "value": []})
-        lookup = dict(zip(measured["metric"].to_list(), measured["value"].to_list(), strict=True))
-        programme_start = frame["programme_start_date"][0]
-        today_day = (as_of - programme_start).days + 1 if as_of and programme_start else None
-        frame = frame.with_columns(
-            pl.col("kpi_metric")
-            .replace_strict(lookup, default=None, return_dtype=pl.Float64)
-            .alias("kpi_measured"),
-            pl.col("kpi_metric")
-            .replace_strict({k: m.label for k, m in METRICS.items()}, default=None, return_dtype=pl.Utf8)
-            .alias("kpi_label"),
-            pl.lit(today_day).alias("today_day"),
-            pl.lit(as_of).alias("as_of_date"),
-        ).with_columns(
-            (
-                100.0
-                * (pl.col("kpi_measured") - pl.col("kpi_baseline"))
-                / (pl.col("kpi_target") - pl.col("kpi_baseline"))
-            ).alias("kpi_progress_pct")
-        )
-        return Result(frame, initiatives.sql, {"measured_over": f"{window.date_from} to {window.date_to}"})
-
-    @snapshot_constant
-    def roadmap_checkins(self) -> Result:
-        return self.run("select * from stg_roadmap__checkins order by initiative_id, checkin_date")
-
-    # -- data quality and freshness -------------------------------------------------------
-    @snapshot_constant
-    def freshness(self) -> Result:
-        """Per activity source its latest day and rows, the last ingest and the rows quarantined."""
-        return self.run(
-            "select source_name, latest_date, count_rows, last_ingest_at, count_quarantined_rows "
-            "from mart_freshness order by source_order"
-        )
-
-    @snapshot_constant
-    def ingest_runs(self) -> Result:
-        return self.run("select * from stg_meta__ingest_runs order by started_at desc")
-
-    @snapshot_constant
-    def file_loads(self) -> Result:
-        return self.run("select * from stg_meta__file_loads order by loaded_at desc, file_name")
-
-    @snapshot_constant
-    def quality_by_rule(self) -> Result:
-        """Rows per rule; `kind` tells expected exclusions (rule not_a_fact: a postage line, an
-        internal ticket) from errors in the data."""
-        return self.run(
-            "select source_name, rule_name, column_name, sum(count_rows) as count_rows, "
-            "min(example_value) as example_value, "
-            "case when rule_name = 'not_a_fact' then 'expected exclusion' else 'error' end as kind "
-            "from mart_data_quality group by 1, 2, 3 order by 4 desc"
-        )
-
-    def quarantined_rows(
-        self, source: str | None = None, rule: str | None = None, limit: int = 1000
-    ) -> Result:
-        conditions, params = ["true"], {"limit": int(limit)}
-        if source:
-            conditions.append("source_name = $source")
-            params["source"] = source
-        if rule:
-            conditions.append("rule_name = $rule")
-            params["rule"] = rule
-        return self.run(
-            "select file_name, file_row_number, source_name, rule_name, column_name, offending_value, "
-            f"message from stg_meta__quarantine where {' and '.join(conditions)} "
-            f"order by file_name, file_row_number limit $limit",
-            params,
-        )
-
-    # -- analyst explorer -----------------------------------------------------------------
-    @snapshot_constant
-    def explorable(self) -> dict[str, dict[str, list[str]]]:
-        """Marts an analyst can explore: their group-by columns and additive measures."""
-        frame = self.run(
-            "select table_name, column_name, data_type from information_schema.columns "
-            "where table_name in ($marts) order by table_name, ordinal_position".replace(
-                "in ($marts)", "in (" + ", ".join(f"'{m}'" for m in EXPLORABLE_MARTS) + ")"
-            )
-        ).frame
-        out: dict[str, dict[str, list[str]]] = {}
-        for mart in EXPLORABLE_MARTS:
-            cols = frame.filter(pl.col("table_name") == mart)
-            numeric = cols.filter(pl.col("data_type").str.contains("INT|DOUBLE|DECIMAL|FLOAT|HUGEINT"))
-            names = cols["column_name"].to_list()
-            measures = [c for c in numeric["column_name"].to_list() if c not in ("step_order",)]
-            metrics = [k for k, m in METRICS.items() if m.mart == mart and m.kind == "additive"]
-            out[mart] = {
-                "groups": [c for c in names if c not in measures],
-                "measures": measures,
-                "metrics": metrics,
-            }
-        return out
-
-    def explore(
-        self,
-        mart: str,
-        group_by: list[str],
-        measures: list[str],
-        filters: Filters,
-        limit: int = EXPLORE_ROW_LIMIT,
-    ) -> Result:
-        """Sum of measures (and metric values) by the chosen columns within the filters. Column
-        names are checked against the mart's own columns; filter values are bound."""
-        spec = self.explorable().get(mart)
-        if spec is None:
-            raise ValueError(f"{mart!r} is not an explorable mart; choose from {list(EXPLORABLE_MARTS)}")
-        bad = [c for c in group_by if c not in spec["groups"]] + [
-            m for m in measures if m not in spec["measures"] and m not in spec["metrics"]
-        ]
-        if bad:
-            raise ValueError(f"{mart} has no column or metric {', '.join(map(repr, bad))}")
-        f = self.resolve(filters)
-        where, params = where_clause(f)
-        select = list(group_by)
-        for m in measures:
-            if m in spec["metrics"]:
-                select.append(f"{METRICS[m].value} as {m}")
-            else:
-                select.append(f"sum({m}) as {m}")
-        if not select:
-            select = ["count(*) as count_rows"]
-        params["row_limit"] = int(limit) + 1
-        positions = ", ".join(str(i + 1) for i in range(len(group_by)))
-        sql = f"select {', '.join(select)}\nfrom {mart}\nwhere {where}"
-        if group_by:
-            sql += f"\ngroup by {positions}\norder by {positions}"
-        sql += "\nlimit $row_limit"
-        result = self.run(sql, params)
-        if result.frame.height > limit:
-            raise RowLimitExceeded(f"more than {limit:,} rows: group by fewer columns or narrow the filters")
-        return result
-
     # -- dashboard summaries ----------------------------------------------------------------
     def funnel_dropoffs(self, filters: Filters) -> Result:
         """The funnel with, for the steps whose drop-off is a friction point, that point's yearly
@@ -464,29 +310,21 @@ select * from final order by 1, 2"""
         )
         return Result(frame, costs.sql + "\n;\n" + fixes.sql, costs.params)
 
-    @snapshot_constant
-    def roadmap_health(self) -> Result:
-        """Initiatives by status (on track vs at risk at a glance)."""
-        return self.run(
-            "select status, count(*) as count_initiatives, avg(percent_complete) as avg_percent_complete "
-            "from mart_roadmap_initiatives group by 1 order by 2 desc, 1"
-        )
-
     def month_scorecard(self, month: date, filters: Filters | None = None) -> Result:
         """Every metric for one calendar month, against the previous calendar month (MoM) and
         the same month a year before (YoY), each change with its significance; is_breach = past
         the alert threshold. The dimension filters apply; their period is replaced by the month."""
         base = filters or Filters()
         start = month.replace(day=1)
-        end = _month_end(start)
-        prev_start = _month_end(start - timedelta(days=1)).replace(day=1)
-        year_start = _minus_year(start)
+        end = month_end(start)
+        prev_start = month_end(start - timedelta(days=1)).replace(day=1)
+        year_start = minus_year(start)
         periods = {
             "month": replace(base, date_from=start, date_to=end, compare="none"),
             "previous_month": replace(
                 base, date_from=prev_start, date_to=start - timedelta(days=1), compare="none"
             ),
-            "year_ago": replace(base, date_from=year_start, date_to=_month_end(year_start), compare="none"),
+            "year_ago": replace(base, date_from=year_start, date_to=month_end(year_start), compare="none"),
         }
         results = self.scorecards(periods)
         rows = []
@@ -519,54 +357,7 @@ select * from final order by 1, 2"""
         params = {name: f.describe() for name, f in periods.items()}
         return Result(pl.DataFrame(rows, infer_schema_length=None), results["month"].sql, params)
 
-    def roadmap_status_changes(self, date_to: date) -> Result:
-        """Per initiative, its latest check-in on or before date_to and the one before: status
-        now, status before, and whether it changed (for the monthly review)."""
-        sql = """
-with checkins as (
-    select * from stg_roadmap__checkins where checkin_date <= $date_to
-),
 
-ranked as (
-    select *, row_number() over (partition by initiative_id order by checkin_date desc) as checkin_rank
-    from checkins
-),
-
-final as (
-    select
-        initiatives.initiative_id,
-        initiatives.initiative_name,
-        initiatives.phase,
-        latest.checkin_date,
-        latest.status,
-        latest.percent_complete,
-        previous.checkin_date as previous_checkin_date,
-        previous.status as previous_status,
-        previous.percent_complete as previous_percent_complete,
-        coalesce(latest.status <> previous.status, false) as is_status_changed,
-        latest.note
-    from mart_roadmap_initiatives as initiatives
-    inner join ranked as latest
-        on latest.initiative_id = initiatives.initiative_id and latest.checkin_rank = 1
-    left join ranked as previous
-        on previous.initiative_id = initiatives.initiative_id and previous.checkin_rank = 2
-)
-
-select * from final order by is_status_changed desc, initiative_id"""
-        return self.run(sql, {"date_to": date_to})
-
-
-def _month_end(d: date) -> date:
+def month_end(d: date) -> date:
     nxt = date(d.year + d.month // 12, d.month % 12 + 1, 1)
     return nxt - timedelta(days=1)
-
-
-def _minus_year(d: date) -> date:
-    try:
-        return d.replace(year=d.year - 1)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year - 1, day=28)
-
-
-class RowLimitExceeded(Exception):
-    pass

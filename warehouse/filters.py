@@ -69,7 +69,7 @@ class Filters:
         if self.compare == "none":
             return None
         if self.compare == "year":
-            return replace(self, date_from=_minus_year(self.date_from), date_to=_minus_year(self.date_to))
+            return replace(self, date_from=minus_year(self.date_from), date_to=minus_year(self.date_to))
         end = self.date_from - timedelta(days=1)
         return replace(self, date_from=end - timedelta(days=self.days - 1), date_to=end)
 
@@ -83,7 +83,7 @@ class Filters:
         return "; ".join(parts)
 
 
-def _minus_year(d: date) -> date:
+def minus_year(d: date) -> date:
     try:
         return d.replace(year=d.year - 1)
     except ValueError:  # 29 February

@@ -1,0 +1,52 @@
+"""The data quality page's queries: freshness per source, ingest runs, file loads, quarantined rows by
+rule and the rows themselves. All but the quarantine browser are snapshot constants."""
+
+from __future__ import annotations
+
+from warehouse.query import BaseWarehouse, Result, snapshot_constant
+
+
+class QualityQueries(BaseWarehouse):
+    @snapshot_constant
+    def freshness(self) -> Result:
+        """Per activity source its latest day and rows, the last ingest and the rows quarantined."""
+        return self.run(
+            "select source_name, latest_date, count_rows, last_ingest_at, count_quarantined_rows "
+            "from mart_freshness order by source_order"
+        )
+
+    @snapshot_constant
+    def ingest_runs(self) -> Result:
+        return self.run("select * from stg_meta__ingest_runs order by started_at desc")
+
+    @snapshot_constant
+    def file_loads(self) -> Result:
+        return self.run("select * from stg_meta__file_loads order by loaded_at desc, file_name")
+
+    @snapshot_constant
+    def quality_by_rule(self) -> Result:
+        """Rows per rule; `kind` tells expected exclusions (rule not_a_fact: a postage line, an
+        internal ticket) from errors in the data."""
+        return self.run(
+            "select source_name, rule_name, column_name, sum(count_rows) as count_rows, "
+            "min(example_value) as example_value, "
+            "case when rule_name = 'not_a_fact' then 'expected exclusion' else 'error' end as kind "
+            "from mart_data_quality group by 1, 2, 3 order by 4 desc"
+        )
+
+    def quarantined_rows(
+        self, source: str | None = None, rule: str | None = None, limit: int = 1000
+    ) -> Result:
+        conditions, params = ["true"], {"limit": int(limit)}
+        if source:
+            conditions.append("source_name = $source")
+            params["source"] = source
+        if rule:
+            conditions.append("rule_name = $rule")
+            params["rule"] = rule
+        return self.run(
+            "select file_name, file_row_number, source_name, rule_name, column_name, offending_value, "
+            f"message from stg_meta__quarantine where {' and '.join(conditions)} "
+            f"order by file_name, file_row_number limit $limit",
+            params,
+        )
