@@ -21,6 +21,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Debian's chromium, and the flags it needs headless in a container (tests/browser uses the same).
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
     "--headless",
@@ -34,7 +35,7 @@ ARGS = [
 TIMEOUT_S = 120
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -43,7 +44,7 @@ def _free_port() -> int:
 def time_first_render(db: Path, log: Path) -> dict:
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     with open(log, "w") as out:
         started = time.perf_counter()

@@ -8,6 +8,18 @@ import re
 from warehouse import money as money_
 from warehouse.metrics import METRICS
 
+# The overview's eight KPI tiles and trend lines, in reading order (the benchmark times the same set).
+HEADLINE_METRICS = [
+    "nps",
+    "csat",
+    "fcr",
+    "on_time_delivery",
+    "conversion_rate",
+    "aov",
+    "repeat_contact_rate",
+    "churn_rate",
+]
+
 COLUMNS = {
     "tier": "Tier",
     "channel": "Channel",

@@ -7,17 +7,9 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, components, data, state
+from dashboard.labels import HEADLINE_METRICS
 
-HEADLINE = [
-    "nps",
-    "csat",
-    "fcr",
-    "on_time_delivery",
-    "conversion_rate",
-    "aov",
-    "repeat_contact_rate",
-    "churn_rate",
-]
+HEADLINE = HEADLINE_METRICS
 
 f = state.current()
 st.title("Executive overview")

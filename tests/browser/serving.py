@@ -1,12 +1,11 @@
 """Serving the dashboard for the browser tests: `streamlit run app.py` on a warehouse, in a child
-process, until the block ends; and the Chromium launch arguments this machine needs."""
+process, until the block ends. (Chromium and its flags: bench/app_render.py, shared with the bench.)"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,23 +13,9 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from bench.app_render import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager

@@ -9,12 +9,13 @@ import time
 
 import pytest
 
+from bench.app_render import ARGS, CHROMIUM
 from cli.settings import Settings
 from ingest.run import ingest_paths
 from warehouse.build import build
 
 from ..ingest.test_realdata import OLIST, REALDATA
-from .serving import ARGS, CHROMIUM, streamlit_server
+from .serving import streamlit_server
 from .test_pages_in_browser import PAGES, SHOTS, _settle
 
 pytestmark = [

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.serving import ARGS, CHROMIUM, ROOT, streamlit_server
+from bench.app_render import ARGS, CHROMIUM
+from tests.browser.serving import ROOT, streamlit_server
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 # url path, whether the page must draw at least one Plotly chart
