@@ -5,8 +5,13 @@ demo's numbers, the other tests and the README's story depend on them."""
 from __future__ import annotations
 
 import hashlib
+import json
 
-from demo.generator import SOURCES, write_exports
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from demo.generator import SOURCES, generate, write_exports
 
 # sha256 of every file written by write_exports(out, scale=0.02, seed=7) (end DEFAULT_END) before
 # the generator wrote in chunks (commit a283a9f, numpy 2.4, polars 2.1). A deliberate change of the
@@ -34,3 +39,27 @@ def test_written_files_match_the_golden_hashes(tmp_path):
     write_exports(tmp_path, scale=0.02, seed=7)
     assert set(GOLDEN) == {f"{s}.csv" for s in SOURCES} | {"manifest.json"}
     assert _digests(tmp_path) == GOLDEN
+
+
+@pytest.mark.parametrize("chunk_rows", [7, 1000])
+def test_tiny_chunks_write_the_same_bytes_as_one_chunk(tmp_path, chunk_rows):
+    """Chunks of 7 rows cut every source many times (duplicates copy rows of earlier chunks, order
+    lines of one order straddle chunks), 1000 cuts the larger ones a few times; both must give the
+    same bytes as one chunk per source."""
+    whole, chunked = tmp_path / "whole", tmp_path / "chunked"
+    write_exports(whole, scale=0.02, seed=7, chunk_rows=1 << 40)
+    write_exports(chunked, scale=0.02, seed=7, chunk_rows=chunk_rows)
+    rows = json.loads((whole / "manifest.json").read_text())["files"]
+    assert rows["orders"]["rows"] > 100 * chunk_rows or chunk_rows > 7  # really many chunks
+    assert _digests(chunked) == _digests(whole) == GOLDEN
+    for source in SOURCES:  # a failure names the source and the first differing line
+        whole_lines = (whole / f"{source}.csv").read_text().splitlines()
+        assert (chunked / f"{source}.csv").read_text().splitlines() == whole_lines, source
+
+
+def test_generate_returns_the_written_files_as_frames(tmp_path):
+    frames = generate(scale=0.02, seed=7)
+    write_exports(tmp_path, scale=0.02, seed=7, chunk_rows=1000)
+    for source in SOURCES:
+        written = pl.read_csv(tmp_path / f"{source}.csv", infer_schema=False)
+        assert_frame_equal(written, frames[source], check_dtypes=False)
