@@ -103,7 +103,7 @@ class Facts(Protocol):
 
 
 class Columns:
-    """Facts of columns held whole in memory (inject_columns, and tests)."""
+    """Facts of columns held whole in memory (inject, and tests)."""
 
     def __init__(self, cols: dict[str, pl.Series]):
         self.cols = cols
@@ -137,17 +137,10 @@ class Plan:
 
 
 def inject(df: pl.DataFrame, source: str, rng: np.random.Generator) -> tuple[pl.DataFrame, list[dict]]:
-    """Corrupt ~BAD_SHARE of the rows of `df`; returns the new frame and the manifest entries."""
-    cols = {c: df.get_column(c) for c in df.columns}
-    entries = inject_columns(cols, source, rng)
-    return pl.DataFrame(cols).select(CONTRACTS[source].names), entries
-
-
-def inject_columns(cols: dict[str, pl.Series], source: str, rng: np.random.Generator) -> list[dict]:
-    """inject() on a dict of columns, replaced in place."""
-    bad = plan(Columns(cols), source, rng)
-    cols.update(bad.apply(pl.DataFrame(cols)).to_dict())
-    return bad.entries
+    """Corrupt ~BAD_SHARE of the rows of a whole frame; returns the new frame and the manifest
+    entries (the generator plans from a Table and applies chunk by chunk instead)."""
+    bad = plan(Columns({c: df.get_column(c) for c in df.columns}), source, rng)
+    return bad.apply(df).select(CONTRACTS[source].names), bad.entries
 
 
 def plan(facts: Facts, source: str, rng: np.random.Generator) -> Plan:

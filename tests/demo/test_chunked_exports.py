@@ -7,11 +7,13 @@ from __future__ import annotations
 import hashlib
 import json
 
+import numpy as np
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from demo.generator import SOURCES, generate, write_exports
+from demo import bad_rows
+from demo.generator import SOURCES, build_world, generate, iter_exports, render, write_exports
 
 # sha256 of every file written by write_exports(out, scale=0.02, seed=7) (end DEFAULT_END) before
 # the generator wrote in chunks (commit a283a9f, numpy 2.4, polars 2.1). A deliberate change of the
@@ -63,3 +65,12 @@ def test_generate_returns_the_written_files_as_frames(tmp_path):
     for source in SOURCES:
         written = pl.read_csv(tmp_path / f"{source}.csv", infer_schema=False)
         assert_frame_equal(written, frames[source], check_dtypes=False)
+
+
+def test_inject_on_a_whole_frame_matches_the_chunked_plan():
+    world = build_world(scale=0.02, seed=7)
+    clean = render(world, "contacts")
+    frame, entries = bad_rows.inject(clean, "contacts", np.random.default_rng(world.streams["contacts"]))
+    export = next(e for e in iter_exports(world, chunk_rows=50) if e.source == "contacts")
+    assert_frame_equal(frame, pl.concat(list(export.chunks)))
+    assert entries == export.bad_rows and len(entries) > 5
