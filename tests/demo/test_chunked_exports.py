@@ -73,4 +73,4 @@ def test_inject_on_a_whole_frame_matches_the_chunked_plan():
     frame, entries = bad_rows.inject(clean, "contacts", np.random.default_rng(world.streams["contacts"]))
     export = next(e for e in iter_exports(world, chunk_rows=50) if e.source == "contacts")
     assert_frame_equal(frame, pl.concat(list(export.chunks)))
-    assert entries == export.bad_rows and len(entries) > 5
+    assert entries == export.bad_rows and len(entries) == 5
