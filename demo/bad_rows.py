@@ -5,9 +5,16 @@ each one (1-based data row number, rule, column), so tests and the demo can chec
 A bad row replaces a good row in place (so that row is simply not loaded). duplicate_key rows are
 exact copies of an earlier good row; the copy (the later occurrence) is the one named bad. Key
 columns are never blanked, so a defect never creates a second, accidental duplicate.
+
+plan() draws the bad rows from the facts of the full clean columns (row count, non-null cells, the
+text of the chosen rows) and Plan.apply() puts them into the whole frame or into one chunk of rows
+at a time: the same draws in the same order, so chunked and whole files are the same bytes.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import polars as pl
@@ -82,25 +89,72 @@ SPECS: dict[str, list[tuple[str, str, object]]] = {
 OFF_SCALE = {"nps": ["11", "12", "-1"], "csat": ["0", "6"], "ces": ["0", "8"]}
 
 
+class Facts(Protocol):
+    """What a bad-row plan needs to know of a source's full (clean) columns, so that the plan can be
+    made before any chunk is rendered: the row count, which cells are non-null, and the text of a
+    few chosen rows (the old values of corrupted rows, the originals of duplicated rows, which may
+    lie in an earlier chunk)."""
+
+    n: int
+
+    def not_null(self, column: str) -> np.ndarray: ...
+
+    def rows(self, rows: np.ndarray, columns: list[str] | None = None) -> pl.DataFrame: ...
+
+
+class Columns:
+    """Facts of columns held whole in memory (inject, and tests)."""
+
+    def __init__(self, cols: dict[str, pl.Series]):
+        self.cols = cols
+        self.n = len(next(iter(cols.values()))) if cols else 0
+
+    def not_null(self, column: str) -> np.ndarray:
+        return self.cols[column].is_not_null().to_numpy()
+
+    def rows(self, rows: np.ndarray, columns: list[str] | None = None) -> pl.DataFrame:
+        return pl.DataFrame({c: self.cols[c].gather(rows) for c in (columns or list(self.cols))})
+
+
+@dataclass
+class Plan:
+    """Seeded bad rows of one source: the manifest entries and, per column, the rows to replace
+    (sorted, 0-based) and their new text; applied to the whole frame or chunk by chunk."""
+
+    entries: list[dict]
+    patches: dict[str, tuple[np.ndarray, pl.Series]]
+
+    def apply(self, chunk: pl.DataFrame, first_row: int = 0) -> pl.DataFrame:
+        """`chunk` (rows first_row .. first_row + height of the clean source) with its bad rows."""
+        last = first_row + chunk.height
+        cols = {c: chunk.get_column(c) for c in chunk.columns}
+        del chunk  # only `cols` holds the columns now, so each corrupted one replaces, not doubles
+        for name, (rows, values) in self.patches.items():
+            lo, hi = np.searchsorted(rows, [first_row, last])
+            if hi > lo:
+                cols[name] = cols[name].scatter(rows[lo:hi] - first_row, values.slice(lo, hi - lo))
+        return pl.DataFrame(cols)
+
+
 def inject(df: pl.DataFrame, source: str, rng: np.random.Generator) -> tuple[pl.DataFrame, list[dict]]:
-    """Corrupt ~BAD_SHARE of the rows of `df`; returns the new frame and the manifest entries."""
-    cols = {c: df.get_column(c) for c in df.columns}
-    entries = inject_columns(cols, source, rng)
-    return pl.DataFrame(cols).select(CONTRACTS[source].names), entries
+    """Corrupt ~BAD_SHARE of the rows of a whole frame; returns the new frame and the manifest
+    entries (the generator plans from a Table and applies chunk by chunk instead)."""
+    bad = plan(Columns({c: df.get_column(c) for c in df.columns}), source, rng)
+    return bad.apply(df).select(CONTRACTS[source].names), bad.entries
 
 
-def inject_columns(cols: dict[str, pl.Series], source: str, rng: np.random.Generator) -> list[dict]:
-    """inject() on a dict of columns, replaced in place (a caller that holds no other reference to
-    the old columns frees each one as soon as its corrupted copy exists)."""
+def plan(facts: Facts, source: str, rng: np.random.Generator) -> Plan:
+    """The bad rows of a source, drawn from `rng` in a fixed order (the same draws, whole or
+    chunked, give the same files)."""
     specs = SPECS.get(source)
-    n = len(next(iter(cols.values()))) if cols else 0
+    n = facts.n
     if not specs or n < 2:
-        return []
+        return Plan([], {})
     n_bad = max(1, int(round(BAD_SHARE * n)))
     kinds = np.resize(np.arange(len(specs)), n_bad)  # every spec in turn, so small files get many kinds
     used = np.zeros(n, dtype=bool)
-    # New values are collected per column and scattered once per column at the end.
-    patches: dict[str, list[tuple[np.ndarray, pl.Series]]] = {c: [] for c in cols}
+    not_null: dict[str, np.ndarray] = {}  # per column, of the clean column (patches come later)
+    parts: dict[str, list[tuple[np.ndarray, pl.Series]]] = {}
     entries: list[dict] = []
     # Specs share the bad rows in list order (small files get the first ones); copies are made
     # last, so that their originals are rows no other defect touches.
@@ -113,21 +167,23 @@ def inject_columns(cols: dict[str, pl.Series], source: str, rng: np.random.Gener
             rows = _pick(rng, ~used & (np.arange(n) > 0), count)
             used[rows] = True
             rows, originals = _originals(rng, rows, used)
-            for name in cols:
-                patches[name].append((rows, cols[name].gather(originals)))
+            for name, values in facts.rows(originals).to_dict().items():
+                parts.setdefault(name, []).append((rows, values))
         else:
-            eligible = ~used & cols[column].is_not_null().to_numpy()
-            rows = _pick(rng, eligible, count)
+            if column not in not_null:
+                not_null[column] = facts.not_null(column)
+            rows = _pick(rng, ~used & not_null[column], count)
             used[rows] = True
-            patches[column].append((rows, _corrupt(rng, cols, column, how, rows)))
+            parts.setdefault(column, []).append((rows, _corrupt(rng, facts, column, how, rows)))
         entries += [{"row_number": int(r) + 1, "rule": rule, "column": column} for r in rows]
-    for name, parts in patches.items():
-        if parts:
-            rows = np.concatenate([r for r, _ in parts])
-            values = pl.concat([v.cast(pl.Utf8).rename(name) for _, v in parts])
-            cols[name] = cols[name].scatter(rows, values)
+    patches = {}
+    for name, column_parts in parts.items():
+        rows = np.concatenate([r for r, _ in column_parts])
+        values = pl.concat([v.cast(pl.Utf8).rename(name) for _, v in column_parts])
+        order = np.argsort(rows, kind="stable")
+        patches[name] = (rows[order], values.gather(order))
     entries.sort(key=lambda e: e["row_number"])
-    return entries
+    return Plan(entries, patches)
 
 
 def _pick(rng: np.random.Generator, eligible: np.ndarray, count: int) -> np.ndarray:
@@ -153,8 +209,8 @@ def _originals(rng: np.random.Generator, rows: np.ndarray, used: np.ndarray) -> 
     return rows[found], orig[found]
 
 
-def _corrupt(rng, cols: dict[str, pl.Series], column: str, how, rows: np.ndarray) -> pl.Series:
-    old = cols[column].gather(rows)
+def _corrupt(rng, facts: Facts, column: str, how, rows: np.ndarray) -> pl.Series:
+    old = facts.rows(rows, [column]).get_column(column)
     if how == "null":
         return pl.Series([None] * len(rows), dtype=pl.Utf8)
     if how == "negate":
@@ -166,7 +222,7 @@ def _corrupt(rng, cols: dict[str, pl.Series], column: str, how, rows: np.ndarray
     if how == "year_1899":
         return pl.Series(["1899-12-31 00:00:00"] * len(rows), dtype=pl.Utf8)
     if how == "off_scale":
-        survey = cols["survey"].gather(rows).to_list()
+        survey = facts.rows(rows, ["survey"]).get_column("survey").to_list()
         return pl.Series([OFF_SCALE[s][int(rng.integers(len(OFF_SCALE[s])))] for s in survey], dtype=pl.Utf8)
     _, values = how
     return pl.Series(values, dtype=pl.Utf8).gather(pl.Series(rng.integers(0, len(values), len(rows))))

@@ -161,20 +161,25 @@ def customer_ids(numbers: np.ndarray, missing: np.ndarray | None = None) -> pl.S
     return fmt.ident("C", numbers, 7, missing)
 
 
-def render_customers(c: Customers, id_texts: fmt.Ids) -> pl.DataFrame:
-    i = c.sp_customer
+def render_customers(c: Customers, id_texts: fmt.Ids, rows: np.ndarray | None = None,
+                     columns: list[str] | None = None) -> pl.DataFrame:
+    """The text of the given tier spells (all by default; only the named columns if given)."""
+    rows = fmt.rows_or_all(rows, len(c.sp_customer))
+    i = c.sp_customer[rows]
     member = c.enrolled[i] >= 0
-    ids = fmt.lookup(id_texts.customer, i)
-    return pl.DataFrame({
-        "customer_id": ids,
-        "tier": fmt.pick(TIER_NAMES, c.sp_level),
-        "tier_since": fmt.date_text(c.sp_from),
-        "enrolled_at": fmt.date_text(np.where(member, c.enrolled[i], 0), ~member),
-        "region": fmt.pick(REGIONS, c.region[i]),
-        "segment": fmt.pick(SEGMENTS, c.segment[i]),
-        "email": pl.select(pl.lit(ids).str.to_lowercase() + "@example.com").to_series(),
-        "phone": fmt.ident("+447700900", c.phone[i].clip(0), 3, c.phone[i] < 0),
-        "marketing_opt_in": fmt.boolean(c.opt_in[i]),
-    }).with_columns(
-        email=pl.when(pl.lit(pl.Series(c.has_email[i]))).then(pl.col("email")).otherwise(None)
-    )
+
+    def email() -> pl.Series:
+        address = pl.select(pl.lit(fmt.lookup(id_texts.customer, i)).str.to_lowercase() + "@example.com")
+        return fmt.masked(address.to_series(), ~c.has_email[i])
+
+    return fmt.frame({
+        "customer_id": lambda: fmt.lookup(id_texts.customer, i),
+        "tier": lambda: fmt.pick(TIER_NAMES, c.sp_level[rows]),
+        "tier_since": lambda: fmt.date_text(c.sp_from[rows]),
+        "enrolled_at": lambda: fmt.date_text(np.where(member, c.enrolled[i], 0), ~member),
+        "region": lambda: fmt.pick(REGIONS, c.region[i]),
+        "segment": lambda: fmt.pick(SEGMENTS, c.segment[i]),
+        "email": email,
+        "phone": lambda: fmt.ident("+447700900", c.phone[i].clip(0), 3, c.phone[i] < 0),
+        "marketing_opt_in": lambda: fmt.boolean(c.opt_in[i]),
+    }, columns)

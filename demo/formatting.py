@@ -6,6 +6,7 @@ plain, booleans `true`/`false`. Missing values are nulls (empty cells in the CSV
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -18,7 +19,8 @@ TIMESTAMP = "%Y-%m-%d %H:%M:%S"
 DATE = "%Y-%m-%d"
 
 
-def _masked(values: pl.Series, missing: np.ndarray | None) -> pl.Series:
+def masked(values: pl.Series, missing: np.ndarray | None) -> pl.Series:
+    """values with nulls where `missing` is true."""
     if missing is None or not missing.any():
         return values
     return pl.select(pl.when(pl.lit(pl.Series(missing))).then(None).otherwise(pl.lit(values))).to_series()
@@ -36,13 +38,13 @@ def timestamp(ts: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
     first, last = int(days.min()), int(days.max())
     if last - first > 50_000:
         out = pl.from_epoch(pl.Series(ts), time_unit="s").dt.strftime(TIMESTAMP)
-        return _masked(out, missing)
+        return masked(out, missing)
     dates = date_text(np.arange(first, last + 1)) + " "
     day_index = pl.Series((days - first).astype(np.uint32))
     second_index = pl.Series((ts - days * DAY).astype(np.uint32))
     parts = [pl.lit(dates).gather(day_index), pl.lit(_times_of_day()).gather(second_index)]
     out = pl.select(pl.concat_str(parts))
-    return _masked(out.to_series(), missing)
+    return masked(out.to_series(), missing)
 
 
 @cache
@@ -53,11 +55,11 @@ def _times_of_day() -> pl.Series:
 def date_text(days: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
     """int days since 1970 -> 'YYYY-MM-DD'."""
     out = pl.from_epoch(pl.Series(np.asarray(days, dtype=np.int64) * DAY), time_unit="s").dt.strftime(DATE)
-    return _masked(out, missing)
+    return masked(out, missing)
 
 
 def integer(values: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
-    return _masked(pl.Series(np.asarray(values, dtype=np.int64)).cast(pl.Utf8), missing)
+    return masked(pl.Series(np.asarray(values, dtype=np.int64)).cast(pl.Utf8), missing)
 
 
 def small_integer(values: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
@@ -78,27 +80,27 @@ def money(pence: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
         + "."
         + (pl.lit(p).abs() % 100).cast(pl.Utf8).str.zfill(2)
     ).to_series()
-    return _masked(out, missing)
+    return masked(out, missing)
 
 
 def boolean(values: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
     out = pl.select(pl.when(pl.lit(pl.Series(np.asarray(values, dtype=bool)))).then(pl.lit("true"))
                     .otherwise(pl.lit("false"))).to_series()
-    return _masked(out, missing)
+    return masked(out, missing)
 
 
 def ident(prefix: str, numbers: np.ndarray, width: int, missing: np.ndarray | None = None) -> pl.Series:
     """Identifiers like C0000123: prefix + zero-padded number."""
     n = pl.Series(np.asarray(numbers, dtype=np.int64))
     out = pl.select(pl.lit(prefix) + pl.lit(n).cast(pl.Utf8).str.zfill(width)).to_series()
-    return _masked(out, missing)
+    return masked(out, missing)
 
 
 def pick(labels: list[str] | tuple[str, ...], codes: np.ndarray,
          missing: np.ndarray | None = None) -> pl.Series:
     """Category labels by integer code (vectorised gather)."""
     out = pl.Series(list(labels), dtype=pl.Utf8).gather(pl.Series(np.asarray(codes, dtype=np.int64)))
-    return _masked(out, missing)
+    return masked(out, missing)
 
 
 def gather(values: pl.Series, index: np.ndarray) -> pl.Series:
@@ -110,6 +112,34 @@ def lookup(texts: pl.Series, index: np.ndarray) -> pl.Series:
     """texts[index] per row, null where index < 0: identifiers are formatted once per entity and
     looked up (a gather is several times cheaper than formatting millions of ids)."""
     return texts.gather(pl.Series(np.asarray(index, dtype=np.int64)).cast(pl.UInt32, strict=False))
+
+
+def rows_or_all(rows: np.ndarray | None, n: int) -> np.ndarray:
+    """The row index a renderer renders: all n rows, or only the given ones (a chunk, or the few
+    rows the bad-row plan needs). Every text depends on its own row only, so a row renders the same
+    whether it is rendered alone, in a chunk or in the whole column."""
+    return np.arange(n, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
+
+
+def per_parent(parent: np.ndarray, texts_of: Callable[[np.ndarray], pl.Series]) -> pl.Series:
+    """texts_of(parents) formatted once per distinct parent (an order of order lines, a customer
+    of tier spells) and gathered down to the rows. A chunk's parents are a contiguous range, so the
+    range is formatted; a few scattered rows format only their own parents."""
+    parent = np.asarray(parent, dtype=np.int64)
+    if not len(parent):
+        return texts_of(parent)
+    lo, hi = int(parent.min()), int(parent.max()) + 1
+    if hi - lo <= 2 * len(parent):
+        return gather(texts_of(np.arange(lo, hi)), parent - lo)
+    parents, position = np.unique(parent, return_inverse=True)
+    return gather(texts_of(parents), position)
+
+
+def frame(renderers: dict[str, Callable[[], pl.Series]], columns: Iterable[str] | None = None,
+          ) -> pl.DataFrame:
+    """The frame of the renderers named in `columns` (all by default), each called only if needed."""
+    names = list(renderers) if columns is None else list(columns)
+    return pl.DataFrame({name: renderers[name]() for name in names})
 
 
 @dataclass

@@ -232,38 +232,37 @@ def order_ids(numbers: np.ndarray, missing: np.ndarray | None = None) -> pl.Seri
     return fmt.ident("ORD", numbers, 8, missing)
 
 
-def render_orders(o: Orders, catalogue: Catalogue, ids: fmt.Ids) -> pl.DataFrame:
-    """Order-level text is formatted once per order, then gathered down to the lines."""
-    shipped = o.promised_ts >= 0
-    order_level = {
-        "order_id": ids.order,
-        "ordered_at": fmt.timestamp(o.ts),
-        "store_id": fmt.pick(store_ids(), o.store),
-        "channel": fmt.pick(CHANNELS, o.channel),
-        "customer_id": fmt.lookup(ids.customer, o.customer),
-        "fulfillment": fmt.pick(FULFILLMENTS, o.fulfillment),
-        "promised_at": fmt.timestamp(np.maximum(o.promised_ts, 0), ~shipped),
-        "delivered_at": fmt.timestamp(np.maximum(o.delivered_ts, 0), o.delivered_ts < 0),
-    }
-    idx = o.l_order
-    g = {k: fmt.gather(v, idx) for k, v in order_level.items()}
-    category = catalogue.category[o.l_sku]
-    return pl.DataFrame({
-        "order_id": g["order_id"],
-        "line_no": fmt.small_integer(o.l_no),
-        "ordered_at": g["ordered_at"],
-        "store_id": g["store_id"],
-        "channel": g["channel"],
-        "customer_id": g["customer_id"],
-        "sku": fmt.gather(catalogue.codes, o.l_sku),
-        "category": fmt.pick(CATEGORIES, category),
-        "quantity": fmt.small_integer(o.l_qty),
-        "unit_price": fmt.gather(catalogue.price_text, o.l_sku),
-        "discount": fmt.money(o.l_discount),
-        "currency": pl.Series(["GBP"]).gather(pl.Series(np.zeros(len(idx), np.int64))),
-        "fulfillment": g["fulfillment"],
-        "promised_at": g["promised_at"],
-        "delivered_at": g["delivered_at"],
-        "returned_quantity": fmt.small_integer(o.l_returned),
-        "return_reason": fmt.pick(RETURN_REASONS, np.maximum(o.l_reason, 0), o.l_reason < 0),
-    })
+def render_orders(o: Orders, catalogue: Catalogue, ids: fmt.Ids, rows: np.ndarray | None = None,
+                  columns: list[str] | None = None) -> pl.DataFrame:
+    """The text of the given order lines (all by default; only the named columns if given).
+    Order-level text is formatted once per order of these lines, then gathered down to them."""
+    rows = fmt.rows_or_all(rows, len(o.l_order))
+    order = o.l_order[rows]
+    sku = o.l_sku[rows]
+
+    def per_order(texts_of):
+        return lambda: fmt.per_parent(order, texts_of)
+
+    def timestamp_or_null(ts: np.ndarray):
+        return per_order(lambda i: fmt.timestamp(np.maximum(ts[i], 0), ts[i] < 0))
+
+    reason = o.l_reason[rows]
+    return fmt.frame({
+        "order_id": lambda: fmt.lookup(ids.order, order),
+        "line_no": lambda: fmt.small_integer(o.l_no[rows]),
+        "ordered_at": per_order(lambda i: fmt.timestamp(o.ts[i])),
+        "store_id": lambda: fmt.pick(store_ids(), o.store[order]),
+        "channel": lambda: fmt.pick(CHANNELS, o.channel[order]),
+        "customer_id": lambda: fmt.lookup(ids.customer, o.customer[order]),
+        "sku": lambda: fmt.gather(catalogue.codes, sku),
+        "category": lambda: fmt.pick(CATEGORIES, catalogue.category[sku]),
+        "quantity": lambda: fmt.small_integer(o.l_qty[rows]),
+        "unit_price": lambda: fmt.gather(catalogue.price_text, sku),
+        "discount": lambda: fmt.money(o.l_discount[rows]),
+        "currency": lambda: pl.Series(["GBP"]).gather(pl.Series(np.zeros(len(rows), np.int64))),
+        "fulfillment": lambda: fmt.pick(FULFILLMENTS, o.fulfillment[order]),
+        "promised_at": timestamp_or_null(o.promised_ts),
+        "delivered_at": timestamp_or_null(o.delivered_ts),
+        "returned_quantity": lambda: fmt.small_integer(o.l_returned[rows]),
+        "return_reason": lambda: fmt.pick(RETURN_REASONS, np.maximum(reason, 0), reason < 0),
+    }, columns)

@@ -102,13 +102,16 @@ def build_sessions(rng: np.random.Generator, orders: Orders, period: Period, eff
     return Sessions(ts, channel, customer, source, step, order)
 
 
-def render_sessions(s: Sessions, ids: fmt.Ids) -> pl.DataFrame:
-    return pl.DataFrame({
-        "session_id": fmt.ident("SE", np.arange(1, s.n + 1), 10),
-        "started_at": fmt.timestamp(s.ts),
-        "channel": fmt.pick(CHANNELS, s.channel),
-        "customer_id": fmt.lookup(ids.customer, s.customer),
-        "source": fmt.pick(SOURCES, s.source),
-        "furthest_step": fmt.pick(STEPS, s.step),
-        "order_id": fmt.lookup(ids.order, s.order),
-    })
+def render_sessions(s: Sessions, ids: fmt.Ids, rows: np.ndarray | None = None,
+                    columns: list[str] | None = None) -> pl.DataFrame:
+    """The text of the given sessions (all by default; only the named columns if given)."""
+    rows = fmt.rows_or_all(rows, s.n)
+    return fmt.frame({
+        "session_id": lambda: fmt.ident("SE", rows + 1, 10),
+        "started_at": lambda: fmt.timestamp(s.ts[rows]),
+        "channel": lambda: fmt.pick(CHANNELS, s.channel[rows]),
+        "customer_id": lambda: fmt.lookup(ids.customer, s.customer[rows]),
+        "source": lambda: fmt.pick(SOURCES, s.source[rows]),
+        "furthest_step": lambda: fmt.pick(STEPS, s.step[rows]),
+        "order_id": lambda: fmt.lookup(ids.order, s.order[rows]),
+    }, columns)

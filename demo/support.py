@@ -255,23 +255,36 @@ def contact_ids(numbers: np.ndarray, missing: np.ndarray | None = None) -> pl.Se
     return fmt.ident("CT", numbers, 9, missing)
 
 
-def render_contacts(c: Contacts, ids: fmt.Ids) -> pl.DataFrame:
-    return pl.DataFrame({
-        "contact_id": ids.contact,
-        "ticket_id": fmt.ident("TK", c.ticket, 8),
-        "customer_id": fmt.lookup(ids.customer, c.customer),
-        "order_id": fmt.lookup(ids.order, c.order),
-        "channel": fmt.pick(CHANNELS, c.channel),
-        "opened_at": fmt.timestamp(c.ts),
-        "first_response_at": fmt.timestamp(np.maximum(c.first_response_ts, 0), c.first_response_ts < 0),
-        "resolved_at": fmt.timestamp(np.maximum(c.resolved_ts, 0), c.resolved_ts < 0),
-        "reason": fmt.pick(REASONS, c.reason),
-        "handle_seconds": fmt.integer(c.handle, c.handle < 0),
-        "wait_seconds": fmt.integer(c.wait, c.wait < 0),
-        "transfers": fmt.integer(c.transfers),
-        "resolved_by": fmt.pick(RESOLVED_BY, c.resolved_by),
-        "agent_id": fmt.ident("AG", np.maximum(c.agent, 0) + 1, 4, c.agent < 0),
+def render_contacts(c: Contacts, ids: fmt.Ids, rows: np.ndarray | None = None,
+                    columns: list[str] | None = None) -> pl.DataFrame:
+    """The text of the given contacts (all by default; only the named columns if given)."""
+    rows = fmt.rows_or_all(rows, c.n)
+
+    def at(values: np.ndarray) -> np.ndarray:
+        return values[rows]
+
+    def timestamp_or_null(ts: np.ndarray):
+        return lambda: fmt.timestamp(np.maximum(at(ts), 0), at(ts) < 0)
+
+    def integer_or_null(values: np.ndarray):
+        return lambda: fmt.integer(at(values), at(values) < 0)
+
+    return fmt.frame({
+        "contact_id": lambda: fmt.lookup(ids.contact, rows),
+        "ticket_id": lambda: fmt.ident("TK", at(c.ticket), 8),
+        "customer_id": lambda: fmt.lookup(ids.customer, at(c.customer)),
+        "order_id": lambda: fmt.lookup(ids.order, at(c.order)),
+        "channel": lambda: fmt.pick(CHANNELS, at(c.channel)),
+        "opened_at": lambda: fmt.timestamp(at(c.ts)),
+        "first_response_at": timestamp_or_null(c.first_response_ts),
+        "resolved_at": timestamp_or_null(c.resolved_ts),
+        "reason": lambda: fmt.pick(REASONS, at(c.reason)),
+        "handle_seconds": integer_or_null(c.handle),
+        "wait_seconds": integer_or_null(c.wait),
+        "transfers": lambda: fmt.integer(at(c.transfers)),
+        "resolved_by": lambda: fmt.pick(RESOLVED_BY, at(c.resolved_by)),
+        "agent_id": lambda: fmt.ident("AG", np.maximum(at(c.agent), 0) + 1, 4, at(c.agent) < 0),
         # The demo's repeat contacts are contacts of their own (a ticket has several), not
         # reopen counts inside one ticket as a ticket tool exports them.
-        "reopens": pl.Series([None] * len(ids.contact), dtype=pl.String),
-    })
+        "reopens": lambda: pl.Series([None] * len(rows), dtype=pl.String),
+    }, columns)

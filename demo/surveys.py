@@ -195,16 +195,19 @@ def response_ids(numbers: np.ndarray) -> pl.Series:
     return fmt.ident("R", numbers, 9)
 
 
-def render_surveys(r: Responses, ids: fmt.Ids) -> pl.DataFrame:
-    return pl.DataFrame({
-        "response_id": response_ids(np.arange(1, r.n + 1)),
-        "survey": fmt.pick(SURVEYS, r.survey),
-        "score": fmt.integer(r.score),
-        "answered_at": fmt.timestamp(r.ts),
-        "customer_id": fmt.lookup(ids.customer, r.customer),
-        "order_id": fmt.lookup(ids.order, r.order),
-        "contact_id": fmt.lookup(ids.contact, r.contact),
-        "touchpoint": fmt.pick(TOUCHPOINTS, r.touchpoint),
-        "channel": r.channel,
-        "comment": r.comment,
-    })
+def render_surveys(r: Responses, ids: fmt.Ids, rows: np.ndarray | None = None,
+                   columns: list[str] | None = None) -> pl.DataFrame:
+    """The text of the given responses (all by default; only the named columns if given)."""
+    rows = fmt.rows_or_all(rows, r.n)
+    return fmt.frame({
+        "response_id": lambda: response_ids(rows + 1),
+        "survey": lambda: fmt.pick(SURVEYS, r.survey[rows]),
+        "score": lambda: fmt.integer(r.score[rows]),
+        "answered_at": lambda: fmt.timestamp(r.ts[rows]),
+        "customer_id": lambda: fmt.lookup(ids.customer, r.customer[rows]),
+        "order_id": lambda: fmt.lookup(ids.order, r.order[rows]),
+        "contact_id": lambda: fmt.lookup(ids.contact, r.contact[rows]),
+        "touchpoint": lambda: fmt.pick(TOUCHPOINTS, r.touchpoint[rows]),
+        "channel": lambda: fmt.gather(r.channel, rows),
+        "comment": lambda: fmt.gather(r.comment, rows),
+    }, columns)

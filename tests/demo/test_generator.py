@@ -376,8 +376,8 @@ def test_roadmap_timeline(story):
 def test_negated_zero_is_still_negative():
     """A seeded out_of_range on a zero wait was written as "-0", which is not below zero, so the
     manifest listed one bad row the ingest rightly loaded (contacts 264 quarantined vs 265 seeded)."""
-    from demo.bad_rows import _corrupt
+    from demo.bad_rows import Columns, _corrupt
 
     cols = {"wait_seconds": pl.Series(["0", "0.0", "12"])}
-    out = _corrupt(np.random.default_rng(0), cols, "wait_seconds", "negate", np.array([0, 1, 2]))
+    out = _corrupt(np.random.default_rng(0), Columns(cols), "wait_seconds", "negate", np.array([0, 1, 2]))
     assert out.to_list() == ["-1", "-1", "-12"]
