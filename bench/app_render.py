@@ -81,13 +81,18 @@ def time_first_render(db: Path, log: Path) -> dict:
                 errors = page.locator('[data-testid="stException"]').count()
                 browser.close()
         finally:
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait()
+            stop(proc)
     return {"server_s": server_s, "first_render_s": first_render_s, "exceptions": errors}
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a `streamlit run` child: SIGTERM, then SIGKILL if it has not ended within 10 s."""
+    os.kill(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen, started: float) -> float:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.app_render import free_port
+from bench.app_render import free_port, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,10 +42,5 @@ def streamlit_server(db: Path, startup_seconds: float = 30) -> Iterator[str]:
             time.sleep(0.2)
         yield url
     finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop(proc)
         log.close()
