@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import os
 import shutil
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -36,8 +37,13 @@ from ingest.staging import load_order, lookup_reader, stage_profile
 from ingest.store import close_interrupted_runs, ensure_schema
 
 # DuckDB's own memory while loading; with Polars' streaming stage this keeps a 10M-line file well
-# under 2 GB RSS. Spills go to a temp folder beside the warehouse file.
+# under 2 GB RSS. Spills go to a temp folder beside the warehouse file. A larger file gets more
+# (MEMORY_PER_ROW, at most a quarter of the machine's memory): the key checks and the search for the
+# rows left behind hash every row's key, and at 50M lines those tables spilled past 1 GB (the two
+# steps took 103 s instead of ~25 s).
 MEMORY_LIMIT = "1GB"
+MEMORY_LIMIT_BYTES = 1024**3
+MEMORY_PER_ROW = 80
 HASH_CHUNK = 8 * 1024 * 1024
 
 
@@ -283,6 +289,7 @@ def _load_profile(
         if duplicate is not None:
             return duplicate
         chosen = staged.profile
+        con.execute(f"set memory_limit = '{_memory_limit(staged.rows) // 1024**2}MB'")
         try:
             counts = load_file(
                 con,
@@ -439,3 +446,13 @@ def _finish_run(con, run_id: str, results: list[FileResult]) -> None:
 def _one_line(exc: BaseException) -> str:
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     return " ".join(lines[:2]) if lines else type(exc).__name__
+
+
+def _memory_limit(rows: int) -> int:
+    """DuckDB's memory for loading a file of `rows` rows, in bytes: 1 GB up to ~13M rows, then
+    MEMORY_PER_ROW a row, capped at a quarter of the machine's memory."""
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        physical = 4 * MEMORY_LIMIT_BYTES
+    return max(MEMORY_LIMIT_BYTES, min(rows * MEMORY_PER_ROW, physical // 4))
