@@ -45,8 +45,7 @@ def main() -> None:
         return
     page = st.navigation(navigation.pages())
     state.sidebar(data.filter_options(), as_of, start)
-    coverage = data.coverage().frame
-    currencies = coverage["order_currencies"][0] if coverage.height else None
+    currencies = ", ".join(data.order_currencies()) or None
     money.use(data.currency())  # every money figure in the orders' own currency
     st.caption(components.freshness_line(data.freshness().frame, as_of, currencies))
     page.run()

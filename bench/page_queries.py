@@ -48,7 +48,7 @@ def app_frame(v: View) -> None:
     v.as_of()
     v.data_start()
     v.filter_options()
-    v.coverage()
+    v.order_currencies()
     v.currency()
     v.freshness()
 

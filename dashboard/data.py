@@ -102,6 +102,10 @@ def currency() -> str | None:
     return _q("currency")
 
 
+def order_currencies() -> list[str]:
+    return _q("order_currencies")
+
+
 def coverage() -> Result:
     return _q("coverage")
 

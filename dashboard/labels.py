@@ -134,8 +134,3 @@ def column(name: str) -> str:
     if name in METRICS:
         return METRICS[name].label
     return name.replace("_", " ").capitalize()
-
-
-def metric_unit_suffix(key: str) -> str:
-    unit = METRICS[key].unit
-    return {"%": " %", "money": " " + money(" ¤") if money(" ¤") else "", "s": " (s)"}.get(unit, "")

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from warehouse.filters import Filters
+from warehouse.filters import Filters, month_end
 
 PERIODS = {
     "last_30": "Last 30 days",
@@ -93,11 +93,6 @@ def from_key(k: FilterKey) -> Filters:
 # -- periods --------------------------------------------------------------------------------
 def month_start(d: date) -> date:
     return d.replace(day=1)
-
-
-def month_end(d: date) -> date:
-    nxt = date(d.year + d.month // 12, d.month % 12 + 1, 1)
-    return nxt - timedelta(days=1)
 
 
 def months_between(first: date, last: date) -> list[str]:

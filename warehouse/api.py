@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from warehouse.explorer import EXPLORABLE_MARTS, EXPLORE_ROW_LIMIT, ExplorerQueries, RowLimitExceeded
-from warehouse.filters import Filters, minus_year, where_clause
+from warehouse.filters import Filters, minus_year, month_end, where_clause
 from warehouse.friction import FRICTION_POINTS, friction_sql
 from warehouse.metrics import METRICS, significant
 from warehouse.quality_queries import QualityQueries
@@ -67,8 +67,7 @@ class Warehouse(RoadmapQueries, QualityQueries, ExplorerQueries):
             f"{list(keys)!r} as metrics"
             for need, (count_sql, label, keys) in DATA_NEEDS.items()
         )
-        currencies = "select string_agg(distinct currency, ', ' order by currency) from stg_pos__order_lines"
-        return self.run(f"select *, ({currencies}) as order_currencies from ({parts})")
+        return self.run(f"select * from ({parts})")
 
     # -- journey funnel -------------------------------------------------------------------
     def funnel(self, filters: Filters, by_channel: bool = False) -> Result:
@@ -356,8 +355,3 @@ select * from final order by 1, 2"""
             rows.append(row)
         params = {name: f.describe() for name, f in periods.items()}
         return Result(pl.DataFrame(rows, infer_schema_length=None), results["month"].sql, params)
-
-
-def month_end(d: date) -> date:
-    nxt = date(d.year + d.month // 12, d.month % 12 + 1, 1)
-    return nxt - timedelta(days=1)

@@ -83,6 +83,11 @@ class Filters:
         return "; ".join(parts)
 
 
+def month_end(d: date) -> date:
+    nxt = date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
 def minus_year(d: date) -> date:
     try:
         return d.replace(year=d.year - 1)

@@ -191,10 +191,7 @@ def customer_window_sql(
             group_select=group_select,
             group_by=group_by_sql,
         )
-    measures = ", ".join(
-        f"{m.value} as {m.key}__value, {m.n} as {m.key}__n, {m.margin_sql or 'null'} as {m.key}__margin"
-        for m in metrics
-    )
+    measures = ", ".join(margin_select(metrics))
     positions = ", ".join(str(i + 1) for i in range(len(group_by)))
     sql = CUSTOMER_WINDOW_SQL.format(
         where=where,
@@ -273,10 +270,7 @@ def customer_windows_sql(
             f"count_customers_{i} - count_recent_{i} as count_churned, "
             f"gross_margin_amount_{i} as gross_margin_amount from windows"
         )
-    measures = ", ".join(
-        f"{m.value} as {m.key}__value, {m.n} as {m.key}__n, {m.margin_sql or 'null'} as {m.key}__margin"
-        for m in metrics
-    )
+    measures = ", ".join(margin_select(metrics))
     sql = CUSTOMER_WINDOWS_SQL.format(
         where=where,
         aggregates=",\n        ".join(aggregates),
