@@ -32,7 +32,7 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         return cls(
-            db=Path(env.get("CX_DB", str(DEFAULT_DB))),
+            db=db_from_env(env),
             pii_salt=env.get("CX_PII_SALT", cls.pii_salt),
             explore_row_limit=_positive_int(env, "CX_EXPLORE_ROW_LIMIT", DEFAULT_EXPLORE_ROW_LIMIT),
         )
@@ -55,6 +55,13 @@ def _positive_int(env, name: str, default: int) -> int:
     return value
 
 
+def db_from_env(env: dict[str, str] | None = None) -> Path:
+    """CX_DB, else data/warehouse.duckdb. Read on its own so that a bad value of another setting
+    (CX_EXPLORE_ROW_LIMIT) stops only what uses it, not `cx build` or the dashboard's start."""
+    env = os.environ if env is None else env
+    return Path(env.get("CX_DB", str(DEFAULT_DB)))
+
+
 def resolve_db(db: Path | None) -> Path:
     """--db wins, then CX_DB, then data/warehouse.duckdb."""
-    return Path(db) if db else Settings.from_env().db
+    return Path(db) if db else db_from_env()

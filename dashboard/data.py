@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from cli.settings import Settings
+from cli.settings import Settings, db_from_env
 from dashboard.state import FilterKey, from_key, to_key
 from warehouse import snapshots
 from warehouse.api import Result, Warehouse
@@ -24,7 +24,7 @@ TTL_SECONDS = 3600
 
 def db_path() -> Path:
     """CX_DB (default data/warehouse.duckdb); a relative path counts from the project folder."""
-    db = Settings.from_env().db
+    db = db_from_env()
     return db if db.is_absolute() else ROOT / db
 
 

@@ -11,7 +11,7 @@ What a CSV (or the CSV inside a .csv.gz) may be, and what happens to it:
   with a message.
 
 Only the first 64 KiB are checked up front; a file that turns out not to be UTF-8 later on is
-transcoded when the reader meets the bad byte (`readers.Export.stage` calls `fallback`), so valid
+transcoded when the reader meets the bad byte (`readers.Export.stage` calls `decode`), so valid
 UTF-8 files, nearly all of them, pay nothing for this.
 """
 

@@ -118,7 +118,7 @@ class Export:
     delimiter: str = ","
     eol: str = "\n"  # "\r" for the CR-only line ends of old Mac spreadsheets (CRLF reads as "\n")
     text_path: Path | None = None  # a UTF-8 copy of the CSV: decompressed (.csv.gz), transcoded, or both
-    sheet: pl.DataFrame | None = None  # the first sheet of an XLSX workbook, read whole
+    sheet: pl.DataFrame | None = None  # the XLSX sheet workbooks.choose_sheet picked, read whole
     notes: list[str] = field(default_factory=list)  # how the file was read, for its load message
     decoded: bool = False  # text_path was transcoded to UTF-8 (ingest.encodings)
 

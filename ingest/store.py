@@ -131,7 +131,8 @@ def close_interrupted_runs(con: duckdb.DuckDBPyConnection) -> None:
             rows_loaded = f.rows_loaded,
             rows_quarantined = f.rows_quarantined
         from (
-            select runs.run_id, count(l.run_id) as files, coalesce(sum(l.rows_read), 0) as rows_read,
+            select runs.run_id, count(distinct l.file_path) as files,
+                coalesce(sum(l.rows_read), 0) as rows_read,
                 coalesce(sum(l.rows_loaded), 0) as rows_loaded,
                 coalesce(sum(l.rows_quarantined), 0) as rows_quarantined
             from meta.ingest_runs as runs left join meta.file_loads as l using (run_id)

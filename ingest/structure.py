@@ -65,10 +65,14 @@ def truncated_last_line(text: Path, delimiter: str, eol: str, fields: int) -> in
     if last.count('"') % 2:  # inside a multi-line quoted field, or cut inside quotes: not judged here
         return None
     try:
-        found = len(next(csv.reader(io.StringIO(last), delimiter=delimiter)))
+        row = next(csv.reader(io.StringIO(last), delimiter=delimiter))
     except (StopIteration, csv.Error):
         return None
-    return found if found < fields else None
+    if not any(value.strip() for value in row):
+        # a blank row (`,,`): the reader leaves it out like any blank row, so there is no staged
+        # row to mark (marking the last staged row would quarantine a complete one)
+        return None
+    return len(row) if len(row) < fields else None
 
 
 def mark_last_row_truncated(stage: Path, found: int, fields: int, row_number: str) -> None:

@@ -35,6 +35,9 @@ try:
 except RowLimitExceeded as exc:
     st.warning(f"Too many rows to show: {exc}.")
     st.stop()
+except ValueError as exc:  # a bad CX_EXPLORE_ROW_LIMIT, or a column the mart does not have
+    st.error(str(exc))
+    st.stop()
 
 if result.empty:
     components.no_data(f, f"rows in {mart}")

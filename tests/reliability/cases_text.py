@@ -154,6 +154,13 @@ TEXT_CASES: list[Case] = [
         Loaded(2, {"truncated_row": 1}, quarantine_words=("3 of the header's 17 fields", "cut off")),
     ),
     Case(
+        "blank_last_line_without_line_end",  # a blank row like any other, not a cut-off one
+        "orders",
+        "orders_blank_last.csv",
+        b.csv_bytes(b.table("orders", b.rows("orders", "blank"))) + b",,",
+        Loaded(2, {}),
+    ),
+    Case(
         "cut_inside_a_quoted_field",  # the parser cannot tell where the row ends: refused whole
         "surveys",
         "surveys_cut.csv",
