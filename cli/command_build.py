@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli.settings import resolve_db
+from config.settings import resolve_db
 
 
 def build(

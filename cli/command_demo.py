@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from cli.settings import resolve_db
+from config.settings import Settings, resolve_db
 
 
 def demo(
@@ -39,7 +39,7 @@ def demo(
     from ingest.run import ingest_paths  # noqa: PLC0415 - heavy: DuckDB and the quality suites
 
     with console.status(f"ingesting into {resolved_db}"):
-        results = ingest_paths(list(paths.values()), db=resolved_db)
+        results = ingest_paths(list(paths.values()), db=resolved_db, settings=Settings.from_env())
     console.print(_summary(Table, results, manifest))
     refused = [r for r in results if _field(r, "status", "") == "refused"]
     for r in refused:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from cli.settings import Settings, resolve_db
+from config.settings import Settings, resolve_db
 
 RESULT_KEYS = (
     "file",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import typer
 
-from cli.settings import resolve_db
+from config.settings import resolve_db
 
 
 def _date(value: str | None, flag: str):
@@ -38,11 +39,19 @@ def metrics(
         "previous", "--compare", help="previous (period before), year (a year before), none"
     ),
     json_out: bool = typer.Option(False, "--json", help="one JSON object keyed by metric"),
+    as_user: str | None = typer.Option(
+        None,
+        "--as",
+        help="the figures that person sees: their role and scope from the access file (CX_ACCESS); "
+        "an unknown person or a filter outside their scope exits with status 1",
+    ),
 ) -> None:
     """Print every metric (value, n, margin, target, status, previous) for the filters."""
     import duckdb
 
-    from warehouse import money
+    from config import access
+    from config.settings import Settings
+    from warehouse import audit, money
     from warehouse.api import NoWarehouse, Warehouse
     from warehouse.filters import Filters
 
@@ -58,7 +67,23 @@ def metrics(
             compare=compare,
         )
         wh = Warehouse.open(resolve_db(db))
-    except (NoWarehouse, ValueError) as exc:
+        if as_user is not None:
+            settings = Settings.from_env()
+            user = access.resolve(access.load(settings.access), as_user, email_verified=True)
+            if user is None:
+                raise ValueError(f"{as_user} has no access in {settings.access}: no figures to show")
+            _check_scope(wh.filter_options(user.scope), region or [], store or [], user)
+            filters = replace(filters, scope=user.scope)
+            audit.record(
+                resolve_db(db),
+                "cli",
+                as_user,
+                role=user.role_label,
+                scope=user.scope.describe(),
+                filters=filters.describe(),
+                detail="cx metrics --as",
+            )
+    except (NoWarehouse, ValueError, access.AccessFileError) as exc:
         if json_out:
             typer.echo(json.dumps({"error": str(exc)}))
         else:
@@ -127,6 +152,16 @@ def metrics(
             m.fmt(e["previous"]),
         )
     Console().print(table)
+
+
+def _check_scope(options: dict, regions: list[str], stores: list[str], user) -> None:
+    """A region or store filter outside the person's scope is refused, not quietly emptied."""
+    outside = [f"region {r!r}" for r in regions if r not in options["region"]]
+    outside += [f"store {s!r}" for s in stores if s not in options["store"]]
+    if outside:
+        raise ValueError(
+            f"{', '.join(outside)} is outside what {user.email} may see ({user.scope.describe()})"
+        )
 
 
 def _clean(v):

@@ -10,6 +10,7 @@ import hashlib
 import html
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -37,22 +38,18 @@ PACK_VERSION = 1
 
 # -- freezing -------------------------------------------------------------------------------
 def pack_path(directory: Path, month: date, filters: Filters) -> Path:
+    """Keyed by the month, the filters and the scope of who made it: a pack made for the whole
+    business is never the one a region manager's request finds."""
     dims = {dim: sorted(getattr(filters, dim)) for dim in DIMENSIONS}
+    if filters.scope.restricted:  # (the whole business keeps the key packs made before scopes had)
+        dims["scope"] = filters.scope.key()
     digest = hashlib.sha256(json.dumps(dims, sort_keys=True).encode()).hexdigest()[:12]
     return Path(directory) / f"{month:%Y-%m}__{digest}.json"
 
 
 def month_filters(month: date, filters: Filters) -> Filters:
-    return Filters(
-        date_from=month.replace(day=1),
-        date_to=month_end(month),
-        channel=filters.channel,
-        region=filters.region,
-        store=filters.store,
-        tier=filters.tier,
-        segment=filters.segment,
-        compare="none",
-    )
+    """The filters (and scope) over the calendar month, without comparison."""
+    return replace(filters, date_from=month.replace(day=1), date_to=month_end(month), compare="none")
 
 
 def collect(wh, month: date, filters: Filters) -> dict:
@@ -60,7 +57,7 @@ def collect(wh, month: date, filters: Filters) -> dict:
     month = month.replace(day=1)
     f = month_filters(month, filters)
     trend_from = date(month.year - 1, month.month, 1)
-    trend = wh.metric_series(Filters(**{**f.__dict__, "date_from": trend_from}), TREND_KEYS).frame
+    trend = wh.metric_series(replace(f, date_from=trend_from), TREND_KEYS).frame
     friction = wh.friction_costs(f).frame.filter(pl.col("yearly_cost_amount") > 0)
     changes = wh.roadmap_status_changes(f.date_to).frame
     return {
@@ -68,6 +65,7 @@ def collect(wh, month: date, filters: Filters) -> dict:
         "month": f"{month:%Y-%m}",
         "filters": exports.filter_pairs(f),
         "filters_text": _filters_text(f),
+        "scope": f.scope.describe(),
         "frozen_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "snapshot": wh.snapshot.name,
         "as_of": wh.as_of(),

@@ -11,7 +11,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import exports, labels, theme
+from dashboard import auth, exports, labels, theme
+from dashboard.labels import escape_markdown
 from dashboard.state import COMPARES, describe, tier_label
 from warehouse import money
 from warehouse.api import Result
@@ -267,20 +268,33 @@ def download_buttons(
     notes: list[tuple[str, str]] | None = None,
 ) -> None:
     stem = exports.file_stem(name, filters)
+    described = filters.describe() if filters else None
+
+    def audited(render, fmt: str):
+        return auth.audited(render, name=f"{stem}.{fmt}", fmt=fmt, rows=frame.height, filters_text=described)
+
     row = st.container(horizontal=True, gap="small")
+    csv = exports.csv_bytes(frame)  # small and made anyway: eager, so its bytes can be tested
     row.download_button(
         "CSV",
-        exports.csv_bytes(frame),
+        csv,
         f"{stem}.csv",
         exports.CSV_MIME,
         key=f"{key}_csv",
-        on_click="ignore",
+        on_click=auth.record_download,  # the audit line, in the rerun the click makes
+        kwargs={
+            "name": f"{stem}.csv",
+            "fmt": "csv",
+            "rows": frame.height,
+            "blob": csv,
+            "filters_text": described,
+        },
         icon=":material/download:",
         help="Download this table as CSV",
     )
     row.download_button(
         "XLSX",
-        lambda: exports.xlsx_bytes(frame, filters, name, notes),
+        audited(lambda: exports.xlsx_bytes(frame, filters, name, notes), "xlsx"),
         f"{stem}.xlsx",
         exports.XLSX_MIME,
         key=f"{key}_xlsx",
@@ -290,7 +304,7 @@ def download_buttons(
     )
     row.download_button(
         "Parquet",
-        lambda: exports.parquet_bytes(frame, filters, name, notes),
+        audited(lambda: exports.parquet_bytes(frame, filters, name, notes), "parquet"),
         f"{stem}.parquet",
         exports.PARQUET_MIME,
         key=f"{key}_parquet",
@@ -310,7 +324,15 @@ def chart(fig: go.Figure, key: str) -> None:
     )
 
 
+def caption(text: str) -> None:
+    """A caption whose text comes from the data (filter values, names): shown as plain text."""
+    st.caption(escape_markdown(text))
+
+
 def show_sql(result: Result, title: str = "SQL behind this view") -> None:
+    """The SQL and bound parameters of a view, for the roles that read SQL (analyst, governance)."""
+    if not auth.viewer().sees_sql:
+        return
     with st.expander(title):
         st.code(result.sql, language="sql")
         if result.params:
@@ -323,7 +345,7 @@ def _param(value) -> str:
 
 
 def no_data(filters: Filters | None, what: str = "data") -> None:
-    where = f" for {describe(filters)}" if filters else ""
+    where = f" for {escape_markdown(describe(filters))}" if filters else ""
     st.info(
         f"No {what}{where}. Widen the period or clear a filter (channel, region, store, tier, segment) "
         "in the sidebar. Note that sessions belong to no store, and contacts use the contact channel "
@@ -353,6 +375,7 @@ def freshness_line(frame: pl.DataFrame, as_of, currencies: str | None = None) ->
     text += f" · last ingest {last:%d %b %Y %H:%M}" if last else " · no ingest run recorded"
     q = row["count_quarantined_rows"] or 0
     text += f" · {q:,} row{'s' if q != 1 else ''} quarantined"
+    currencies = escape_markdown(currencies) if currencies else currencies
     if currencies and "," in currencies:
         # warehouse/money.py: several currencies are shown without a symbol, and not converted
         text += f" · order values in {currencies} as exported (not converted: sums mix currencies)"

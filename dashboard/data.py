@@ -1,30 +1,53 @@
 """The dashboard's one door to the warehouse: the read-only Warehouse of the published snapshot
-(one per snapshot, @st.cache_resource) and every query through @st.cache_data, keyed by the
-snapshot's name and scalar filter values. A new `cx build` publishes a new snapshot; the next run
-sees a new name, opens it, and stops hitting the old cache entries.
+(one per snapshot, @st.cache_resource) and every query a page makes, cached per snapshot.
+
+Each function below names the `Warehouse` method it calls, so go-to-definition leads from a page to
+its SQL. `@query` does the rest, the same for all of them:
+- the signed-in person's scope replaces the scope of every Filters argument and fills every `scope`
+  parameter, whatever the page passed: a URL, a filter or an export cannot widen it, and nobody
+  signed out gets a row (dashboard/auth.py);
+- the result is cached (@st.cache_data) under the snapshot's name and the arguments, scope
+  included. A new `cx build` publishes a new snapshot; the next run sees a new name, opens it,
+  and stops hitting the old cache entries.
+
+Settings reach this module from app.py (`configure`), never from the environment.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import streamlit as st
 
-from cli.settings import Settings, db_from_env
-from dashboard.state import FilterKey, from_key, to_key
+from config.settings import Settings
+from dashboard import auth
 from warehouse import snapshots
 from warehouse.api import Result, Warehouse
 from warehouse.filters import Filters
 
 ROOT = Path(__file__).resolve().parents[1]
 TTL_SECONDS = 3600
+_settings = Settings()
+
+
+def configure(settings: Settings) -> None:
+    """app.py passes the settings it read from the environment."""
+    global _settings
+    _settings = settings
+
+
+def settings() -> Settings:
+    return _settings
 
 
 def db_path() -> Path:
-    """CX_DB (default data/warehouse.duckdb); a relative path counts from the project folder."""
-    db = db_from_env()
+    """The ingest database (CX_DB); a relative path counts from the project folder."""
+    db = _settings.db
     return db if db.is_absolute() else ROOT / db
 
 
@@ -48,66 +71,74 @@ def warehouse() -> Warehouse | None:
     return _open(name) if name else None
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=2000, show_spinner=False)
-def _call(snapshot: str, method: str, args: tuple, kwargs: tuple):
-    wh = _open(snapshot)
-    real_args = [from_key(a) if isinstance(a, FilterKey) else a for a in args]
-    real_kwargs = {k: from_key(v) if isinstance(v, FilterKey) else v for k, v in kwargs}
-    return getattr(wh, method)(*real_args, **real_kwargs)
+def query(fn):
+    """Make `fn(wh, *args)` a cached query of the current snapshot, in the viewer's scope."""
+    takes_scope = "scope" in inspect.signature(fn).parameters
 
+    def run(snapshot: str, *args, **kwargs):
+        return fn(_open(snapshot), *args, **kwargs)
 
-def _q(method: str, *args, **kwargs):
-    key_args = tuple(_scalar(a) for a in args)
-    key_kwargs = tuple(sorted((k, _scalar(v)) for k, v in kwargs.items()))
-    for attempt in range(3):
-        name = snapshot_name()
-        if name is None:
-            raise RuntimeError("no published warehouse snapshot")
-        try:
-            return _call(name, method, key_args, key_kwargs)
-        except duckdb.IOException:
-            # The snapshot was removed between reading CURRENT and opening it (publish keeps the
-            # newest few, so only after two more builds): look CURRENT up again.
-            if Path(name).exists() or attempt == 2:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    # st.cache_data keys a function by its module and qualified name: each query gets its own
+    run.__qualname__ = run.__name__ = f"{fn.__name__}_cached"
+    cached = st.cache_data(ttl=TTL_SECONDS, max_entries=2000, show_spinner=False)(run)
 
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        scope = auth.viewer().scope  # raises NotSignedIn: no data without a person
+        args = tuple(replace(a, scope=scope) if isinstance(a, Filters) else a for a in args)
+        kwargs = {k: replace(v, scope=scope) if isinstance(v, Filters) else v for k, v in kwargs.items()}
+        if takes_scope:
+            kwargs["scope"] = scope
+        for attempt in range(3):
+            name = snapshot_name()
+            if name is None:
+                raise RuntimeError("no published warehouse snapshot")
+            try:
+                return cached(name, *args, **kwargs)
+            except duckdb.IOException:
+                # The snapshot was removed between reading CURRENT and opening it (publish keeps the
+                # newest few, so only after two more builds): look CURRENT up again.
+                if Path(name).exists() or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
-def _scalar(value):
-    if isinstance(value, Filters):
-        return to_key(value)
-    if isinstance(value, list):
-        return tuple(value)
-    return value
+    return call
 
 
 # -- what the pages ask for ---------------------------------------------------------------
-def as_of() -> date | None:
-    return _q("as_of")
+@query
+def as_of(wh: Warehouse) -> date | None:
+    return wh.as_of()
 
 
-def data_start() -> date | None:
-    return _q("data_start")
+@query
+def data_start(wh: Warehouse) -> date | None:
+    return wh.data_start()
 
 
-def filter_options() -> dict:
-    return _q("filter_options")
+@query
+def filter_options(wh: Warehouse, scope=None) -> dict:
+    return wh.filter_options(scope)
 
 
-def freshness() -> Result:
-    return _q("freshness")
+@query
+def freshness(wh: Warehouse) -> Result:
+    return wh.freshness()
 
 
-def currency() -> str | None:
-    return _q("currency")
+@query
+def currency(wh: Warehouse) -> str | None:
+    return wh.currency()
 
 
-def order_currencies() -> list[str]:
-    return _q("order_currencies")
+@query
+def order_currencies(wh: Warehouse) -> list[str]:
+    return wh.order_currencies()
 
 
-def coverage() -> Result:
-    return _q("coverage")
+@query
+def coverage(wh: Warehouse) -> Result:
+    return wh.coverage()
 
 
 def missing_by_metric() -> dict[str, str]:
@@ -120,90 +151,133 @@ def missing_by_metric() -> dict[str, str]:
     return out
 
 
-def metrics(f: Filters, keys: list[str] | None = None) -> Result:
-    return _q("metrics", f, keys)
+@query
+def metrics(wh: Warehouse, f: Filters, keys: list[str] | None = None) -> Result:
+    return wh.metrics(f, keys)
 
 
-def metric_series(f: Filters, keys: list[str], grain: str = "month", by: str | None = None) -> Result:
-    return _q("metric_series", f, keys, grain, by)
+@query
+def metric_series(
+    wh: Warehouse, f: Filters, keys: list[str], grain: str = "month", by: str | None = None
+) -> Result:
+    return wh.metric_series(f, keys, grain, by)
 
 
-def metrics_by(f: Filters, by: str, keys: list[str] | None = None) -> Result:
-    return _q("metrics_by", f, by, keys)
+@query
+def metrics_by(wh: Warehouse, f: Filters, by: str, keys: list[str] | None = None) -> Result:
+    return wh.metrics_by(f, by, keys)
 
 
-def funnel(f: Filters, by_channel: bool = False) -> Result:
-    return _q("funnel", f, by_channel)
+@query
+def funnel(wh: Warehouse, f: Filters, by_channel: bool = False) -> Result:
+    return wh.funnel(f, by_channel)
 
 
-def funnel_dropoffs(f: Filters) -> Result:
-    return _q("funnel_dropoffs", f)
+@query
+def funnel_dropoffs(wh: Warehouse, f: Filters) -> Result:
+    return wh.funnel_dropoffs(f)
 
 
-def stage_scores(f: Filters) -> Result:
-    return _q("stage_scores", f)
+@query
+def stage_scores(wh: Warehouse, f: Filters) -> Result:
+    return wh.stage_scores(f)
 
 
-def tier_performance(f: Filters) -> Result:
-    return _q("tier_performance", f)
+@query
+def tier_performance(wh: Warehouse, f: Filters) -> Result:
+    return wh.tier_performance(f)
 
 
-def tier_migration(date_a: date, date_b: date, f: Filters) -> Result:
-    return _q("tier_migration", date_a, date_b, f)
+@query
+def tier_migration(wh: Warehouse, date_a: date, date_b: date, f: Filters) -> Result:
+    return wh.tier_migration(date_a, date_b, f)
 
 
-def friction_costs(f: Filters, assumptions: dict[str, float] | None = None) -> Result:
-    return _q("friction_costs", f, _assumptions(assumptions))
+@query
+def friction_costs(wh: Warehouse, f: Filters, assumptions: dict[str, float] | None = None) -> Result:
+    return wh.friction_costs(f, assumptions)
 
 
-def friction_priorities(f: Filters, assumptions: dict[str, float] | None = None) -> Result:
-    return _q("friction_priorities", f, _assumptions(assumptions))
+@query
+def friction_priorities(wh: Warehouse, f: Filters, assumptions: dict[str, float] | None = None) -> Result:
+    return wh.friction_priorities(f, assumptions)
 
 
-def _assumptions(assumptions):
-    return dict(sorted(assumptions.items())) if assumptions else None
+@query
+def cost_assumptions(wh: Warehouse) -> Result:
+    return wh.cost_assumptions()
 
 
-def cost_assumptions() -> Result:
-    return _q("cost_assumptions")
+@query
+def roadmap(wh: Warehouse, f: Filters) -> Result:
+    return wh.roadmap(f)
 
 
-def roadmap() -> Result:
-    return _q("roadmap")
+@query
+def roadmap_health(wh: Warehouse) -> Result:
+    return wh.roadmap_health()
 
 
-def roadmap_health() -> Result:
-    return _q("roadmap_health")
+@query
+def roadmap_status_changes(wh: Warehouse, date_to: date) -> Result:
+    return wh.roadmap_status_changes(date_to)
 
 
-def roadmap_status_changes(date_to: date) -> Result:
-    return _q("roadmap_status_changes", date_to)
+@query
+def month_scorecard(wh: Warehouse, month: date, f: Filters) -> Result:
+    return wh.month_scorecard(month, f)
 
 
-def month_scorecard(month: date, f: Filters) -> Result:
-    return _q("month_scorecard", month, f)
+@query
+def ingest_runs(wh: Warehouse) -> Result:
+    return wh.ingest_runs()
 
 
-def ingest_runs() -> Result:
-    return _q("ingest_runs")
+@query
+def file_loads(wh: Warehouse) -> Result:
+    return wh.file_loads()
 
 
-def file_loads() -> Result:
-    return _q("file_loads")
+@query
+def quality_by_rule(wh: Warehouse) -> Result:
+    return wh.quality_by_rule()
 
 
-def quality_by_rule() -> Result:
-    return _q("quality_by_rule")
+@query
+def quarantined_rows(
+    wh: Warehouse, source: str | None = None, rule: str | None = None, limit: int = 1000, scope=None
+) -> Result:
+    return wh.quarantined_rows(source, rule, limit, scope)
 
 
-def quarantined_rows(source: str | None = None, rule: str | None = None, limit: int = 1000) -> Result:
-    return _q("quarantined_rows", source, rule, limit)
-
-
-def explorable() -> dict:
-    return _q("explorable")
+@query
+def explorable(wh: Warehouse) -> dict:
+    return wh.explorable()
 
 
 def explore(mart: str, group_by: list[str], measures: list[str], f: Filters) -> Result:
     """Refused (RowLimitExceeded) over CX_EXPLORE_ROW_LIMIT rows: DuckDB stops at limit + 1."""
-    return _q("explore", mart, group_by, measures, f, limit=Settings.from_env().explore_row_limit)
+    return _explore(mart, group_by, measures, f, _settings.explore_row_limit)
+
+
+@query
+def _explore(
+    wh: Warehouse, mart: str, group_by: list[str], measures: list[str], f: Filters, limit: int
+) -> Result:
+    return wh.explore(mart, group_by, measures, f, limit=limit)
+
+
+@query
+def board_pack_figures(wh: Warehouse, month: date, f: Filters) -> dict:
+    """The month's figures a board pack freezes (dashboard/board_pack.py collect)."""
+    from dashboard import board_pack
+
+    return board_pack.collect(wh, month, f)
+
+
+def audit_log():
+    """The audit log (warehouse/audit.py), newest first: read fresh on every run, not cached."""
+    from warehouse import audit
+
+    auth.viewer()  # nobody signed out reads it; the page itself is the governance team's
+    return audit.read(db_path())

@@ -134,3 +134,14 @@ def column(name: str) -> str:
     if name in METRICS:
         return METRICS[name].label
     return name.replace("_", " ").capitalize()
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:&=")
+
+
+def escape_markdown(text) -> str:
+    """Text from the data (a region, a store, an initiative, a file name, a message) as plain text
+    inside a Markdown element (st.caption, st.info ...): every character Markdown, HTML or
+    Streamlit's :directives: could read is escaped, so `[help](http://x)` or an image tag stays
+    text and no viewer's browser fetches anything."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in str(text))

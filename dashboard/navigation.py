@@ -1,28 +1,36 @@
-"""The dashboard's pages, listed explicitly (app.py and the deep-link guard in state.py use them)."""
+"""The dashboard's pages, listed explicitly, each with the roles that see it (config/access.py
+PAGE_ROLES). app.py and the deep-link guard in state.py build the navigation from here, so a page
+a role may not see is neither listed nor reachable by its URL."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from config.access import PAGE_ROLES, User
 
-def pages() -> dict[str, list[st.Page]]:
-    # URL paths are the file names (/journey_funnel, ...): on a fresh server Streamlit's legacy pages/
-    # mode resolves a deep link by file name before app.py has run (see dashboard.state.current).
-    return {
-        "Leadership": [
-            st.Page(
-                "pages/overview.py", title="Executive overview", icon=":material/dashboard:", default=True
-            ),
-            st.Page("pages/journey_funnel.py", title="Journey funnel", icon=":material/filter_alt:"),
-            st.Page("pages/loyalty_tiers.py", title="Loyalty tiers", icon=":material/workspace_premium:"),
-            st.Page("pages/friction_costs.py", title="Friction costs", icon=":material/payments:"),
-            st.Page("pages/roadmap.py", title="Roadmap", icon=":material/timeline:"),
-        ],
-        "Governance": [
-            st.Page("pages/monthly_review.py", title="Monthly review", icon=":material/event_note:"),
-            st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
-        ],
-        "Analysts": [
-            st.Page("pages/explore.py", title="Explore & export", icon=":material/table_view:"),
-        ],
-    }
+# url path (= file name: on a fresh server Streamlit's legacy pages/ mode resolves a deep link by
+# file name before app.py has run, see dashboard.state.current) -> section, title, icon
+PAGES = {
+    "overview": ("Leadership", "Executive overview", ":material/dashboard:"),
+    "journey_funnel": ("Leadership", "Journey funnel", ":material/filter_alt:"),
+    "loyalty_tiers": ("Leadership", "Loyalty tiers", ":material/workspace_premium:"),
+    "friction_costs": ("Leadership", "Friction costs", ":material/payments:"),
+    "roadmap": ("Leadership", "Roadmap", ":material/timeline:"),
+    "monthly_review": ("Governance", "Monthly review", ":material/event_note:"),
+    "data_quality": ("Governance", "Data quality", ":material/fact_check:"),
+    "audit": ("Governance", "Audit", ":material/policy:"),
+    "explore": ("Analysts", "Explore & export", ":material/table_view:"),
+}
+assert set(PAGES) == set(PAGE_ROLES), "every page declares who sees it"
+
+
+def pages(user: User | None) -> dict[str, list[st.Page]]:
+    """The pages `user` may see, by section (the overview first: it is the default). None = every
+    page, only for state.current's hidden routing step, which reruns through app.py's gate."""
+    out: dict[str, list[st.Page]] = {}
+    for key, (section, title, icon) in PAGES.items():
+        if user is None or user.can_see(key):
+            out.setdefault(section, []).append(
+                st.Page(f"pages/{key}.py", title=title, icon=icon, default=not out)
+            )
+    return out

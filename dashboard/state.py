@@ -12,11 +12,13 @@ against the data's as-of date, not the wall clock.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import NamedTuple
 
 import streamlit as st
 
-from warehouse.filters import Filters, month_end
+from dashboard import auth
+from warehouse.filters import DIMENSION_LABELS, TIER_ORDER, Filters, month_end
+
+__all__ = ["DIMENSION_LABELS", "TIER_ORDER", "Filters", "month_end"]
 
 PERIODS = {
     "last_30": "Last 30 days",
@@ -29,14 +31,6 @@ PERIODS = {
 LAST_DAYS = {"last_30": 30, "last_90": 90, "last_365": 365}
 DEFAULT_PERIOD = "last_90"
 COMPARES = {"previous": "Previous period", "year": "Same period last year", "none": "No comparison"}
-DIMENSION_LABELS = {
-    "channel": "Channel",
-    "region": "Region",
-    "store": "Store",
-    "tier": "Loyalty tier",
-    "segment": "Segment",
-}
-TIER_ORDER = ["platinum", "gold", "silver", "bronze", "none"]
 FILTERS_STATE = "_cx_filters"
 
 
@@ -48,46 +42,6 @@ def label(value: str) -> str:
     """A code as a reader sees it: "ship_to_home" -> "Ship to home"."""
     text = str(value).replace("_", " ")
     return text[:1].upper() + text[1:]
-
-
-# -- scalar cache keys ----------------------------------------------------------------------
-class FilterKey(NamedTuple):
-    """Filters as plain scalars, for st.cache_data keys."""
-
-    date_from: str | None
-    date_to: str | None
-    channel: tuple[str, ...]
-    region: tuple[str, ...]
-    store: tuple[str, ...]
-    tier: tuple[str, ...]
-    segment: tuple[str, ...]
-    compare: str
-
-
-def to_key(f: Filters) -> FilterKey:
-    return FilterKey(
-        f.date_from.isoformat() if f.date_from else None,
-        f.date_to.isoformat() if f.date_to else None,
-        f.channel,
-        f.region,
-        f.store,
-        f.tier,
-        f.segment,
-        f.compare,
-    )
-
-
-def from_key(k: FilterKey) -> Filters:
-    return Filters(
-        date_from=date.fromisoformat(k.date_from) if k.date_from else None,
-        date_to=date.fromisoformat(k.date_to) if k.date_to else None,
-        channel=k.channel,
-        region=k.region,
-        store=k.store,
-        tier=k.tier,
-        segment=k.segment,
-        compare=k.compare,
-    )
 
 
 # -- periods --------------------------------------------------------------------------------
@@ -149,6 +103,8 @@ def sidebar(options: dict, as_of: date, data_start: date) -> Filters:
     """Draw the global filters in the sidebar and return them as a resolved Filters."""
     sb = st.sidebar
     sb.header("Filters")
+    for notice in url_notices(options, as_of, data_start):
+        st.warning(notice, icon=":material/link_off:")
     period = sb.selectbox(
         "Period",
         list(PERIODS),
@@ -209,8 +165,11 @@ def sidebar(options: dict, as_of: date, data_start: date) -> Filters:
     region = sb.multiselect(
         "Region", options.get("region", []), key="region", bind="query-params", placeholder="All regions"
     )
-    stores = [s for s in options.get("stores_by_region", []) if not region or s["region"] in region]
-    names = {s["store_id"]: f"{s['store_name']} ({s['store_id']})" for s in stores}
+    names = {
+        s["store_id"]: name
+        for s, name in zip(options.get("stores_by_region", []), _store_names(options).values(), strict=True)
+        if not region or s["region"] in region
+    }
     store = sb.multiselect(
         "Store",
         list(names),
@@ -246,9 +205,69 @@ def sidebar(options: dict, as_of: date, data_start: date) -> Filters:
         tier=tuple(tier),
         segment=tuple(segment),
         compare=compare,
+        scope=auth.viewer().scope,  # the person's, never the URL's (dashboard/data.py enforces it too)
     )
     st.session_state[FILTERS_STATE] = filters
     return filters
+
+
+def _store_names(options: dict) -> dict[str, str]:
+    return {
+        s["store_id"]: f"{s['store_name']} ({s['store_id']})" for s in options.get("stores_by_region", [])
+    }
+
+
+def url_choices(options: dict, as_of: date, data_start: date) -> dict[str, list[str]]:
+    """What each URL parameter may hold, as the bound widgets write it (their shown labels)."""
+    return {
+        "period": list(PERIODS.values()),
+        "month": [f"{parse_month(m):%B %Y}" for m in months_between(data_start, as_of)],
+        "quarter": quarters_between(data_start, as_of),
+        "compare": list(COMPARES.values()),
+        "channel": [label(v) for v in options.get("channel", [])],
+        "region": list(options.get("region", [])),
+        "store": list(_store_names(options).values()),
+        "tier": [tier_label(t) for t in TIER_ORDER if t in options.get("tier", [])],
+        "segment": [label(v) for v in options.get("segment", [])],
+    }
+
+
+def url_notices(options: dict, as_of: date, data_start: date) -> list[str]:
+    """A notice for each value in the URL that the filters cannot take (a mistyped or outdated
+    link, a date that does not exist, a region outside the viewer's scope): Streamlit drops such a
+    value and shows the default instead, which must not happen silently."""
+    notices = []
+    choices = url_choices(options, as_of, data_start)
+    params = st.query_params
+    for key, valid in choices.items():
+        for value in params.get_all(key):
+            if value and value not in valid:  # (an empty value clears the filter on purpose)
+                name = DIMENSION_LABELS.get(key, key.capitalize())
+                notices.append(
+                    f"The link's {name.lower()} “{_plain(value)}” is not one of the choices here "
+                    "(or not one you can see), so it is not applied."
+                )
+    for key in ("from", "to"):
+        for value in params.get_all(key):
+            try:
+                day = date.fromisoformat(value)
+            except ValueError:
+                notices.append(
+                    f"The link's “{key}” date “{_plain(value)}” is not a date, so it is not applied."
+                )
+                continue
+            if not data_start <= day <= as_of:
+                notices.append(
+                    f"The link's “{key}” date {day:%d %b %Y} is outside the data "
+                    f"({data_start:%d %b %Y} – {as_of:%d %b %Y}), so it is not applied."
+                )
+    return notices
+
+
+def _plain(value: str) -> str:
+    from dashboard.labels import escape_markdown
+
+    return escape_markdown(value[:80] + ("…" if len(value) > 80 else ""))
 
 
 def current() -> Filters:
@@ -272,7 +291,7 @@ def _run_through_app() -> None:
     app.py's navigation, and the rerun goes through app.py (sidebar, freshness) to the same page."""
     from dashboard.navigation import pages
 
-    st.navigation(pages(), position="hidden")
+    st.navigation(pages(None), position="hidden")
     st.rerun()
 
 
@@ -286,4 +305,6 @@ def describe(f: Filters) -> str:
             parts.append(f"{name}: {', '.join(shown)}")
     if f.compare != "none":
         parts.append(f"compared with {COMPARES[f.compare].lower()}")
+    if f.scope.restricted:
+        parts.append(f"your scope: {f.scope.describe()}")
     return " · ".join(parts)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from cli.settings import Settings
+from config.settings import Settings
 from ingest.contracts import CONTRACTS
 from ingest.loader import FileInfo, load_file
 from ingest.profiles import Profile, ProfileError, detect_profile, load_profiles
@@ -95,7 +95,7 @@ def ingest_paths(
 
     `questions` says which columns of wide survey exports hold NPS/CSAT/CES answers
     ("nps=Q1,csat=Q3" or a TOML file; ingest.profiles.answers)."""
-    settings = settings or Settings.from_env()
+    settings = settings or Settings()  # the defaults; entry points pass what the environment says
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
     started = utcnow()

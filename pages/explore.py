@@ -3,12 +3,13 @@
 import streamlit as st
 
 from dashboard import charts, components, data, state
+from dashboard.labels import escape_markdown
 from warehouse.api import RowLimitExceeded
 from warehouse.metrics import METRICS
 
 f = state.current()
 st.title("Explore & export")
-st.caption(state.describe(f) + " — the global filters apply; downloads are exactly the table shown.")
+components.caption(state.describe(f) + " — the global filters apply; downloads are exactly the table shown.")
 
 spec = data.explorable()
 marts = list(spec)
@@ -33,10 +34,10 @@ measures = c3.multiselect(
 try:
     result = data.explore(mart, group_by, measures, f)
 except RowLimitExceeded as exc:
-    st.warning(f"Too many rows to show: {exc}.")
+    st.warning(f"Too many rows to show: {escape_markdown(exc)}.")
     st.stop()
 except ValueError as exc:  # a bad CX_EXPLORE_ROW_LIMIT, or a column the mart does not have
-    st.error(str(exc))
+    st.error(escape_markdown(exc))
     st.stop()
 
 if result.empty:

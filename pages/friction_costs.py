@@ -5,12 +5,12 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, components, data, exports, state
-from dashboard.labels import QUADRANTS
+from dashboard import auth, charts, components, data, exports, state
+from dashboard.labels import QUADRANTS, escape_markdown
 
 f = state.current()
 st.title("Friction costs")
-st.caption(state.describe(f))
+components.caption(state.describe(f))
 
 saved = data.cost_assumptions().frame
 with st.expander("Cost assumptions — edit to see the effect (what-if, nothing is saved)", expanded=False):
@@ -29,11 +29,12 @@ with st.expander("Cost assumptions — edit to see the effect (what-if, nothing 
     )
     what_if = exports.changed_assumptions(saved, edited)
     if what_if:
-        st.info(
+        st.info(  # setting names are the contract's, values numbers: no data-derived text
             "What-if: " + ", ".join(f"{k} = {v:g}" for k, v in what_if.items()) + ". The figures below use "
             "these values; the saved assumptions are unchanged.",
             icon=":material/science:",
         )
+    if what_if and auth.viewer().can("assumptions"):  # a new version is the governance team's to make
         st.download_button(
             "Download as a new version (cost_assumptions.csv)",
             exports.assumptions_csv(saved, edited, date.today()),
@@ -102,7 +103,7 @@ with right:
         for r in quick.to_dicts():
             st.markdown(
                 f"{r['#']}. **{r['label']}** — {components.fmt_money(r['yearly_cost_amount'])} a year. "
-                f"Fix: {r['initiatives']}"
+                f"Fix: {escape_markdown(r['initiatives'])}"
             )
     else:
         st.info("No quick wins: no high-cost friction point has a simple fix on the roadmap.")

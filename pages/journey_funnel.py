@@ -7,7 +7,7 @@ from dashboard import charts, components, data, state
 
 f = state.current()
 st.title("Journey funnel")
-st.caption(state.describe(f))
+components.caption(state.describe(f))
 
 dropoffs = data.funnel_dropoffs(f)
 if dropoffs.empty or dropoffs.frame["count_events"].cast(pl.Float64).sum() == 0:

@@ -6,7 +6,7 @@ from dashboard import charts, components, data, labels, state
 
 f = state.current()
 st.title("Loyalty tiers")
-st.caption(state.describe(f))
+components.caption(state.describe(f))
 
 tiers = data.tier_performance(f)
 if tiers.empty:

@@ -5,7 +5,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import board_pack, charts, components, data, state
+from dashboard import auth, board_pack, charts, components, data, state
 
 f = state.current()
 st.title("Monthly CX review")
@@ -19,7 +19,7 @@ month_text = st.selectbox(
 )
 month = state.parse_month(month_text)
 review = board_pack.month_filters(month, f)
-st.caption(
+components.caption(
     f"{state.describe(review)} — the month picker replaces the period filter here; channel, region, store, "
     "tier and segment filters apply. MoM compares with the previous calendar month, YoY with the same "
     "month a year before."
@@ -78,14 +78,19 @@ if series.frame.height:
 st.subheader("Board pack")
 directory = data.board_pack_dir()
 pack = board_pack.load(directory, month, f)
-if pack is None:
+if pack is None and auth.viewer().can("board_pack"):
     st.write(
-        "Making the pack freezes this month's figures (for these filters) under "
-        f"`{directory}`; later downloads reproduce exactly them, even after new data arrives."
+        "Making the pack freezes this month's figures for these filters; later downloads reproduce "
+        "exactly them, even after new data arrives."
     )
     if st.button("Make the board pack", key="make_pack", icon=":material/inventory_2:", type="primary"):
-        board_pack.freeze(directory, month, f, lambda: board_pack.collect(data.warehouse(), month, f))
+        board_pack.freeze(directory, month, f, lambda: data.board_pack_figures(month, f))
+        auth.record(None, "board_pack", filters=review.describe(), detail=f"{month_text} frozen")
         st.rerun()  # show the frozen pack and its downloads in place of the button
+elif pack is None:
+    st.info(
+        "No board pack has been made for this month and these filters yet: the governance team makes them."
+    )
 if pack is not None:
     st.caption(f"Figures frozen {pack['frozen_at']} (data as of {str(pack['as_of'])[:10]}).")
     note = board_pack.compare_note(pack, rows)
@@ -95,7 +100,13 @@ if pack is not None:
     buttons = st.container(horizontal=True, gap="small")
     buttons.download_button(
         "Board pack (HTML)",
-        lambda: board_pack.render_html(pack),
+        auth.audited(
+            lambda: board_pack.render_html(pack),
+            name=f"{stem}.html",
+            fmt="html",
+            rows=len(pack["scorecard"]),
+            filters_text=review.describe(),
+        ),
         f"{stem}.html",
         "text/html",
         key="pack_html",
@@ -105,7 +116,13 @@ if pack is not None:
     )
     buttons.download_button(
         "Board pack (XLSX)",
-        lambda: board_pack.render_xlsx(pack),
+        auth.audited(
+            lambda: board_pack.render_xlsx(pack),
+            name=f"{stem}.xlsx",
+            fmt="xlsx",
+            rows=len(pack["scorecard"]),
+            filters_text=review.describe(),
+        ),
         f"{stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="pack_xlsx",

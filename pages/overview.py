@@ -13,7 +13,7 @@ HEADLINE = HEADLINE_METRICS
 
 f = state.current()
 st.title("Executive overview")
-st.caption(state.describe(f))
+components.caption(state.describe(f))
 
 scorecard = data.metrics(f)
 if scorecard.frame["value"].is_null().all():

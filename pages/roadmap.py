@@ -6,9 +6,9 @@ import streamlit as st
 from dashboard import charts, components, data, state, theme
 from dashboard.labels import COLUMNS
 
-state.current()  # filters do not apply here; this makes sure app.py drew the frame
+f = state.current()  # only the viewer's scope applies here: the KPIs are the business's (or their area's)
 st.title("Roadmap")
-plan = data.roadmap()
+plan = data.roadmap(f)
 if plan.empty:
     st.info("No roadmap loaded yet: ingest the roadmap and its check-ins with `cx ingest`.")
     st.stop()

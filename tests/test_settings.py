@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from cli.settings import Settings, resolve_db
+from config.settings import Settings, resolve_db
 
 README = (Path(__file__).parents[1] / "README.md").read_text()
 

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from warehouse.explorer import EXPLORABLE_MARTS, EXPLORE_ROW_LIMIT, ExplorerQueries, RowLimitExceeded
-from warehouse.filters import Filters, minus_year, month_end, where_clause
+from warehouse.filters import TIER_ORDER, Filters, minus_year, month_end, where_clause
 from warehouse.friction import FRICTION_POINTS, friction_sql
 from warehouse.metrics import METRICS, significant
 from warehouse.quality_queries import QualityQueries
@@ -159,16 +159,22 @@ from mart_daily_contacts where {where} group by 1""",
                 )
             )
         )
-        order = {"platinum": 0, "gold": 1, "silver": 2, "bronze": 3, "none": 4}
-        frame = frame.sort(pl.col("tier").replace_strict(order, default=9))
+        order = {tier: i for i, tier in enumerate(TIER_ORDER)}
+        frame = frame.sort(pl.col("tier").replace_strict(order, default=len(order)))
         return Result(frame, "\n;\n".join([base.sql, by_tier.sql, cost.sql]), params)
 
     def tier_migration(self, date_a: date, date_b: date, filters: Filters | None = None) -> Result:
         """Customers by tier held on date_a and on date_b (for a Sankey)."""
         params = {"date_a": date_a, "date_b": date_b}
         region = ""
+        if filters and filters.scope.restricted:
+            # a customer belongs to the region of their tier spell; spells have no store, so a
+            # store manager's scope matches no customer here (their stores' figures are elsewhere)
+            condition, scope_params = filters.scope.predicate("a.region", "null")
+            region = f"and {condition}"
+            params.update(scope_params)
         if filters and filters.region:
-            region = "and list_contains($region, a.region)"
+            region += " and list_contains($region, a.region)"
             params["region"] = list(filters.region)
         if filters and filters.segment:
             region += " and list_contains($segment, a.segment)"

@@ -6,10 +6,14 @@ $parameters; the values travel in the params dict.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-# Filter dimension -> the column every mart carries for it.
+from warehouse.scope import EVERYTHING, Scope
+
+# The one definition of the filter dimensions: name -> the column every mart carries for it, and
+# the label a reader sees. A new dimension is a new entry here and a field of Filters below; the
+# sidebar, the cache keys, the descriptions and the SQL all follow from these.
 DIMENSIONS = {
     "channel": "channel",
     "region": "region",
@@ -17,6 +21,15 @@ DIMENSIONS = {
     "tier": "tier",
     "segment": "segment",
 }
+DIMENSION_LABELS = {
+    "channel": "Channel",
+    "region": "Region",
+    "store": "Store",
+    "tier": "Loyalty tier",
+    "segment": "Segment",
+}
+# Loyalty tiers from the top; "none" = not a member. Every list and chart of tiers uses this order.
+TIER_ORDER = ("platinum", "gold", "silver", "bronze", "none")
 COMPARISONS = ("previous", "year", "none")
 DEFAULT_DAYS = 90
 
@@ -37,7 +50,8 @@ class Filters:
     tier: tuple[str, ...] = ()
     segment: tuple[str, ...] = ()
     compare: str = "previous"
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
+    # Who is looking: set from the person's access, never from the URL (warehouse/scope.py).
+    scope: Scope = EVERYTHING
 
     def __post_init__(self) -> None:
         for dim in DIMENSIONS:
@@ -80,6 +94,8 @@ class Filters:
             values = getattr(self, dim)
             parts.append(f"{dim} {', '.join(values) if values else 'all'}")
         parts.append(f"compared with {self.compare if self.compare != 'none' else 'nothing'}")
+        if self.scope.restricted:
+            parts.append(f"scope {self.scope.describe()}")
         return "; ".join(parts)
 
 
@@ -113,4 +129,8 @@ def where_clause(
         if values:
             conditions.append(f"list_contains(${prefix}{dim}, {column})")
             params[f"{prefix}{dim}"] = list(values)
+    if filters.scope.restricted:  # its own predicate: a filter value can narrow it, never widen it
+        condition, scope_params = filters.scope.predicate(DIMENSIONS["region"], DIMENSIONS["store"], prefix)
+        conditions.append(condition)
+        params.update(scope_params)
     return (" and ".join(conditions) or "true"), params

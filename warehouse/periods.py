@@ -27,7 +27,7 @@ Values = dict[str, tuple]  # metric key -> (value, n, margin)
 
 
 def period_key(f: Filters) -> tuple:
-    return (f.date_from, f.date_to, f.channel, f.region, f.store, f.tier, f.segment)
+    return (f.date_from, f.date_to, f.channel, f.region, f.store, f.tier, f.segment, f.scope)
 
 
 def marts_of(keys: list[str] | None) -> dict[tuple[str, str], list[Metric]]:

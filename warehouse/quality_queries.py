@@ -4,6 +4,7 @@ rule and the rows themselves. All but the quarantine browser are snapshot consta
 from __future__ import annotations
 
 from warehouse.query import BaseWarehouse, Result, snapshot_constant
+from warehouse.scope import EVERYTHING, Scope
 
 
 class QualityQueries(BaseWarehouse):
@@ -35,9 +36,13 @@ class QualityQueries(BaseWarehouse):
         )
 
     def quarantined_rows(
-        self, source: str | None = None, rule: str | None = None, limit: int = 1000
+        self, source: str | None = None, rule: str | None = None, limit: int = 1000, scope: Scope = EVERYTHING
     ) -> Result:
+        """The quarantined rows themselves. They belong to no region or store (a bad row may lack
+        the very column that would say), so a scoped viewer gets none."""
         conditions, params = ["true"], {"limit": int(limit)}
+        if scope.restricted:
+            conditions.append("false")
         if source:
             conditions.append("source_name = $source")
             params["source"] = source

@@ -23,6 +23,7 @@ from warehouse import snapshots
 from warehouse.filters import DEFAULT_DAYS, DIMENSIONS, Filters
 from warehouse.metrics import METRICS, Metric, additive_sql, customer_window_sql, significant
 from warehouse.periods import PeriodValues
+from warehouse.scope import EVERYTHING, Scope
 
 # DuckDB warns that Arrow output of an execute() result copies the rows: ours are a page's
 # aggregates, and the copy is cheaper than binding the statement a second time (run()).
@@ -245,9 +246,22 @@ class BaseWarehouse:
         return Result(frame.sort(by), "\n;\n".join(r.sql for r in results), params)
 
     # -- dimension values -----------------------------------------------------------------
+    def filter_options(self, scope: Scope = EVERYTHING) -> dict[str, list[str]]:
+        """The values each filter can take for a viewer of `scope`: a region manager is offered
+        their regions and those regions' stores, a store manager their stores (and their regions)."""
+        options = self._filter_options()
+        if scope.everything:
+            return options
+        stores = [s for s in options["stores_by_region"] if scope.allows(s["region"], s["store_id"])]
+        store_ids = {s["store_id"] for s in stores}
+        regions = set(scope.regions) | {s["region"] for s in stores}
+        options["stores_by_region"] = stores
+        options["store"] = [s for s in options["store"] if s in store_ids]
+        options["region"] = [r for r in options["region"] if r in regions]
+        return options
+
     @snapshot_constant
-    def filter_options(self) -> dict[str, list[str]]:
-        """The values each filter can take, for the sidebar (mart_filter_options)."""
+    def _filter_options(self) -> dict[str, list[str]]:
         frame = self.run("select dimension, value from mart_filter_options order by dimension, value").frame
         out: dict[str, list[str]] = {}
         for dim in DIMENSIONS:

@@ -10,26 +10,37 @@ import polars as pl
 from warehouse.filters import Filters
 from warehouse.metrics import METRICS
 from warehouse.query import BaseWarehouse, Result, snapshot_constant
+from warehouse.scope import EVERYTHING, Scope
 
 
 class RoadmapQueries(BaseWarehouse):
     def roadmap(self, filters: Filters | None = None) -> Result:
         """Initiatives with their KPI: baseline, target, value measured over the last 30 days of
         data, and progress = share of the way from baseline to target the data has moved. The
-        filters do not apply (the KPIs are the whole business's), so it is a snapshot constant."""
-        return self._roadmap()
+        filters do not apply (the KPIs are the business's), except the viewer's scope: a region
+        manager's KPIs are measured on their region's rows. The whole business's is memoised."""
+        scope = filters.scope if filters else EVERYTHING
+        return self._roadmap() if scope.everything else self._roadmap_measured(scope)
 
     @snapshot_constant
     def _roadmap(self) -> Result:
+        return self._roadmap_measured(EVERYTHING)
+
+    def _roadmap_measured(self, scope: Scope) -> Result:
         initiatives = self.run("select * from mart_roadmap_initiatives order by start_day, initiative_id")
         frame = initiatives.frame
         if frame.height == 0:
             return initiatives
         as_of = self.as_of()
         window = (
-            Filters(date_to=as_of, date_from=as_of.fromordinal(as_of.toordinal() - 29), compare="none")
+            Filters(
+                date_to=as_of,
+                date_from=as_of.fromordinal(as_of.toordinal() - 29),
+                compare="none",
+                scope=scope,
+            )
             if as_of
-            else Filters()
+            else Filters(scope=scope)
         )
         kpis = [k for k in frame["kpi_metric"].drop_nulls().unique().to_list() if k in METRICS]
         measured = self.metrics(window, kpis).frame if kpis else pl.DataFrame({"metric": [], "value": []})

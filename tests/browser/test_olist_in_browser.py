@@ -10,7 +10,7 @@ import time
 import pytest
 
 from bench.app_render import ARGS, CHROMIUM
-from cli.settings import Settings
+from config.settings import Settings
 from ingest.run import ingest_paths
 from warehouse.build import build
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.settings import Settings
+from config.settings import Settings
 from ingest.run import ingest_paths
 
 from .exports import SALT

@@ -157,7 +157,7 @@ KILL_SCRIPT = textwrap.dedent("""\
     import os, signal, sys
     from pathlib import Path
     import ingest.run
-    from cli.settings import Settings
+    from config.settings import Settings
 
     original = ingest.run.load_file
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from cli.settings import Settings
+from config.settings import Settings
 from ingest.run import ingest_paths
 from warehouse.api import Warehouse
 from warehouse.build import build

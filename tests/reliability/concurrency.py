@@ -18,7 +18,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from cli.settings import Settings
+from config.settings import Settings
 from ingest.run import ingest_paths
 from tests.ingest.exports import SALT
 from tests.reliability import builders as b

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cli.settings import Settings
+from config.settings import Settings
 from ingest.contracts import CONTRACTS
 from ingest.run import ingest_paths
 from tests.ingest.exports import SALT

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from cli.settings import DEFAULT_EXPLORE_ROW_LIMIT, Settings
+from config.settings import DEFAULT_EXPLORE_ROW_LIMIT, Settings
 from tests.dashboard.conftest import make_app
 from warehouse.api import EXPLORE_ROW_LIMIT, RowLimitExceeded
 from warehouse.filters import Filters

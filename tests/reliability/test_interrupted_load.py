@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from cli.settings import Settings
+from config.settings import Settings
 from ingest.run import ingest_paths
 from tests.ingest.exports import SALT, query
 from tests.reliability.warehouse_state import checksums, good_load

@@ -23,7 +23,7 @@ import pytest
 import streamlit as st
 from streamlit.elements.widgets.button import ButtonMixin
 
-from cli.settings import Settings
+from config.settings import Settings
 from dashboard import exports
 from ingest.run import ingest_paths
 from tests.dashboard.conftest import make_app

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from cli.settings import Settings
+from config.settings import Settings
 from ingest.contracts import CONTRACTS
 from ingest.run import ingest_paths
 from tests.ingest.exports import BASE, SALT

@@ -68,7 +68,8 @@ final as (
         orders.order_channel,
         coalesce(spells.tier, 'none') as tier,
         coalesce(spells.segment, 'unknown') as segment,
-        coalesce(spells.region, orders.order_region, 'unknown') as region
+        -- the region of the order it is about (its store's), else the customer's on the day
+        coalesce(orders.order_region, spells.region, 'unknown') as region
     from sequenced
     cross join data_end
     left join orders on orders.order_id = sequenced.order_id

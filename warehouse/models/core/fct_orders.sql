@@ -1,5 +1,6 @@
 -- One row per order: its lines summed, its delivery judged against the promise, its returns, and
--- the customer's tier, segment and region on the day of the order.
+-- the customer's tier and segment on the day of the order; its region is its store's (else the
+-- customer's on the day).
 with order_lines as (
     select * from {{ ref('stg_pos__order_lines') }}
 ),
@@ -63,7 +64,9 @@ final as (
         order_totals.customer_id is null as is_anonymous,
         coalesce(spells.tier, 'none') as tier,
         coalesce(spells.segment, 'unknown') as segment,
-        coalesce(spells.region, stores.region, 'unknown') as region,
+        -- The one region rule (README, "Which region a fact belongs to"): the store's region, else the
+        -- customer's on the day; the region filter and a region manager's scope both read it.
+        coalesce(stores.region, spells.region, 'unknown') as region,
         order_totals.fulfillment,
         order_totals.promised_at,
         order_totals.delivered_at,

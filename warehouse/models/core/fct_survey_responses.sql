@@ -35,7 +35,8 @@ final as (
         orders.store_id,
         coalesce(spells.tier, 'none') as tier,
         coalesce(spells.segment, 'unknown') as segment,
-        coalesce(spells.region, orders.order_region, 'unknown') as region
+        -- the region of the order it is about (its store's), else the customer's on the day
+        coalesce(orders.order_region, spells.region, 'unknown') as region
     from responses
     left join contacts on contacts.contact_id = responses.contact_id
     left join orders on orders.order_id = coalesce(responses.order_id, contacts.contact_order_id)

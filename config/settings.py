@@ -1,7 +1,9 @@
-"""Settings shared by the commands, in one typed object read from the environment (prefix CX_).
+"""Settings, in one typed object read from the environment (prefix CX_).
 
-Every setting has a default and a help text; tests/test_settings.py fails when one is not in the
-README's settings table.
+Only entry points read the environment (the `cx` commands, app.py); they pass what they read down
+as arguments, so ingest, the warehouse and the dashboard's modules never look at it behind their
+callers. Every setting has a default and a help text; tests/test_settings.py fails when one is not
+in the README's settings table.
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from warehouse.explorer import EXPLORE_ROW_LIMIT
+
 DEFAULT_DB = Path("data/warehouse.duckdb")
-DEFAULT_EXPLORE_ROW_LIMIT = 100_000  # = warehouse.api.EXPLORE_ROW_LIMIT
+DEFAULT_ACCESS = Path("config/access.toml")
+DEFAULT_EXPLORE_ROW_LIMIT = EXPLORE_ROW_LIMIT
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,8 @@ class Settings:
     db: Path = DEFAULT_DB
     pii_salt: str = "cx-demo-salt"
     explore_row_limit: int = DEFAULT_EXPLORE_ROW_LIMIT
+    access: Path = DEFAULT_ACCESS
+    local_role: str | None = None
 
     HELP = {
         "db": "CX_DB: the warehouse file ingest and build write (the dashboard reads its published snapshot)",
@@ -26,6 +33,9 @@ class Settings:
         "set your own secret in production",
         "explore_row_limit": "CX_EXPLORE_ROW_LIMIT: most rows an explore table (and its downloads) may have; "
         "a query over it is refused with a message",
+        "access": "CX_ACCESS: the access file mapping people and e-mail domains to roles and scopes",
+        "local_role": "CX_LOCAL_ROLE: in local mode (no sign-in configured), the one role the local user "
+        "has instead of all of them, e.g. `executive` or `region_manager:North`",
     }
 
     @classmethod
@@ -35,6 +45,8 @@ class Settings:
             db=db_from_env(env),
             pii_salt=env.get("CX_PII_SALT", cls.pii_salt),
             explore_row_limit=_positive_int(env, "CX_EXPLORE_ROW_LIMIT", DEFAULT_EXPLORE_ROW_LIMIT),
+            access=Path(env.get("CX_ACCESS", str(DEFAULT_ACCESS))),
+            local_role=env.get("CX_LOCAL_ROLE") or None,
         )
 
     @classmethod
