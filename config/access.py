@@ -25,6 +25,7 @@ from pathlib import Path
 
 from warehouse.scope import EVERYTHING, Scope
 
+EXAMPLE = Path(__file__).with_name("access.example.toml")  # the shape of a real one, for a new retailer
 ROLES = ("executive", "governance", "analyst", "region_manager", "store_manager")
 MANAGER_SCOPE = {"region_manager": "regions", "store_manager": "stores"}
 

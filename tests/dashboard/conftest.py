@@ -49,6 +49,58 @@ def make_app(db: Path, monkeypatch, params: dict | None = None) -> AppTest:
     return at
 
 
+ACCESS = """
+[users."exec@example.com"]
+role = "executive"
+[users."gov@example.com"]
+role = "governance"
+[users."analyst@example.com"]
+role = "analyst"
+[users."north@example.com"]
+role = "region_manager"
+regions = ["North"]
+[users."store@example.com"]
+role = "store_manager"
+stores = ["ST012"]
+[domains."example.org"]
+role = "executive"
+"""
+AUTH = {
+    "client_id": "cx-test",
+    "client_secret": "cx-test-secret",
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "cx-test-cookie-secret",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",  # never fetched here
+}
+
+
+def signed_in_app(
+    db: Path, monkeypatch, tmp_path: Path, email: str | None, params: dict | None = None, verified=True
+) -> AppTest:
+    """The app with sign-in configured ([auth] in the secrets), the test access file, and `email`
+    signed in (None: signed out)."""
+    access = tmp_path / "access.toml"
+    if not access.exists():
+        access.write_text(ACCESS)
+    monkeypatch.setenv("CX_ACCESS", str(access))
+    at = make_app(db, monkeypatch, params)
+    at.secrets["auth"] = AUTH
+    at.user = (
+        {"is_logged_in": True, "email": email, "email_verified": verified}
+        if email
+        else {"is_logged_in": False}
+    )
+    return at
+
+
+@pytest.fixture
+def as_user(seeded_db, monkeypatch, tmp_path):  # noqa: F811
+    """as_user(email, params=None) -> an AppTest signed in as that person (None = signed out)."""
+    return lambda email, params=None, **kw: signed_in_app(
+        seeded_db, monkeypatch, tmp_path, email, params, **kw
+    )
+
+
 @pytest.fixture
 def app(seeded_db, monkeypatch):  # noqa: F811
     """A fresh AppTest on the seeded warehouse; call it with query parameters to open a URL."""

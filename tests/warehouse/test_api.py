@@ -12,25 +12,64 @@ from warehouse.api import RowLimitExceeded
 from warehouse.filters import Filters
 
 MARCH = Filters(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31), compare="none")
-STORES = [{"store_id": "S1", "name": "One", "region": "North"}, {"store_id": "ONL-N", "name": "Online", "region": "North", "format": "online"}]
+STORES = [
+    {"store_id": "S1", "name": "One", "region": "North"},
+    {"store_id": "ONL-N", "name": "Online", "region": "North", "format": "online"},
+]
 CUSTOMERS = [
-    {"customer_id": "A", "tier": "bronze", "tier_since": "2025-01-01", "region": "North", "segment": "budget"},
+    {
+        "customer_id": "A",
+        "tier": "bronze",
+        "tier_since": "2025-01-01",
+        "region": "North",
+        "segment": "budget",
+    },
     {"customer_id": "A", "tier": "gold", "tier_since": "2026-03-15", "region": "North", "segment": "budget"},
-    {"customer_id": "B", "tier": "platinum", "tier_since": "2025-01-01", "region": "North", "segment": "premium"},
+    {
+        "customer_id": "B",
+        "tier": "platinum",
+        "tier_since": "2025-01-01",
+        "region": "North",
+        "segment": "premium",
+    },
 ]
 
 
 def line(order, when, customer, channel="web", price=10.0, qty=1, **kw):
-    return {"order_id": order, "line_no": 1, "ordered_at": when, "store_id": "ONL-N", "channel": channel,
-            "customer_id": customer, "sku": "K", "quantity": qty, "unit_price": price, **kw}
+    return {
+        "order_id": order,
+        "line_no": 1,
+        "ordered_at": when,
+        "store_id": "ONL-N",
+        "channel": channel,
+        "customer_id": customer,
+        "sku": "K",
+        "quantity": qty,
+        "unit_price": price,
+        **kw,
+    }
 
 
 @pytest.fixture
 def wh(tmp_path):
     orders = [
-        line("o1", "2026-03-02 10:00:00", "A", promised_at="2026-03-04 00:00:00", delivered_at="2026-03-05 00:00:00",
-             returned_quantity=1, return_reason="damaged"),
-        line("o2", "2026-03-20 10:00:00", "A", price=30.0, promised_at="2026-03-24 00:00:00", delivered_at="2026-03-22 00:00:00"),
+        line(
+            "o1",
+            "2026-03-02 10:00:00",
+            "A",
+            promised_at="2026-03-04 00:00:00",
+            delivered_at="2026-03-05 00:00:00",
+            returned_quantity=1,
+            return_reason="damaged",
+        ),
+        line(
+            "o2",
+            "2026-03-20 10:00:00",
+            "A",
+            price=30.0,
+            promised_at="2026-03-24 00:00:00",
+            delivered_at="2026-03-22 00:00:00",
+        ),
         line("o3", "2026-03-03 10:00:00", "B", channel="store", price=100.0),
     ]
     sessions = [
@@ -38,22 +77,68 @@ def wh(tmp_path):
         for i, step in enumerate(["visit", "visit", "product_view", "add_to_cart", "checkout", "purchase"])
     ]
     contacts = [
-        {"contact_id": "c1", "customer_id": "A", "order_id": "o1", "reason": "order_status", "channel": "phone",
-         "opened_at": "2026-03-04 12:00:00", "transfers": 1, "wait_seconds": 600},
-        {"contact_id": "c2", "customer_id": "A", "order_id": "o1", "reason": "order_status", "channel": "phone",
-         "opened_at": "2026-03-05 12:00:00", "resolved_at": "2026-03-05 12:10:00"},
+        {
+            "contact_id": "c1",
+            "customer_id": "A",
+            "order_id": "o1",
+            "reason": "order_status",
+            "channel": "phone",
+            "opened_at": "2026-03-04 12:00:00",
+            "transfers": 1,
+            "wait_seconds": 600,
+        },
+        {
+            "contact_id": "c2",
+            "customer_id": "A",
+            "order_id": "o1",
+            "reason": "order_status",
+            "channel": "phone",
+            "opened_at": "2026-03-05 12:00:00",
+            "resolved_at": "2026-03-05 12:10:00",
+        },
     ]
-    surveys = [{"response_id": "r1", "survey": "nps", "score": 3, "answered_at": "2026-03-06 10:00:00",
-                "customer_id": "A", "touchpoint": "fulfillment"}]
-    roadmap = [{"initiative_id": "I1", "name": "Proactive delivery alerts", "phase": "deliver",
-                "area": "proactive_communication", "programme_start": "2026-01-01", "start_day": 61,
-                "end_day": 120, "kpi": "on_time_delivery", "baseline": 0.0, "target": 100.0, "complexity": 2}]
-    checkins = [{"initiative_id": "I1", "checkin_date": "2026-02-28", "status": "on_track", "percent_complete": 10},
-                {"initiative_id": "I1", "checkin_date": "2026-03-31", "status": "at_risk", "percent_complete": 40}]
-    return build_warehouse(tmp_path, {
-        "orders": orders, "stores": STORES, "customers": CUSTOMERS, "sessions": sessions, "contacts": contacts,
-        "surveys": surveys, "roadmap": roadmap, "roadmap_checkins": checkins,
-    })
+    surveys = [
+        {
+            "response_id": "r1",
+            "survey": "nps",
+            "score": 3,
+            "answered_at": "2026-03-06 10:00:00",
+            "customer_id": "A",
+            "touchpoint": "fulfillment",
+        }
+    ]
+    roadmap = [
+        {
+            "initiative_id": "I1",
+            "name": "Proactive delivery alerts",
+            "phase": "deliver",
+            "area": "proactive_communication",
+            "programme_start": "2026-01-01",
+            "start_day": 61,
+            "end_day": 120,
+            "kpi": "on_time_delivery",
+            "baseline": 0.0,
+            "target": 100.0,
+            "complexity": 2,
+        }
+    ]
+    checkins = [
+        {"initiative_id": "I1", "checkin_date": "2026-02-28", "status": "on_track", "percent_complete": 10},
+        {"initiative_id": "I1", "checkin_date": "2026-03-31", "status": "at_risk", "percent_complete": 40},
+    ]
+    return build_warehouse(
+        tmp_path,
+        {
+            "orders": orders,
+            "stores": STORES,
+            "customers": CUSTOMERS,
+            "sessions": sessions,
+            "contacts": contacts,
+            "surveys": surveys,
+            "roadmap": roadmap,
+            "roadmap_checkins": checkins,
+        },
+    )
 
 
 def test_funnel_counts_and_step_conversion(wh):
@@ -89,7 +174,9 @@ def test_friction_costs_follow_the_assumptions(wh):
     assert base["repeat_contacts"]["period_cost_amount"] == pytest.approx(6.5)
     # preventable return: 1 unit x 7.50 processing + 10.00 value x 0.4 margin
     assert base["preventable_returns"]["period_cost_amount"] == pytest.approx(7.5 + 4.0)
-    what_if = {r["friction_point"]: r for r in wh.friction_costs(MARCH, {"cost_per_transfer": 10.0}).frame.to_dicts()}
+    what_if = {
+        r["friction_point"]: r for r in wh.friction_costs(MARCH, {"cost_per_transfer": 10.0}).frame.to_dicts()
+    }
     assert what_if["transfers"]["period_cost_amount"] == pytest.approx(10.0)
     # the what-if wrote nothing back
     assert wh.assumptions()["cost_per_transfer"] == pytest.approx(2.75)

@@ -15,7 +15,13 @@ MARCH = Filters(date_from=D1, date_to=D2, compare="none")
 
 
 def survey(i, kind, score, day=5, **kw):
-    return {"response_id": f"r{kind}{i}", "survey": kind, "score": score, "answered_at": f"2026-03-{day:02d} 10:00:00", **kw}
+    return {
+        "response_id": f"r{kind}{i}",
+        "survey": kind,
+        "score": score,
+        "answered_at": f"2026-03-{day:02d} 10:00:00",
+        **kw,
+    }
 
 
 def values(wh, filters=MARCH, keys=None):
@@ -46,26 +52,53 @@ def test_nps_edges_csat_top2_ces_mean(tmp_path):
 
 
 def contact(cid, customer, reason, when, channel="phone", **kw):
-    return {"contact_id": cid, "customer_id": customer, "reason": reason, "channel": channel, "opened_at": when, **kw}
+    return {
+        "contact_id": cid,
+        "customer_id": customer,
+        "reason": reason,
+        "channel": channel,
+        "opened_at": when,
+        **kw,
+    }
 
 
 def test_fcr_and_repeat_contacts_seven_day_window(tmp_path):
     contacts = [
         # customer A: same reason again after 6 days -> c1 followed by repeat; ticket t1 not FCR
-        contact("c1", "A", "delivery", "2026-03-01 09:00:00", ticket_id="t1", resolved_at="2026-03-01 09:10:00"),
-        contact("c2", "A", "delivery", "2026-03-07 09:00:00", ticket_id="t2", resolved_at="2026-03-07 09:10:00"),
+        contact(
+            "c1", "A", "delivery", "2026-03-01 09:00:00", ticket_id="t1", resolved_at="2026-03-01 09:10:00"
+        ),
+        contact(
+            "c2", "A", "delivery", "2026-03-07 09:00:00", ticket_id="t2", resolved_at="2026-03-07 09:10:00"
+        ),
         # customer B: same reason again after 8 days -> no repeat, both tickets FCR
-        contact("c3", "B", "billing", "2026-03-01 09:00:00", ticket_id="t3", resolved_at="2026-03-01 09:10:00"),
-        contact("c4", "B", "billing", "2026-03-09 10:00:00", ticket_id="t4", resolved_at="2026-03-09 10:10:00"),
+        contact(
+            "c3", "B", "billing", "2026-03-01 09:00:00", ticket_id="t3", resolved_at="2026-03-01 09:10:00"
+        ),
+        contact(
+            "c4", "B", "billing", "2026-03-09 10:00:00", ticket_id="t4", resolved_at="2026-03-09 10:10:00"
+        ),
         # customer C: different reason within 7 days -> no repeat; t5 FCR; t6 unresolved -> not FCR
-        contact("c5", "C", "product", "2026-03-02 09:00:00", ticket_id="t5", resolved_at="2026-03-02 09:10:00"),
+        contact(
+            "c5", "C", "product", "2026-03-02 09:00:00", ticket_id="t5", resolved_at="2026-03-02 09:10:00"
+        ),
         contact("c6", "C", "billing", "2026-03-03 09:00:00", ticket_id="t6"),
         # ticket t7 with two contacts -> resolved but not with a single contact
         contact("c7", "D", "account", "2026-03-04 09:00:00", ticket_id="t7", channel="chat"),
-        contact("c8", "D", "other", "2026-03-04 12:00:00", ticket_id="t7", channel="chat", resolved_at="2026-03-04 12:30:00"),
+        contact(
+            "c8",
+            "D",
+            "other",
+            "2026-03-04 12:00:00",
+            ticket_id="t7",
+            channel="chat",
+            resolved_at="2026-03-04 12:30:00",
+        ),
     ]
     # A later contact outside the period closes every 7-day window above (see the next test).
-    later = contact("c9", "E", "other", "2026-04-30 09:00:00", ticket_id="t9", resolved_at="2026-04-30 09:10:00")
+    later = contact(
+        "c9", "E", "other", "2026-04-30 09:00:00", ticket_id="t9", resolved_at="2026-04-30 09:10:00"
+    )
     wh = build_warehouse(tmp_path, {"contacts": [*contacts, later]})
     v = values(wh, keys=["fcr", "repeat_contact_rate", "cost_per_contact"])
     # repeat: only c1 of 8 contacts is followed within 7 days by the same customer and reason
@@ -81,12 +114,22 @@ def test_fcr_and_repeat_rate_leave_out_contacts_whose_window_has_not_ended(tmp_p
     """A contact in the data's last 7 days may still get its repeat: counting it as "no repeat"
     made the latest month's FCR jump and its repeat rate fall (seen on the demo's trend lines)."""
     contacts = [
-        contact("c1", "A", "delivery", "2026-03-01 09:00:00", ticket_id="t1", resolved_at="2026-03-01 09:10:00"),
-        contact("c2", "A", "delivery", "2026-03-05 09:00:00", ticket_id="t2", resolved_at="2026-03-05 09:10:00"),
-        contact("c3", "B", "billing", "2026-03-02 09:00:00", ticket_id="t3", resolved_at="2026-03-02 09:10:00"),
+        contact(
+            "c1", "A", "delivery", "2026-03-01 09:00:00", ticket_id="t1", resolved_at="2026-03-01 09:10:00"
+        ),
+        contact(
+            "c2", "A", "delivery", "2026-03-05 09:00:00", ticket_id="t2", resolved_at="2026-03-05 09:10:00"
+        ),
+        contact(
+            "c3", "B", "billing", "2026-03-02 09:00:00", ticket_id="t3", resolved_at="2026-03-02 09:10:00"
+        ),
         # the last 7 days of the data: windows still open
-        contact("c4", "C", "product", "2026-03-20 09:00:00", ticket_id="t4", resolved_at="2026-03-20 09:10:00"),
-        contact("c5", "D", "product", "2026-03-25 09:00:00", ticket_id="t5", resolved_at="2026-03-25 09:10:00"),
+        contact(
+            "c4", "C", "product", "2026-03-20 09:00:00", ticket_id="t4", resolved_at="2026-03-20 09:10:00"
+        ),
+        contact(
+            "c5", "D", "product", "2026-03-25 09:00:00", ticket_id="t5", resolved_at="2026-03-25 09:10:00"
+        ),
     ]
     wh = build_warehouse(tmp_path, {"contacts": contacts})
     v = values(wh, keys=["fcr", "repeat_contact_rate"])
@@ -120,10 +163,38 @@ def test_reopened_tickets_are_repeat_contacts_issue3(tmp_path):
 
 def test_service_time_metrics(tmp_path):
     contacts = [
-        contact("c1", "A", "other", "2026-03-01 09:00:00", handle_seconds=300, wait_seconds=60, transfers=0, resolved_by="agent"),
-        contact("c2", "B", "other", "2026-03-01 10:00:00", handle_seconds=500, wait_seconds=120, transfers=2, resolved_by="agent"),
-        contact("c3", "C", "other", "2026-03-01 11:00:00", channel="self_service", wait_seconds=0, resolved_by="bot"),
-        contact("c4", "D", "other", "2026-03-01 12:00:00", channel="chat", handle_seconds=100, resolved_by="bot"),
+        contact(
+            "c1",
+            "A",
+            "other",
+            "2026-03-01 09:00:00",
+            handle_seconds=300,
+            wait_seconds=60,
+            transfers=0,
+            resolved_by="agent",
+        ),
+        contact(
+            "c2",
+            "B",
+            "other",
+            "2026-03-01 10:00:00",
+            handle_seconds=500,
+            wait_seconds=120,
+            transfers=2,
+            resolved_by="agent",
+        ),
+        contact(
+            "c3",
+            "C",
+            "other",
+            "2026-03-01 11:00:00",
+            channel="self_service",
+            wait_seconds=0,
+            resolved_by="bot",
+        ),
+        contact(
+            "c4", "D", "other", "2026-03-01 12:00:00", channel="chat", handle_seconds=100, resolved_by="bot"
+        ),
     ]
     wh = build_warehouse(tmp_path, {"contacts": contacts})
     v = values(wh, keys=["aht", "avg_wait", "transfer_rate", "self_service_rate"])
@@ -134,21 +205,59 @@ def test_service_time_metrics(tmp_path):
 
 
 def line(order, no, when, customer=None, qty=1, price=10.0, **kw):
-    return {"order_id": order, "line_no": no, "ordered_at": when, "store_id": "S1", "channel": "web",
-            "customer_id": customer, "sku": "K", "quantity": qty, "unit_price": price, **kw}
+    return {
+        "order_id": order,
+        "line_no": no,
+        "ordered_at": when,
+        "store_id": "S1",
+        "channel": "web",
+        "customer_id": customer,
+        "sku": "K",
+        "quantity": qty,
+        "unit_price": price,
+        **kw,
+    }
 
 
 def test_order_metrics(tmp_path):
     orders = [
-        line("o1", 1, "2026-03-02 10:00:00", "A", qty=2, price=10.0, discount=2.0,
-             promised_at="2026-03-05 00:00:00", delivered_at="2026-03-04 10:00:00", returned_quantity=1),
-        line("o1", 2, "2026-03-02 10:00:00", "A", qty=1, price=30.0,
-             promised_at="2026-03-05 00:00:00", delivered_at="2026-03-04 10:00:00"),
-        line("o2", 1, "2026-03-03 10:00:00", "B", qty=1, price=50.0,
-             promised_at="2026-03-05 00:00:00", delivered_at="2026-03-06 10:00:00"),
+        line(
+            "o1",
+            1,
+            "2026-03-02 10:00:00",
+            "A",
+            qty=2,
+            price=10.0,
+            discount=2.0,
+            promised_at="2026-03-05 00:00:00",
+            delivered_at="2026-03-04 10:00:00",
+            returned_quantity=1,
+        ),
+        line(
+            "o1",
+            2,
+            "2026-03-02 10:00:00",
+            "A",
+            qty=1,
+            price=30.0,
+            promised_at="2026-03-05 00:00:00",
+            delivered_at="2026-03-04 10:00:00",
+        ),
+        line(
+            "o2",
+            1,
+            "2026-03-03 10:00:00",
+            "B",
+            qty=1,
+            price=50.0,
+            promised_at="2026-03-05 00:00:00",
+            delivered_at="2026-03-06 10:00:00",
+        ),
         line("o3", 1, "2026-03-04 10:00:00", None, qty=3, price=4.0),  # not shipped
     ]
-    wh = build_warehouse(tmp_path, {"orders": orders, "stores": [{"store_id": "S1", "name": "One", "region": "North"}]})
+    wh = build_warehouse(
+        tmp_path, {"orders": orders, "stores": [{"store_id": "S1", "name": "One", "region": "North"}]}
+    )
     v = values(wh, keys=["aov", "return_rate", "on_time_delivery"])
     # net revenue: o1 = 2*10-2 + 30 = 48, o2 = 50, o3 = 12 -> 110 / 3
     assert v["aov"]["value"] == pytest.approx(110 / 3)
@@ -175,8 +284,10 @@ def test_order_lines_naming_an_undeclared_store_get_a_virtual_store_issue3(tmp_p
 
 def test_sessions_conversion_and_abandonment(tmp_path):
     steps = ["visit"] * 5 + ["product_view"] * 2 + ["add_to_cart"] * 1 + ["checkout"] * 1 + ["purchase"] * 1
-    sessions = [{"session_id": f"s{i}", "started_at": "2026-03-10 12:00:00", "channel": "web", "furthest_step": s}
-                for i, s in enumerate(steps)]
+    sessions = [
+        {"session_id": f"s{i}", "started_at": "2026-03-10 12:00:00", "channel": "web", "furthest_step": s}
+        for i, s in enumerate(steps)
+    ]
     wh = build_warehouse(tmp_path, {"sessions": sessions})
     v = values(wh, keys=["conversion_rate", "cart_abandonment"])
     assert v["conversion_rate"]["value"] == pytest.approx(10)  # 1 of 10
@@ -192,7 +303,9 @@ def test_churn_and_clv(tmp_path):
         line("o4", 1, "2026-02-01 10:00:00", "C", price=200.0),  # C: recent
         line("o5", 1, "2024-12-01 10:00:00", "D", price=500.0),  # D: outside 12 months -> not in base
     ]
-    wh = build_warehouse(tmp_path, {"orders": orders, "stores": [{"store_id": "S1", "name": "One", "region": "North"}]})
+    wh = build_warehouse(
+        tmp_path, {"orders": orders, "stores": [{"store_id": "S1", "name": "One", "region": "North"}]}
+    )
     v = values(wh, keys=["churn_rate", "clv"])
     assert v["churn_rate"]["n"] == 3
     assert v["churn_rate"]["value"] == pytest.approx(100 / 3)
@@ -207,14 +320,18 @@ def test_churn_needs_twelve_months_of_history(tmp_path):
         line("o1", 1, "2025-11-01 10:00:00", "A", price=100.0),
         line("o2", 1, "2026-03-01 10:00:00", "B", price=100.0),
     ]
-    wh = build_warehouse(tmp_path, {"orders": orders, "stores": [{"store_id": "S1", "name": "One", "region": "North"}]})
+    wh = build_warehouse(
+        tmp_path, {"orders": orders, "stores": [{"store_id": "S1", "name": "One", "region": "North"}]}
+    )
     v = values(wh, keys=["churn_rate", "clv"])
     assert v["churn_rate"]["value"] is None and v["churn_rate"]["status"] == "no_data"
     assert v["clv"]["value"] is None
 
 
 def test_filters_and_comparison(tmp_path):
-    nps = [survey(i, "nps", 10, channel="web") for i in range(3)] + [survey(i + 9, "nps", 0, channel="store") for i in range(1)]
+    nps = [survey(i, "nps", 10, channel="web") for i in range(3)] + [
+        survey(i + 9, "nps", 0, channel="store") for i in range(1)
+    ]
     feb = [survey(i + 20, "nps", 0, day=10, channel="web") for i in range(2)]
     feb = [dict(r, answered_at="2026-02-10 10:00:00") for r in feb]
     wh = build_warehouse(tmp_path, {"surveys": nps + feb})
