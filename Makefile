@@ -17,7 +17,7 @@ setup: $(BIN)/cx
 
 ## Generate the demo exports, ingest them, build the warehouse, then serve the dashboard.
 demo: setup data
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
 data: setup
 	$(BIN)/cx demo --scale $(SCALE) --out data/demo_exports --db data/warehouse.duckdb

@@ -162,8 +162,13 @@ def sidebar(options: dict, as_of: date, data_start: date) -> Filters:
         placeholder="All channels",
         help="Sales channel for orders, sessions and surveys; contact channel for service metrics.",
     )
+    scoped = auth.viewer().scope.restricted
     region = sb.multiselect(
-        "Region", options.get("region", []), key="region", bind="query-params", placeholder="All regions"
+        "Region",
+        options.get("region", []),
+        key="region",
+        bind="query-params",
+        placeholder="All your regions" if scoped else "All regions",
     )
     names = {
         s["store_id"]: name
@@ -176,7 +181,7 @@ def sidebar(options: dict, as_of: date, data_start: date) -> Filters:
         key="store",
         bind="query-params",
         format_func=names.get,
-        placeholder="All stores" + (" in the region" if region else ""),
+        placeholder=("All your stores" if scoped else "All stores") + (" in the region" if region else ""),
         help="Only the stores of the chosen regions are listed.",
     )
     tiers = [t for t in TIER_ORDER if t in options.get("tier", [])]

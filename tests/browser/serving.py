@@ -18,14 +18,22 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextlib.contextmanager
-def streamlit_server(db: Path, startup_seconds: float = 30) -> Iterator[str]:
-    """The URL of a dashboard serving the warehouse `db`; its log is streamlit.log beside `db`."""
-    port = free_port()
+def streamlit_server(
+    db: Path,
+    startup_seconds: float = 30,
+    *,
+    port: int | None = None,
+    args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """The URL of a dashboard serving the warehouse `db`; its log is streamlit.log beside `db`.
+    `args` are more `streamlit run` options (e.g. `--secrets.files`), `env` more variables."""
+    port = port or free_port()
     log = open(Path(db).parent / "streamlit.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
-         str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, "CX_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT,
+         str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args],
+        cwd=ROOT, env={**os.environ, "CX_DB": str(db), **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
