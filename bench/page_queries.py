@@ -82,7 +82,7 @@ def friction_costs(v: View, f: Filters) -> None:
 
 
 def roadmap(v: View, f: Filters) -> None:
-    v.roadmap()
+    v.roadmap(f)
     v.as_of()
     v.roadmap_health()
 
@@ -106,6 +106,11 @@ def data_quality(v: View, f: Filters) -> None:
     v.quarantined_rows(None, None, 1000)
 
 
+def audit(v: View, f: Filters) -> None:
+    """The audit log is a JSON-lines file beside the warehouse (warehouse/audit.py), read by the
+    page itself: no warehouse query beyond app.py's frame."""
+
+
 def explore(v: View, f: Filters) -> None:
     spec = v.explorable()
     mart = next(iter(spec))
@@ -126,6 +131,7 @@ PAGES = {
     "monthly_review": monthly_review,
     "data_quality": data_quality,
     "explore": explore,
+    "audit": audit,
 }
 
 
@@ -166,6 +172,8 @@ BARE_SQL = {
     "roadmap": _ORDERS_KPIS,
     "monthly_review": _ORDERS_KPIS,
     "data_quality": "select source_name, rule_name, count(*) from stg_meta__quarantine group by 1, 2",
+    # the audit page runs no warehouse query of its own: app.py's frame is its whole cost
+    "audit": "select max(activity_date), count(*) from mart_daily_orders",
     "explore": "select region, tier, count(*), sum(net_revenue_amount) from fct_orders "
     "where order_date between $d1 and $d2 and channel = $channel and tier = $tier group by 1, 2",
 }
