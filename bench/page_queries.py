@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from dashboard.board_pack import TREND_KEYS, month_filters
-from dashboard.labels import HEADLINE_METRICS
+from dashboard.labels import HEADLINE_TRENDS
 from dashboard.state import months_between, parse_month
 from warehouse.filters import Filters
 
@@ -57,7 +57,7 @@ def overview(v: View, f: Filters) -> None:
     v.metrics(f, None)
     v.coverage()  # what the warehouse does not hold (also behind missing_by_metric)
     trend = replace(f, date_from=min(f.date_from, f.date_to - timedelta(days=364)))
-    v.metric_series(trend, HEADLINE_METRICS, "month", None)
+    v.metric_series(trend, HEADLINE_TRENDS, "month", None)
     v.friction_costs(f, None)
     v.cost_assumptions()
     v.roadmap_health()

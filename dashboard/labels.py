@@ -19,6 +19,9 @@ HEADLINE_METRICS = [
     "repeat_contact_rate",
     "churn_rate",
 ]
+# The overview's monthly trends: churn and CLV are measured over each period's 12-month customer
+# window, not summed by month, so they have a tile but no monthly trend (the page says so).
+HEADLINE_TRENDS = [k for k in HEADLINE_METRICS if METRICS[k].kind != "customer_window"]
 
 COLUMNS = {
     "tier": "Tier",

@@ -5,7 +5,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import auth, board_pack, charts, components, data, state
+from dashboard import auth, board_pack, charts, components, data, exports, state
 
 f = state.current()
 st.title("Monthly CX review")
@@ -124,7 +124,7 @@ if pack is not None:
             filters_text=review.describe(),
         ),
         f"{stem}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        exports.XLSX_MIME,
         key="pack_xlsx",
         on_click="ignore",
         icon=":material/download:",

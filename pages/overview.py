@@ -7,9 +7,9 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, components, data, state
-from dashboard.labels import HEADLINE_METRICS
-
-HEADLINE = HEADLINE_METRICS
+from dashboard.labels import HEADLINE_METRICS as HEADLINE
+from dashboard.labels import HEADLINE_TRENDS as TRENDED
+from warehouse.metrics import METRICS
 
 f = state.current()
 st.title("Executive overview")
@@ -50,16 +50,22 @@ components.alerts(scorecard.frame)
 
 st.subheader("Trends")
 trend_filters = replace(f, date_from=min(f.date_from, f.date_to - timedelta(days=364)))
-series = data.metric_series(trend_filters, HEADLINE)
+series = data.metric_series(trend_filters, TRENDED)
 if series.frame.height:
     components.chart(
         charts.kpi_trends(
             series.frame,
-            HEADLINE,
+            TRENDED,
             title=f"By month, {trend_filters.date_from:%b %Y} – {f.date_to:%b %Y}; dashed line = target",
         ),
         key="trends",
     )
+    untrended = [METRICS[k].label for k in HEADLINE if k not in TRENDED]
+    if untrended:
+        st.caption(
+            f"{', '.join(untrended)}: no monthly trend, as each value is measured over its own 12 months "
+            "of customers; the tile above shows the period's value."
+        )
 else:
     components.no_data(trend_filters, "monthly values")
 

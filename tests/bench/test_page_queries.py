@@ -56,17 +56,6 @@ def test_the_query_set_calls_what_the_page_and_app_py_call(wh, page):
     assert called == expected - ONLY_WITHOUT_DATA.get(page, set())
 
 
-def test_overview_headline_is_the_pages():
-    """The bench times labels.HEADLINE_METRICS: the overview page must show that same list."""
-    tree = ast.parse((ROOT / "pages" / "overview.py").read_text())
-    headline = next(
-        node.value
-        for node in tree.body
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "HEADLINE"
-    )
-    assert isinstance(headline, ast.Name) and headline.id == "HEADLINE_METRICS"
-
-
 @pytest.mark.parametrize("page", list(PAGES))
 def test_bare_aggregates_run_on_the_facts(wh, page):
     f = typical_filters(wh.as_of())
