@@ -100,11 +100,22 @@ def gate(settings: Settings, db) -> User | None:
             _no_access_page(db, email)
             return None
     st.session_state[USER_STATE] = user
-    if not st.session_state.get(SIGNED_IN_STATE):
+    if auth_configured() and not st.session_state.get(SIGNED_IN_STATE):
         st.session_state[SIGNED_IN_STATE] = True
-        record(db, "sign_in", detail=user.granted_by)
+        # every page load is a new session; a sign-in is one ID token (its issue time), logged once
+        token = (user.email, str(st.user.get("iat") or st.user.get("auth_time") or ""))
+        seen = _sign_ins()
+        if token not in seen or not token[1]:
+            seen.add(token)
+            record(db, "sign_in", detail=user.granted_by)
     _return_to_wanted_page()
     return user
+
+
+@st.cache_resource(show_spinner=False)
+def _sign_ins() -> set:
+    """The ID tokens whose sign-in this server process has logged."""
+    return set()
 
 
 def _sign_in_page() -> None:
