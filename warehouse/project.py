@@ -3,6 +3,9 @@ order the models so each runs after the ones it reads (the part of dbt this proj
 
 Models are plain SQL files under warehouse/models/{staging,core,marts}; one model per file, the
 file name is the table name. Rendering is textual and tiny on purpose: no Jinja logic in models.
+A staging model is named stg_<source>__<entity> after the source it reads in sources.toml: the raw
+table (raw.orders -> stg_orders__order_lines, whatever system exported the lines), or `meta` for
+the ingest's own log tables.
 A header line `-- cluster_by: col, ...` stores the model's table sorted by those columns (dbt's
 `cluster_by`): DuckDB keeps min/max per row group (zonemaps), so a filter on a sorted column, such
 as a period on a daily mart's activity_date, skips the row groups outside it.

@@ -15,10 +15,19 @@ MODELS = load_models()
 
 def test_models_follow_the_layer_naming():
     for model in MODELS.values():
-        prefix = {"staging": r"stg_[a-z]+__[a-z_]+", "core": r"(dim|fct)_[a-z_]+", "marts": r"mart_[a-z_]+"}[
+        prefix = {"staging": r"stg_[a-z_]+__[a-z_]+", "core": r"(dim|fct)_[a-z_]+", "marts": r"mart_[a-z_]+"}[
             model.layer
         ]
         assert re.fullmatch(prefix, model.name), model.name
+
+
+def test_staging_models_are_named_after_the_source_they_read():
+    # stg_<source>__<entity>: <source> is the raw table (the ingest contract, `cx ingest --source`),
+    # or `meta` for the ingest's own log tables; not a system the rows may not come from.
+    for model in MODELS.values():
+        if model.layer == "staging":
+            [(schema, table)] = model.sources
+            assert model.name.startswith(f"stg_{table if schema == 'raw' else schema}__"), model.name
 
 
 def test_every_model_ends_with_select_from_final():

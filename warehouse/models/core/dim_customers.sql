@@ -4,7 +4,7 @@ with spells as (
 ),
 
 order_lines as (
-    select * from {{ ref('stg_pos__order_lines') }}
+    select * from {{ ref('stg_orders__order_lines') }}
 ),
 
 current_spell as (

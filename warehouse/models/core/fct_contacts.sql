@@ -2,7 +2,7 @@
 -- 7 days; or reopened: a ticket tool's count of repeat contacts inside the case), its cost, and
 -- the customer's tier, segment and region on the day.
 with contacts as (
-    select * from {{ ref('stg_support__contacts') }}
+    select * from {{ ref('stg_contacts__contacts') }}
 ),
 
 orders as (

@@ -2,7 +2,7 @@
 -- the customer's tier and segment on the day of the order; its region is its store's (else the
 -- customer's on the day).
 with order_lines as (
-    select * from {{ ref('stg_pos__order_lines') }}
+    select * from {{ ref('stg_orders__order_lines') }}
 ),
 
 stores as (

@@ -1,7 +1,7 @@
 -- One row per web or app session, with a flag per funnel step reached (a session that reached
 -- checkout also reached add_to_cart, product_view and visit).
 with sessions as (
-    select * from {{ ref('stg_digital__sessions') }}
+    select * from {{ ref('stg_sessions__sessions') }}
 ),
 
 spells as (

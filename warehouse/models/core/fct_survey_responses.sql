@@ -9,7 +9,7 @@ orders as (
 ),
 
 contacts as (
-    select contact_id, order_id as contact_order_id from {{ ref('stg_support__contacts') }}
+    select contact_id, order_id as contact_order_id from {{ ref('stg_contacts__contacts') }}
 ),
 
 spells as (

@@ -6,7 +6,7 @@ with initiatives as (
 ),
 
 checkins as (
-    select * from {{ ref('stg_roadmap__checkins') }}
+    select * from {{ ref('stg_roadmap_checkins__checkins') }}
 ),
 
 ranked_checkins as (
