@@ -1,4 +1,5 @@
 -- One row per customer: current tier, region and segment, and first and last purchase.
+-- unique_key: customer_id
 with spells as (
     select * from {{ ref('dim_customer_tier_spells') }}
 ),

@@ -2,6 +2,7 @@
 -- declares (the virtual store of a marketplace or web-shop export such as Olist or UCI Online
 -- Retail), so store and region filters list it. Its region is unknown: the region of its orders
 -- comes from their customers where known (fct_orders).
+-- unique_key: store_id
 with stores as (
     select * from {{ ref('stg_stores__stores') }}
 ),

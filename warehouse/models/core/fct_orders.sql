@@ -1,6 +1,7 @@
 -- One row per order: its lines summed, its delivery judged against the promise, its returns, and
 -- the customer's tier and segment on the day of the order; its region is its store's (else the
 -- customer's on the day).
+-- unique_key: order_id
 with order_lines as (
     select * from {{ ref('stg_orders__order_lines') }}
 ),

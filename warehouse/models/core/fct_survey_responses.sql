@@ -1,5 +1,6 @@
 -- One row per survey answer, classified (promoter / passive / detractor, CSAT top-2-box), with the
 -- customer's tier, segment and region on the day and the store of the linked order.
+-- unique_key: response_id
 with responses as (
     select * from {{ ref('stg_surveys__responses') }}
 ),

@@ -3,6 +3,11 @@
 -- count orders of every channel, store orders included (DESIGN.md, "Journey stages").
 -- Ordered by day, so a period filter skips the row groups outside it (zonemaps).
 -- cluster_by: activity_date
+-- store_id is null on the session steps; channel and store_id are null on the support steps of
+-- a ticket whose order is not in the data (its sales channel is unknown): "no channel" and
+-- "no store" are values of the grain.
+-- unique_key: activity_date, channel, store_id, region, tier, segment, step
+-- nullable_key_columns: channel, store_id
 with sessions as (
     select * from {{ ref('mart_daily_sessions') }}
 ),
