@@ -22,7 +22,8 @@ margin as (
     select setting_value as gross_margin from assumptions where setting = 'gross_margin'
 ),
 
--- Returns that a better experience prevents (DESIGN.md, friction "preventable returns").
+-- Returns that a better experience prevents (the friction point preventable_returns): the item
+-- arrived damaged, wrong, not as described or late; not a change of mind or a poor fit.
 line_values as (
     select
         *,

@@ -1,6 +1,6 @@
 -- One row per day x channel x store x region x tier x segment x funnel step: the journey from
 -- awareness to support as counts. Web and app steps come from sessions; purchase and later stages
--- count orders of every channel, store orders included (DESIGN.md, "Journey stages").
+-- count orders of every channel, store orders included; support counts tickets about an order.
 -- Ordered by day, so a period filter skips the row groups outside it (zonemaps).
 -- cluster_by: activity_date
 -- store_id is null on the session steps; channel and store_id are null on the support steps of
