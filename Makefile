@@ -45,4 +45,4 @@ lint: setup
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf data/demo_exports data/*.duckdb data/*.wal data/serving .pytest_cache
+	rm -rf data/demo_exports data/*.duckdb data/*.wal data/*-serving .pytest_cache

@@ -42,7 +42,7 @@ def free_port() -> int:
 
 
 def time_first_render(db: Path, log: Path) -> dict:
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+    from playwright.sync_api import sync_playwright
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 
 def raw_load(db: str, csv: str, types_json: str = "{}") -> None:
-    import duckdb  # noqa: PLC0415
+    import duckdb
 
     con = duckdb.connect(db)
     con.execute("set preserve_insertion_order = false")
@@ -40,8 +40,8 @@ def page(name: str, db: str, runs: str) -> None:
     view again as a click on new filters costs it (the snapshot's constants stay cached, as in
     Streamlit; the metric cache is emptied). uncached: every query, constants too. bare: the
     page's heaviest query written on the fact table."""
-    from bench.page_queries import BARE_SQL, bare_params, run_page, typical_filters  # noqa: PLC0415
-    from warehouse.api import Warehouse  # noqa: PLC0415
+    from bench.page_queries import BARE_SQL, bare_params, run_page, typical_filters
+    from warehouse.api import Warehouse
 
     sqls: list[str] = []
     run = Warehouse.run
@@ -80,7 +80,7 @@ def page(name: str, db: str, runs: str) -> None:
 
 
 def tables(db: str) -> None:
-    from warehouse.api import Warehouse  # noqa: PLC0415
+    from warehouse.api import Warehouse
 
     wh = Warehouse.open(Path(db))
     frame = wh.run("select table_name, estimated_size from duckdb_tables() order by 1").frame
@@ -90,10 +90,10 @@ def tables(db: str) -> None:
 
 
 def profile_pages(db: str, out: str) -> None:
-    from pyinstrument import Profiler  # noqa: PLC0415
+    from pyinstrument import Profiler
 
-    from bench.page_queries import PAGES, run_page, typical_filters  # noqa: PLC0415
-    from warehouse.api import Warehouse  # noqa: PLC0415
+    from bench.page_queries import PAGES, run_page, typical_filters
+    from warehouse.api import Warehouse
 
     wh = Warehouse.open(Path(db))
     f = typical_filters(wh.as_of())

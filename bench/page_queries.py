@@ -144,7 +144,8 @@ def run_page(wh, page: str, f: Filters) -> list[str]:
 
 
 def typical_filters(as_of: date) -> Filters:
-    """The issue's typical filter: the last 90 days, one channel, one tier (sidebar defaults else)."""
+    """The typical filter the page targets are set for: the last 90 days, one channel, one tier
+    (sidebar defaults else)."""
     return Filters(date_from=as_of - timedelta(days=89), date_to=as_of, channel=("web",), tier=("gold",))
 
 

@@ -1,6 +1,6 @@
-"""The benchmark's tables: one per measure, the issue's targets beside the figures, pass/miss marks.
+"""The benchmark's tables: one per measure, the targets beside the figures, pass/miss marks.
 
-Targets (issue 5; they hold at 10M order lines, and are marked at every scale for orientation):
+Targets (they hold at 10M order lines, and are marked at every scale for orientation):
 ingest <= 2x the raw DuckDB load of the same file, peak RSS <= 2 GB; every page's query set
 <= 150 ms p95 warm and <= 1 s cold; cost linear in rows (<= 10x per 10x rows).
 """
@@ -14,7 +14,7 @@ INGEST_RSS_GB_MAX = 2.0
 PAGE_WARM_P95_MS_MAX = 150
 PAGE_COLD_MS_MAX = 1000
 GROWTH_PER_10X_MAX = 10.0
-# The issue's shape at 10M order lines: ~2M support contacts and ~1M survey responses.
+# The data the targets are set for: at 10M order lines ~2M support contacts and ~1M survey responses.
 SHAPE_AT_10M = {"contacts": 2_000_000, "surveys": 1_000_000}
 SHAPE_TOLERANCE = 0.10
 
@@ -54,7 +54,7 @@ def _shape(r: dict) -> str:
     rows = r["rows"]
     factor = 10_000_000 / r["orders_rows"]
     lines = [
-        "### generated exports (rows; at 10M order lines the issue wants ~2M contacts, ~1M answers)",
+        "### generated exports (rows; the targets assume ~2M contacts, ~1M answers at 10M order lines)",
         "| source | rows | per order line | scaled to 10M order lines | target at 10M | |",
         "| --- | --- | --- | --- | --- | --- |",
     ]

@@ -65,8 +65,8 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    import duckdb  # noqa: PLC0415
-    import polars  # noqa: PLC0415
+    import duckdb
+    import polars
 
     return (
         f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}; "
@@ -124,7 +124,7 @@ def bench_scale(millions: float, workdir: Path, runs: int, profile_dir: Path | N
     res["orders_mb"] = orders.stat().st_size / 1e6
 
     say(f"{millions:g}M: raw DuckDB loads of orders.csv")
-    from ingest.contracts import CONTRACTS, SQL_TYPES  # noqa: PLC0415
+    from ingest.contracts import CONTRACTS, SQL_TYPES
 
     typed = json.dumps({c.name: SQL_TYPES[c.type] for c in CONTRACTS["orders"].columns})
     for key, types in (("raw", "{}"), ("raw_typed", typed)):
@@ -148,7 +148,7 @@ def bench_scale(millions: float, workdir: Path, runs: int, profile_dir: Path | N
     res["build_s"], res["build_gb"], _ = child([PY, "-m", "cli.main", "build", "--db", str(db), "--quiet"])
     res["warehouse_rows"] = _table_rows(db)
 
-    from bench.page_queries import PAGES  # noqa: PLC0415
+    from bench.page_queries import PAGES
 
     res["pages"] = {}
     for page in PAGES:

@@ -149,7 +149,3 @@ class Ids:
     customer: pl.Series
     order: pl.Series
     contact: pl.Series
-
-
-def width_for(n: int, minimum: int) -> int:
-    return max(minimum, len(str(max(int(n), 1))))

@@ -49,7 +49,7 @@ DATA_NEEDS = {
     "ces": ("select count(*) from fct_survey_responses where survey = 'ces'", "CES answers", ("ces",)),
     "orders": ("select count(*) from fct_orders", "orders",
                ("aov", "return_rate", "on_time_delivery", "churn_rate", "clv")),
-    "returns": ("select count(*) from stg_pos__order_lines where is_return_reported",
+    "returns": ("select count(*) from stg_orders__order_lines where is_return_reported",
                 "orders from an export that reports returns", ("return_rate",)),
     "cost_assumptions": ("select count(*) from dim_cost_assumptions", "cost assumptions",
                          ("cost_per_contact", "clv")),

@@ -1,8 +1,10 @@
 """`cx build`: run every SQL model into a new snapshot and publish it.
 
 The ingest database is attached read-only as `src`; each model becomes a table in the snapshot,
-in dependency order, inside one transaction. Only when all models succeeded is the snapshot
-published (snapshots.publish), so a failed build leaves readers on the previous one.
+in dependency order, inside one transaction. Each table is checked against its model's declared
+grain (`-- unique_key:`, warehouse/project.py): a key value that repeats, or a null where the key
+allows none, fails the build. Only when all models succeeded is the snapshot published
+(snapshots.publish), so a failed build leaves readers on the previous one.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse import snapshots
-from warehouse.project import build_order, load_models
+from warehouse.project import Model, build_order, load_models
 
 
 class BuildError(Exception):
@@ -51,8 +53,9 @@ def build(db: Path, quiet: bool = True) -> BuildResult:
         for model in ordered:
             try:
                 con.execute(f"create table {model.name} as {model.render()}")
+                _check_key(con, model)
             except duckdb.Error as exc:
-                raise BuildError(f"model {model.path.relative_to(model.path.parents[2])}: {exc}") from exc
+                raise BuildError(f"model {_model_path(model)}: {exc}") from exc
             counts[model.name] = con.execute(f"select count(*) from {model.name}").fetchone()[0]
             if not quiet:
                 print(f"  {model.layer:8} {model.name:40} {counts[model.name]:>12,} rows")
@@ -67,6 +70,33 @@ def build(db: Path, quiet: bool = True) -> BuildResult:
     con.close()
     snapshots.publish(db, snapshot)
     return BuildResult(snapshot, time.perf_counter() - started, counts)
+
+
+def _check_key(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """Raise BuildError when the built table breaks its model's declared unique key."""
+    sql = model.key_check_sql()
+    if sql is None:
+        return
+    repeated_hashes, null_rows = con.execute(sql).fetchone()
+    duplicates, example = 0, None
+    if repeated_hashes:
+        duplicates = con.execute(f"select count(*) from ({model.duplicate_keys_sql()})").fetchone()[0]
+        example = con.execute(f"{model.duplicate_keys_sql()} limit 1").fetchone()
+    if not duplicates and not null_rows:
+        return
+    key = ", ".join(model.unique_key or [])
+    problems = []
+    if duplicates:
+        shown = ", ".join(f"{c}={v}" for c, v in zip(model.unique_key or [], example, strict=False))
+        problems.append(f"{duplicates:,} repeated ({key}) values, e.g. {shown} on {example[-1]:,} rows")
+    if null_rows:
+        allowed = ", ".join(model.nullable_key_columns) or "none"
+        problems.append(f"{null_rows:,} rows with a null key column (nullable_key_columns: {allowed})")
+    raise BuildError(f"model {_model_path(model)}: breaks its unique_key: {'; '.join(problems)}")
+
+
+def _model_path(model: Model) -> Path:
+    return model.path.relative_to(model.path.parents[2])
 
 
 def _quote(path: Path) -> str:

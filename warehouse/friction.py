@@ -1,5 +1,5 @@
-"""The friction cost model (DESIGN.md, "Friction points and their cost"): each friction point's
-events from mart_friction_events, valued with the cost assumptions, annualised.
+"""The friction cost model: each friction point's events from mart_friction_events, valued with the
+cost assumptions, annualised. FRICTION_POINTS says how each point is measured and what it costs.
 
 The cost formula of every point is SQL over the mart with the assumptions as bound parameters,
 so a what-if (changed assumptions) is the same query with other parameters.

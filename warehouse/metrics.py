@@ -30,7 +30,6 @@ MART_GROUPS = {
     "mart_daily_contacts": {"reason": "reason"},
     "mart_daily_sessions": {"traffic_source": "traffic_source"},
 }
-STATUSES = ("on_target", "watch", "alert", "no_data")
 
 
 @dataclass(frozen=True)

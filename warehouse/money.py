@@ -4,7 +4,7 @@ A warehouse holds one retailer's exports, so its money is in one currency: the `
 order lines (a demo file says GBP, Olist's profile BRL). Nothing is converted; `use()` picks the
 symbol every money figure is shown with (metrics.toml formats write the generic currency sign ¤,
 which `fmt()` replaces). An order line without a currency is taken as GBP at staging
-(stg_pos__order_lines); when the orders carry several, money is shown without a symbol and the
+(stg_orders__order_lines); when the orders carry several, money is shown without a symbol and the
 freshness line says which currencies were found.
 
 The symbol is process-wide: the dashboard serves one warehouse, and sets it on every run from that

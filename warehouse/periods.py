@@ -19,7 +19,14 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from warehouse.filters import Filters, where_clause
-from warehouse.metrics import METRICS, Metric, customer_window_sql, customer_windows_sql, margin_select
+from warehouse.metrics import (
+    METRICS,
+    Metric,
+    additive_sql,
+    customer_window_sql,
+    customer_windows_sql,
+    margin_select,
+)
 
 CACHE_ENTRIES = 512
 
@@ -145,8 +152,6 @@ class PeriodValues:
                     window = int(self.wh.assumptions().get("churn_window_days", 180))
                     sql, params = customer_window_sql(metrics, f, window, (), self.wh.max_customer_key())
                 else:
-                    from warehouse.metrics import additive_sql  # noqa: PLC0415
-
                     sql, params = additive_sql(mart, metrics, f)
                 result = self.wh.run(sql, params)
                 row = result.frame.row(0, named=True) if result.frame.height else None

@@ -3,9 +3,21 @@ order the models so each runs after the ones it reads (the part of dbt this proj
 
 Models are plain SQL files under warehouse/models/{staging,core,marts}; one model per file, the
 file name is the table name. Rendering is textual and tiny on purpose: no Jinja logic in models.
+A staging model is named stg_<source>__<entity> after the source it reads in sources.toml: the raw
+table (raw.orders -> stg_orders__order_lines, whatever system exported the lines), or `meta` for
+the ingest's own log tables.
 A header line `-- cluster_by: col, ...` stores the model's table sorted by those columns (dbt's
 `cluster_by`): DuckDB keeps min/max per row group (zonemaps), so a filter on a sorted column, such
 as a period on a daily mart's activity_date, skips the row groups outside it.
+
+Every model says its grain in a header line `-- unique_key: col, ...`: the columns that identify a
+row, which `cx build` checks on the built table before anything is published (unique, and not
+null). A key column that legitimately holds null as a dimension value (store_id of a session,
+which belongs to no store) is also listed in `-- nullable_key_columns: col, ...`: there null is one
+value of the grain ("no store"), grouped like any other: two rows whose keys are equal with nulls
+in the same columns are duplicates (`is not distinct from`, as group by compares). A model without
+a key (an append-only log in which two rows may be alike) declares `-- unique_key: none` and says
+why.
 """
 
 from __future__ import annotations
@@ -22,6 +34,8 @@ LAYERS = ("staging", "core", "marts")
 
 _REF = re.compile(r"\{\{\s*ref\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}")
 _CLUSTER_BY = re.compile(r"^--\s*cluster_by:\s*([a-z0-9_, ]+?)\s*$", re.MULTILINE)
+_UNIQUE_KEY = re.compile(r"^--\s*unique_key:\s*([a-z0-9_, ]+?)\s*$", re.MULTILINE)
+_NULLABLE_KEY_COLUMNS = re.compile(r"^--\s*nullable_key_columns:\s*([a-z0-9_, ]+?)\s*$", re.MULTILINE)
 _SOURCE = re.compile(r"\{\{\s*source\(\s*'([a-z_]+)'\s*,\s*'([a-z0-9_]+)'\s*\)\s*\}\}")
 
 
@@ -38,8 +52,39 @@ class Model:
 
     @property
     def cluster_by(self) -> list[str]:
-        match = _CLUSTER_BY.search(self.sql)
-        return [c.strip() for c in match.group(1).split(",") if c.strip()] if match else []
+        return _header_columns(_CLUSTER_BY, self.sql) or []
+
+    @property
+    def unique_key(self) -> list[str] | None:
+        """The declared key columns; [] for `none`; None when the model declares nothing."""
+        key = _header_columns(_UNIQUE_KEY, self.sql)
+        return [] if key == ["none"] else key
+
+    @property
+    def nullable_key_columns(self) -> list[str]:
+        return _header_columns(_NULLABLE_KEY_COLUMNS, self.sql) or []
+
+    def key_check_sql(self) -> str | None:
+        """One row over the built table: how many hashes of the key repeat, and how many rows have a
+        null in a key column that may not hold one; None for a model without a key. Repeats are
+        sought on a 64-bit hash of the key (2-3x faster than grouping by the key's text columns); a
+        repeated hash is then looked up on the columns themselves (duplicate_keys_sql), so a hash
+        collision fails nothing. Nulls hash alike: a nullable key column's null is one value."""
+        if not self.unique_key:
+            return None
+        key = ", ".join(self.unique_key)
+        not_null = [c for c in self.unique_key if c not in self.nullable_key_columns]
+        null_rows = " or ".join(f"{c} is null" for c in not_null) or "false"
+        return (
+            f"select (select count(*) from (select hash({key}) as key_hash from {self.name} "
+            f"group by key_hash having count(*) > 1)) as count_repeated_key_hashes, "
+            f"(select count(*) from {self.name} where {null_rows}) as count_null_key_rows"
+        )
+
+    def duplicate_keys_sql(self) -> str:
+        """The key values that occur more than once (group by: nulls are equal), with their count."""
+        key = ", ".join(self.unique_key or [])
+        return f"select {key}, count(*) as count_rows from {self.name} group by {key} having count(*) > 1"
 
     @property
     def sources(self) -> list[tuple[str, str]]:
@@ -53,6 +98,11 @@ class Model:
         if self.cluster_by:
             sql = f"select * from (\n{sql}\n) order by {', '.join(self.cluster_by)}"
         return sql
+
+
+def _header_columns(pattern: re.Pattern, sql: str) -> list[str] | None:
+    match = pattern.search(sql)
+    return [c.strip() for c in match.group(1).split(",") if c.strip()] if match else None
 
 
 def declared_sources() -> dict[tuple[str, str], str]:
@@ -73,10 +123,15 @@ def load_models(models_dir: Path = MODELS_DIR) -> dict[str, Model]:
 
 
 def build_order(models: dict[str, Model]) -> list[Model]:
-    """Models in dependency order; raises on an unknown ref or source, or a cycle."""
+    """Models in dependency order; raises on an unknown ref or source, a model that does not
+    declare its unique key, or a cycle."""
     sources = declared_sources()
     graph: dict[str, set[str]] = {}
     for model in models.values():
+        if model.unique_key is None:
+            raise ValueError(f"{model.path.name}: no `-- unique_key:` header (columns, or none)")
+        if not set(model.nullable_key_columns) <= set(model.unique_key):
+            raise ValueError(f"{model.path.name}: a nullable_key_columns column is not in its unique_key")
         for ref in model.refs:
             if ref not in models:
                 raise ValueError(f"{model.path.name}: ref('{ref}') names no model")

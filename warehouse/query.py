@@ -147,7 +147,7 @@ class BaseWarehouse:
     def order_currencies(self) -> list[str]:
         """The currencies of the order lines, as exported."""
         frame = self.run(
-            "select distinct upper(trim(currency)) as code from stg_pos__order_lines "
+            "select distinct upper(trim(currency)) as code from stg_orders__order_lines "
             "where currency is not null order by 1"
         ).frame
         return frame["code"].to_list()

@@ -67,7 +67,7 @@ class RoadmapQueries(BaseWarehouse):
 
     @snapshot_constant
     def roadmap_checkins(self) -> Result:
-        return self.run("select * from stg_roadmap__checkins order by initiative_id, checkin_date")
+        return self.run("select * from stg_roadmap_checkins__checkins order by initiative_id, checkin_date")
 
     @snapshot_constant
     def roadmap_health(self) -> Result:
@@ -82,7 +82,7 @@ class RoadmapQueries(BaseWarehouse):
         now, status before, and whether it changed (for the monthly review)."""
         sql = """
 with checkins as (
-    select * from stg_roadmap__checkins where checkin_date <= $date_to
+    select * from stg_roadmap_checkins__checkins where checkin_date <= $date_to
 ),
 
 ranked as (

@@ -1,9 +1,10 @@
 """Published snapshots of the warehouse: how readers and writers stay out of each other's way.
 
-DuckDB locks a database file per process: while the dashboard holds the file open, an ingest
-cannot write it, and while an ingest writes, the dashboard cannot open it (PLATFORM-NOTES.md). So
-ingest writes the *ingest database* (CX_DB), and `cx build` builds every model into a brand-new
-file under `<db>-serving/`, then publishes it by atomically replacing the pointer file CURRENT.
+DuckDB locks a database file per process (one process may write it, or several may read it, never
+both): while the dashboard holds the file open, an ingest cannot write it, and while an ingest
+writes, the dashboard cannot open it, not even read-only. So ingest writes the *ingest database*
+(CX_DB), and `cx build` builds every model into a brand-new file under `<db>-serving/`, then
+publishes it by atomically replacing the pointer file CURRENT.
 Readers resolve CURRENT and open that snapshot read-only: they see the old snapshot or the new
 one, never a mix, and they never hold a lock the writer needs.
 """

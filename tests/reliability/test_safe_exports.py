@@ -205,7 +205,7 @@ def test_every_download_is_safe_to_open(hostile_db, monkeypatch, recorded):
 def test_the_warehouse_holds_no_personal_data(hostile_db):
     """Ingest hashes e-mails and drops phones (and keeps them out of quarantine records and
     messages), so neither the ingest database nor the published snapshot holds them."""
-    from warehouse import snapshots  # noqa: PLC0415
+    from warehouse import snapshots
 
     for db in (hostile_db, snapshots.current_snapshot(hostile_db)):
         con = duckdb.connect(str(db), read_only=True)
@@ -271,7 +271,7 @@ def test_csv_header_names_are_neutralised_too():
 def test_a_roadmap_kpi_the_metrics_do_not_define_is_shown_plain():
     """Regression: the roadmap page raised KeyError for an initiative whose kpi (any text in the
     contract) is not in metrics.toml, e.g. BASE's 'wismo_contacts'."""
-    from dashboard.components import fmt_value  # noqa: PLC0415
+    from dashboard.components import fmt_value
 
     assert fmt_value("wismo_contacts", 0.2) == "0.2"
     assert fmt_value("wismo_contacts", 12345.0) == "12,345"

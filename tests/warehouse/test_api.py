@@ -1,4 +1,3 @@
-# ruff: noqa: E501 - fixture rows are kept one per line, as in the exports they stand for
 """The query API on a small inline warehouse: funnel, tiers, friction, roadmap, explore, filters."""
 
 from __future__ import annotations

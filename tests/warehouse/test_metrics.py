@@ -1,4 +1,3 @@
-# ruff: noqa: E501 - fixture rows are kept one per line, as in the exports they stand for
 """Each metric against a value computed by hand on tiny inline data."""
 
 from __future__ import annotations

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 import sqlglot
 
+from ingest.contracts import CONTRACTS
 from warehouse.metrics import METRICS
 from warehouse.project import build_order, declared_sources, load_models
 
@@ -15,10 +17,19 @@ MODELS = load_models()
 
 def test_models_follow_the_layer_naming():
     for model in MODELS.values():
-        prefix = {"staging": r"stg_[a-z]+__[a-z_]+", "core": r"(dim|fct)_[a-z_]+", "marts": r"mart_[a-z_]+"}[
+        prefix = {"staging": r"stg_[a-z_]+__[a-z_]+", "core": r"(dim|fct)_[a-z_]+", "marts": r"mart_[a-z_]+"}[
             model.layer
         ]
         assert re.fullmatch(prefix, model.name), model.name
+
+
+def test_staging_models_are_named_after_the_source_they_read():
+    # stg_<source>__<entity>: <source> is the raw table (the ingest contract, `cx ingest --source`),
+    # or `meta` for the ingest's own log tables; not a system the rows may not come from.
+    for model in MODELS.values():
+        if model.layer == "staging":
+            [(schema, table)] = model.sources
+            assert model.name.startswith(f"stg_{table if schema == 'raw' else schema}__"), model.name
 
 
 def test_every_model_ends_with_select_from_final():
@@ -56,3 +67,46 @@ def test_model_transpiles_to_spark(name):
 def test_metric_marts_exist():
     for metric in METRICS.values():
         assert metric.mart in MODELS, metric.key
+
+
+# Append-only logs: a file named twice in one run is logged twice; a survey response row answering
+# several questions can break one rule on one column once per answer.
+KEYLESS = {"stg_meta__file_loads", "stg_meta__quarantine"}
+
+
+def test_every_model_declares_its_unique_key():
+    for model in MODELS.values():
+        assert model.unique_key is not None, model.name
+        assert bool(model.unique_key) == (model.name not in KEYLESS), model.name
+        assert set(model.nullable_key_columns) <= set(model.unique_key), model.name
+        assert len(set(model.unique_key)) == len(model.unique_key), model.name
+
+
+def test_build_order_refuses_a_model_without_a_declared_key():
+    models = dict(MODELS)
+    stores = models["dim_stores"]
+    models["dim_stores"] = replace(stores, sql=stores.sql.replace("-- unique_key: store_id\n", ""))
+    with pytest.raises(ValueError, match="dim_stores.sql: no `-- unique_key:` header"):
+        build_order(models)
+
+
+def test_staging_keys_are_the_contract_keys():
+    # The key of a raw table is declared once, in its ingest contract (whose duplicates ingest
+    # quarantines); a staging model's unique_key is that key under the model's column names.
+    for model in MODELS.values():
+        if model.layer != "staging" or model.sources[0][0] != "raw":
+            continue
+        renamed = {
+            alias: column for column, alias in re.findall(r"^\s+([a-z_]+) as ([a-z_]+),?$", model.sql, re.M)
+        }
+        source_key = tuple(renamed.get(c, c) for c in model.unique_key)
+        assert source_key == CONTRACTS[model.sources[0][1]].key, model.name
+
+
+def test_key_check_sql_treats_null_as_a_value_only_in_nullable_key_columns():
+    sessions = MODELS["mart_daily_sessions"]
+    sql = sessions.key_check_sql()
+    assert "hash(activity_date, channel, store_id, region, tier, segment, traffic_source)" in sql
+    assert "activity_date is null or channel is null or region is null" in sql
+    assert "store_id is null" not in sql
+    assert MODELS["stg_meta__quarantine"].key_check_sql() is None

@@ -1,5 +1,7 @@
-"""The speed-ups of issue 5 change how some answers are computed, never the answers: each faster
-query is checked here against the plain query it replaced, on the seeded demo warehouse."""
+"""The query speed-ups (issue 5: integer customer keys and bitmaps, marts stored in day order, the
+filter-option and freshness marts, one query for all periods of a scorecard, per-snapshot memos)
+change how some answers are computed, never the answers: each faster query is checked here against
+the plain query it replaced, on the seeded demo warehouse."""
 
 from __future__ import annotations
 
@@ -203,8 +205,8 @@ def test_issue5_metric_values_are_cached_per_period_and_cleared_on_demand(wh, mo
     assert len(ran) == 2  # the orders mart and the customer window, once each
 
 
-# The per-customer query churn and CLV were computed with before issue 5 (customer_id grouped,
-# every customer one row, the metric expressions over those rows).
+# The per-customer query churn and CLV were computed with before the integer customer keys and
+# bitmaps (customer_id grouped, every customer one row, the metric expressions over those rows).
 PLAIN_CUSTOMER_WINDOW = """
 with customer_window as (
     select customer_id, {latest}{each}

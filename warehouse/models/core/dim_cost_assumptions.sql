@@ -1,7 +1,8 @@
 -- One row per setting: the value of the latest version of the cost assumptions. Earlier versions
--- stay in stg_finance__cost_assumptions for audit.
+-- stay in stg_cost_assumptions__cost_assumptions for audit.
+-- unique_key: setting
 with assumptions as (
-    select * from {{ ref('stg_finance__cost_assumptions') }}
+    select * from {{ ref('stg_cost_assumptions__cost_assumptions') }}
 ),
 
 ranked as (

@@ -5,8 +5,9 @@
 -- on it, as joining integers is several times faster than joining the text ids (a key of this
 -- table only, not of other tables). Rows are ordered by it, so one customer's spells sit together.
 -- cluster_by: customer_key, valid_from_date
+-- unique_key: customer_id, valid_from_date
 with tiers as (
-    select * from {{ ref('stg_crm__customer_tiers') }}
+    select * from {{ ref('stg_customers__customer_tiers') }}
 ),
 
 spells as (

@@ -1,10 +1,11 @@
 -- One row per customer: current tier, region and segment, and first and last purchase.
+-- unique_key: customer_id
 with spells as (
     select * from {{ ref('dim_customer_tier_spells') }}
 ),
 
 order_lines as (
-    select * from {{ ref('stg_pos__order_lines') }}
+    select * from {{ ref('stg_orders__order_lines') }}
 ),
 
 current_spell as (

@@ -2,12 +2,13 @@
 -- declares (the virtual store of a marketplace or web-shop export such as Olist or UCI Online
 -- Retail), so store and region filters list it. Its region is unknown: the region of its orders
 -- comes from their customers where known (fct_orders).
+-- unique_key: store_id
 with stores as (
-    select * from {{ ref('stg_pos__stores') }}
+    select * from {{ ref('stg_stores__stores') }}
 ),
 
 order_lines as (
-    select * from {{ ref('stg_pos__order_lines') }}
+    select * from {{ ref('stg_orders__order_lines') }}
 ),
 
 order_stores as (

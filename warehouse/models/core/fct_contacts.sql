@@ -1,8 +1,9 @@
 -- One row per support contact, with the repeat-contact flags (same customer, same reason, within
 -- 7 days; or reopened: a ticket tool's count of repeat contacts inside the case), its cost, and
 -- the customer's tier, segment and region on the day.
+-- unique_key: contact_id
 with contacts as (
-    select * from {{ ref('stg_support__contacts') }}
+    select * from {{ ref('stg_contacts__contacts') }}
 ),
 
 orders as (

@@ -1,8 +1,9 @@
 -- One row per order: its lines summed, its delivery judged against the promise, its returns, and
 -- the customer's tier and segment on the day of the order; its region is its store's (else the
 -- customer's on the day).
+-- unique_key: order_id
 with order_lines as (
-    select * from {{ ref('stg_pos__order_lines') }}
+    select * from {{ ref('stg_orders__order_lines') }}
 ),
 
 stores as (
@@ -21,7 +22,8 @@ margin as (
     select setting_value as gross_margin from assumptions where setting = 'gross_margin'
 ),
 
--- Returns that a better experience prevents (DESIGN.md, friction "preventable returns").
+-- Returns that a better experience prevents (the friction point preventable_returns): the item
+-- arrived damaged, wrong, not as described or late; not a change of mind or a poor fit.
 line_values as (
     select
         *,

@@ -1,7 +1,8 @@
 -- One row per web or app session, with a flag per funnel step reached (a session that reached
 -- checkout also reached add_to_cart, product_view and visit).
+-- unique_key: session_id
 with sessions as (
-    select * from {{ ref('stg_digital__sessions') }}
+    select * from {{ ref('stg_sessions__sessions') }}
 ),
 
 spells as (

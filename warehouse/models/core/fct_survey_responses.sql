@@ -1,5 +1,6 @@
 -- One row per survey answer, classified (promoter / passive / detractor, CSAT top-2-box), with the
 -- customer's tier, segment and region on the day and the store of the linked order.
+-- unique_key: response_id
 with responses as (
     select * from {{ ref('stg_surveys__responses') }}
 ),
@@ -9,7 +10,7 @@ orders as (
 ),
 
 contacts as (
-    select contact_id, order_id as contact_order_id from {{ ref('stg_support__contacts') }}
+    select contact_id, order_id as contact_order_id from {{ ref('stg_contacts__contacts') }}
 ),
 
 spells as (

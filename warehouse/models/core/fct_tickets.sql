@@ -3,6 +3,7 @@
 -- reason within 7 days (a reopened case had one: fct_contacts.is_followed_by_repeat).
 -- is_repeat_window_closed: the first contact's 7-day window has ended within the data, so
 -- whether the ticket is FCR is known.
+-- unique_key: ticket_id
 with contacts as (
     select * from {{ ref('fct_contacts') }}
 ),

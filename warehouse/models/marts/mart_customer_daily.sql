@@ -1,10 +1,12 @@
--- One row per customer x day x channel with purchases: the base of the customer-level metrics
--- (churn, CLV, customers and orders per customer by tier), which are not additive across days.
+-- One row per customer x day x channel x store x region x tier x segment with purchases: the base of
+-- the customer-level metrics (churn, CLV, customers and orders per customer by tier), which are not
+-- additive across days.
 -- customer_key numbers the customers of this mart densely: the customer-level queries group and
 -- count distinct on it, several times faster than on the text id (a key of this mart only).
 -- Stored by tier, channel and day: the typical view filters a tier and a channel, and its rows then
 -- sit in a few row groups that the scan picks by their min/max (zonemaps).
 -- cluster_by: tier, channel, activity_date
+-- unique_key: customer_id, activity_date, channel, store_id, region, tier, segment
 with orders as (
     select * from {{ ref('fct_orders') }}
 ),

@@ -2,6 +2,10 @@
 -- parts of the service metrics (FCR, repeat contacts, AHT, wait, transfers, self-service, cost).
 -- Ordered by day, so a period filter skips the row groups outside it (zonemaps).
 -- cluster_by: activity_date
+-- store_id is null for a contact about no order, or an order not in the data: "no store" is one
+-- value of the grain.
+-- unique_key: activity_date, channel, store_id, region, tier, segment, reason
+-- nullable_key_columns: store_id
 with contacts as (
     select * from {{ ref('fct_contacts') }}
 ),

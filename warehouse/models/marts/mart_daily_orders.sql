@@ -2,6 +2,7 @@
 -- metrics (AOV, return rate, on-time delivery), so a page never scans order lines.
 -- Ordered by day, so a period filter skips the row groups outside it (zonemaps).
 -- cluster_by: activity_date
+-- unique_key: activity_date, channel, store_id, region, tier, segment
 with orders as (
     select * from {{ ref('fct_orders') }}
 ),

@@ -2,6 +2,8 @@
 -- funnel step. Sessions belong to no store; store_id is null so a store filter finds none.
 -- Ordered by day, so a period filter skips the row groups outside it (zonemaps).
 -- cluster_by: activity_date
+-- unique_key: activity_date, channel, store_id, region, tier, segment, traffic_source
+-- nullable_key_columns: store_id
 with sessions as (
     select * from {{ ref('fct_sessions') }}
 ),

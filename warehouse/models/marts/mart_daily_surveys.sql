@@ -2,6 +2,10 @@
 -- sums from which NPS, CSAT and CES and their margins of error are computed for any filter.
 -- Ordered by day, so a period filter skips the row groups outside it (zonemaps).
 -- cluster_by: activity_date
+-- store_id is null for an answer about no order, or an order not in the data: "no store" is one
+-- value of the grain.
+-- unique_key: activity_date, channel, store_id, region, tier, segment, touchpoint
+-- nullable_key_columns: store_id
 with responses as (
     select * from {{ ref('fct_survey_responses') }}
 ),

@@ -1,6 +1,7 @@
 -- One row per filter dimension x value found in the daily marts: the sidebar's choices, which
 -- app.py draws on every page. Built once here instead of twenty distinct scans per page view.
 -- The dimension names are warehouse/filters.py's DIMENSIONS (store = store_id).
+-- unique_key: dimension, value
 with orders as (
     select * from {{ ref('mart_daily_orders') }}
 ),

@@ -1,6 +1,7 @@
 -- One row per activity source: its latest day and row count, with the last ingest and the rows
 -- quarantined so far. app.py shows it on every page (the freshness line); built once here so a
 -- page does not scan four fact tables and the quarantine for it.
+-- unique_key: source_name
 with orders as (
     select * from {{ ref('fct_orders') }}
 ),

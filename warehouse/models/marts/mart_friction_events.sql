@@ -5,6 +5,10 @@
 -- cost_driver is the contact channel for contact-based points (each channel has its own cost).
 -- Ordered by day, so a period filter skips the row groups outside it (zonemaps).
 -- cluster_by: activity_date
+-- store_id is null for sessions and for contacts and answers about no order (or one not in the
+-- data): "no store" is one value of the grain.
+-- unique_key: activity_date, channel, store_id, region, tier, segment, friction_point, cost_driver
+-- nullable_key_columns: store_id
 with sessions as (
     select * from {{ ref('fct_sessions') }}
 ),

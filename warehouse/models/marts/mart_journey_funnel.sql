@@ -1,8 +1,13 @@
 -- One row per day x channel x store x region x tier x segment x funnel step: the journey from
 -- awareness to support as counts. Web and app steps come from sessions; purchase and later stages
--- count orders of every channel, store orders included (DESIGN.md, "Journey stages").
+-- count orders of every channel, store orders included; support counts tickets about an order.
 -- Ordered by day, so a period filter skips the row groups outside it (zonemaps).
 -- cluster_by: activity_date
+-- store_id is null on the session steps; channel and store_id are null on the support steps of
+-- a ticket whose order is not in the data (its sales channel is unknown): "no channel" and
+-- "no store" are values of the grain.
+-- unique_key: activity_date, channel, store_id, region, tier, segment, step
+-- nullable_key_columns: channel, store_id
 with sessions as (
     select * from {{ ref('mart_daily_sessions') }}
 ),

@@ -1,12 +1,13 @@
 -- One row per roadmap initiative: its dates on the calendar, its latest check-in and the one
 -- before (for status changes), and the KPI it promised to move. The KPI's measured value comes
 -- from the metric layer at query time, so progress is the data's, not a typed percentage.
+-- unique_key: initiative_id
 with initiatives as (
     select * from {{ ref('stg_roadmap__initiatives') }}
 ),
 
 checkins as (
-    select * from {{ ref('stg_roadmap__checkins') }}
+    select * from {{ ref('stg_roadmap_checkins__checkins') }}
 ),
 
 ranked_checkins as (

@@ -1,4 +1,7 @@
 -- One row per file an ingest run looked at (loaded, duplicate or refused).
+-- A log without a key: a file named twice in one run is logged twice (loaded, then duplicate;
+-- a missing path twice, alike but for loaded_at).
+-- unique_key: none
 with source as (
     select * from {{ source('meta', 'file_loads') }}
 ),

@@ -1,4 +1,5 @@
 -- One row per ingest run.
+-- unique_key: run_id
 with source as (
     select * from {{ source('meta', 'ingest_runs') }}
 ),

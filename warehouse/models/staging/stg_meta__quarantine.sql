@@ -1,4 +1,7 @@
 -- One row per broken rule of a rejected row.
+-- A log without a key: a survey response row answering several questions is one row per answer
+-- at ingest, so one file row can break the same rule on the same column more than once.
+-- unique_key: none
 with source as (
     select * from {{ source('meta', 'quarantine') }}
 ),

@@ -1,4 +1,5 @@
 -- One row per roadmap initiative; day numbers count from the programme start (day 1).
+-- unique_key: initiative_id
 with source as (
     select * from {{ source('raw', 'roadmap') }}
 ),

@@ -1,4 +1,5 @@
 -- One row per survey answer (nps, csat or ces).
+-- unique_key: response_id
 with source as (
     select * from {{ source('raw', 'surveys') }}
 ),

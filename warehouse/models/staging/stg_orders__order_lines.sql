@@ -1,6 +1,7 @@
 -- One row per loaded order line, renamed and cast for the models above it. An export either
 -- reports returns (a line without returned_quantity then returned none) or does not at all
 -- (Olist, UCI Online Retail: no line has it); the return rate counts only exports that do.
+-- unique_key: order_id, line_no
 with source as (
     select * from {{ source('raw', 'orders') }}
 ),

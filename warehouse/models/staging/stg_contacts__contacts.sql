@@ -1,4 +1,5 @@
 -- One row per support contact.
+-- unique_key: contact_id
 with source as (
     select * from {{ source('raw', 'contacts') }}
 ),

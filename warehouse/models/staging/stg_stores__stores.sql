@@ -1,4 +1,5 @@
 -- One row per store (online sales book to a virtual store per region).
+-- unique_key: store_id
 with source as (
     select * from {{ source('raw', 'stores') }}
 ),

@@ -1,4 +1,5 @@
 -- One row per web or app session.
+-- unique_key: session_id
 with source as (
     select * from {{ source('raw', 'sessions') }}
 ),

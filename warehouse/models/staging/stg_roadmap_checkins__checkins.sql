@@ -1,4 +1,5 @@
 -- One row per monthly check-in of an initiative.
+-- unique_key: initiative_id, checkin_date
 with source as (
     select * from {{ source('raw', 'roadmap_checkins') }}
 ),

@@ -1,4 +1,5 @@
 -- One row per setting per version of the cost assumptions.
+-- unique_key: version, setting
 with source as (
     select * from {{ source('raw', 'cost_assumptions') }}
 ),

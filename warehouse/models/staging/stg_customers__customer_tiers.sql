@@ -1,4 +1,5 @@
 -- One row per tier spell of a customer (the CRM export carries the tier history).
+-- unique_key: customer_id, tier_since_date
 with source as (
     select * from {{ source('raw', 'customers') }}
 ),
