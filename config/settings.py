@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from warehouse.explorer import EXPLORE_ROW_LIMIT
+from warehouse.queries.explore import EXPLORE_ROW_LIMIT
 
 DEFAULT_DB = Path("data/warehouse.duckdb")
 DEFAULT_ACCESS = Path("config/access.toml")

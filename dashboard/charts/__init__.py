@@ -5,11 +5,11 @@ registered here so any figure built from this package has it."""
 from dashboard import theme
 from dashboard.charts.data_quality import rows_by_source, rules
 from dashboard.charts.explore import explore_bar
-from dashboard.charts.friction import DODGE, impact_matrix, pareto
-from dashboard.charts.journey import STAGES, conversion_heatmap, funnel, stage_scores
+from dashboard.charts.friction_costs import DODGE, impact_matrix, pareto
+from dashboard.charts.journey_funnel import STAGES, conversion_heatmap, funnel, stage_scores
+from dashboard.charts.loyalty_tiers import TIER_PANELS, tier_panels, tier_sankey
 from dashboard.charts.overview import friction_top, kpi_trends, roadmap_health
 from dashboard.charts.roadmap import PHASE_LABELS, kpi_progress, roadmap_timeline
-from dashboard.charts.tiers import TIER_PANELS, tier_panels, tier_sankey
 
 theme.register()
 

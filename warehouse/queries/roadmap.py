@@ -9,7 +9,7 @@ import polars as pl
 
 from warehouse.filters import Filters
 from warehouse.metrics import METRICS
-from warehouse.query import BaseWarehouse, Result, snapshot_constant
+from warehouse.queries.base import BaseWarehouse, Result, snapshot_constant
 from warehouse.scope import EVERYTHING, Scope
 
 

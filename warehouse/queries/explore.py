@@ -7,7 +7,7 @@ import polars as pl
 
 from warehouse.filters import Filters, where_clause
 from warehouse.metrics import METRICS
-from warehouse.query import BaseWarehouse, Result, snapshot_constant
+from warehouse.queries.base import BaseWarehouse, Result, snapshot_constant
 
 EXPLORABLE_MARTS = (
     "mart_daily_orders",
@@ -24,7 +24,7 @@ class RowLimitExceeded(Exception):
     pass
 
 
-class ExplorerQueries(BaseWarehouse):
+class ExploreQueries(BaseWarehouse):
     @snapshot_constant
     def explorable(self) -> dict[str, dict[str, list[str]]]:
         """Marts an analyst can explore: their group-by columns and additive measures."""

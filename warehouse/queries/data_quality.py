@@ -3,11 +3,11 @@ rule and the rows themselves. All but the quarantine browser are snapshot consta
 
 from __future__ import annotations
 
-from warehouse.query import BaseWarehouse, Result, snapshot_constant
+from warehouse.queries.base import BaseWarehouse, Result, snapshot_constant
 from warehouse.scope import EVERYTHING, Scope
 
 
-class QualityQueries(BaseWarehouse):
+class DataQualityQueries(BaseWarehouse):
     @snapshot_constant
     def freshness(self) -> Result:
         """Per activity source its latest day and rows, the last ingest and the rows quarantined."""

@@ -1,9 +1,11 @@
-"""The warehouse's query API: what pages, `cx metrics` and exports call.
+"""The base of the query API: the read-only connection to a published snapshot, the Result every
+query returns (a Polars frame with the SQL it ran and its bound parameters, so "the SQL behind a
+number" can always be shown), `snapshot_constant` for what a snapshot can never change, and what
+every page's frame needs (the data window, the currency, the filter options).
 
-Each method takes a Filters object and returns a Result: a Polars frame together with the SQL it
-ran and the bound parameters, so "the SQL behind a number" can always be shown. The connection is
-read-only, on the published snapshot (warehouse/snapshots.py). One cursor per query: DuckDB 2.0
-leaves a result-set bound to its cursor, and Streamlit sessions share one connection.
+The connection is read-only, on the published snapshot (warehouse/snapshots.py). One cursor per
+query: DuckDB 2.0 leaves a result-set bound to its cursor, and Streamlit sessions share one
+connection.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import polars as pl
 
 from warehouse import snapshots
 from warehouse.filters import DEFAULT_DAYS, DIMENSIONS, Filters
-from warehouse.metrics import METRICS, Metric, additive_sql, customer_window_sql, significant
 from warehouse.periods import PeriodValues
 from warehouse.scope import EVERYTHING, Scope
 
@@ -75,7 +76,8 @@ class Result:
 
 
 class BaseWarehouse:
-    """Connection, period resolution and the metric queries; warehouse.api.Warehouse adds the rest."""
+    """Connection, period resolution and the page frame's constants; the modules beside this one
+    add each page's queries and warehouse.api.Warehouse puts them together."""
 
     def __init__(self, snapshot: Path):
         self.snapshot = Path(snapshot)
@@ -168,83 +170,6 @@ class BaseWarehouse:
         """mart_customer_daily's largest customer_key: the size of its customer bitmaps."""
         return self.scalar("select max(customer_key) from mart_customer_daily")
 
-    def metric_values(
-        self, filters: Filters, keys: list[str] | None = None, group_by: tuple[str, ...] = ()
-    ) -> list[Result]:
-        """Raw metric values (value, n, margin per metric) for one period: one Result per mart."""
-        filters = self.resolve(filters)
-        chosen = [METRICS[k] for k in (keys or METRICS)]
-        by_mart: dict[tuple[str, str], list[Metric]] = {}
-        for m in chosen:
-            by_mart.setdefault((m.kind, m.mart), []).append(m)
-        results = []
-        for (kind, mart), metrics in by_mart.items():
-            if kind == "customer_window":
-                if any(g in ("day", "week", "month") for g in group_by):
-                    continue
-                window = int(self.assumptions().get("churn_window_days", 180))
-                sql, params = customer_window_sql(metrics, filters, window, group_by, self.max_customer_key())
-            else:
-                sql, params = additive_sql(mart, metrics, filters, group_by)
-            results.append(self.run(sql, params))
-        return results
-
-    def metrics(self, filters: Filters, keys: list[str] | None = None) -> Result:
-        """The scorecard: one row per metric with value, n, margin, target, status, the
-        comparison period's value, the change and whether it is significant."""
-        filters = self.resolve(filters)
-        comparison = filters.comparison()
-        periods = {"current": filters, **({"previous": comparison} if comparison else {})}
-        values, sqls = self._period_values.get(periods, keys)
-        return _scorecard(filters, keys, values["current"], values.get("previous", {}), sqls, self.currency())
-
-    def scorecards(self, periods: dict[str, Filters], keys: list[str] | None = None) -> dict[str, Result]:
-        """metrics() without comparison for several periods at once (the monthly review's month,
-        month before and year before), sharing each mart's query between them."""
-        resolved = {name: replace(self.resolve(f), compare="none") for name, f in periods.items()}
-        values, sqls = self._period_values.get(resolved, keys)
-        currency = self.currency()
-        return {name: _scorecard(f, keys, values[name], {}, sqls, currency) for name, f in resolved.items()}
-
-    def clear_query_cache(self) -> None:
-        """Forget the cached metric values (the benchmark times a view as a first click)."""
-        self._period_values.clear()
-
-    def metric_series(
-        self, filters: Filters, keys: list[str], grain: str = "month", by: str | None = None
-    ) -> Result:
-        """Metrics over time (long format: period, [by], metric, value, n)."""
-        group_by = (grain, by) if by else (grain,)
-        results = self.metric_values(filters, keys, group_by)
-        frames = []
-        for r in results:
-            for key in keys:
-                if f"{key}__value" in r.frame.columns:
-                    frames.append(
-                        r.frame.select(
-                            pl.col(grain).alias("period"),
-                            *([pl.col(by).cast(pl.Utf8)] if by else []),
-                            pl.lit(key).alias("metric"),
-                            pl.col(f"{key}__value").cast(pl.Float64).alias("value"),
-                            pl.col(f"{key}__n").cast(pl.Float64).alias("n"),
-                        )
-                    )
-        frame = pl.concat(frames) if frames else pl.DataFrame()
-        return Result(frame, "\n;\n".join(r.sql for r in results), results[0].params if results else {})
-
-    def metrics_by(self, filters: Filters, by: str, keys: list[str] | None = None) -> Result:
-        """Metrics for each value of one dimension (wide: one row per group, a column per metric)."""
-        results = self.metric_values(filters, keys, (by,))
-        frame = None
-        for r in results:
-            cols = [by] + [c for c in r.frame.columns if c.endswith("__value") or c.endswith("__n")]
-            part = r.frame.select(cols).with_columns(pl.col(by).cast(pl.Utf8))
-            frame = part if frame is None else frame.join(part, on=by, how="full", coalesce=True)
-        frame = frame if frame is not None else pl.DataFrame()
-        frame = frame.rename({c: c.replace("__value", "") for c in frame.columns if c.endswith("__value")})
-        params = results[0].params if results else {}
-        return Result(frame.sort(by), "\n;\n".join(r.sql for r in results), params)
-
     # -- dimension values -----------------------------------------------------------------
     def filter_options(self, scope: Scope = EVERYTHING) -> dict[str, list[str]]:
         """The values each filter can take for a viewer of `scope`: a region manager is offered
@@ -270,39 +195,3 @@ class BaseWarehouse:
             "select region, store_id, store_name from dim_stores order by region, store_id"
         ).frame.to_dicts()
         return out
-
-
-def _scorecard(
-    filters: Filters, keys, current: dict, previous: dict, sqls: list[str], currency: str | None
-) -> Result:
-    rows = []
-    for key in keys or METRICS:
-        m = METRICS[key]
-        value, n, margin = current.get(key, (None, None, None))
-        prev, _, prev_margin = previous.get(key, (None, None, None))
-        change = value - prev if value is not None and prev is not None else None
-        rows.append(
-            {
-                "metric": key,
-                "label": m.label,
-                # money metrics are in the orders' currency (an ISO code, or "money" when mixed)
-                "unit": (currency or "money") if m.unit == "money" else m.unit,
-                "direction": m.direction,
-                "value": value,
-                "n": n,
-                "margin": margin,
-                "target": float(m.target),
-                "alert": float(m.alert),
-                "status": m.status(value),
-                "previous": prev,
-                "change": change,
-                "significant": significant(m, margin, prev_margin, change),
-                "is_small_sample": bool(m.min_n and (n or 0) < m.min_n),
-                "definition": m.definition,
-            }
-        )
-    return Result(pl.DataFrame(rows, infer_schema_length=None), "\n;\n".join(sqls), _describe(filters))
-
-
-def _describe(filters: Filters) -> dict:
-    return {"filters": filters.describe()}
