@@ -98,34 +98,28 @@ if pack is not None:
         st.info(note, icon=":material/lock_clock:")
     stem = f"cx_board_pack_{month_text}"
     buttons = st.container(horizontal=True, gap="small")
-    buttons.download_button(
-        "Board pack (HTML)",
-        auth.audited(
-            lambda: board_pack.render_html(pack),
-            name=f"{stem}.html",
-            fmt="html",
-            rows=len(pack["scorecard"]),
-            filters_text=review.describe(),
+    formats = {  # format -> how it renders, its MIME type, the button's help
+        "html": (
+            board_pack.render_html,
+            "text/html",
+            "One self-contained file: opens offline in any browser",
         ),
-        f"{stem}.html",
-        "text/html",
-        key="pack_html",
-        on_click="ignore",
-        icon=":material/download:",
-        help="One self-contained file: opens offline in any browser",
-    )
-    buttons.download_button(
-        "Board pack (XLSX)",
-        auth.audited(
-            lambda: board_pack.render_xlsx(pack),
-            name=f"{stem}.xlsx",
-            fmt="xlsx",
-            rows=len(pack["scorecard"]),
-            filters_text=review.describe(),
-        ),
-        f"{stem}.xlsx",
-        exports.XLSX_MIME,
-        key="pack_xlsx",
-        on_click="ignore",
-        icon=":material/download:",
-    )
+        "xlsx": (board_pack.render_xlsx, exports.XLSX_MIME, None),
+    }
+    for fmt, (render, mime, help_text) in formats.items():
+        buttons.download_button(
+            f"Board pack ({fmt.upper()})",
+            auth.audited(
+                lambda render=render: render(pack),
+                name=f"{stem}.{fmt}",
+                fmt=fmt,
+                rows=len(pack["scorecard"]),
+                filters_text=review.describe(),
+            ),
+            f"{stem}.{fmt}",
+            mime,
+            key=f"pack_{fmt}",
+            on_click="ignore",
+            icon=":material/download:",
+            help=help_text,
+        )
