@@ -55,7 +55,7 @@ def app_frame(v: View) -> None:
 
 def overview(v: View, f: Filters) -> None:
     v.metrics(f, None)
-    v.coverage()  # what the warehouse does not hold (also behind missing_by_metric)
+    v.coverage()  # what these exports cannot measure (the note above the tiles)
     trend = replace(f, date_from=min(f.date_from, f.date_to - timedelta(days=364)))
     v.metric_series(trend, HEADLINE_TRENDS, "month", None)
     v.friction_costs(f, None)
@@ -68,6 +68,7 @@ def journey_funnel(v: View, f: Filters) -> None:
     v.coverage()
     v.funnel(f, True)
     v.stage_scores(f)
+    v.targets_in_effect(f)
 
 
 def loyalty_tiers(v: View, f: Filters) -> None:
@@ -111,6 +112,11 @@ def audit(v: View, f: Filters) -> None:
     page itself: no warehouse query beyond app.py's frame."""
 
 
+def targets(v: View, f: Filters) -> None:
+    """The targets versions are files beside the warehouse, read by the page itself."""
+    v.as_of()
+
+
 def explore(v: View, f: Filters) -> None:
     spec = v.explorable()
     mart = next(iter(spec))
@@ -132,6 +138,7 @@ PAGES = {
     "data_quality": data_quality,
     "explore": explore,
     "audit": audit,
+    "targets": targets,
 }
 
 
@@ -175,6 +182,7 @@ BARE_SQL = {
     "data_quality": "select source_name, rule_name, count(*) from stg_meta__quarantine group by 1, 2",
     # the audit page runs no warehouse query of its own: app.py's frame is its whole cost
     "audit": "select max(activity_date), count(*) from mart_daily_orders",
+    "targets": "select max(activity_date), count(*) from mart_daily_orders",
     "explore": "select region, tier, count(*), sum(net_revenue_amount) from fct_orders "
     "where order_date between $d1 and $d2 and channel = $channel and tier = $tier group by 1, 2",
 }

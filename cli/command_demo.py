@@ -49,7 +49,10 @@ def demo(
     if refused:
         raise typer.Exit(1)
 
+    from demo.standards import save_demo_targets  # noqa: PLC0415
     from warehouse.build import BuildError, build  # noqa: PLC0415
+
+    save_demo_targets(resolved_db)  # the demo retailer's targets, its first targets version
 
     try:
         with console.status("building the warehouse models"):

@@ -66,9 +66,9 @@ def metrics(
             segment=tuple(segment or ()),
             compare=compare,
         )
-        wh = Warehouse.open(resolve_db(db))
+        wh = Warehouse.open(resolve_db(db), Settings.from_env().targets)
         if as_user is not None:
-            settings = Settings.from_env()
+            settings = Settings.from_env()  # (read again: also where the access file is)
             user = access.resolve(access.load(settings.access), as_user, email_verified=True)
             if user is None:
                 raise ValueError(f"{as_user} has no access in {settings.access}: no figures to show")
@@ -83,7 +83,7 @@ def metrics(
                 filters=filters.describe(),
                 detail="cx metrics --as",
             )
-    except (NoWarehouse, ValueError, access.AccessFileError) as exc:
+    except (NoWarehouse, ValueError, access.AccessFileError) as exc:  # TargetsError is a ValueError
         if json_out:
             typer.echo(json.dumps({"error": str(exc)}))
         else:
@@ -114,6 +114,7 @@ def metrics(
             "target": row["target"],
             "alert": row["alert"],
             "status": row["status"],
+            "reason": row["reason"],
             "previous": _clean(row["previous"]),
             "change": _clean(row["change"]),
             "significant": row["significant"],
@@ -148,7 +149,7 @@ def metrics(
             f"{e['n']:,.0f}" if e["n"] is not None else "–",
             f"{e['margin']:.1f}" if e.get("margin") is not None else "",
             m.fmt(e["target"]),
-            e["status"],
+            e["status"] if not e["reason"] else f"{e['status']}: {e['reason']}",
             m.fmt(e["previous"]),
         )
     Console().print(table)

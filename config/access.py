@@ -37,6 +37,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "data_quality": frozenset({"governance", "analyst"}),
     "explore": frozenset({"analyst"}),
     "audit": frozenset({"governance"}),
+    "targets": frozenset({"governance"}),
 }
 # What a role may write (beside the read-only snapshot).
 WRITE_ROLES: dict[str, frozenset[str]] = {

@@ -16,6 +16,7 @@ from warehouse.queries.explore import EXPLORE_ROW_LIMIT
 
 DEFAULT_DB = Path("data/warehouse.duckdb")
 DEFAULT_ACCESS = Path("config/access.toml")
+DEFAULT_TARGETS = Path("config/targets.toml")
 DEFAULT_EXPLORE_ROW_LIMIT = EXPLORE_ROW_LIMIT
 
 
@@ -26,6 +27,7 @@ class Settings:
     explore_row_limit: int = DEFAULT_EXPLORE_ROW_LIMIT
     access: Path = DEFAULT_ACCESS
     local_role: str | None = None
+    targets: Path = DEFAULT_TARGETS
 
     HELP = {
         "db": "CX_DB: the warehouse file ingest and build write (the dashboard reads its published snapshot)",
@@ -36,6 +38,8 @@ class Settings:
         "access": "CX_ACCESS: the access file mapping people and e-mail domains to roles and scopes",
         "local_role": "CX_LOCAL_ROLE: in local mode (no sign-in configured), the one role the local user "
         "has instead of all of them, e.g. `executive` or `region_manager:North`",
+        "targets": "CX_TARGETS: the retailer's targets and alert thresholds (versions), read with the "
+        "versions the governance team saves in the dashboard",
     }
 
     @classmethod
@@ -47,6 +51,7 @@ class Settings:
             explore_row_limit=_positive_int(env, "CX_EXPLORE_ROW_LIMIT", DEFAULT_EXPLORE_ROW_LIMIT),
             access=Path(env.get("CX_ACCESS", str(DEFAULT_ACCESS))),
             local_role=env.get("CX_LOCAL_ROLE") or None,
+            targets=Path(env.get("CX_TARGETS", str(DEFAULT_TARGETS))),
         )
 
     @classmethod

@@ -22,6 +22,7 @@ from dashboard import charts, exports, theme
 from dashboard.state import DIMENSION_LABELS, month_end, tier_label
 from warehouse.filters import DIMENSIONS, Filters
 from warehouse.metrics import METRICS
+from warehouse.targets import targets_of_rows
 
 TREND_KEYS = [
     "nps",
@@ -132,6 +133,7 @@ SCORECARD_COLUMNS = [
     "Same month last year",
     "Change YoY",
     "n",
+    "Note",
 ]
 
 
@@ -143,14 +145,19 @@ def scorecard_table(rows: list[dict]) -> pl.DataFrame:
         out.append(
             {
                 "Metric": m.label,
-                "This month": m.fmt(r["value"]) + (" (few answers)" if r.get("is_small_sample") else ""),
+                "This month": (
+                    "not measured"
+                    if r["status"] == "not_measured"
+                    else m.fmt(r["value"]) + (" (few answers)" if r.get("is_small_sample") else "")
+                ),
                 "Status": f"{theme.STATUS_SYMBOLS[r['status']]} {theme.STATUS_LABELS[r['status']]}",
-                "Target": m.fmt(r["target"]),
+                "Target": "not set" if r.get("target") is None else m.fmt(r["target"]),
                 "Previous month": m.fmt(r["mom_value"]),
                 "Change MoM": _change(r["metric"], r["mom_change"], r["mom_significant"]),
                 "Same month last year": m.fmt(r["yoy_value"]),
                 "Change YoY": _change(r["metric"], r["yoy_change"], r["yoy_significant"]),
                 "n": "–" if r["n"] is None else f"{r['n']:,.0f}",
+                "Note": r.get("reason") or "",
             }
         )
     return pl.DataFrame(out, schema={c: pl.Utf8 for c in SCORECARD_COLUMNS})
@@ -166,8 +173,8 @@ def breaches_table(rows: list[dict]) -> pl.DataFrame:
                 {
                     "Metric": m.label,
                     "This month": m.fmt(r["value"]) + (" (few answers)" if r.get("is_small_sample") else ""),
-                    "Breach": f"{side} the alert threshold {m.fmt(m.alert)}",
-                    "Target": m.fmt(m.target),
+                    "Breach": f"{side} the alert threshold {m.fmt(r['alert'])}",
+                    "Target": m.fmt(r["target"]),
                 }
             )
     return pl.DataFrame(out, schema={c: pl.Utf8 for c in ("Metric", "This month", "Breach", "Target")})
@@ -216,6 +223,7 @@ def render_html(pack: dict) -> str:
             charts.kpi_trends(
                 trend,
                 TREND_KEYS,
+                targets_of_rows(pack["scorecard"]),
                 highlight=month,
                 title="Thirteen months to the review month; dashed line = target",
             )

@@ -18,6 +18,7 @@ from warehouse import money
 from warehouse.api import Result
 from warehouse.filters import Filters
 from warehouse.metrics import METRICS, Metric
+from warehouse.targets import Target, targets_of_rows
 
 CSS = f"""
 <style>
@@ -45,6 +46,11 @@ CSS = f"""
 
 def inject_css() -> None:
     st.markdown(CSS, unsafe_allow_html=True)
+
+
+def targets_of(scorecard: pl.DataFrame) -> dict[str, Target]:
+    """metric -> its target and alert threshold, from scorecard rows (metrics without one left out)."""
+    return targets_of_rows(scorecard.to_dicts())
 
 
 # -- formatting -----------------------------------------------------------------------------
@@ -90,19 +96,22 @@ def status_badge(status: str) -> str:
 
 
 # -- KPI tiles ------------------------------------------------------------------------------
-def tile_html(row: Mapping, compare: str, missing: str | None = None) -> str:
-    """One KPI: value, status, target, change vs the comparison period (with significance),
-    n and margin; greyed when n is below the metric's min_n. `missing` names what the metric needs
-    that the warehouse does not hold at all: then the tile says so instead of a comparison."""
+def tile_html(row: Mapping, compare: str) -> str:
+    """One KPI: value, status, target, change vs the comparison period (with significance), n and
+    margin; greyed when n is below the metric's min_n. A metric these exports cannot measure, or
+    without a value in the period, shows the scorecard's reason instead: no number, no colour."""
     m = METRICS[row["metric"]]
     status = row["status"]
     value = m.fmt(row["value"])
     small = bool(row.get("is_small_sample"))
-    lines = [
-        f"target {m.fmt(m.target)} · alert {'below' if m.direction == 'higher' else 'above'} {m.fmt(m.alert)}"
-    ]
-    if missing and status == "no_data":
-        lines.append(f"no {html.escape(missing)} in this warehouse")
+    target, alert = row.get("target"), row.get("alert")
+    if target is None:
+        lines = ["no target set"]
+    else:
+        side = "below" if m.direction == "higher" else "above"
+        lines = [f"target {m.fmt(target)} · alert {side} {m.fmt(alert)}"]
+    if status in ("not_measured", "no_data") and row.get("reason"):
+        lines.append(html.escape(row["reason"]))
     elif compare != "none":
         change = row.get("change")
         if change is None:
@@ -124,7 +133,7 @@ def tile_html(row: Mapping, compare: str, missing: str | None = None) -> str:
                 f'<span class="{css}">{arrow} {fmt_change(m, change)}</span> vs '
                 f"{COMPARES[compare].lower()}{mark}"
             )
-    if row.get("n") is not None and not (missing and status == "no_data"):
+    if row.get("n") is not None and status not in ("not_measured", "no_data"):
         n_text = f"n = {row['n']:,.0f}"
         if row.get("margin") is not None:
             n_text += f" · {fmt_margin(m, row['margin'])}"
@@ -133,40 +142,39 @@ def tile_html(row: Mapping, compare: str, missing: str | None = None) -> str:
         lines.append(n_text)
     body = "".join(f'<div class="cx-tile-line">{line}</div>' for line in lines)
     colour = theme.GREY if small else theme.STATUS_COLOURS.get(status, theme.GREY)
+    badge = "no_data" if small and status in ("on_target", "watch", "alert") else status
     return (
         f'<div class="cx-tile{" cx-small" if small else ""}" style="--cx-status:{colour}" '
-        f'data-metric="{m.key}" data-value="{html.escape(value)}" title="{html.escape(m.definition)}">'
+        f'data-metric="{m.key}" data-value="{html.escape(value)}" data-status="{status}" '
+        f'title="{html.escape(m.definition)}">'
         f'<div class="cx-tile-label">{html.escape(m.label)}</div>'
         f'<div class="cx-tile-main"><span class="cx-tile-value">{html.escape(value)}</span>'
-        f"{status_badge('no_data' if small and status != 'no_data' else status)}</div>{body}</div>"
+        f"{status_badge(badge)}</div>{body}</div>"
     )
 
 
-def tiles(
-    frame: pl.DataFrame, keys: list[str], compare: str, per_row: int = 4, missing: Mapping | None = None
-) -> None:
+def tiles(frame: pl.DataFrame, keys: list[str], compare: str, per_row: int = 4) -> None:
     rows = {r["metric"]: r for r in frame.to_dicts()}
     chosen = [k for k in keys if k in rows]
-    missing = missing or {}
     for start in range(0, len(chosen), per_row):
         cols = st.columns(per_row)
         for col, key in zip(cols, chosen[start : start + per_row], strict=False):
-            col.markdown(tile_html(rows[key], compare, missing.get(key)), unsafe_allow_html=True)
+            col.markdown(tile_html(rows[key], compare), unsafe_allow_html=True)
 
 
 def coverage_note(coverage: pl.DataFrame) -> None:
-    """Say what this warehouse does not hold at all (an Olist warehouse has no contacts or sessions),
-    so a "no data" reads as "not measured", not as a zero."""
-    absent = [r for r in coverage.to_dicts() if not r["count_rows"] and r["need"] != "returns"]
+    """Say what these exports do not hold at all (an Olist warehouse has no contacts or sessions; a
+    Zendesk export has no transfers), so a metric without a value reads as not measured, not as 0."""
+    absent = [r for r in coverage.to_dicts() if not r["count_rows"]]
     if not absent:
         return
     parts = []
     for r in absent:
-        labels = ", ".join(METRICS[k].label for k in r["metrics"] if k in METRICS)
-        parts.append(f"**{r['label']}** ({labels})")
+        names = ", ".join(METRICS[k].label for k in r["metrics"] if k in METRICS)
+        parts.append(f"no {r['label']} ({names})")
     st.info(
-        "Not in this warehouse: " + "; ".join(parts) + ". These metrics show “No data”: they are not "
-        "measured, not zero. Load the exports that hold them with `cx ingest`.",
+        "Not measured by these exports: " + "; ".join(parts) + ". These metrics show “Not measured”, "
+        "never 0. Load the exports that hold them with `cx ingest`.",
         icon=":material/visibility_off:",
     )
 
@@ -186,7 +194,8 @@ def alerts(frame: pl.DataFrame) -> None:
         )
         items.append(
             f"<li>✕ <b>{html.escape(m.label)}</b> {html.escape(m.fmt(r['value']))} — {side} its alert "
-            f"threshold {html.escape(m.fmt(m.alert))} (target {html.escape(m.fmt(m.target))}){caveat}</li>"
+            f"threshold {html.escape(m.fmt(r['alert']))} "
+            f"(target {html.escape(m.fmt(r['target']))}){caveat}</li>"
         )
     st.markdown(f'<ul class="cx-alert-list">{"".join(items)}</ul>', unsafe_allow_html=True)
 

@@ -26,9 +26,10 @@ import streamlit as st
 
 from config.settings import Settings
 from dashboard import auth
-from warehouse import snapshots
+from warehouse import snapshots, targets
 from warehouse.api import Result, Warehouse
 from warehouse.filters import Filters
+from warehouse.targets import Targets
 
 ROOT = Path(__file__).resolve().parents[1]
 TTL_SECONDS = 3600
@@ -60,23 +61,34 @@ def snapshot_name() -> str | None:
     return str(path) if path else None
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _open(snapshot: str) -> Warehouse:
-    return Warehouse(Path(snapshot))
+def targets_file() -> Path:
+    path = _settings.targets
+    return path if path.is_absolute() else ROOT / path
+
+
+def current_targets() -> Targets:
+    """The targets versions (config file + those saved beside the warehouse), read on every call:
+    two small files, and a version the governance team saves applies at the next click."""
+    return targets.load(db_path(), targets_file())
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _open(snapshot: str, versions: Targets) -> Warehouse:
+    return Warehouse(Path(snapshot), versions)
 
 
 def warehouse() -> Warehouse | None:
     """The current snapshot's Warehouse, or None when nothing has been built yet."""
     name = snapshot_name()
-    return _open(name) if name else None
+    return _open(name, current_targets()) if name else None
 
 
 def query(fn):
     """Make `fn(wh, *args)` a cached query of the current snapshot, in the viewer's scope."""
     takes_scope = "scope" in inspect.signature(fn).parameters
 
-    def run(snapshot: str, *args, **kwargs):
-        return fn(_open(snapshot), *args, **kwargs)
+    def run(snapshot: str, versions: Targets, *args, **kwargs):
+        return fn(_open(snapshot, versions), *args, **kwargs)
 
     # st.cache_data keys a function by its module and qualified name: each query gets its own
     run.__qualname__ = run.__name__ = f"{fn.__name__}_cached"
@@ -89,12 +101,13 @@ def query(fn):
         kwargs = {k: replace(v, scope=scope) if isinstance(v, Filters) else v for k, v in kwargs.items()}
         if takes_scope:
             kwargs["scope"] = scope
+        versions = current_targets()
         for attempt in range(3):
             name = snapshot_name()
             if name is None:
                 raise RuntimeError("no published warehouse snapshot")
             try:
-                return cached(name, *args, **kwargs)
+                return cached(name, versions, *args, **kwargs)
             except duckdb.IOException:
                 # The snapshot was removed between reading CURRENT and opening it (publish keeps the
                 # newest few, so only after two more builds): look CURRENT up again.
@@ -141,14 +154,9 @@ def coverage(wh: Warehouse) -> Result:
     return wh.coverage()
 
 
-def missing_by_metric() -> dict[str, str]:
-    """metric -> what it needs that this warehouse does not hold at all (e.g. "support contacts")."""
-    out: dict[str, str] = {}
-    for row in coverage().frame.to_dicts():
-        if not row["count_rows"]:
-            for key in row["metrics"]:
-                out.setdefault(key, row["label"])
-    return out
+@query
+def targets_in_effect(wh: Warehouse, f: Filters) -> dict:
+    return wh.targets_in_effect(f)
 
 
 @query
@@ -281,3 +289,11 @@ def audit_log():
 
     auth.viewer()  # nobody signed out reads it; the page itself is the governance team's
     return audit.read(db_path())
+
+
+def save_targets(chosen: dict, effective_from: date, reason: str):
+    """A new targets version from the Targets page, by the signed-in person (governance only)."""
+    user = auth.viewer()
+    if not user.can("targets"):
+        raise PermissionError("only the governance team sets targets")
+    return targets.save_version(db_path(), chosen, effective_from, user.email, reason)

@@ -18,6 +18,7 @@ PAGES = {
     "roadmap": ("Leadership", "Roadmap", ":material/timeline:"),
     "monthly_review": ("Governance", "Monthly review", ":material/event_note:"),
     "data_quality": ("Governance", "Data quality", ":material/fact_check:"),
+    "targets": ("Governance", "Targets", ":material/flag:"),
     "audit": ("Governance", "Audit", ":material/policy:"),
     "explore": ("Analysts", "Explore & export", ":material/table_view:"),
 }

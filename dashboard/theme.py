@@ -20,9 +20,30 @@ TEXT = "#262730"
 MUTED = "#6b6f76"
 GRID = "#e6e7ea"
 
-STATUS_COLOURS = {"on_target": GREEN, "watch": ORANGE, "alert": VERMILLION, "no_data": GREY}
-STATUS_LABELS = {"on_target": "On target", "watch": "Watch", "alert": "Alert", "no_data": "No data"}
-STATUS_SYMBOLS = {"on_target": "✓", "watch": "!", "alert": "✕", "no_data": "–"}
+STATUS_COLOURS = {
+    "on_target": GREEN,
+    "watch": ORANGE,
+    "alert": VERMILLION,
+    "no_data": GREY,
+    "not_measured": GREY,
+    "no_target": GREY,
+}
+STATUS_LABELS = {
+    "on_target": "On target",
+    "watch": "Watch",
+    "alert": "Alert",
+    "no_data": "No data",
+    "not_measured": "Not measured",
+    "no_target": "No target set",
+}
+STATUS_SYMBOLS = {
+    "on_target": "✓",
+    "watch": "!",
+    "alert": "✕",
+    "no_data": "–",
+    "not_measured": "–",
+    "no_target": "·",
+}
 
 # Roadmap initiative statuses on the same scale.
 INITIATIVE_COLOURS = {

@@ -70,7 +70,7 @@ else:
 st.subheader("CX score at each touchpoint")
 scores = data.stage_scores(f)
 if scores.frame.height and "touchpoint" in scores.frame.columns:
-    components.chart(charts.stage_scores(scores.frame), key="stage_scores")
+    components.chart(charts.stage_scores(scores.frame, data.targets_in_effect(f)), key="stage_scores")
     st.caption(
         "Grey hatched bars have fewer answers than the metric's minimum (n shown): not reliable. "
         "Dashed line = target."

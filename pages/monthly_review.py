@@ -69,6 +69,7 @@ if series.frame.height:
         charts.kpi_trends(
             series.frame,
             board_pack.TREND_KEYS,
+            components.targets_of(scorecard.frame),
             highlight=month,
             title="By month; dashed line = target, dotted line = review month",
         ),

@@ -20,12 +20,11 @@ if scorecard.frame["value"].is_null().all():
     components.no_data(f)
     st.stop()
 
-missing = data.missing_by_metric()
 components.coverage_note(data.coverage().frame)
-components.tiles(scorecard.frame, HEADLINE, f.compare, missing=missing)
+components.tiles(scorecard.frame, HEADLINE, f.compare)
 with st.expander("All metrics"):
     others = [k for k in scorecard.frame["metric"].to_list() if k not in HEADLINE]
-    components.tiles(scorecard.frame, others, f.compare, missing=missing)
+    components.tiles(scorecard.frame, others, f.compare)
     components.table(
         scorecard.frame.select(
             "label",
@@ -35,6 +34,7 @@ with st.expander("All metrics"):
             "target",
             "alert",
             "status",
+            "reason",
             "previous",
             "change",
             "significant",
@@ -56,6 +56,7 @@ if series.frame.height:
         charts.kpi_trends(
             series.frame,
             TRENDED,
+            components.targets_of(scorecard.frame),
             title=f"By month, {trend_filters.date_from:%b %Y} – {f.date_to:%b %Y}; dashed line = target",
         ),
         key="trends",

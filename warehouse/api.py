@@ -6,13 +6,13 @@ a module per page area; this class only puts them together."""
 from __future__ import annotations
 
 from warehouse.queries.base import NoWarehouse, Result
+from warehouse.queries.coverage import CoverageQueries
 from warehouse.queries.data_quality import DataQualityQueries
 from warehouse.queries.explore import EXPLORABLE_MARTS, EXPLORE_ROW_LIMIT, ExploreQueries, RowLimitExceeded
 from warehouse.queries.friction_costs import FrictionCostsQueries
 from warehouse.queries.journey_funnel import JourneyFunnelQueries
 from warehouse.queries.loyalty_tiers import LoyaltyTiersQueries
 from warehouse.queries.monthly_review import MonthlyReviewQueries
-from warehouse.queries.overview import OverviewQueries
 from warehouse.queries.roadmap import RoadmapQueries
 from warehouse.queries.scorecard import ScorecardQueries
 
@@ -28,7 +28,7 @@ __all__ = [
 
 class Warehouse(
     ScorecardQueries,
-    OverviewQueries,
+    CoverageQueries,
     JourneyFunnelQueries,
     LoyaltyTiersQueries,
     FrictionCostsQueries,

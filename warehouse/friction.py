@@ -56,17 +56,26 @@ def friction_sql(filters: Filters, assumptions: dict[str, float], aov: float, cl
     where, params = where_clause(filters)
     for key, value in assumptions.items():
         params[f"a_{key}"] = float(value)
-    for key in ("gross_margin", "recoverable_cart_share", "cost_per_transfer", "long_wait_abandon_share",
-                "late_delivery_churn_uplift", "return_processing_cost", "detractor_churn_uplift"):
+    for key in (
+        "gross_margin",
+        "recoverable_cart_share",
+        "cost_per_transfer",
+        "long_wait_abandon_share",
+        "late_delivery_churn_uplift",
+        "return_processing_cost",
+        "detractor_churn_uplift",
+    ):
         params.setdefault(f"a_{key}", 0.0)
     for ch in CONTACT_CHANNELS:
         params.setdefault(f"a_cost_per_contact_{ch}", 0.0)
     params["aov"] = float(aov or 0)
     params["clv"] = float(clv or 0)
     params["period_days"] = filters.days
-    contact_cost = "case cost_driver " + " ".join(
-        f"when '{ch}' then $a_cost_per_contact_{ch}" for ch in CONTACT_CHANNELS
-    ) + " else 0 end"
+    contact_cost = (
+        "case cost_driver "
+        + " ".join(f"when '{ch}' then $a_cost_per_contact_{ch}" for ch in CONTACT_CHANNELS)
+        + " else 0 end"
+    )
     sql = f"""
 with events as (
     select friction_point, cost_driver, sum(count_events) as count_events, sum(value_amount) as value_amount

@@ -40,8 +40,6 @@ class Metric:
     unit: str
     format: str
     direction: str
-    target: float
-    alert: float
     mart: str
     value: str
     n: str
@@ -56,13 +54,17 @@ class Metric:
             return f"100.0 * 1.96 * sqrt({p} * (1 - {p}) / nullif({self.n}, 0))"
         return self.margin
 
-    def status(self, value: float | None) -> str:
+    def status(self, value: float | None, target=None) -> str:
+        """on_target / watch / alert against `target` (a warehouse.targets.Target); no_data without
+        a value, no_target without a target (never an alert)."""
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "no_data"
+        if target is None:
+            return "no_target"
         better = (lambda a, b: a >= b) if self.direction == "higher" else (lambda a, b: a <= b)
-        if better(value, self.target):
+        if better(value, target.target):
             return "on_target"
-        if better(value, self.alert):
+        if better(value, target.alert):
             return "watch"
         return "alert"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
@@ -10,6 +12,7 @@ from dashboard import theme
 from dashboard.charts.formatting import axis_format, left_margin, wrap
 from dashboard.state import label
 from warehouse.metrics import METRICS
+from warehouse.targets import Target
 
 STAGES = ["awareness", "consideration", "purchase", "fulfillment", "support"]
 
@@ -82,7 +85,9 @@ def conversion_heatmap(frame: pl.DataFrame) -> go.Figure:
     return fig
 
 
-def stage_scores(frame: pl.DataFrame) -> go.Figure:
+def stage_scores(frame: pl.DataFrame, targets: Mapping[str, Target]) -> go.Figure:
+    """NPS, CSAT and CES at each journey stage, coloured by status against `targets` (a metric
+    without a target: grey, no target line)."""
     stages = ["awareness", "consideration", "purchase", "fulfillment", "support"]
     frame = frame.filter(pl.col("touchpoint").is_in(stages))
     order = {s: i for i, s in enumerate(stages)}
@@ -106,7 +111,7 @@ def stage_scores(frame: pl.DataFrame) -> go.Figure:
                 y=values,
                 showlegend=False,
                 marker_color=[
-                    theme.GREY if sm else theme.STATUS_COLOURS[m.status(v)]
+                    theme.GREY if sm else theme.STATUS_COLOURS[m.status(v, targets.get(key))]
                     for v, sm in zip(values, small, strict=True)
                 ],
                 marker_pattern_shape=["/" if sm else "" for sm in small],
@@ -121,8 +126,11 @@ def stage_scores(frame: pl.DataFrame) -> go.Figure:
             row=1,
             col=i,
         )
-        fig.add_hline(y=m.target, line=dict(color=theme.MUTED, dash="dash", width=1), row=1, col=i)
-        present = [v for v in values if v is not None] + [m.target]
+        target = targets.get(key)
+        if target is not None:
+            fig.add_hline(y=target.target, line=dict(color=theme.MUTED, dash="dash", width=1), row=1, col=i)
+        present = [v for v in values if v is not None] + ([target.target] if target else [])
+        present = present or [0.0]
         low, high = min(0.0, *present), max(present)
         pad = 0.3 * (high - low or 1)
         top = min(high + pad, 112.0) if m.unit == "%" else high + pad

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
@@ -10,10 +12,16 @@ from dashboard import theme
 from dashboard.charts.formatting import axis_format, left_margin, money_label
 from warehouse import money
 from warehouse.metrics import METRICS
+from warehouse.targets import Target
 
 
 def kpi_trends(
-    series: pl.DataFrame, keys: list[str], cols: int = 4, highlight=None, title: str = ""
+    series: pl.DataFrame,
+    keys: list[str],
+    targets: Mapping[str, Target],
+    cols: int = 4,
+    highlight=None,
+    title: str = "",
 ) -> go.Figure:
     """Small multiples: each metric by month, with its target dashed. A metric without any value
     (its data is not loaded, e.g. NPS from a marketplace export) gets no empty panel."""
@@ -48,7 +56,10 @@ def kpi_trends(
             row=r,
             col=c,
         )
-        fig.add_hline(y=m.target, line=dict(color=theme.GREEN, dash="dash", width=1.5), row=r, col=c)
+        if key in targets:
+            fig.add_hline(
+                y=targets[key].target, line=dict(color=theme.GREEN, dash="dash", width=1.5), row=r, col=c
+            )
         fig.update_yaxes(**axis_format(key), row=r, col=c, nticks=4)
         fig.update_xaxes(tickformat="%b\n%Y", nticks=4, row=r, col=c)
         if highlight is not None:

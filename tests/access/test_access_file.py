@@ -101,7 +101,7 @@ def test_pages_and_writes_per_role(file):
     seen = {u.email: {p for p in access.PAGE_ROLES if u.can_see(p)} for u in (gov, north, analyst, executive)}
     assert seen["exec@example.com"] == leadership
     assert seen["north.manager@example.com"] == leadership
-    assert seen["gov@other.org"] == leadership | {"data_quality", "audit"}
+    assert seen["gov@other.org"] == leadership | {"data_quality", "audit", "targets"}
     assert seen["someone@example.com"] == leadership | {"data_quality", "explore"}
     assert gov.can("board_pack") and gov.can("assumptions") and not executive.can("board_pack")
     assert north.can("follow_up") and not north.can("board_pack") and not analyst.can("board_pack")

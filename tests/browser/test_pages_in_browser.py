@@ -24,6 +24,7 @@ PAGES = [
     ("monthly_review", True),
     ("data_quality", True),
     ("explore", True),
+    ("targets", False),
     ("audit", False),
 ]
 

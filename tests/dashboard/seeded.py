@@ -108,11 +108,13 @@ def realistic_warehouse(directory: Path, scale: float = 0.05, seed: int = 42) ->
     """The demo exports (demo.generator) ingested (ingest.run) and built: the same path `cx demo`
     takes, at a small scale."""
     from demo.generator import write_exports
+    from demo.standards import save_demo_targets
     from ingest.run import ingest_paths
 
     paths = write_exports(directory / "exports", scale, seed)
     db = directory / "warehouse.duckdb"
     ingest_paths(list(paths.values()), db)
+    save_demo_targets(db)
     build(db)
     return db
 

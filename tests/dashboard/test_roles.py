@@ -31,7 +31,7 @@ PEOPLE = {
 LEADERSHIP = {"overview", "journey_funnel", "loyalty_tiers", "friction_costs", "roadmap", "monthly_review"}
 SEES = {
     "executive": LEADERSHIP,
-    "governance": LEADERSHIP | {"data_quality", "audit"},
+    "governance": LEADERSHIP | {"data_quality", "audit", "targets"},
     "analyst": LEADERSHIP | {"data_quality", "explore"},
     "region_manager": LEADERSHIP,
     "store_manager": LEADERSHIP,

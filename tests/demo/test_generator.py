@@ -130,11 +130,15 @@ def _defects(frame: pl.DataFrame, source: str) -> pl.DataFrame:
             checks.append(bad.alias(f"unparseable_number|{c.name}"))
             value = col.cast(pl.Float64, strict=False)
         elif c.type in ("timestamp", "date"):
-            parsed = (col.str.strptime(pl.Datetime, TS_FORMAT, strict=False) if c.type == "timestamp"
-                      else col.str.strptime(pl.Date, "%Y-%m-%d", strict=False).cast(pl.Datetime))
+            parsed = (
+                col.str.strptime(pl.Datetime, TS_FORMAT, strict=False)
+                if c.type == "timestamp"
+                else col.str.strptime(pl.Date, "%Y-%m-%d", strict=False).cast(pl.Datetime)
+            )
             checks.append((col.is_not_null() & parsed.is_null()).alias(f"unparseable_{c.type}|{c.name}"))
-            checks.append((parsed < dt.datetime(2000, 1, 1)).fill_null(False)
-                          .alias(f"timestamp_before_2000|{c.name}"))
+            checks.append(
+                (parsed < dt.datetime(2000, 1, 1)).fill_null(False).alias(f"timestamp_before_2000|{c.name}")
+            )
             if not getattr(c, "future_ok", False):
                 checks.append((parsed > LATEST).fill_null(False).alias(f"timestamp_in_future|{c.name}"))
         elif c.type == "boolean":
@@ -171,9 +175,18 @@ def test_all_rule_kinds_are_seeded(written):
     _, _, manifest = written
     rules = {b["rule"] for f in manifest["files"].values() for b in f["bad_rows"]}
     assert rules == {
-        "missing_required", "unparseable_integer", "unparseable_number", "unparseable_timestamp",
-        "unparseable_date", "unknown_value", "out_of_range", "score_out_of_scale", "negative_quantity",
-        "timestamp_in_future", "timestamp_before_2000", "duplicate_key",
+        "missing_required",
+        "unparseable_integer",
+        "unparseable_number",
+        "unparseable_timestamp",
+        "unparseable_date",
+        "unknown_value",
+        "out_of_range",
+        "score_out_of_scale",
+        "negative_quantity",
+        "timestamp_in_future",
+        "timestamp_before_2000",
+        "duplicate_key",
     }
     for source in CLEAN_SOURCES:
         assert manifest["files"][source]["bad_rows"] == []
@@ -233,14 +246,19 @@ def _ts(col: str) -> pl.Expr:
 def orders(story) -> pl.DataFrame:
     return (
         story["orders"]
-        .with_columns(ordered=_ts("ordered_at"), promised=_ts("promised_at"), delivered=_ts("delivered_at"),
-                      net=pl.col("quantity").cast(pl.Int64, strict=False)
-                      * pl.col("unit_price").cast(pl.Float64, strict=False)
-                      - pl.col("discount").cast(pl.Float64, strict=False))
+        .with_columns(
+            ordered=_ts("ordered_at"),
+            promised=_ts("promised_at"),
+            delivered=_ts("delivered_at"),
+            net=pl.col("quantity").cast(pl.Int64, strict=False)
+            * pl.col("unit_price").cast(pl.Float64, strict=False)
+            - pl.col("discount").cast(pl.Float64, strict=False),
+        )
         .filter(pl.col("ordered").dt.year().is_between(2025, 2026))
         .group_by("order_id")
-        .agg(pl.col("ordered", "customer_id", "channel", "promised", "delivered").first(),
-             pl.col("net").sum())
+        .agg(
+            pl.col("ordered", "customer_id", "channel", "promised", "delivered").first(), pl.col("net").sum()
+        )
     )
 
 
@@ -346,8 +364,9 @@ def test_a_launched_initiative_moves_its_kpi_from_its_baseline(story, initiative
     full = day_ts(period, initiative.launch_day + initiative.ramp_days)
     # The baseline is measured over the diagnose phase (programme days 1-60), before every launch.
     assert launch >= day_ts(period, BASELINE_DAYS[1] + 1)
-    before = _contact_rates(story["contacts"], day_ts(period, BASELINE_DAYS[0]),
-                            day_ts(period, BASELINE_DAYS[1] + 1))[initiative.kpi]
+    before = _contact_rates(
+        story["contacts"], day_ts(period, BASELINE_DAYS[0]), day_ts(period, BASELINE_DAYS[1] + 1)
+    )[initiative.kpi]
     after = _contact_rates(story["contacts"], full, period.end_ts + 1)[initiative.kpi]
     roadmap = story["roadmap"].filter(pl.col("initiative_id") == initiative_id).row(0, named=True)
     baseline, target = float(roadmap["baseline"]), float(roadmap["target"])

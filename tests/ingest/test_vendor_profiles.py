@@ -295,5 +295,7 @@ def test_qualtrics_xlsx_export_skips_its_extra_header_rows(ingest, db, tmp_path)
         sheet.write_row(i, 0, row)
     book.close()
     [r] = ingest(path, questions="csat=Q2,ces=Q3")
-    assert (r.profile, r.rows_read, r.rows_loaded, r.rows_quarantined) == ("qualtrics_responses", 9, 6, 3), r.message
+    assert (r.profile, r.rows_read, r.rows_loaded, r.rows_quarantined) == ("qualtrics_responses", 9, 6, 3), (
+        r.message
+    )
     assert query(db, "select min(_row_number), max(_row_number) from raw.surveys") == [(1, 5)]

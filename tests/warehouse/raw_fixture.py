@@ -78,9 +78,15 @@ def make_ingest_db(path: Path, rows: dict[str, list[dict]], assumptions: dict | 
     return path
 
 
-def build_warehouse(tmp_path: Path, rows: dict[str, list[dict]], assumptions: dict | None = None):
+def build_warehouse(
+    tmp_path: Path, rows: dict[str, list[dict]], assumptions: dict | None = None, demo_targets: bool = True
+):
+    """A tiny warehouse of `rows`, judged by the demo's targets (demo/targets.toml) unless told not to."""
+    from demo.standards import save_demo_targets
     from warehouse.api import Warehouse
 
     db = make_ingest_db(tmp_path / "ingest.duckdb", rows, assumptions)
+    if demo_targets:
+        save_demo_targets(db)
     build(db)
     return Warehouse.open(db)

@@ -317,6 +317,7 @@ def test_churn_needs_twelve_months_of_history(tmp_path):
     'same month last year' churn read 1.2% and its YoY change was flagged significant."""
     orders = [
         line("o1", 1, "2025-11-01 10:00:00", "A", price=100.0),
+        line("o3", 1, "2025-12-01 10:00:00", "A", price=100.0),  # A returns: churn is measurable
         line("o2", 1, "2026-03-01 10:00:00", "B", price=100.0),
     ]
     wh = build_warehouse(

@@ -21,14 +21,16 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from warehouse import snapshots
+from warehouse import snapshots, targets
 from warehouse.filters import DEFAULT_DAYS, DIMENSIONS, Filters
 from warehouse.periods import PeriodValues
 from warehouse.scope import EVERYTHING, Scope
+from warehouse.targets import Targets
 
 # DuckDB warns that Arrow output of an execute() result copies the rows: ours are a page's
 # aggregates, and the copy is cheaper than binding the statement a second time (run()).
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+NO_TARGETS = Targets()
 
 DAILY_MARTS = ("mart_daily_orders", "mart_daily_contacts", "mart_daily_surveys", "mart_daily_sessions")
 
@@ -79,17 +81,20 @@ class BaseWarehouse:
     """Connection, period resolution and the page frame's constants; the modules beside this one
     add each page's queries and warehouse.api.Warehouse puts them together."""
 
-    def __init__(self, snapshot: Path):
+    def __init__(self, snapshot: Path, targets: Targets = NO_TARGETS):
         self.snapshot = Path(snapshot)
+        self.targets = targets  # the retailer's targets and thresholds (warehouse/targets.py)
         self._con = duckdb.connect(str(self.snapshot), read_only=True)
         self._lock = threading.Lock()
         self._constants: dict = {}  # @snapshot_constant results
         self._period_values = PeriodValues(self)  # metric values per mart and period (LRU)
 
     @classmethod
-    def open(cls, db: Path):
-        """The published snapshot of `db`, read-only. A snapshot removed between reading CURRENT and
-        opening it (publish keeps the newest few, so only after two more builds) is looked up again."""
+    def open(cls, db: Path, targets_file: Path | None = None):
+        """The published snapshot of `db`, read-only, with the targets saved beside `db` and those
+        of `targets_file`. A snapshot removed between reading CURRENT and opening it (publish keeps
+        the newest few, so only after two more builds) is looked up again."""
+        loaded = targets.load(Path(db), targets_file)
         for attempt in range(3):
             snapshot = snapshots.current_snapshot(Path(db))
             if snapshot is None:
@@ -98,7 +103,7 @@ class BaseWarehouse:
                     "or `cx ingest FILES` to load exports"
                 )
             try:
-                return cls(snapshot)
+                return cls(snapshot, loaded)
             except duckdb.IOException:
                 if snapshot.exists() or attempt == 2:
                     raise

@@ -47,6 +47,7 @@ class MonthlyReviewQueries(BaseWarehouse):
                     "target",
                     "alert",
                     "status",
+                    "reason",
                     "is_small_sample",
                     "definition",
                 )

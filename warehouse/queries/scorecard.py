@@ -10,10 +10,12 @@ import polars as pl
 
 from warehouse.filters import Filters
 from warehouse.metrics import METRICS, Metric, additive_sql, customer_window_sql, significant
-from warehouse.queries.base import BaseWarehouse, Result
+from warehouse.queries.base import Result
+from warehouse.queries.coverage import CoverageQueries
+from warehouse.targets import Target, Targets
 
 
-class ScorecardQueries(BaseWarehouse):
+class ScorecardQueries(CoverageQueries):
     def metric_values(
         self, filters: Filters, keys: list[str] | None = None, group_by: tuple[str, ...] = ()
     ) -> list[Result]:
@@ -42,15 +44,31 @@ class ScorecardQueries(BaseWarehouse):
         comparison = filters.comparison()
         periods = {"current": filters, **({"previous": comparison} if comparison else {})}
         values, sqls = self._period_values.get(periods, keys)
-        return _scorecard(filters, keys, values["current"], values.get("previous", {}), sqls, self.currency())
+        return _scorecard(
+            filters,
+            keys,
+            values["current"],
+            values.get("previous", {}),
+            sqls,
+            self.currency(),
+            self.not_measured(),
+            self.targets,
+        )
 
     def scorecards(self, periods: dict[str, Filters], keys: list[str] | None = None) -> dict[str, Result]:
         """metrics() without comparison for several periods at once (the monthly review's month,
         month before and year before), sharing each mart's query between them."""
         resolved = {name: replace(self.resolve(f), compare="none") for name, f in periods.items()}
         values, sqls = self._period_values.get(resolved, keys)
-        currency = self.currency()
-        return {name: _scorecard(f, keys, values[name], {}, sqls, currency) for name, f in resolved.items()}
+        currency, not_measured = self.currency(), self.not_measured()
+        return {
+            name: _scorecard(f, keys, values[name], {}, sqls, currency, not_measured, self.targets)
+            for name, f in resolved.items()
+        }
+
+    def targets_in_effect(self, filters: Filters) -> dict[str, Target]:
+        """metric -> its target and alert threshold in the version in effect on the period's last day."""
+        return self.targets.on(self.resolve(filters).date_to)
 
     def clear_query_cache(self) -> None:
         """Forget the cached metric values (the benchmark times a view as a first click)."""
@@ -92,15 +110,52 @@ class ScorecardQueries(BaseWarehouse):
         return Result(frame.sort(by), "\n;\n".join(r.sql for r in results), params)
 
 
+# What a metric counts, for "no <this> in the period": by the mart it is computed from.
+NO_DATA = {
+    "mart_daily_surveys": "answers",
+    "mart_daily_contacts": "support contacts",
+    "mart_daily_sessions": "web or app sessions",
+    "mart_daily_orders": "orders",
+}
+
+
+def no_data_reason(m: Metric, n) -> str:
+    """Why a measurable metric has no value for these filters."""
+    if m.kind == "customer_window":
+        return "needs customers with 12 months of purchases up to the period's end"
+    if n:  # rows but no value: e.g. AOV of orders worth nothing, a rate over zero
+        return "no value for this period and these filters"
+    return f"no {NO_DATA.get(m.mart, 'data')} in this period for these filters"
+
+
 def _scorecard(
-    filters: Filters, keys, current: dict, previous: dict, sqls: list[str], currency: str | None
+    filters: Filters,
+    keys,
+    current: dict,
+    previous: dict,
+    sqls: list[str],
+    currency: str | None,
+    not_measured: dict[str, str],
+    targets: Targets,
 ) -> Result:
+    """One row per metric. A metric the exports cannot measure has no value, no n, no comparison
+    and the status `not_measured` with its reason; one without a value in the period is `no_data`
+    with its reason; neither is ever 0 or an alert."""
     rows = []
+    in_effect = targets.on(filters.date_to)  # the version in effect on the period's last day
     for key in keys or METRICS:
         m = METRICS[key]
+        target = in_effect.get(key)
         value, n, margin = current.get(key, (None, None, None))
         prev, _, prev_margin = previous.get(key, (None, None, None))
+        reason = None
+        if key in not_measured:
+            value = n = margin = prev = prev_margin = None
+            reason = f"not measured by these exports: {not_measured[key]}"
+        elif value is None:
+            reason = no_data_reason(m, n)
         change = value - prev if value is not None and prev is not None else None
+        status = "not_measured" if key in not_measured else m.status(value, target)
         rows.append(
             {
                 "metric": key,
@@ -111,13 +166,14 @@ def _scorecard(
                 "value": value,
                 "n": n,
                 "margin": margin,
-                "target": float(m.target),
-                "alert": float(m.alert),
-                "status": m.status(value),
+                "target": target.target if target else None,
+                "alert": target.alert if target else None,
+                "status": status,
+                "reason": reason,
                 "previous": prev,
                 "change": change,
                 "significant": significant(m, margin, prev_margin, change),
-                "is_small_sample": bool(m.min_n and (n or 0) < m.min_n),
+                "is_small_sample": bool(m.min_n and (n or 0) < m.min_n) and status != "not_measured",
                 "definition": m.definition,
             }
         )

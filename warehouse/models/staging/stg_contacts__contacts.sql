@@ -19,6 +19,8 @@ final as (
         handle_seconds,
         wait_seconds,
         coalesce(transfers, 0) as count_transfers,
+        -- an export without transfer counts (Zendesk's) cannot say a contact was not transferred
+        transfers is not null as is_transfer_count_known,
         coalesce(resolved_by, 'none') as resolved_by,
         agent_id,
         -- Repeat contacts a ticket tool counts inside one case (Zendesk Reopens).
