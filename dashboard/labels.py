@@ -85,6 +85,7 @@ COLUMNS = {
     "source_name": "Source",
     "latest_date": "Latest data",
     "count_rows": "Rows",
+    "count_records": "Records",
     "last_ingest_at": "Last ingest",
     "count_quarantined_rows": "Rows quarantined",
     "run_id": "Run",

@@ -1,5 +1,6 @@
 """Data quality: what was loaded, what was quarantined and why, and how fresh each source is."""
 
+import polars as pl
 import streamlit as st
 
 from dashboard import charts, components, data, state
@@ -14,8 +15,12 @@ st.caption(
 st.subheader("Freshness per source")
 fresh = data.freshness()
 components.table(
-    fresh.frame.select("source_name", "latest_date", "count_rows"), "freshness", None, key="freshness"
+    fresh.frame.select("source_name", "latest_date", pl.col("count_rows").alias("count_records")),
+    "freshness",
+    None,
+    key="freshness",
 )
+st.caption("Records: orders (not order lines), support contacts, survey answers and sessions.")
 
 st.subheader("Ingest runs")
 runs = data.ingest_runs()

@@ -29,6 +29,8 @@ def kpi_trends(
         series.filter(pl.col("value").is_not_null())["metric"].unique().to_list() if series.height else []
     )
     keys = [k for k in keys if k in measured]
+    months = series["period"].n_unique() if series.height else 0
+    month_step = "M1" if months <= 4 else ("M3" if months <= 15 else "M6")
     rows = max(1, -(-len(keys) // cols))
     fig = make_subplots(
         rows=rows,
@@ -61,7 +63,9 @@ def kpi_trends(
                 y=targets[key].target, line=dict(color=theme.GREEN, dash="dash", width=1.5), row=r, col=c
             )
         fig.update_yaxes(**axis_format(key), row=r, col=c, nticks=4)
-        fig.update_xaxes(tickformat="%b\n%Y", nticks=4, row=r, col=c)
+        # one tick a month (or a quarter, half-year), never between months: a two-month trend would
+        # otherwise repeat its month ("Apr 2023", "Apr")
+        fig.update_xaxes(tickformat="%b\n%Y", dtick=month_step, row=r, col=c)
         if highlight is not None:
             fig.add_vline(x=highlight, line=dict(color=theme.MUTED, dash="dot", width=1), row=r, col=c)
     fig.update_annotations(font=dict(size=13))

@@ -247,7 +247,7 @@ def test_data_quality_counts(app, wh):
     runs = wh.ingest_runs().frame
     assert table(at, "Run")["Rows quarantined"].to_list() == runs["count_rows_quarantined"].to_list()
     fresh = table(at, "Source", "Latest data")
-    assert fresh["Rows"].to_list() == wh.freshness().frame["count_rows"].to_list()
+    assert fresh["Records"].to_list() == wh.freshness().frame["count_rows"].to_list()
     loads = table(at, "Source", "Rows read")
     expected = wh.file_loads().frame
     assert loads["Rows read"].to_list() == expected["count_rows_read"].to_list()

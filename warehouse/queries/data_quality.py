@@ -30,7 +30,7 @@ class DataQualityQueries(BaseWarehouse):
         internal ticket) from errors in the data."""
         return self.run(
             "select source_name, rule_name, column_name, sum(count_rows) as count_rows, "
-            "min(example_value) as example_value, "
+            "arg_max(example_value, count_rows) as example_value, "
             "case when rule_name = 'not_a_fact' then 'expected exclusion' else 'error' end as kind "
             "from mart_data_quality group by 1, 2, 3 order by 4 desc"
         )
