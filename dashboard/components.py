@@ -12,6 +12,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import auth, exports, labels, theme
+from dashboard.charts import overview as charts_overview
 from dashboard.labels import escape_markdown
 from dashboard.state import COMPARES, describe, tier_label
 from warehouse import money
@@ -22,8 +23,25 @@ from warehouse.targets import Target, targets_of_rows
 
 CSS = f"""
 <style>
+.cx-tiles {{display:grid; grid-template-columns:repeat(4, minmax(0, 1fr)); gap:.6rem; margin-bottom:.6rem}}
 .cx-tile {{border:1px solid #e1e3e8; border-left:6px solid var(--cx-status); border-radius:6px;
-  padding:.55rem .75rem .5rem .75rem; margin-bottom:.6rem; background:#fff; min-height:10.2rem}}
+  padding:.55rem .75rem .5rem .75rem; background:#fff; min-height:10.2rem; min-width:0}}
+.cx-summary {{display:flex; flex-wrap:wrap; gap:.4rem .9rem; align-items:center; font-size:1rem;
+  margin:.2rem 0 .6rem 0}}
+.cx-summary b {{font-size:1.25rem}}
+@media (max-width: 900px) {{ .cx-tiles {{grid-template-columns:repeat(2, minmax(0, 1fr))}} }}
+@media (max-width: 640px) {{
+  h1 {{font-size:1.9rem !important; padding-top:.4rem !important}}
+  [data-testid="stCaptionContainer"] {{font-size:.76rem}}
+  .cx-alert-list li {{font-size:.85rem; padding:.25rem .45rem}}
+  .cx-tiles {{gap:.45rem}}
+  .cx-tile {{min-height:0; padding:.4rem .5rem .4rem .55rem; border-left-width:5px}}
+  .cx-tile-value {{font-size:1.45rem !important; line-height:1.8rem !important}}
+  .cx-tile-label {{font-size:.85rem !important}}
+  .cx-tile-line {{font-size:.72rem !important; line-height:1rem !important}}
+  .cx-tile-main {{flex-wrap:wrap}}
+  .cx-badge {{font-size:.68rem}}
+}}
 .cx-tile-label {{font-weight:600; color:{theme.TEXT}; font-size:.95rem; line-height:1.2rem}}
 .cx-tile-main {{display:flex; justify-content:space-between; align-items:center; gap:.4rem}}
 .cx-badge {{font-size:.75rem; font-weight:700; color:#fff; background:var(--cx-status); border-radius:1rem;
@@ -106,7 +124,7 @@ def tile_html(row: Mapping, compare: str) -> str:
     small = bool(row.get("is_small_sample"))
     target, alert = row.get("target"), row.get("alert")
     if target is None:
-        lines = ["no target set"]
+        lines = []  # the badge says "No target set"
     else:
         side = "below" if m.direction == "higher" else "above"
         lines = [f"target {m.fmt(target)} · alert {side} {m.fmt(alert)}"]
@@ -153,13 +171,30 @@ def tile_html(row: Mapping, compare: str) -> str:
     )
 
 
-def tiles(frame: pl.DataFrame, keys: list[str], compare: str, per_row: int = 4) -> None:
+def tiles(frame: pl.DataFrame, keys: list[str], compare: str) -> None:
+    """The KPI tiles in a grid: four to a row on a desktop, two on a tablet or a phone."""
     rows = {r["metric"]: r for r in frame.to_dicts()}
-    chosen = [k for k in keys if k in rows]
-    for start in range(0, len(chosen), per_row):
-        cols = st.columns(per_row)
-        for col, key in zip(cols, chosen[start : start + per_row], strict=False):
-            col.markdown(tile_html(rows[key], compare), unsafe_allow_html=True)
+    chosen = [tile_html(rows[k], compare) for k in keys if k in rows]
+    if chosen:
+        st.markdown(f'<div class="cx-tiles">{"".join(chosen)}</div>', unsafe_allow_html=True)
+
+
+def status_summary(frame: pl.DataFrame) -> None:
+    """How we are doing in one line: metrics on target, on watch, in alert (and those without)."""
+    counts = frame["status"].value_counts()
+    n = dict(zip(counts["status"].to_list(), counts["count"].to_list(), strict=True))
+    parts = []
+    for status in ("alert", "watch", "on_target"):
+        colour = theme.STATUS_COLOURS[status]
+        label = theme.STATUS_LABELS[status].lower()
+        parts.append(
+            f'<span data-status="{status}"><b style="color:{colour}">{n.get(status, 0)}</b> '
+            f"{theme.STATUS_SYMBOLS[status]} {label}</span>"
+        )
+    rest = sum(v for k, v in n.items() if k not in ("alert", "watch", "on_target"))
+    if rest:
+        parts.append(f'<span style="color:{theme.MUTED}">{rest} without a status</span>')
+    st.markdown(f'<div class="cx-summary">{"".join(parts)}</div>', unsafe_allow_html=True)
 
 
 def coverage_note(coverage: pl.DataFrame) -> None:
@@ -325,12 +360,24 @@ def download_buttons(
 
 # -- charts, SQL, messages ------------------------------------------------------------------
 def chart(fig: go.Figure, key: str) -> None:
-    st.plotly_chart(
-        fig,
-        theme=None,
-        key=key,
-        config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]},
+    # no Plotly toolbar: on a phone it covers the chart's title; tables carry the downloads
+    st.plotly_chart(fig, theme=None, key=key, config={"displaylogo": False, "displayModeBar": False})
+
+
+def trend_grid(series: pl.DataFrame, keys: list[str], targets, key: str, highlight=None) -> None:
+    """Monthly small multiples, one chart each, two to a row (one on a phone, where Streamlit
+    stacks columns), so titles and axes never crowd each other whatever the screen."""
+    measured = (
+        set(series.filter(pl.col("value").is_not_null())["metric"].to_list()) if series.height else set()
     )
+    shown = [k for k in keys if k in measured]
+    for start in range(0, len(shown), 2):
+        for col, k in zip(st.columns(2), shown[start : start + 2], strict=False):
+            with col:
+                chart(
+                    charts_overview.kpi_trends(series, [k], targets, cols=1, highlight=highlight),
+                    key=f"{key}_{k}",
+                )
 
 
 def caption(text: str) -> None:

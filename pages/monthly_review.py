@@ -5,7 +5,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import auth, board_pack, charts, components, data, exports, state
+from dashboard import auth, board_pack, components, data, exports, state
 
 f = state.current()
 st.title("Monthly CX review")
@@ -65,15 +65,9 @@ st.subheader("Thirteen months to this month")
 trend_filters = replace(review, date_from=date(month.year - 1, month.month, 1))
 series = data.metric_series(trend_filters, board_pack.TREND_KEYS)
 if series.frame.height:
-    components.chart(
-        charts.kpi_trends(
-            series.frame,
-            board_pack.TREND_KEYS,
-            components.targets_of(scorecard.frame),
-            highlight=month,
-            title="By month; dashed line = target, dotted line = review month",
-        ),
-        key="review_trend",
+    st.caption("By month; dashed line = target, dotted line = the review month.")
+    components.trend_grid(
+        series.frame, board_pack.TREND_KEYS, components.targets_of(scorecard.frame), "review_trend", month
     )
 
 st.subheader("Board pack")

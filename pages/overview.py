@@ -20,6 +20,9 @@ if scorecard.frame["value"].is_null().all():
     components.no_data(f)
     st.stop()
 
+# How we are doing first (on a phone this is the first screen): the statuses, then the alerts.
+components.status_summary(scorecard.frame)
+components.alerts(scorecard.frame)
 components.coverage_note(data.coverage().frame)
 components.tiles(scorecard.frame, HEADLINE, f.compare)
 with st.expander("All metrics"):
@@ -45,22 +48,13 @@ with st.expander("All metrics"):
         key="scorecard",
     )
 
-st.subheader("Alerts")
-components.alerts(scorecard.frame)
 
 st.subheader("Trends")
 trend_filters = replace(f, date_from=min(f.date_from, f.date_to - timedelta(days=364)))
 series = data.metric_series(trend_filters, TRENDED)
 if series.frame.height:
-    components.chart(
-        charts.kpi_trends(
-            series.frame,
-            TRENDED,
-            components.targets_of(scorecard.frame),
-            title=f"By month, {trend_filters.date_from:%b %Y} – {f.date_to:%b %Y}; dashed line = target",
-        ),
-        key="trends",
-    )
+    st.caption(f"By month, {trend_filters.date_from:%b %Y} – {f.date_to:%b %Y}; dashed line = target.")
+    components.trend_grid(series.frame, TRENDED, components.targets_of(scorecard.frame), key="trends")
     untrended = [METRICS[k].label for k in HEADLINE if k not in TRENDED]
     if untrended:
         st.caption(

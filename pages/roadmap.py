@@ -19,13 +19,14 @@ day = frame["today_day"][0]
 st.caption(
     f"Programme started {frame['programme_start_date'][0]:%d %b %Y}; today is day {day} "
     f"(the data's as-of date, {today:%d %b %Y}). The global filters do not apply to the plan; KPIs are "
-    f"measured over {plan.params.get('measured_over', 'the last 30 days')} for the whole business."
+    f"measured over {plan.params.get('measured_over', 'the last 30 days')} "
+    + ("for the whole business." if not f.scope.restricted else f"for your scope ({f.scope.describe()}).")
 )
 
 health = data.roadmap_health()
-cols = st.columns(len(health.frame))
-for col, r in zip(cols, health.frame.to_dicts(), strict=True):
-    col.metric(
+counts = st.container(horizontal=True, gap="medium")  # wraps on a phone instead of stacking
+for r in health.frame.to_dicts():
+    counts.metric(
         theme.INITIATIVE_LABELS.get(r["status"], r["status"]),
         r["count_initiatives"],
         help=f"average completion {r['avg_percent_complete']:.0f}%",
@@ -52,6 +53,7 @@ components.table(
 )
 
 st.subheader("Each initiative's KPI: baseline, measured now, target")
+st.caption("KPI progress: the share of the way from baseline to target the data has moved, as measured now.")
 components.chart(charts.kpi_progress(frame), key="kpi_progress")
 kpis = frame.select(
     "initiative_id",

@@ -97,7 +97,7 @@ def stage_scores(frame: pl.DataFrame, targets: Mapping[str, Target]) -> go.Figur
     fig = make_subplots(
         rows=1,
         cols=len(keys),
-        subplot_titles=[f"{METRICS[k].label} by touchpoint" for k in keys],
+        subplot_titles=[METRICS[k].label for k in keys],  # short: three side by side fit a phone
         horizontal_spacing=0.08,
     )
     for i, key in enumerate(keys, start=1):

@@ -7,6 +7,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboard import theme
+from dashboard.charts.formatting import wrap
 from dashboard.state import TIER_ORDER, tier_label
 from warehouse import money
 
@@ -33,7 +34,7 @@ def tier_panels(frame: pl.DataFrame) -> go.Figure:
     fig = make_subplots(
         rows=rows_n,
         cols=3,
-        subplot_titles=[p[1] for p in panels],
+        subplot_titles=[wrap(p[1], 12) for p in panels],  # three to a row must fit a phone
         vertical_spacing=0.16 if rows_n > 1 else 0.1,
     )
     for i, (col, _title, fmt) in enumerate(panels):

@@ -91,7 +91,7 @@ def friction_top(frame: pl.DataFrame, title: str = "Largest friction costs (per 
     fig.update_layout(
         title=title,
         height=90 + 48 * frame.height,
-        xaxis=dict(tickprefix=money.symbol(), tickformat=",.0f", showgrid=True),
+        xaxis=dict(tickprefix=money.symbol(), tickformat="~s", nticks=4, showgrid=True),
         margin=dict(l=left_margin(frame["label"].to_list()), r=60),
     )
     return fig

@@ -46,7 +46,7 @@ def roadmap_timeline(frame: pl.DataFrame, today) -> go.Figure:
     )
     fig.update_traces(textposition="inside", insidetextanchor="start", textfont=dict(size=11))
     fig.update_yaxes(title=None)
-    for phase in PHASE_LABELS:
+    for step, phase in enumerate(PHASE_LABELS):
         part = frame.filter(pl.col("phase") == phase)
         if part.height:
             start, end = part["start_date"].min(), part["end_date"].max()
@@ -66,6 +66,7 @@ def roadmap_timeline(frame: pl.DataFrame, today) -> go.Figure:
                 showarrow=False,
                 xanchor="left",
                 yanchor="bottom",
+                yshift=16 * step,  # stepped: on a phone the phases are too short for their names
                 font=dict(size=12, color=theme.MUTED),
             )
     if today is not None:
@@ -91,8 +92,8 @@ def roadmap_timeline(frame: pl.DataFrame, today) -> go.Figure:
         )
     fig.update_layout(
         height=150 + 34 * frame.height,
-        legend=dict(y=1.1, title_text="Status "),
-        margin=dict(t=90, b=30, l=left_margin(names)),
+        legend=dict(orientation="h", y=-0.06, yanchor="top", title_text="Status "),
+        margin=dict(t=70, b=90, l=left_margin(names)),
         xaxis=dict(title=None, tickformat="%d %b %Y"),
     )
     return fig
@@ -131,9 +132,8 @@ def kpi_progress(frame: pl.DataFrame) -> go.Figure:
         yanchor="bottom",
         font=dict(color=theme.GREEN),
     )
-    fig.update_layout(
-        title="KPI progress: share of the way from baseline to target, as measured now",
-        height=120 + 36 * frame.height,
+    fig.update_layout(  # (its title is the page's caption: a long chart title does not fit a phone)
+        height=90 + 36 * frame.height,
         xaxis=dict(ticksuffix="%", range=[-55, 165]),
         margin=dict(r=40, l=left_margin(names)),
     )

@@ -114,3 +114,67 @@ def test_every_page_renders_in_chromium(server):
     print(f"\nscreenshots in {SHOTS}")
     for path, seconds in timings.items():
         print(f"  /{path:16} rendered in {seconds:.1f} s")
+
+
+# A phone and a tablet (issue 17): every page at 390 and 768 px wide (the desktop is the test above)
+WIDTHS = {"phone": (390, 844), "tablet": (768, 1024)}
+LAYOUT_PROBLEMS = """() => {
+  const width = window.innerWidth, problems = [];
+  if (document.documentElement.scrollWidth > width + 1) problems.push('page scrolls sideways');
+  const sel = '[data-testid="stDataFrame"], [data-testid="stPlotlyChart"], [data-testid="stMarkdown"], '
+    + '[data-testid="stHorizontalBlock"], [data-testid="stAlert"], [data-testid="stCaptionContainer"]';
+  for (const el of document.querySelectorAll(sel)) {
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > width + 1)
+      problems.push(`${el.dataset.testid} ends at ${Math.round(r.right)}px`);
+  }
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    const titles = [...plot.querySelectorAll('.gtitle, .annotation-text')]
+      .map(t => t.getBoundingClientRect()).filter(r => r.width > 0);
+    for (let i = 0; i < titles.length; i++) for (let j = i + 1; j < titles.length; j++) {
+      const a = titles[i], b = titles[j];
+      if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1)
+        problems.push('two chart titles overlap');
+    }
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.slow
+def test_every_page_fits_a_phone_and_a_tablet(server):
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            for device, (width, height) in WIDTHS.items():
+                page = browser.new_page(viewport={"width": width, "height": height}, is_mobile=True)
+                for path, has_chart in PAGES:
+                    page.goto(f"{server}/{path}")
+                    page.wait_for_selector("h1", timeout=30_000)
+                    if has_chart:
+                        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+                    _settle(page)
+                    time.sleep(0.5)
+                    problems = page.evaluate(LAYOUT_PROBLEMS)
+                    name = f"{device}_{path or 'overview'}"
+                    page.screenshot(path=str(SHOTS / f"{name}_first_screen.png"))
+                    assert not problems, f"{device} /{path}: {problems}"
+                    full = page.evaluate(
+                        '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], '
+                        '[data-testid="stAppViewContainer"], body\')].map(e => e.scrollHeight))'
+                    )
+                    page.set_viewport_size({"width": width, "height": min(int(full) + 40, 12_000)})
+                    time.sleep(0.8)
+                    page.screenshot(path=str(SHOTS / f"{name}_page.png"), full_page=True)
+                    page.set_viewport_size({"width": width, "height": height})
+                    if path == "":  # the overview's first screen says how we are doing
+                        first = page.locator(".cx-summary").bounding_box()
+                        assert first and first["y"] + first["height"] <= height, (
+                            "status summary below the fold"
+                        )
+                page.close()
+        finally:
+            browser.close()

@@ -13,6 +13,7 @@ import pytest
 
 from dashboard import board_pack
 from dashboard.components import fmt_change
+from dashboard.labels import HEADLINE_TRENDS
 from warehouse.filters import Filters
 from warehouse.metrics import METRICS
 
@@ -41,12 +42,24 @@ def open_page(at, page: str):
     return at
 
 
+TILE = re.compile(
+    r'<div class="cx-tile( cx-small)?"[^>]*data-metric="(\w+)" data-value="([^"]*)" data-status="(\w+)"'
+)
+
+
 def tile(at, key: str) -> dict:
-    """The KPI tile of a metric: its shown value and whether it is greyed."""
+    """The KPI tile of a metric (the tiles are one grid): its shown value, status, whether greyed."""
     for md in at.markdown:
-        if f'data-metric="{key}"' in md.value:
-            value = re.search(r'data-value="([^"]*)"', md.value).group(1)
-            return {"value": html.unescape(value), "small": "cx-small" in md.value, "html": md.value}
+        for match in TILE.finditer(md.value):
+            if match.group(2) == key:
+                after = TILE.search(md.value, match.end())
+                own = md.value[match.start() : after.start() if after else None]
+                return {
+                    "value": html.unescape(match.group(3)),
+                    "small": bool(match.group(1)),
+                    "status": match.group(4),
+                    "html": own,
+                }
     raise AssertionError(f"no tile for {key}")
 
 
@@ -78,7 +91,8 @@ def test_overview_tiles_are_the_warehouse_metrics(app, wh):
     for key, row in expected.items():
         if row["status"] == "alert":
             assert f"<b>{METRICS[key].label}</b>" in alerts
-    assert len(at.get("plotly_chart")) == 3  # trends, friction, roadmap health
+    charts_drawn = [c.key for c in at.get("plotly_chart")]  # a trend each, friction, roadmap health
+    assert charts_drawn == [f"trends_{k}" for k in HEADLINE_TRENDS] + ["friction_top", "roadmap_health"]
 
 
 def test_overview_filter_change_changes_the_numbers(app, wh):

@@ -5,9 +5,9 @@ warehouse"). A build that finds the ingest database locked stops with a message,
 
 from __future__ import annotations
 
+import html
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.dashboard.conftest import make_app
+from tests.dashboard.test_pages import tile
 from tests.reliability.concurrency import observe
 from tests.reliability.warehouse_state import good_load
 from warehouse import snapshots
@@ -110,8 +111,7 @@ def test_the_dashboard_keeps_answering_during_builds(published, tmp_path, monkey
 
     def aov_tile() -> str:
         assert not at.exception, [e.value for e in at.exception]
-        tile = next(m.value for m in at.markdown if 'data-metric="aov"' in m.value)
-        return re.search(r'data-value="([^"]*)"', tile).group(1)
+        return html.escape(tile(at, "aov")["value"])  # as the page wrote it
 
     at.run()
     shown = [aov_tile()]
