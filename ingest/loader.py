@@ -27,10 +27,11 @@ import duckdb
 
 from ingest import structure
 from ingest.contracts import Contract
-from ingest.parse import checked_relation, literal, quote_ident, text_column
+from ingest.parse import checked_relation, quote_ident, text_column
 from ingest.profiles import Profile
 from ingest.quality.sql_checks import Check
 from ingest.store import LINEAGE, stored_name
+from warehouse.sql_text import literal
 
 VIOLATIONS = "_cx_violations"
 # Rules that, when a row breaks them, are the only ones reported for it (first wins).

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from ingest.contracts import Column, Contract
 from ingest.profiles import Profile
+from warehouse.sql_text import literal
 
 _TS_BODIES = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f")
 TIMESTAMP_FORMATS = tuple(f"{b}{z}" for z in ("", "%z", "Z") for b in _TS_BODIES)
@@ -44,10 +45,6 @@ WHITESPACE = " \t\r\n"
 
 def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def literal(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def text_column(name: str) -> str:

@@ -35,6 +35,7 @@ from ingest.read_errors import redact
 from ingest.readers import Refused, open_export
 from ingest.staging import load_order, lookup_reader, stage_profile
 from ingest.store import close_interrupted_runs, ensure_schema
+from warehouse.sql_text import literal
 
 # DuckDB's own memory while loading; with Polars' streaming stage this keeps a 10M-line file well
 # under 2 GB RSS. Spills go to a temp folder beside the warehouse file. A larger file gets more
@@ -106,7 +107,7 @@ def ingest_paths(
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
-        con.execute(f"set temp_directory = {_sql_text(workdir / 'duckdb-tmp')}")
+        con.execute(f"set temp_directory = {literal(workdir / 'duckdb-tmp')}")
         con.execute("set preserve_insertion_order = false")
         con.execute("set enable_progress_bar = false")  # DuckDB would print it to stdout (breaks --json)
         ensure_schema(con)
@@ -170,10 +171,6 @@ def _workdir(db: Path, run_id: str) -> Path:
     workdir = db.parent / f".{db.name}.ingest-{run_id}"
     workdir.mkdir()
     return workdir
-
-
-def _sql_text(value) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 class _Suites:

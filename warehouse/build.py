@@ -15,6 +15,7 @@ import duckdb
 
 from warehouse import snapshots
 from warehouse.project import build_order, load_models
+from warehouse.sql_text import literal
 
 
 class BuildError(Exception):
@@ -41,7 +42,7 @@ def build(db: Path, quiet: bool = True) -> BuildResult:
     try:
         con.execute("set preserve_insertion_order = false")
         try:
-            con.execute(f"attach '{_quote(db)}' as src (read_only)")
+            con.execute(f"attach {literal(db)} as src (read_only)")
         except duckdb.IOException as exc:  # DuckDB's file lock: an ingest (or build) has it
             raise BuildError(
                 f"{db} is in use by another process (an ingest running?); run `cx build` again when "
@@ -67,7 +68,3 @@ def build(db: Path, quiet: bool = True) -> BuildResult:
     con.close()
     snapshots.publish(db, snapshot)
     return BuildResult(snapshot, time.perf_counter() - started, counts)
-
-
-def _quote(path: Path) -> str:
-    return str(path).replace("'", "''")
