@@ -30,7 +30,7 @@ from ingest.contracts import Contract
 from ingest.parse import checked_relation, quote_ident, text_column
 from ingest.profiles import Profile
 from ingest.quality.sql_checks import Check
-from ingest.store import LINEAGE, stored_name
+from ingest.store import LINEAGE, log_file, stored_name
 from warehouse.sql_text import literal
 
 VIOLATIONS = "_cx_violations"
@@ -266,22 +266,20 @@ def load_file(
             raise AssertionError(
                 f"reconciliation failed: {rows_read} rows read != {loaded} loaded + {quarantined} quarantined"
             )
-        con.execute(
-            "insert into meta.file_loads values ($run_id, $file_id, $file_name, $file_path, $source, "
-            "$profile, $rows_read, $rows_loaded, $rows_quarantined, 'loaded', $message, $loaded_at)",
-            {
-                "run_id": run_id,
-                "file_id": info.file_id,
-                "file_name": info.file_name,
-                "file_path": info.file_path,
-                "source": contract.source,
-                "profile": profile.name,
-                "rows_read": rows_read,
-                "rows_loaded": loaded,
-                "rows_quarantined": quarantined,
-                "message": counts.message,
-                "loaded_at": loaded_at,
-            },
+        log_file(
+            con,
+            run_id=run_id,
+            file_id=info.file_id,
+            file_name=info.file_name,
+            file_path=info.file_path,
+            source=contract.source,
+            profile=profile.name,
+            rows_read=rows_read,
+            rows_loaded=loaded,
+            rows_quarantined=quarantined,
+            status="loaded",
+            message=counts.message,
+            loaded_at=loaded_at,
         )
         con.execute(f"drop table {VIOLATIONS}")
         con.execute("commit")

@@ -34,7 +34,7 @@ from ingest.progress import FileProgress
 from ingest.read_errors import redact
 from ingest.readers import Refused, open_export
 from ingest.staging import load_order, lookup_reader, stage_profile
-from ingest.store import close_interrupted_runs, ensure_schema
+from ingest.store import close_interrupted_runs, ensure_schema, log_file
 from warehouse.sql_text import literal
 
 # DuckDB's own memory while loading; with Polars' streaming stage this keeps a 10M-line file well
@@ -403,22 +403,20 @@ def _refused(
 
 
 def _log(con, run_id, info: FileInfo, source, profile, read, loaded, quarantined, status, message) -> None:
-    con.execute(
-        "insert into meta.file_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            run_id,
-            info.file_id,
-            info.file_name,
-            info.file_path,
-            source,
-            profile,
-            read,
-            loaded,
-            quarantined,
-            status,
-            message,
-            utcnow(),
-        ],
+    log_file(
+        con,
+        run_id=run_id,
+        file_id=info.file_id,
+        file_name=info.file_name,
+        file_path=info.file_path,
+        source=source,
+        profile=profile,
+        rows_read=read,
+        rows_loaded=loaded,
+        rows_quarantined=quarantined,
+        status=status,
+        message=message,
+        loaded_at=utcnow(),
     )
 
 
