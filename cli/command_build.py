@@ -29,4 +29,9 @@ def build(
     except BuildError as exc:
         typer.echo(f"build failed: {exc}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"built {len(result.models)} models in {result.seconds:.1f} s -> {result.snapshot}")
+    typer.echo(built_line(result))
+
+
+def built_line(result) -> str:
+    """What `cx build`, `cx ingest` and `cx demo` print after a build (a warehouse.build.BuildResult)."""
+    return f"built {len(result.models)} models in {result.seconds:.1f} s -> {result.snapshot}"

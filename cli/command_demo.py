@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from cli.command_build import built_line
 from cli.settings import resolve_db
 
 
@@ -57,10 +58,7 @@ def demo(
     except BuildError as exc:
         console.print(f"[red]build failed:[/red] {exc}")
         raise typer.Exit(1) from None
-    models = getattr(result, "models", {}) or {}
-    seconds = getattr(result, "seconds", None)
-    took = f" in {seconds:.1f} s" if isinstance(seconds, (int, float)) else ""
-    console.print(f"built {len(models)} models{took} -> {getattr(result, 'snapshot', resolved_db)}")
+    console.print(built_line(result))
 
 
 def _summary(table_cls, results, manifest: dict):

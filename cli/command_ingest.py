@@ -16,6 +16,7 @@ from pathlib import Path
 
 import typer
 
+from cli.command_build import built_line
 from cli.settings import Settings, resolve_db
 
 RESULT_KEYS = (
@@ -127,18 +128,15 @@ def _failure(file: str, message: str) -> dict:
 
 
 def _build(db: Path, quiet: bool) -> bool:
-    try:
-        from warehouse.build import build as run_build  # noqa: PLC0415
-    except ImportError as exc:
-        typer.echo(f"note: warehouse build skipped ({exc}); run `cx build` when it is available", err=True)
-        return True
+    from warehouse.build import build as run_build  # noqa: PLC0415
+
     try:
         result = run_build(db, quiet=True)
     except Exception as exc:
         typer.echo(f"build failed: {type(exc).__name__}: {exc}", err=True)
         return False
     if not quiet:
-        typer.echo(f"built {len(result.models)} models in {result.seconds:.1f} s -> {result.snapshot}")
+        typer.echo(built_line(result))
     return True
 
 
