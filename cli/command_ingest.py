@@ -12,23 +12,16 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 import typer
 
 from cli.command_build import built_line
 from cli.settings import Settings, resolve_db
+from ingest.results import FileResult
 
-RESULT_KEYS = (
-    "file",
-    "source",
-    "profile",
-    "rows_read",
-    "rows_loaded",
-    "rows_quarantined",
-    "status",
-    "message",
-)
+RESULT_KEYS = tuple(f.name for f in fields(FileResult))  # the keys of a --json line
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
@@ -115,16 +108,7 @@ def _run(
 
 
 def _failure(file: str, message: str) -> dict:
-    return {
-        "file": file,
-        "source": None,
-        "profile": None,
-        "rows_read": 0,
-        "rows_loaded": 0,
-        "rows_quarantined": 0,
-        "status": "refused",
-        "message": message,
-    }
+    return FileResult(file, None, None, 0, 0, 0, "refused", message).as_dict()
 
 
 def _build(db: Path, quiet: bool) -> bool:

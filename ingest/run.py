@@ -20,7 +20,6 @@ import os
 import shutil
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
@@ -33,6 +32,7 @@ from ingest.profiles.answers import Questions, QuestionsError, parse_questions
 from ingest.progress import FileProgress
 from ingest.read_errors import redact
 from ingest.readers import Refused, open_export
+from ingest.results import FileResult
 from ingest.staging import load_order, lookup_reader, stage_profile
 from ingest.store import close_interrupted_runs, ensure_schema, log_file
 from warehouse.sql_text import literal
@@ -46,21 +46,6 @@ MEMORY_LIMIT = "1GB"
 MEMORY_LIMIT_BYTES = 1024**3
 MEMORY_PER_ROW = 80
 HASH_CHUNK = 8 * 1024 * 1024
-
-
-@dataclass
-class FileResult:
-    file: str
-    source: str | None
-    profile: str | None
-    rows_read: int
-    rows_loaded: int
-    rows_quarantined: int
-    status: str  # loaded | duplicate | refused | skipped
-    message: str
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def utcnow() -> dt.datetime:
