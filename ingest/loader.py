@@ -30,6 +30,7 @@ from ingest.contracts import Contract
 from ingest.parse import checked_relation, quote_ident, text_column
 from ingest.profiles import Profile
 from ingest.quality.sql_checks import Check
+from ingest.readers import literal_pattern
 from ingest.store import LINEAGE, log_file, stored_name
 from warehouse.sql_text import literal
 
@@ -62,7 +63,9 @@ class LoadCounts:
 
 
 def stage_relation(stage: Path) -> str:
-    return f"read_parquet({literal(str(stage))})"
+    # read_parquet takes a glob pattern: the scratch folder sits beside the warehouse, whose path
+    # may hold [ ] * ?
+    return f"read_parquet({literal(literal_pattern(stage))})"
 
 
 def _key_violations_sql(contract: Contract, check: Check, relation: str) -> str:

@@ -16,10 +16,12 @@ about a million rows).
 from __future__ import annotations
 
 import csv
+import glob
 import gzip
 import io
 import json
 import shutil
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +51,18 @@ SUFFIXES = {
     ".parquet": "parquet",
 }
 EXPORT_SUFFIXES = tuple(SUFFIXES)
+
+
+def literal_pattern(path: Path) -> str:
+    """`path` as a glob pattern that matches only itself, for readers that take every name as a
+    pattern (Polars' scan_ndjson, DuckDB's read_parquet): `st[1].csv` would read `st1.csv`, and
+    `x*.csv` every file it matches. Readers that can be told (glob=False) are told instead."""
+    return glob.escape(str(path))
+
+
+def scratch_file(workdir: Path, kind: str, suffix: str) -> Path:
+    """A new file name in the run's scratch folder, never derived from the export's own name."""
+    return workdir / f"{kind}-{uuid.uuid4().hex}{suffix}"
 
 
 class Refused(Exception):
@@ -207,13 +221,14 @@ class Export:
                 )
                 raise Refused(f"could not be read as {self.format}: {problem}") from None
             raise Refused(f"could not be read as {self.format}: {read_errors.summary(exc)}") from None
-        return pl.scan_parquet(out).select(pl.len()).collect().item()
+        return pl.scan_parquet(out, glob=False).select(pl.len()).collect().item()
 
     def _scan(self, opts: dict) -> pl.LazyFrame:
         names = [f"_c{i}" for i in range(len(self.header))]
         if self.format in ("csv", "csv.gz"):
             frame = pl.scan_csv(
                 self.text_path or self.path,
+                glob=False,
                 separator=str(opts.get("delimiter", self.delimiter)),
                 eol_char=self.eol,
                 infer_schema=False,
@@ -224,11 +239,12 @@ class Export:
             )
         elif self.format == "jsonl":
             schema = {h: pl.String for h in self.header}
-            frame = pl.scan_ndjson(self.path, schema=schema).rename(
+            # scan_ndjson has no glob=False: the path goes as a pattern that matches only itself
+            frame = pl.scan_ndjson(literal_pattern(self.path), schema=schema).rename(
                 dict(zip(self.header, names, strict=True))
             )
         elif self.format == "parquet":
-            frame = pl.scan_parquet(self.path).select(
+            frame = pl.scan_parquet(self.path, glob=False).select(
                 [
                     _as_text(pl.col(h), dtype).alias(n)
                     for (h, dtype), n in zip(self._schema.items(), names, strict=True)
@@ -237,8 +253,12 @@ class Export:
         elif self.format == "xlsx":
             sheet = self.sheet
             # extra header rows (Qualtrics' question texts) are sheet rows after the header
-            frame = sheet.lazy().slice(int(opts.get("skip_rows_after_header", 0))).select(
-                [pl.col(c).cast(pl.String).alias(n) for c, n in zip(sheet.columns, names, strict=True)]
+            frame = (
+                sheet.lazy()
+                .slice(int(opts.get("skip_rows_after_header", 0)))
+                .select(
+                    [pl.col(c).cast(pl.String).alias(n) for c, n in zip(sheet.columns, names, strict=True)]
+                )
             )
         else:  # pragma: no cover - file_format only returns the formats above
             raise Refused(f"unsupported format {self.format}")
@@ -246,7 +266,7 @@ class Export:
 
     @property
     def _schema(self) -> dict[str, pl.DataType]:
-        return dict(pl.scan_parquet(self.path).collect_schema())
+        return dict(pl.scan_parquet(self.path, glob=False).collect_schema())
 
     def cleanup(self) -> None:
         if self.text_path is not None:
@@ -297,7 +317,7 @@ def open_export(
         if fmt == "csv.gz":
             if not head.startswith(b"\x1f\x8b"):
                 raise Refused(f"not gzip-compressed: {_kind(head, 'plain text')}")
-            text_path = workdir / (path.name[:-3] + ".decompressed")
+            text_path = scratch_file(workdir, "gunzipped", ".csv")
             with gzip.open(path, "rb") as src, open(text_path, "wb") as dst:
                 shutil.copyfileobj(src, dst, 4 * 1024 * 1024)
             with open(text_path, "rb") as fh:
@@ -332,7 +352,7 @@ def open_export(
         if fmt == "parquet":
             if not head.startswith(b"PAR1"):
                 raise Refused(f"not a Parquet file: {_kind(head, 'text content')}")
-            return Export(path, fmt, list(pl.scan_parquet(path).collect_schema().names()))
+            return Export(path, fmt, list(pl.scan_parquet(path, glob=False).collect_schema().names()))
     except Refused:
         raise
     except (gzip.BadGzipFile, EOFError, OSError, pl.exceptions.PolarsError, ValueError) as exc:

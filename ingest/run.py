@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import hashlib
 import os
 import shutil
@@ -151,7 +152,7 @@ def ingest_paths(
 def _workdir(db: Path, run_id: str) -> Path:
     """A scratch folder beside the warehouse for the stage files and DuckDB's spills. Folders left
     by a killed run of the same warehouse are removed (the write lock says none is running)."""
-    for stale in db.parent.glob(f".{db.name}.ingest-*"):
+    for stale in db.parent.glob(f".{glob.escape(db.name)}.ingest-*"):  # w[1].duckdb is not w1.duckdb
         shutil.rmtree(stale, ignore_errors=True)
     workdir = db.parent / f".{db.name}.ingest-{run_id}"
     workdir.mkdir()

@@ -88,7 +88,10 @@ def stage_profile(
     lk = profile.spec.lookup
     if lk is not None and rows:
         missing = (
-            pl.scan_parquet(stage).select(pl.col(MISSING_REFERENCE).is_not_null().sum()).collect().item()
+            pl.scan_parquet(stage, glob=False)
+            .select(pl.col(MISSING_REFERENCE).is_not_null().sum())
+            .collect()
+            .item()
         )
         if missing == rows:
             first = f"load {lk.load_first} first" if lk.load_first else f"load the {lk.source} file first"
