@@ -125,19 +125,25 @@ def _build(db: Path, quiet: bool) -> bool:
 
 
 def _print_table(results: list[dict]) -> None:
+    """One table per result. Text from files (names, messages) is shown as plain text, escaped:
+    never as rich markup, never as terminal control sequences."""
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
+    from rich.text import Text  # noqa: PLC0415
+
+    from ingest.read_errors import printable  # noqa: PLC0415
 
     styles = {"loaded": "green", "duplicate": "yellow", "refused": "red", "skipped": "blue"}
     console = Console()
     for r in results:
-        table = Table(title=Path(r["file"]).name, show_header=False, title_justify="left")
+        name = Text(printable(Path(r["file"]).name))
+        table = Table(title=name, show_header=False, title_justify="left")
         table.add_column("field", style="bold")
         table.add_column("value", overflow="fold")
-        table.add_row("status", f"[{styles.get(r['status'], '')}]{r['status']}[/]")
+        table.add_row("status", Text(r["status"], style=styles.get(r["status"], "")))
         table.add_row("source / profile", f"{r['source'] or '-'} / {r['profile'] or '-'}")
         table.add_row("rows read", f"{r['rows_read']:,}")
         table.add_row("rows loaded", f"{r['rows_loaded']:,}")
         table.add_row("rows quarantined", f"{r['rows_quarantined']:,}")
-        table.add_row("message", r["message"])
+        table.add_row("message", Text(printable(r["message"])))
         console.print(table)

@@ -20,6 +20,7 @@ import glob
 import gzip
 import io
 import json
+import os
 import shutil
 import uuid
 from collections.abc import Callable
@@ -135,6 +136,12 @@ class Export:
     sheet: pl.DataFrame | None = None  # the XLSX sheet workbooks.choose_sheet picked, read whole
     notes: list[str] = field(default_factory=list)  # how the file was read, for its load message
     decoded: bool = False  # text_path was transcoded to UTF-8 (ingest.encodings)
+    link: Path | None = None  # the file under a plain name in the scratch folder (open_export)
+
+    @property
+    def readable(self) -> Path:
+        """The file the readers open: its link, or the file itself where no link could be made."""
+        return self.link or self.path
 
     def stage(
         self,
@@ -158,10 +165,11 @@ class Export:
         try:
             return self._stage(mapping, columns, out, read_options, transform)
         except _NotUtf8 as not_utf8:
-            decoded = _decode(self.text_path or self.path, encodings.FALLBACK, out.parent)
+            decoded = _decode(self.text_path or self.readable, encodings.FALLBACK, out.parent)
             if decoded is None:  # the file is valid UTF-8 after all: the error was something else
                 raise Refused(f"could not be read as {self.format}: {not_utf8}") from None
-            self.cleanup()
+            if self.text_path is not None:
+                self.text_path.unlink(missing_ok=True)
             self.text_path, self.decoded = decoded.path, True
             self.notes.append(decoded.note)
             return self._stage(mapping, columns, out, read_options, transform)
@@ -204,7 +212,7 @@ class Export:
             frame.sink_parquet(out, compression="lz4", row_group_size=256 * 1024, statistics=False)
             if self.format in ("csv", "csv.gz"):
                 delimiter = str(opts.get("delimiter", self.delimiter))
-                text = self.text_path or self.path
+                text = self.text_path or self.readable
                 found = structure.truncated_last_line(text, delimiter, self.eol, len(self.header))
                 if found is not None:
                     # every staged row of the file's last row (a wide survey row may be several)
@@ -217,7 +225,7 @@ class Export:
             if self.format in ("csv", "csv.gz"):
                 delimiter = str(opts.get("delimiter", self.delimiter))
                 problem = read_errors.describe_csv(
-                    self.text_path or self.path, delimiter, len(self.header), exc
+                    self.text_path or self.readable, delimiter, len(self.header), exc
                 )
                 raise Refused(f"could not be read as {self.format}: {problem}") from None
             raise Refused(f"could not be read as {self.format}: {read_errors.summary(exc)}") from None
@@ -227,7 +235,7 @@ class Export:
         names = [f"_c{i}" for i in range(len(self.header))]
         if self.format in ("csv", "csv.gz"):
             frame = pl.scan_csv(
-                self.text_path or self.path,
+                self.text_path or self.readable,
                 glob=False,
                 separator=str(opts.get("delimiter", self.delimiter)),
                 eol_char=self.eol,
@@ -240,11 +248,11 @@ class Export:
         elif self.format == "jsonl":
             schema = {h: pl.String for h in self.header}
             # scan_ndjson has no glob=False: the path goes as a pattern that matches only itself
-            frame = pl.scan_ndjson(literal_pattern(self.path), schema=schema).rename(
+            frame = pl.scan_ndjson(literal_pattern(self.readable), schema=schema).rename(
                 dict(zip(self.header, names, strict=True))
             )
         elif self.format == "parquet":
-            frame = pl.scan_parquet(self.path, glob=False).select(
+            frame = pl.scan_parquet(self.readable, glob=False).select(
                 [
                     _as_text(pl.col(h), dtype).alias(n)
                     for (h, dtype), n in zip(self._schema.items(), names, strict=True)
@@ -266,11 +274,13 @@ class Export:
 
     @property
     def _schema(self) -> dict[str, pl.DataType]:
-        return dict(pl.scan_parquet(self.path, glob=False).collect_schema())
+        return dict(pl.scan_parquet(self.readable, glob=False).collect_schema())
 
     def cleanup(self) -> None:
-        if self.text_path is not None:
-            self.text_path.unlink(missing_ok=True)
+        """Remove the scratch files of this export (its text copy and its link, never the file)."""
+        for scratch in (self.text_path, self.link):
+            if scratch is not None:
+                scratch.unlink(missing_ok=True)
 
 
 class _NotUtf8(Exception):
@@ -311,34 +321,60 @@ def open_export(
         raise Refused(f"unreadable file: {exc.strerror or exc}") from None
     if size == 0:
         raise Refused("empty file")
+    link = _link(path, workdir)
+    try:
+        export = _open(path, link or path, fmt, head, workdir, accept_header)
+    except BaseException:
+        if link is not None:
+            link.unlink(missing_ok=True)
+        raise
+    export.link = link
+    return export
+
+
+def _link(path: Path, workdir: Path) -> Path | None:
+    """A link to `path` under a plain name in the scratch folder, for the readers: a name with
+    bytes that are not UTF-8 stops Polars, and one with [ ] * ? is a pattern to some readers.
+    None where links cannot be made (the file is then read by its own name)."""
+    suffix = next(s for s in sorted(SUFFIXES, key=len, reverse=True) if path.name.lower().endswith(s))
+    link = scratch_file(workdir, "export", suffix)
+    try:
+        link.symlink_to(os.path.abspath(path))
+    except OSError:
+        return None
+    return link
+
+
+def _open(path: Path, source: Path, fmt: str, head: bytes, workdir: Path, accept_header) -> Export:
+    """open_export of `path` (messages and names), reading `source` (its link)."""
     try:
         if fmt == "csv":
-            return _open_csv_text(path, path, head, workdir)
+            return _open_csv_text(path, source, head, workdir)
         if fmt == "csv.gz":
             if not head.startswith(b"\x1f\x8b"):
                 raise Refused(f"not gzip-compressed: {_kind(head, 'plain text')}")
             text_path = scratch_file(workdir, "gunzipped", ".csv")
-            with gzip.open(path, "rb") as src, open(text_path, "wb") as dst:
+            with gzip.open(source, "rb") as src, open(text_path, "wb") as dst:
                 shutil.copyfileobj(src, dst, 4 * 1024 * 1024)
             with open(text_path, "rb") as fh:
                 inner = fh.read(SNIFF_BYTES)
             if not inner.strip():
                 raise Refused("empty file (nothing inside the gzip)")
-            export = _open_csv_text(path, text_path, inner, workdir)
+            export = _open_csv_text(path, text_path, inner, workdir, copy=True)
             export.format = "csv.gz"
             return export
         if fmt == "jsonl":
             _check_text(head)
-            return _open_jsonl(path)
+            return _open_jsonl(path, source)
         if fmt == "xlsx":
             if not head.startswith(b"PK\x03\x04"):
                 raise Refused(f"not an XLSX workbook: {_kind(head, 'text content')}")
             try:
-                sheet_name, note = workbooks.choose_sheet(path, accept_header)
+                sheet_name, note = workbooks.choose_sheet(source, accept_header)
             except workbooks.NoMatchingSheet as exc:
                 raise Refused(str(exc)) from None
             sheet = pl.read_excel(
-                path,
+                source,
                 sheet_name=sheet_name,
                 engine="calamine",
                 infer_schema_length=0,
@@ -352,7 +388,7 @@ def open_export(
         if fmt == "parquet":
             if not head.startswith(b"PAR1"):
                 raise Refused(f"not a Parquet file: {_kind(head, 'text content')}")
-            return Export(path, fmt, list(pl.scan_parquet(path, glob=False).collect_schema().names()))
+            return Export(path, fmt, list(pl.scan_parquet(source, glob=False).collect_schema().names()))
     except Refused:
         raise
     except (gzip.BadGzipFile, EOFError, OSError, pl.exceptions.PolarsError, ValueError) as exc:
@@ -364,8 +400,8 @@ def open_export(
     raise Refused(f"unsupported format {fmt}")  # pragma: no cover
 
 
-def _open_csv_text(path: Path, text: Path, head: bytes, workdir: Path) -> Export:
-    """Open the CSV `path` whose bytes are in `text` (the file itself, or its decompressed copy):
+def _open_csv_text(path: Path, text: Path, head: bytes, workdir: Path, copy: bool = False) -> Export:
+    """Open the CSV `path` whose bytes are in `text` (its link, or its decompressed `copy`):
     transcode it to UTF-8 first when it is in another encoding we read (ingest.encodings)."""
     if not head.strip():
         raise Refused("empty file")
@@ -380,14 +416,14 @@ def _open_csv_text(path: Path, text: Path, head: bytes, workdir: Path) -> Export
         decoded = _decode(text, encoding, workdir)
         if decoded is None:  # pragma: no cover - head_encoding saw a byte that is not UTF-8
             raise Refused("not UTF-8 text")
-        if text != path:
+        if copy:
             text.unlink(missing_ok=True)  # the decompressed copy: the transcoded one replaces it
-        text = decoded.path
+        text, copy = decoded.path, True
         notes.append(decoded.note)
         with open(text, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
     export = _open_csv(path, head)
-    export.text_path = text if text != path else None
+    export.text_path = text if copy else None
     export.decoded = encoding != "utf-8"
     export.notes = notes
     return export
@@ -408,9 +444,9 @@ def _open_csv(path: Path, head: bytes) -> Export:
     return Export(path, "csv", header, delimiter, eol)
 
 
-def _open_jsonl(path: Path, sample_lines: int = 1000) -> Export:
+def _open_jsonl(path: Path, source: Path, sample_lines: int = 1000) -> Export:
     header: dict[str, None] = {}
-    with open(path, encoding="utf-8-sig") as fh:
+    with open(source, encoding="utf-8-sig") as fh:
         for n, line in enumerate(fh, start=1):
             if n > sample_lines:
                 break

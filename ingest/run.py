@@ -31,7 +31,7 @@ from ingest.loader import FileInfo, load_file
 from ingest.profiles import Profile, ProfileError, detect_profile, load_profiles
 from ingest.profiles.answers import Questions, QuestionsError, parse_questions
 from ingest.progress import FileProgress
-from ingest.read_errors import redact
+from ingest.read_errors import cut, printable, redact
 from ingest.readers import Refused, open_export
 from ingest.results import FileResult
 from ingest.staging import load_order, lookup_reader, stage_profile
@@ -47,6 +47,7 @@ MEMORY_LIMIT = "1GB"
 MEMORY_LIMIT_BYTES = 1024**3
 MEMORY_PER_ROW = 80
 HASH_CHUNK = 8 * 1024 * 1024
+ERROR_CHARACTERS = 500  # of an unforeseen error quoted in a refusal
 
 
 def utcnow() -> dt.datetime:
@@ -249,7 +250,7 @@ def _info(hashing, path: Path) -> FileInfo:
         file_id = hashing.result()
     except OSError as exc:
         raise Refused(f"unreadable file: {exc.strerror or exc}") from None
-    return FileInfo(file_id, path.name, str(path.resolve()))
+    return FileInfo(file_id, _name(path), printable(str(path.resolve())))
 
 
 def _load_profile(
@@ -313,7 +314,7 @@ def _skipped(con, run_id: str, info: FileInfo, path: Path, profile: Profile) -> 
     """A recognised export that feeds no source: logged, nothing loaded, not an error."""
     vendor = f" ({profile.vendor})" if profile.vendor else ""
     message = (
-        f"{path.name}: skipped: recognised as {profile.name}{vendor}, which feeds no source: {profile.skip}"
+        f"{_name(path)}: skipped: recognised as {profile.name}{vendor}, which feeds no source: {profile.skip}"
     )
     _log(con, run_id, info, None, profile.name, 0, 0, 0, "skipped", message)
     return FileResult(str(path), None, profile.name, 0, 0, 0, "skipped", message)
@@ -333,7 +334,7 @@ def _duplicate_of(
         return None
     name, earlier_run, source, profile, at = earlier
     message = (
-        f"{path.name}: duplicate: same content as {name}, already loaded in run {earlier_run} "
+        f"{_name(path)}: duplicate: same content as {name}, already loaded in run {earlier_run} "
         f"at {at:%Y-%m-%d %H:%M:%S}; nothing loaded"
     )
     _log(con, run_id, info, source, profile, 0, 0, 0, "duplicate", message)
@@ -370,19 +371,19 @@ def _refused(
 ) -> FileResult:
     chosen: Profile | None = exc.profile
     if exc.complete:
-        message = f"{path.name}: refused: {exc}"
+        message = f"{_name(path)}: refused: {exc}"
     else:
         expected = _expected(
             chosen.source if chosen else source, chosen.name if chosen else profile_name, profiles
         )
-        message = f"{path.name}: refused: expected {expected}; found {exc}"
+        message = f"{_name(path)}: refused: expected {expected}; found {exc}"
     message = redact(message)  # a file without a header row shows its first row as the header
     src = chosen.source if chosen else source
     file_id = None
     with contextlib.suppress(OSError):
         if path.is_file():
             file_id = file_sha256(path)
-    info = FileInfo(file_id, path.name, str(path.resolve()) if path.exists() else str(path))
+    info = FileInfo(file_id, _name(path), printable(str(path.resolve()) if path.exists() else str(path)))
     with contextlib.suppress(duckdb.Error):  # the result still reports the refusal
         _log(con, run_id, info, src, chosen.name if chosen else None, 0, 0, 0, "refused", message)
     return FileResult(str(path), src, chosen.name if chosen else profile_name, 0, 0, 0, "refused", message)
@@ -426,7 +427,12 @@ def _finish_run(con, run_id: str, results: list[FileResult]) -> None:
 
 def _one_line(exc: BaseException) -> str:
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return " ".join(lines[:2]) if lines else type(exc).__name__
+    return cut(" ".join(lines[:2]), ERROR_CHARACTERS) if lines else type(exc).__name__
+
+
+def _name(path: Path) -> str:
+    """A file's name as messages and meta.file_loads hold it: escaped (read_errors.printable)."""
+    return printable(path.name)
 
 
 def _memory_limit(rows: int) -> int:
