@@ -83,6 +83,7 @@ def _run(
     try:
         from ingest.run import ingest_paths  # noqa: PLC0415
 
+        settings = Settings.from_env()
         return [
             r.as_dict()
             for r in ingest_paths(
@@ -91,8 +92,9 @@ def _run(
                 source=source,
                 profile=profile,
                 progress=progress,
-                settings=Settings.from_env(),
+                settings=settings,
                 questions=questions,
+                max_error_share=settings.max_error_share,
             )
         ]
     except Exception as exc:  # e.g. the warehouse file is locked by another process

@@ -12,6 +12,7 @@ from pathlib import Path
 
 DEFAULT_DB = Path("data/warehouse.duckdb")
 DEFAULT_EXPLORE_ROW_LIMIT = 100_000  # = warehouse.api.EXPLORE_ROW_LIMIT
+DEFAULT_MAX_ERROR_SHARE = 0.5  # = ingest.loader.MAX_ERROR_SHARE
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Settings:
     db: Path = DEFAULT_DB
     pii_salt: str = "cx-demo-salt"
     explore_row_limit: int = DEFAULT_EXPLORE_ROW_LIMIT
+    max_error_share: float = DEFAULT_MAX_ERROR_SHARE
 
     HELP = {
         "db": "CX_DB: the warehouse file ingest and build write (the dashboard reads its published snapshot)",
@@ -26,6 +28,8 @@ class Settings:
         "set your own secret in production",
         "explore_row_limit": "CX_EXPLORE_ROW_LIMIT: most rows an explore table (and its downloads) may have; "
         "a query over it is refused with a message",
+        "max_error_share": "CX_MAX_ERROR_SHARE: share of bad rows (0 to 1) past which cx ingest refuses "
+        "a file whole, once 10,000 rows are read; duplicate_key and not_a_fact rows do not count",
     }
 
     @classmethod
@@ -35,6 +39,7 @@ class Settings:
             db=db_from_env(env),
             pii_salt=env.get("CX_PII_SALT", cls.pii_salt),
             explore_row_limit=_positive_int(env, "CX_EXPLORE_ROW_LIMIT", DEFAULT_EXPLORE_ROW_LIMIT),
+            max_error_share=_share(env, "CX_MAX_ERROR_SHARE", DEFAULT_MAX_ERROR_SHARE),
         )
 
     @classmethod
@@ -52,6 +57,19 @@ def _positive_int(env, name: str, default: int) -> int:
         value = 0
     if value < 1:
         raise ValueError(f"{name} must be a whole number above 0, not {text!r}")
+    return value
+
+
+def _share(env, name: str, default: float) -> float:
+    text = env.get(name)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name} must be a share between 0 and 1 (0.5 = half), not {text!r}")
     return value
 
 

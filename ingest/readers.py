@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,10 @@ ROW_NUMBER = "row_number"
 # looked-up key it misses. Without rules: the data row is row_number, the reasons are null.
 SOURCE_ROW, NOT_A_FACT, MISSING_REFERENCE = "_source_row", "_not_a_fact", "_missing_reference"
 SNIFF_BYTES = 64 * 1024
+# Of a .csv.gz, open_export decompresses only this much (whole lines) at first: enough to judge
+# the start of the file (Export.stage with a limit; ingest.run refuses a mostly-bad file from it).
+# The rest is decompressed when the whole file is staged.
+GZIP_START_BYTES = 32 * 1024 * 1024
 MAGIC = {b"PK\x03\x04": "a ZIP archive (XLSX?)", b"PAR1": "a Parquet file", b"\x1f\x8b": "a gzip file"}
 SUFFIXES = {
     ".csv": "csv",
@@ -137,6 +142,7 @@ class Export:
     notes: list[str] = field(default_factory=list)  # how the file was read, for its load message
     decoded: bool = False  # text_path was transcoded to UTF-8 (ingest.encodings)
     link: Path | None = None  # the file under a plain name in the scratch folder (open_export)
+    start_only: bool = False  # text_path holds only the first lines of the .csv.gz (GZIP_START_BYTES)
 
     @property
     def readable(self) -> Path:
@@ -150,6 +156,7 @@ class Export:
         out: Path,
         read_options: dict | None = None,
         transform: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None,
+        limit: int | None = None,
     ) -> int:
         """Write `row_number` plus `columns` (canonical names, text) to the Parquet file `out`,
         with the columns of ingest.structure that mark rows that are not data.
@@ -161,7 +168,18 @@ class Export:
 
         A CSV that turns out not to be UTF-8 past the bytes open_export checked is transcoded
         (ingest.encodings) and staged again.
+
+        With `limit`, only the file's first `limit` data rows are staged, reading no further than
+        they need: the start by which a mostly-bad file is judged (ingest.run). Nothing is then
+        transcoded and no last row is judged cut off; what cannot be read raises Refused without
+        looking further (the whole file's stage then says why).
         """
+        if limit is not None:
+            try:
+                return self._stage(mapping, columns, out, read_options, transform, limit)
+            except _NotUtf8 as not_utf8:
+                raise Refused(f"not UTF-8 at the start: {not_utf8}") from None
+        self._whole_text()
         try:
             return self._stage(mapping, columns, out, read_options, transform)
         except _NotUtf8 as not_utf8:
@@ -181,6 +199,7 @@ class Export:
         out: Path,
         read_options: dict | None,
         transform: Callable[[pl.LazyFrame], pl.LazyFrame] | None,
+        limit: int | None = None,
     ) -> int:
         opts = read_options or {}
         try:
@@ -199,6 +218,8 @@ class Export:
             data = [pl.col(n) for n in names]
             not_blank = pl.any_horizontal([d.is_not_null() for d in data])
             frame = frame.filter(not_blank) if data else frame
+            if limit is not None:
+                frame = frame.head(limit)  # the streaming engine then stops reading the file
             frame = frame.select(exprs)
             if transform is not None:
                 frame = transform(frame)
@@ -210,7 +231,7 @@ class Export:
                 )
             # No column statistics: nothing filters the stage on them, and they cost 10% of staging.
             frame.sink_parquet(out, compression="lz4", row_group_size=256 * 1024, statistics=False)
-            if self.format in ("csv", "csv.gz"):
+            if self.format in ("csv", "csv.gz") and limit is None:
                 delimiter = str(opts.get("delimiter", self.delimiter))
                 text = self.text_path or self.readable
                 found = structure.truncated_last_line(text, delimiter, self.eol, len(self.header))
@@ -222,6 +243,10 @@ class Export:
         except (pl.exceptions.PolarsError, OSError, ValueError, OverflowError) as exc:
             if self.format in ("csv", "csv.gz") and not self.decoded and encodings.is_invalid_utf8_error(exc):
                 raise _NotUtf8(read_errors.summary(exc)) from None
+            if limit is not None:
+                raise Refused(
+                    f"the start could not be read as {self.format}: {read_errors.summary(exc)}"
+                ) from None
             if self.format in ("csv", "csv.gz"):
                 delimiter = str(opts.get("delimiter", self.delimiter))
                 problem = read_errors.describe_csv(
@@ -271,6 +296,29 @@ class Export:
         else:  # pragma: no cover - file_format only returns the formats above
             raise Refused(f"unsupported format {self.format}")
         return frame.with_row_index(ROW_NUMBER, offset=1).with_columns(pl.col(ROW_NUMBER).cast(pl.Int64))
+
+    def may_hold(self, rows: int) -> bool:
+        """Whether the export may have `rows` data rows or more, judged from its size or metadata
+        without reading it (False only when it certainly has fewer)."""
+        if self.format == "xlsx":
+            return self.sheet is None or self.sheet.height >= rows
+        if self.format == "parquet":
+            return pl.scan_parquet(self.readable, glob=False).select(pl.len()).collect().item() >= rows
+        if self.start_only:
+            return True
+        # a data row takes 2 bytes at least ("x" and a line end), a JSON line 4 ('{"":1}' less braces)
+        least = 2 if self.format in ("csv", "csv.gz") else 4
+        return (self.text_path or self.readable).stat().st_size >= least * rows
+
+    def _whole_text(self) -> None:
+        """Decompress the whole .csv.gz of which open_export kept only the start."""
+        if not self.start_only or self.text_path is None:
+            return
+        try:
+            _gunzip(self.readable, self.text_path)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise Refused(f"could not be read as {self.format}: {read_errors.summary(exc)}") from None
+        self.start_only = False
 
     @property
     def _schema(self) -> dict[str, pl.DataType]:
@@ -354,14 +402,16 @@ def _open(path: Path, source: Path, fmt: str, head: bytes, workdir: Path, accept
             if not head.startswith(b"\x1f\x8b"):
                 raise Refused(f"not gzip-compressed: {_kind(head, 'plain text')}")
             text_path = scratch_file(workdir, "gunzipped", ".csv")
-            with gzip.open(source, "rb") as src, open(text_path, "wb") as dst:
-                shutil.copyfileobj(src, dst, 4 * 1024 * 1024)
+            whole = _gunzip(source, text_path, GZIP_START_BYTES)
             with open(text_path, "rb") as fh:
                 inner = fh.read(SNIFF_BYTES)
             if not inner.strip():
                 raise Refused("empty file (nothing inside the gzip)")
+            if not whole and not _is_utf8(inner):  # transcoded whole, as it is read whole
+                whole = _gunzip(source, text_path)
             export = _open_csv_text(path, text_path, inner, workdir, copy=True)
             export.format = "csv.gz"
+            export.start_only = not whole
             return export
         if fmt == "jsonl":
             _check_text(head)
@@ -398,6 +448,30 @@ def _open(path: Path, source: Path, fmt: str, head: bytes, workdir: Path, accept
             f"could not be read as {fmt}: {type(exc).__name__}: {read_errors.summary(exc)}"
         ) from None
     raise Refused(f"unsupported format {fmt}")  # pragma: no cover
+
+
+def _gunzip(source: Path, target: Path, limit: int | None = None) -> bool:
+    """Decompress the gzip `source` into `target`: whole, or its first `limit` bytes cut to whole
+    lines. True when `target` holds the whole content."""
+    with gzip.open(source, "rb") as src, open(target, "wb") as dst:
+        if limit is not None:
+            start = src.read(limit)
+            more = src.read(1)
+            # whole lines: up to the last LF (CR for the CR-only line ends of old Mac files)
+            end = (start.rfind(b"\n") + 1) or (start.rfind(b"\r") + 1)
+            if more and end:
+                dst.write(start[:end])
+                return False
+            dst.write(start + more)  # all of it, or not one whole line in it: the rest follows
+        shutil.copyfileobj(src, dst, 4 * 1024 * 1024)
+        return True
+
+
+def _is_utf8(head: bytes) -> bool:
+    try:
+        return encodings.head_encoding(head) == "utf-8"
+    except encodings.EncodingRefused:
+        return True  # refused by _open_csv_text from the head alone
 
 
 def _open_csv_text(path: Path, text: Path, head: bytes, workdir: Path, copy: bool = False) -> Export:

@@ -27,7 +27,15 @@ import duckdb
 
 from cli.settings import Settings
 from ingest.contracts import CONTRACTS
-from ingest.loader import FileInfo, load_file
+from ingest.loader import (
+    ERROR_SHARE_MIN_ROWS,
+    MAX_ERROR_SHARE,
+    ErrorLimit,
+    FileInfo,
+    TooManyErrors,
+    load_file,
+    start_errors,
+)
 from ingest.profiles import Profile, ProfileError, detect_profile, load_profiles
 from ingest.profiles.answers import Questions, QuestionsError, parse_questions
 from ingest.progress import FileProgress
@@ -78,11 +86,16 @@ def ingest_paths(
     settings: Settings | None = None,
     profile_dirs: list[Path] | None = None,
     questions: str | None = None,
+    max_error_share: float = MAX_ERROR_SHARE,
+    error_share_min_rows: int = ERROR_SHARE_MIN_ROWS,
 ) -> list[FileResult]:
     """Ingest `paths` (files; directories are expanded by the CLI) into the DuckDB file `db`.
 
     `questions` says which columns of wide survey exports hold NPS/CSAT/CES answers
-    ("nps=Q1,csat=Q3" or a TOML file; ingest.profiles.answers)."""
+    ("nps=Q1,csat=Q3" or a TOML file; ingest.profiles.answers). A file is refused whole when,
+    after `error_share_min_rows` rows, more than `max_error_share` of its rows break a rule
+    other than duplicate_key and not_a_fact (loader.ErrorLimit; CX_MAX_ERROR_SHARE)."""
+    limit = ErrorLimit(max_error_share, error_share_min_rows)
     settings = settings or Settings.from_env()
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -134,6 +147,7 @@ def ingest_paths(
                         workdir,
                         advance,
                         declared,
+                        limit,
                     )
                 except Refused as exc:
                     file_results = [_refused(con, path, run_id, exc, source, profile, profiles)]
@@ -188,6 +202,7 @@ def _ingest_one(
     workdir: Path,
     advance,
     questions: tuple[Questions | None, str | None] = (None, None),
+    limit: ErrorLimit | None = None,
 ) -> list[FileResult]:
     """One result per source the file feeds: its profile's, then each companion profile's."""
     if path.is_dir():
@@ -222,7 +237,7 @@ def _ingest_one(
             )
             load = dict(
                 con=con, export=export, path=path, hashing=hashing, suites=suites, settings=settings,
-                run_id=run_id, workdir=workdir, advance=advance, questions=questions,
+                run_id=run_id, workdir=workdir, advance=advance, questions=questions, limit=limit,
             )  # fmt: skip
             results = [_load_profile(profile=chosen, notes=notes, **load)]
             for companion in applicable:
@@ -255,19 +270,23 @@ def _info(hashing, path: Path) -> FileInfo:
 
 def _load_profile(
     *, con, export, profile: Profile, path, hashing, suites, settings, run_id, workdir, advance, questions,
-    notes: tuple[str, ...] = (),
+    limit: ErrorLimit | None, notes: tuple[str, ...] = (),
 ) -> FileResult:  # fmt: skip
     stage = workdir / f"stage-{uuid.uuid4().hex}.parquet"
+    staging = dict(
+        salt=settings.pii_salt,
+        questions=questions[0],
+        questions_error=questions[1],
+        lookup=lookup_reader(con) if profile.spec.lookup else None,
+    )
     try:
-        staged = stage_profile(
-            export,
-            profile,
-            stage,
-            salt=settings.pii_salt,
-            questions=questions[0],
-            questions_error=questions[1],
-            lookup=lookup_reader(con) if profile.spec.lookup else None,
-        )
+        refusal = _judge_start(con, export, profile, stage, staging, suites, limit)
+        if refusal is not None:
+            duplicate = _duplicate_of(con, run_id, _info(hashing, path), path, profile.source)
+            if duplicate is not None:  # the same content loaded before: that is the answer
+                return duplicate
+            raise Refused(refusal, complete=True, profile=profile)
+        staged = stage_profile(export, profile, stage, **staging)
         info = _info(hashing, path)
         duplicate = _duplicate_of(con, run_id, info, path, profile.source)
         if duplicate is not None:
@@ -289,7 +308,10 @@ def _load_profile(
                 step=advance,
                 # how the file was read (encoding: export.notes), what the profile decided, companions
                 notes=(*export.notes, *staged.notes, *notes),
+                limit=limit,
             )
+        except TooManyErrors as exc:
+            raise Refused(str(exc), complete=True, profile=chosen) from None
         except Exception as exc:
             message = (
                 f"load failed and was rolled back, nothing of the file was written: "
@@ -308,6 +330,35 @@ def _load_profile(
         "loaded",
         counts.message,
     )
+
+
+def _judge_start(
+    con, export, profile: Profile, stage: Path, staging: dict, suites, limit: ErrorLimit | None
+) -> str | None:
+    """The refusal of a mostly-bad file, judged by its first rows (limit.min_rows of them) before
+    the whole file is read: None when they are good enough, or too few, or cannot be read as the
+    whole file would be (its stage then says why)."""
+    if limit is None or limit.max_share >= 1 or not export.may_hold(limit.min_rows):
+        return None
+    try:
+        start = stage_profile(export, profile, stage, limit=limit.min_rows, **staging)
+    except Refused:
+        return None
+    try:
+        if start.rows < limit.min_rows:
+            return None
+        errors, rules = start_errors(
+            con,
+            contract=CONTRACTS[start.profile.source],
+            profile=start.profile,
+            checks=suites.checks(start.profile.source),
+            stage=stage,
+        )
+    finally:
+        stage.unlink(missing_ok=True)
+    if not limit.exceeded(errors, start.rows):
+        return None
+    return limit.message(f"{errors:,} of its first {start.rows:,} rows", rules)
 
 
 def _skipped(con, run_id: str, info: FileInfo, path: Path, profile: Profile) -> FileResult:

@@ -1,5 +1,6 @@
 """Hostile files (issue 11), beyond the corpus: a warehouse folder named like a pattern, refusals
-that quote what they read, file names a terminal would act on.
+that quote what they read, file names a terminal would act on, a .csv.gz judged by its start, the
+CX_MAX_ERROR_SHARE setting.
 
 The corpus (cases_names.py) covers export names with [ ] * ?; here the warehouse's own folder
 and name hold them, as the scratch folder with the stage files DuckDB reads sits beside it.
@@ -10,16 +11,24 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
+import polars as pl
+import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
 from cli.settings import Settings
+from ingest import readers
+from ingest.loader import MAX_ERROR_SHARE
 from ingest.read_errors import SHOWN_CHARACTERS, SHOWN_NAMES
 from ingest.run import ingest_paths
 from tests.ingest.exports import SALT, query
 from tests.reliability import builders as b
+from tests.reliability.cases_shares import orders
+from tests.reliability.warehouse_state import checksums, good_load
 
 SETTINGS = Settings(pii_salt=SALT)
 
@@ -118,3 +127,126 @@ def test_issue_11_file_names_are_printed_and_stored_escaped(tmp_path: Path):
     lines = [json.loads(line) for line in as_json.stdout.splitlines()]
     assert len(lines) == len(HOSTILE_NAMES) and all(line["message"].isprintable() for line in lines)
     assert "\x1b" not in as_json.stdout and "\r" not in as_json.stdout
+
+
+def test_issue_11_a_gzip_is_judged_by_its_start_and_loaded_whole(tmp_path: Path, monkeypatch):
+    """Of a .csv.gz only the start is decompressed until the file is judged: a mostly-bad one is
+    refused from it, a good one is then decompressed and loaded whole, one cut off further on is
+    refused when the rest is read."""
+    monkeypatch.setattr(readers, "GZIP_START_BYTES", 4096)  # ~40 rows, the start of 400
+    calls = []
+    gunzip = readers._gunzip
+    monkeypatch.setattr(readers, "_gunzip", lambda *a: calls.append(a[2:]) or gunzip(*a))
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    bad = folder / "bad.csv.gz"
+    bad.write_bytes(gzip.compress(b.csv_bytes(b.table("orders", orders("gzb", 0, 400)))))
+    good = folder / "good.csv.gz"
+    good.write_bytes(gzip.compress(b.csv_bytes(b.table("orders", orders("gzg", 400, 0)))))
+    cut = folder / "cut.csv.gz"
+    whole = gzip.compress(b.csv_bytes(b.table("orders", orders("gzc", 400, 0))))
+    cut.write_bytes(whole[: len(whole) * 3 // 4])
+    db = tmp_path / "wh" / "warehouse.duckdb"
+
+    [refused] = ingest_paths([bad], db, settings=SETTINGS, error_share_min_rows=20)
+    assert refused.status == "refused" and "20 of its first 20 rows break a rule" in refused.message
+    assert calls == [(4096,)]  # the start only
+    calls.clear()
+    [loaded] = ingest_paths([good], db, settings=SETTINGS, error_share_min_rows=20)
+    assert (loaded.status, loaded.rows_read, loaded.rows_loaded) == ("loaded", 400, 400), loaded.message
+    assert calls == [(4096,), ()]  # the start, then the whole
+    [broken] = ingest_paths([cut], db, settings=SETTINGS, error_share_min_rows=20)
+    assert broken.status == "refused"
+    assert "could not be read as csv.gz" in broken.message and "end-of-stream marker" in broken.message
+
+
+def test_issue_11_cx_ingest_takes_the_share_from_cx_max_error_share(tmp_path: Path):
+    export = tmp_path / "exports" / "orders.csv"
+    export.parent.mkdir()
+    export.write_bytes(b.csv_bytes(b.table("orders", orders("cli", 4_000, 6_000, bad_first=True))))
+    args = ["ingest", str(export), "--json", "--no-build"]
+
+    refused = CliRunner().invoke(app, [*args, "--db", str(tmp_path / "a.duckdb")], env={"CX_PII_SALT": SALT})
+    assert refused.exit_code == 1
+    [line] = [json.loads(x) for x in refused.stdout.splitlines()]
+    assert line["status"] == "refused"
+    assert "mostly bad rows: 6,000 of its first 10,000 rows break a rule" in line["message"]
+
+    env = {"CX_PII_SALT": SALT, "CX_MAX_ERROR_SHARE": "0.75"}
+    loaded = CliRunner().invoke(app, [*args, "--db", str(tmp_path / "b.duckdb")], env=env)
+    [line] = [json.loads(x) for x in loaded.stdout.splitlines()]
+    assert (line["status"], line["rows_loaded"], line["rows_quarantined"]) == ("loaded", 4_000, 6_000)
+
+    bad = CliRunner().invoke(
+        app, [*args, "--db", str(tmp_path / "c.duckdb")], env={"CX_MAX_ERROR_SHARE": "half"}
+    )
+    assert bad.exit_code == 1 and "CX_MAX_ERROR_SHARE must be a share between 0 and 1" in bad.stdout
+
+
+def test_issue_11_the_error_share_setting():
+    assert Settings().max_error_share == MAX_ERROR_SHARE == Settings.from_env({}).max_error_share == 0.5
+    assert Settings.from_env({"CX_MAX_ERROR_SHARE": "0.2"}).max_error_share == 0.2
+    for bad in ("-0.1", "1.5", "nan", "50%"):
+        with pytest.raises(ValueError, match="CX_MAX_ERROR_SHARE must be a share between 0 and 1"):
+            Settings.from_env({"CX_MAX_ERROR_SHARE": bad})
+
+
+ROOT = Path(__file__).resolve().parents[2]
+HOSTILE_ROWS = 2_000_000
+PEAK_RSS_BOUND = 1024**3  # generous: the refusals below peak at about 0.3 and 0.6 GB
+# Runs `python ARGS...` and reports its exit code and peak RSS (os.wait4, kilobytes on Linux) on
+# stderr. A small go-between: Linux counts in a child's peak RSS the memory of the process it
+# was forked from (the pytest process, with the generated export in it).
+LAUNCH = (
+    "import json, os, sys; pid = os.spawnv(os.P_NOWAIT, sys.executable, [sys.executable, *sys.argv[1:]]); "
+    "_, status, usage = os.wait4(pid, 0); print(json.dumps("
+    "{'exit': os.waitstatus_to_exitcode(status), 'maxrss_kb': usage.ru_maxrss}), file=sys.stderr)"
+)
+
+
+def mostly_bad_gzip(path: Path, good_first: int, rows: int = HOSTILE_ROWS) -> Path:
+    """A realistic hostile export: ~5 MB of gzip, ~180 MB of order lines whose quantity does not
+    parse, after `good_first` good ones; generated, seeded by construction."""
+    i = pl.int_range(0, rows, eager=True)
+    head = b.header("orders")
+    frame = pl.DataFrame(
+        {c: pl.repeat(v, rows, eager=True) for c, v in zip(head, b.rows("orders")[0], strict=True)}
+    )
+    frame = frame.with_columns(
+        order_id="HB" + i.cast(pl.String),
+        quantity=pl.when(i < good_first).then(pl.lit("2")).otherwise(pl.lit("lots")),
+    )
+    path.write_bytes(gzip.compress(frame.write_csv().encode(), compresslevel=6))
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("good_first", [0, 10_000], ids=["bad_from_the_start", "bad_after_a_good_start"])
+def test_issue_11_a_mostly_bad_gzip_is_refused_within_bounded_memory(tmp_path: Path, good_first: int):
+    """`cx ingest` of 2M mostly-bad lines (before: 35 s, 1.2 GB peak RSS, 2M quarantine rows) in a
+    child process whose peak RSS os.wait4 reports (LAUNCH): refused whole, under a generous bound."""
+    db = good_load(tmp_path)
+    export = mostly_bad_gzip(tmp_path / "exports" / "hostile.csv.gz", good_first)
+    before = checksums(db)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CX_PII_SALT": SALT}
+    command = ["-m", "cli.main", "ingest", str(export), "--db", str(db), "--json", "--no-build"]
+    with open(tmp_path / "out.json", "wb") as out:
+        launched = subprocess.run(
+            [sys.executable, "-c", LAUNCH, *command], env=env, cwd=ROOT, stdout=out, stderr=subprocess.PIPE
+        )
+    child = json.loads(launched.stderr.decode().splitlines()[-1])
+    [result] = [json.loads(line) for line in (tmp_path / "out.json").read_text().splitlines()]
+    assert child["exit"] == 1 and result["status"] == "refused", result
+    counted = (
+        "10,000 of its first 10,000 rows break a rule (unparseable_integer: 10,000)"
+        if not good_first
+        else f"at least {HOSTILE_ROWS - good_first:,} of its {HOSTILE_ROWS:,} rows break a rule"
+    )
+    assert f"hostile.csv.gz: refused: mostly bad rows: {counted}" in result["message"]
+    peak = child["maxrss_kb"] * 1024
+    assert peak < PEAK_RSS_BOUND, f"peak RSS {peak / 1024**3:.2f} GB"
+    after = checksums(db)  # nothing but the log row and the run's row
+    assert {t: c for t, c in after.items() if t not in ("meta.file_loads", "meta.ingest_runs")} == {
+        t: c for t, c in before.items() if t not in ("meta.file_loads", "meta.ingest_runs")
+    }
+    assert after["meta.file_loads"][0] == before["meta.file_loads"][0] + 1
