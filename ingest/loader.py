@@ -47,6 +47,9 @@ NOT_ERRORS = ("duplicate_key", "not_a_fact")
 MAX_ERROR_SHARE = 0.5  # = cli.settings' default of CX_MAX_ERROR_SHARE
 ERROR_SHARE_MIN_ROWS = 10_000
 SAMPLE_ROWS = 10_000  # bad rows whose rules a refusal lists (of a whole file)
+# Of an offending value, meta.quarantine's value and message hold this many characters: the row's
+# record holds it whole, once (a 10 MB value was stored three times and shown whole).
+VALUE_CHARACTERS = 200
 
 
 @dataclass(frozen=True)
@@ -105,12 +108,20 @@ def stage_relation(stage: Path) -> str:
     return f"read_parquet({literal(literal_pattern(stage))})"
 
 
+def _shown(text: str) -> str:
+    """SQL: the text expression `text` cut to VALUE_CHARACTERS, saying how many more there were
+    (as read_errors.cut does)."""
+    n = VALUE_CHARACTERS
+    more = f"'... (+' || format('{{:,}}', length({text}) - {n}) || ' characters)'"
+    return f"(case when length({text}) > {n} then left({text}, {n}) || {more} else {text} end)"
+
+
 def _key_violations_sql(contract: Contract, check: Check, relation: str) -> str:
     """Rows whose key repeats an earlier row of the file, or a key already in raw.<source>."""
     keys = [quote_ident(k) for k in check.key]
     cols = ", ".join(keys)
     not_null = " and ".join(f"{k} is not null" for k in keys)
-    described = " || ', ' || ".join(f"'{k}=' || cast({quote_ident(k)} as varchar)" for k in check.key)
+    described = _shown(" || ', ' || ".join(f"'{k}=' || cast({quote_ident(k)} as varchar)" for k in check.key))
     return f"""
         with keyed as (
             select row_number, _file_row, {cols} from ({relation}) where {not_null}
@@ -141,7 +152,7 @@ def _key_violations_sql(contract: Contract, check: Check, relation: str) -> str:
             select file_id, any_value(file_name) as earlier_name
             from meta.file_loads where status = 'loaded' group by file_id
         )
-        select row_number, {literal(check.rule)}, {literal(check.column)}, {check.value},
+        select row_number, {literal(check.rule)}, {literal(check.column)}, {_shown(check.value)},
             case when earlier_file is not null
                 then {literal(check.message)} || ': ' || {described} || ' was already loaded from '
                     || coalesce(earlier_name, earlier_file)
@@ -155,7 +166,7 @@ def _key_violations_sql(contract: Contract, check: Check, relation: str) -> str:
 def _row_violations_sql(checks: list[Check], relation: str) -> str:
     items = []
     for c in checks:
-        value = f"cast({c.value} as varchar)"
+        value = _shown(f"cast({c.value} as varchar)")
         message = f"{literal(c.message)} || coalesce(' (found ' || {value} || ')', '')"
         items.append(
             f"case when {c.predicate} then {{'rule': {literal(c.rule)}, 'column_name': {literal(c.column)}, "

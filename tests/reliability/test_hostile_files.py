@@ -1,6 +1,6 @@
 """Hostile files (issue 11), beyond the corpus: a warehouse folder named like a pattern, refusals
 that quote what they read, file names a terminal would act on, a .csv.gz judged by its start, the
-CX_MAX_ERROR_SHARE setting.
+CX_MAX_ERROR_SHARE setting, a 10 MB value shown cut.
 
 The corpus (cases_names.py) covers export names with [ ] * ?; here the warehouse's own folder
 and name hold them, as the scratch folder with the stage files DuckDB reads sits beside it.
@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -29,6 +30,8 @@ from tests.ingest.exports import SALT, query
 from tests.reliability import builders as b
 from tests.reliability.cases_shares import orders
 from tests.reliability.warehouse_state import checksums, good_load
+from warehouse.api import Warehouse
+from warehouse.build import build
 
 SETTINGS = Settings(pii_salt=SALT)
 
@@ -250,3 +253,25 @@ def test_issue_11_a_mostly_bad_gzip_is_refused_within_bounded_memory(tmp_path: P
         t: c for t, c in before.items() if t not in ("meta.file_loads", "meta.ingest_runs")
     }
     assert after["meta.file_loads"][0] == before["meta.file_loads"][0] + 1
+
+
+def test_issue_11_the_data_quality_page_gets_cut_values_even_of_older_loads(tmp_path: Path):
+    """A load from before issue 11 kept a 10 MB value whole, three times: the page's queries get
+    it cut (stg_meta__quarantine), the record stays whole."""
+    db = good_load(tmp_path)
+    huge = "x" * 10_000_000
+    con = duckdb.connect(str(db))
+    con.execute(
+        "insert into meta.quarantine values ('old-run', 'f', 'old.csv', 'orders', 1, 'unparseable_integer', "
+        "'quantity', ?, ?, ?, timestamp '2024-01-01')",
+        [huge, f"expected a whole number (found {huge})", json.dumps({"quantity": huge})],
+    )
+    con.close()
+    build(db)
+    wh = Warehouse.open(db)
+    [row] = wh.quarantined_rows().frame.to_dicts()
+    assert (len(row["offending_value"]), len(row["message"])) == (1_000, 2_000)
+    [rule] = wh.quality_by_rule().frame.to_dicts()
+    assert len(rule["example_value"]) == 1_000
+    [(record,)] = wh.run("select length(record) from stg_meta__quarantine").frame.rows()
+    assert record > 10_000_000
