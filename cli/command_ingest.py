@@ -3,7 +3,8 @@
 Each file is detected (or told) its profile, checked row by row, and loaded in one transaction:
 accepted rows into raw.<source>, rejected rows into meta.quarantine with the broken rule. A file
 whose content was loaded before is a duplicate; a file that cannot be read as an export of a known
-source is refused whole; a recognised export that feeds no source (Olist payments) is skipped. A
+source, or whose rows are mostly bad (CX_MAX_ERROR_SHARE), is refused whole; a recognised export
+that feeds no source (Olist payments) is skipped. A
 file feeding two sources (a Zendesk ticket export: contacts and CSAT answers) gives one result per
 source. Exit status 1 when any file was refused (or the build failed), else 0.
 """

@@ -10,7 +10,13 @@ by ingest.encodings, and the file's load message says so. Line ends may be LF, C
 
 CSV, CSV.gz, JSON lines and Parquet stream through Polars' streaming engine into the stage, so
 memory stays bounded whatever the file size; XLSX workbooks are read whole (Excel caps a sheet at
-about a million rows).
+about a million rows). A .csv.gz is decompressed to the scratch folder, at first only its start
+(GZIP_START_BYTES): a file is judged by its first rows before the rest is read (Export.stage with
+a limit; ingest.run).
+
+A file name is a path, never a pattern: the readers open a link with a plain name in the scratch
+folder, and are told not to glob (or given the path glob-escaped) where the folder's name may hold
+[ ] * ? (literal_pattern).
 """
 
 from __future__ import annotations
