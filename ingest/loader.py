@@ -44,6 +44,7 @@ SOLE_RULES = ("not_a_fact", "missing_reference")
 # Rules that do not make a row an error when a file's share of bad rows is judged: a corrected
 # file sent again, an overlapping export, a vendor's postage lines are not bad files.
 NOT_ERRORS = ("duplicate_key", "not_a_fact")
+IS_ERROR = f"rule not in ({', '.join(map(literal, NOT_ERRORS))})"  # SQL, of a violation
 MAX_ERROR_SHARE = 0.5  # = cli.settings' default of CX_MAX_ERROR_SHARE
 ERROR_SHARE_MIN_ROWS = 10_000
 SAMPLE_ROWS = 10_000  # bad rows whose rules a refusal lists (of a whole file)
@@ -233,14 +234,13 @@ def _errors(con, violations: str) -> tuple[int, dict[str, int]]:
         f"and (rule = {literal(r)} or row_number not in (select row_number from v where rule = {literal(r)}))"
         for r in SOLE_RULES
     )
-    rows = con.execute(
-        f"with v as (select * from ({violations}) as found(row_number, rule)) "
-        f"select row_number, rule from v where rule not in ({', '.join(map(literal, NOT_ERRORS))}) {sole}"
+    counted = con.execute(
+        f"with v as (select * from ({violations}) as found(row_number, rule)), "
+        f"errors as (select row_number, rule from v where {IS_ERROR} {sole}) "
+        "select rule, count(*), count(distinct row_number) from errors group by grouping sets ((rule), ())"
     ).fetchall()
-    rules: dict[str, int] = {}
-    for _, rule in rows:
-        rules[rule] = rules.get(rule, 0) + 1
-    return len({row for row, _ in rows}), rules
+    rows = sum(n for rule, _, n in counted if rule is None)
+    return rows, {rule: n for rule, n, _ in counted if rule is not None}
 
 
 def _whole_file_errors(
@@ -263,14 +263,14 @@ def _whole_file_errors(
     errors = rows_read - loaded - exempt
     if not limit.exceeded(errors, rows_read):
         return
-    # the rows that are not data, and some rows that break a row check
-    sample = [f"select row_number, rule from {VIOLATIONS}"]
+    # some rows that are not data, and some rows that break a row check
+    sample = [f"select row_number, rule from {VIOLATIONS} where {IS_ERROR} limit {SAMPLE_ROWS}"]
     if row_checks:
         relation = checked_relation(contract, profile, data_rows)
         any_broken = " or ".join(c.predicate for c in row_checks)
         some = f"select * from ({relation}) where {any_broken} limit {SAMPLE_ROWS}"
         sample.append(f"select row_number, rule from ({_row_violations_sql(row_checks, some)})")
-    _, rules = _errors(con, " union all ".join(sample))
+    _, rules = _errors(con, " union all ".join(f"select * from ({part})" for part in sample))
     counted = f"at least {errors:,} of its {rows_read:,} rows"
     raise TooManyErrors(limit.message(counted, rules, f"in up to {SAMPLE_ROWS:,} of them: "))
 
