@@ -16,17 +16,25 @@ def build(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="print only the summary line"),
 ) -> None:
     """Build staging -> core -> marts into a new snapshot and publish it for the dashboard."""
+    import duckdb
+
     from ingest.store import upgrade_schema
     from warehouse.build import BuildError
     from warehouse.build import build as run_build
 
     path = resolve_db(db)
-    # An ingest database written by an older version lacks the columns its contracts gained since
-    # (ingest adds them on its next run); add them now so the models, which read them, can build.
-    upgrade_schema(path)
     try:
+        # An ingest database written by an older version lacks the columns its contracts gained
+        # since (ingest adds them on its next run); add them now so the models can build.
+        upgrade_schema(path)
         result = run_build(path, quiet=quiet)
-    except BuildError as exc:
-        typer.echo(f"build failed: {exc}", err=True)
+    except (BuildError, duckdb.Error, OSError) as exc:  # one line, never a traceback
+        what = str(exc) if isinstance(exc, BuildError) else f"{type(exc).__name__}: {exc}"
+        typer.echo(f"build failed: {' '.join(what.split())}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"built {len(result.models)} models in {result.seconds:.1f} s -> {result.snapshot}")
+    typer.echo(built_line(result))
+
+
+def built_line(result) -> str:
+    """What `cx build`, `cx ingest` and `cx demo` print after a build (a warehouse.build.BuildResult)."""
+    return f"built {len(result.models)} models in {result.seconds:.1f} s -> {result.snapshot}"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from cli.command_build import built_line
 from config.settings import Settings, resolve_db
 
 
@@ -22,9 +23,11 @@ def demo(
 ) -> None:
     """Generate realistic retailer exports (with a known share of bad rows), ingest them, build."""
     from rich.console import Console  # noqa: PLC0415 - keep `cx --help` instant
+    from rich.markup import escape  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
     from demo.generator import write_exports  # noqa: PLC0415
+    from ingest.read_errors import printable  # noqa: PLC0415
 
     console = Console()
     resolved_db = resolve_db(db)
@@ -43,9 +46,8 @@ def demo(
     console.print(_summary(Table, results, manifest))
     refused = [r for r in results if _field(r, "status", "") == "refused"]
     for r in refused:
-        console.print(
-            f"[red]refused[/red] {Path(str(_field(r, 'file', ''))).name}: {_field(r, 'message', '')}"
-        )
+        name, message = Path(str(_field(r, "file", ""))).name, str(_field(r, "message", ""))
+        console.print(f"[red]refused[/red] {escape(printable(name))}: {escape(printable(message))}")
     if refused:
         raise typer.Exit(1)
 
@@ -60,10 +62,7 @@ def demo(
     except BuildError as exc:
         console.print(f"[red]build failed:[/red] {exc}")
         raise typer.Exit(1) from None
-    models = getattr(result, "models", {}) or {}
-    seconds = getattr(result, "seconds", None)
-    took = f" in {seconds:.1f} s" if isinstance(seconds, (int, float)) else ""
-    console.print(f"built {len(models)} models{took} -> {getattr(result, 'snapshot', resolved_db)}")
+    console.print(built_line(result))
 
 
 def _summary(table_cls, results, manifest: dict):

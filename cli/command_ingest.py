@@ -3,7 +3,8 @@
 Each file is detected (or told) its profile, checked row by row, and loaded in one transaction:
 accepted rows into raw.<source>, rejected rows into meta.quarantine with the broken rule. A file
 whose content was loaded before is a duplicate; a file that cannot be read as an export of a known
-source is refused whole; a recognised export that feeds no source (Olist payments) is skipped. A
+source, or whose rows are mostly bad (CX_MAX_ERROR_SHARE), is refused whole; a recognised export
+that feeds no source (Olist payments) is skipped. A
 file feeding two sources (a Zendesk ticket export: contacts and CSAT answers) gives one result per
 source. Exit status 1 when any file was refused (or the build failed), else 0.
 """
@@ -12,22 +13,16 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 import typer
 
+from cli.command_build import built_line
 from config.settings import Settings, resolve_db
+from ingest.results import FileResult
 
-RESULT_KEYS = (
-    "file",
-    "source",
-    "profile",
-    "rows_read",
-    "rows_loaded",
-    "rows_quarantined",
-    "status",
-    "message",
-)
+RESULT_KEYS = tuple(f.name for f in fields(FileResult))  # the keys of a --json line
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
@@ -89,6 +84,7 @@ def _run(
     try:
         from ingest.run import ingest_paths  # noqa: PLC0415
 
+        settings = Settings.from_env()
         return [
             r.as_dict()
             for r in ingest_paths(
@@ -97,8 +93,9 @@ def _run(
                 source=source,
                 profile=profile,
                 progress=progress,
-                settings=Settings.from_env(),
+                settings=settings,
                 questions=questions,
+                max_error_share=settings.max_error_share,
             )
         ]
     except Exception as exc:  # e.g. the warehouse file is locked by another process
@@ -114,48 +111,42 @@ def _run(
 
 
 def _failure(file: str, message: str) -> dict:
-    return {
-        "file": file,
-        "source": None,
-        "profile": None,
-        "rows_read": 0,
-        "rows_loaded": 0,
-        "rows_quarantined": 0,
-        "status": "refused",
-        "message": message,
-    }
+    return FileResult(file, None, None, 0, 0, 0, "refused", message).as_dict()
 
 
 def _build(db: Path, quiet: bool) -> bool:
-    try:
-        from warehouse.build import build as run_build  # noqa: PLC0415
-    except ImportError as exc:
-        typer.echo(f"note: warehouse build skipped ({exc}); run `cx build` when it is available", err=True)
-        return True
+    from warehouse.build import build as run_build  # noqa: PLC0415
+
     try:
         result = run_build(db, quiet=True)
     except Exception as exc:
         typer.echo(f"build failed: {type(exc).__name__}: {exc}", err=True)
         return False
     if not quiet:
-        typer.echo(f"built {len(result.models)} models in {result.seconds:.1f} s -> {result.snapshot}")
+        typer.echo(built_line(result))
     return True
 
 
 def _print_table(results: list[dict]) -> None:
+    """One table per result. Text from files (names, messages) is shown as plain text, escaped:
+    never as rich markup, never as terminal control sequences."""
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
+    from rich.text import Text  # noqa: PLC0415
+
+    from ingest.read_errors import printable  # noqa: PLC0415
 
     styles = {"loaded": "green", "duplicate": "yellow", "refused": "red", "skipped": "blue"}
     console = Console()
     for r in results:
-        table = Table(title=Path(r["file"]).name, show_header=False, title_justify="left")
+        name = Text(printable(Path(r["file"]).name))
+        table = Table(title=name, show_header=False, title_justify="left")
         table.add_column("field", style="bold")
         table.add_column("value", overflow="fold")
-        table.add_row("status", f"[{styles.get(r['status'], '')}]{r['status']}[/]")
+        table.add_row("status", Text(r["status"], style=styles.get(r["status"], "")))
         table.add_row("source / profile", f"{r['source'] or '-'} / {r['profile'] or '-'}")
         table.add_row("rows read", f"{r['rows_read']:,}")
         table.add_row("rows loaded", f"{r['rows_loaded']:,}")
         table.add_row("rows quarantined", f"{r['rows_quarantined']:,}")
-        table.add_row("message", r["message"])
+        table.add_row("message", Text(printable(r["message"])))
         console.print(table)

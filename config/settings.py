@@ -18,6 +18,7 @@ DEFAULT_DB = Path("data/warehouse.duckdb")
 DEFAULT_ACCESS = Path("config/access.toml")
 DEFAULT_TARGETS = Path("config/targets.toml")
 DEFAULT_EXPLORE_ROW_LIMIT = EXPLORE_ROW_LIMIT
+DEFAULT_MAX_ERROR_SHARE = 0.5  # = ingest.loader.MAX_ERROR_SHARE
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Settings:
     access: Path = DEFAULT_ACCESS
     local_role: str | None = None
     targets: Path = DEFAULT_TARGETS
+    max_error_share: float = DEFAULT_MAX_ERROR_SHARE
 
     HELP = {
         "db": "CX_DB: the warehouse file ingest and build write (the dashboard reads its published snapshot)",
@@ -40,6 +42,8 @@ class Settings:
         "has instead of all of them, e.g. `executive` or `region_manager:North`",
         "targets": "CX_TARGETS: the retailer's targets and alert thresholds (versions), read with the "
         "versions the governance team saves in the dashboard",
+        "max_error_share": "CX_MAX_ERROR_SHARE: share of bad rows (0 to 1) past which cx ingest refuses "
+        "a file whole, once 10,000 rows are read; duplicate_key and not_a_fact rows do not count",
     }
 
     @classmethod
@@ -52,6 +56,7 @@ class Settings:
             access=Path(env.get("CX_ACCESS", str(DEFAULT_ACCESS))),
             local_role=env.get("CX_LOCAL_ROLE") or None,
             targets=Path(env.get("CX_TARGETS", str(DEFAULT_TARGETS))),
+            max_error_share=_share(env, "CX_MAX_ERROR_SHARE", DEFAULT_MAX_ERROR_SHARE),
         )
 
     @classmethod
@@ -69,6 +74,19 @@ def _positive_int(env, name: str, default: int) -> int:
         value = 0
     if value < 1:
         raise ValueError(f"{name} must be a whole number above 0, not {text!r}")
+    return value
+
+
+def _share(env, name: str, default: float) -> float:
+    text = env.get(name)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name} must be a share between 0 and 1 (0.5 = half), not {text!r}")
     return value
 
 

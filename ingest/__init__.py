@@ -11,5 +11,5 @@ profiles/dates), readers (files -> text Parquet stage), workbooks (which XLSX sh
 read_errors (refusals that name rows, never values), staging (one profile over one export:
 questions, rules, lookups, load order), parse (text -> typed SQL), quality/suites (GX suites) and
 quality/sql_checks (their SQL), loader (one transaction per file and source), store (DDL), run
-(orchestration), progress (the progress bar).
+(orchestration), results (what run reports per file), progress (the progress bar).
 """

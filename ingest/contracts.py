@@ -7,12 +7,10 @@ tables are derived from them, so a new column is added here once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-# Types a canonical column can have. Values arrive as text and are parsed at ingest; a value that
-# does not parse is quarantined under the rule `unparseable_<type>`.
-TYPES = ("string", "integer", "number", "timestamp", "date", "boolean")
-
+# The types a canonical column can have, with their DuckDB types. Values arrive as text and are
+# parsed at ingest; a value that does not parse is quarantined under the rule `unparseable_<type>`.
 SQL_TYPES = {
     "string": "varchar",
     "integer": "bigint",
@@ -49,7 +47,6 @@ class Contract:
     key: tuple[str, ...]  # unique within and across files; duplicates are quarantined
     columns: tuple[Column, ...]
     description: str = ""
-    extra_rules: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def names(self) -> list[str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,7 +146,7 @@ def transcode(source: Path, target: Path, encoding: str) -> None:
 def decode(path: Path, encoding: str, workdir: Path) -> Decoded | None:
     """A UTF-8 copy of `path` (in `workdir`), read as `encoding` ("utf-16" or the fallback); None
     for the fallback when the file is valid UTF-8 after all (nothing to decode)."""
-    target = workdir / f"{path.name}.utf8"
+    target = workdir / f"utf8-{uuid.uuid4().hex}.csv"  # never named after the export (a pattern to readers)
     if encoding == "utf-16":
         transcode(path, target, "utf-16")
         return Decoded(target, "decoded from UTF-16 (byte-order mark)")

@@ -14,6 +14,10 @@ several canonical rows (wide survey exports), and then rows are counted as stage
 A row flagged not_a_fact reports only that rule, and one flagged missing_reference only that:
 its other violations follow from it (an unlooked-up order has no ordered_at) and would read as
 errors on the data-quality page.
+
+A file whose rows are mostly bad is refused whole (ErrorLimit): ingest.run judges its first rows
+before staging it all (start_errors), and load_file the whole file right after the insert, before
+the violations of the rows left behind and their quarantine records, which would cost the most.
 """
 
 from __future__ import annotations
@@ -27,14 +31,26 @@ import duckdb
 
 from ingest import structure
 from ingest.contracts import Contract
-from ingest.parse import checked_relation, literal, quote_ident, text_column
+from ingest.parse import checked_relation, quote_ident, text_column
 from ingest.profiles import Profile
 from ingest.quality.sql_checks import Check
-from ingest.store import LINEAGE, stored_name
+from ingest.readers import NOT_A_FACT, literal_pattern
+from ingest.store import LINEAGE, log_file, stored_name
+from warehouse.sql_text import literal
 
 VIOLATIONS = "_cx_violations"
 # Rules that, when a row breaks them, are the only ones reported for it (first wins).
 SOLE_RULES = ("not_a_fact", "missing_reference")
+# Rules that do not make a row an error when a file's share of bad rows is judged: a corrected
+# file sent again, an overlapping export, a vendor's postage lines are not bad files.
+NOT_ERRORS = ("duplicate_key", "not_a_fact")
+IS_ERROR = f"rule not in ({', '.join(map(literal, NOT_ERRORS))})"  # SQL, of a violation
+MAX_ERROR_SHARE = 0.5  # = config.settings' default of CX_MAX_ERROR_SHARE
+ERROR_SHARE_MIN_ROWS = 10_000
+SAMPLE_ROWS = 10_000  # bad rows whose rules a refusal lists (of a whole file)
+# Of an offending value, meta.quarantine's value and message hold this many characters: the row's
+# record holds it whole, once (a 10 MB value was stored three times and shown whole).
+VALUE_CHARACTERS = 200
 
 
 @dataclass(frozen=True)
@@ -42,6 +58,33 @@ class FileInfo:
     file_id: str
     file_name: str
     file_path: str
+
+
+@dataclass(frozen=True)
+class ErrorLimit:
+    """A file is refused whole when, after `min_rows` rows, more than `max_share` of its rows
+    break a rule other than NOT_ERRORS."""
+
+    max_share: float = MAX_ERROR_SHARE
+    min_rows: int = ERROR_SHARE_MIN_ROWS
+
+    def exceeded(self, errors: int, rows: int) -> bool:
+        return rows >= self.min_rows and errors > self.max_share * rows
+
+    def message(self, counted: str, rules: dict[str, int], checked: str = "") -> str:
+        """`counted`: "9,990 of its first 10,000 rows"; `rules`: violations per rule (`checked`:
+        of which rows, when not all)."""
+        broken = ", ".join(f"{r}: {n:,}" for r, n in sorted(rules.items(), key=lambda item: -item[1]))
+        return (
+            f"mostly bad rows: {counted} break a rule ({checked}{broken or 'no rule listed'}), more "
+            f"than the {self.max_share * 100:g}% a file may have once {self.min_rows:,} rows are read "
+            f"(CX_MAX_ERROR_SHARE; rules {' and '.join(NOT_ERRORS)} do not count); nothing of it was "
+            "loaded. Correct the export at its source and load it again"
+        )
+
+
+class TooManyErrors(Exception):
+    """The file's rows are mostly bad (ErrorLimit); the message says how many, and which rules."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +104,17 @@ class LoadCounts:
 
 
 def stage_relation(stage: Path) -> str:
-    return f"read_parquet({literal(str(stage))})"
+    # read_parquet takes a glob pattern: the scratch folder sits beside the warehouse, whose path
+    # may hold [ ] * ?
+    return f"read_parquet({literal(literal_pattern(stage))})"
+
+
+def _shown(text: str) -> str:
+    """SQL: the text expression `text` cut to VALUE_CHARACTERS, saying how many more there were
+    (as read_errors.cut does)."""
+    n = VALUE_CHARACTERS
+    more = f"'... (+' || format('{{:,}}', length({text}) - {n}) || ' characters)'"
+    return f"(case when length({text}) > {n} then left({text}, {n}) || {more} else {text} end)"
 
 
 def _key_violations_sql(contract: Contract, check: Check, relation: str) -> str:
@@ -69,7 +122,7 @@ def _key_violations_sql(contract: Contract, check: Check, relation: str) -> str:
     keys = [quote_ident(k) for k in check.key]
     cols = ", ".join(keys)
     not_null = " and ".join(f"{k} is not null" for k in keys)
-    described = " || ', ' || ".join(f"'{k}=' || cast({quote_ident(k)} as varchar)" for k in check.key)
+    described = _shown(" || ', ' || ".join(f"'{k}=' || cast({quote_ident(k)} as varchar)" for k in check.key))
     return f"""
         with keyed as (
             select row_number, _file_row, {cols} from ({relation}) where {not_null}
@@ -100,7 +153,7 @@ def _key_violations_sql(contract: Contract, check: Check, relation: str) -> str:
             select file_id, any_value(file_name) as earlier_name
             from meta.file_loads where status = 'loaded' group by file_id
         )
-        select row_number, {literal(check.rule)}, {literal(check.column)}, {check.value},
+        select row_number, {literal(check.rule)}, {literal(check.column)}, {_shown(check.value)},
             case when earlier_file is not null
                 then {literal(check.message)} || ': ' || {described} || ' was already loaded from '
                     || coalesce(earlier_name, earlier_file)
@@ -114,7 +167,7 @@ def _key_violations_sql(contract: Contract, check: Check, relation: str) -> str:
 def _row_violations_sql(checks: list[Check], relation: str) -> str:
     items = []
     for c in checks:
-        value = f"cast({c.value} as varchar)"
+        value = _shown(f"cast({c.value} as varchar)")
         message = f"{literal(c.message)} || coalesce(' (found ' || {value} || ')', '')"
         items.append(
             f"case when {c.predicate} then {{'rule': {literal(c.rule)}, 'column_name': {literal(c.column)}, "
@@ -161,6 +214,67 @@ def _used(sql: str, params: dict) -> dict:
     return {k: v for k, v in params.items() if f"${k}" in sql}
 
 
+def start_errors(
+    con: duckdb.DuckDBPyConnection, *, contract: Contract, profile: Profile, checks: list[Check], stage: Path
+) -> tuple[int, dict[str, int]]:
+    """(error rows, violations per rule) of a stage of a file's first rows (ErrorLimit). Keys are
+    not checked: duplicate_key is not an error."""
+    row_checks = [c for c in checks if c.kind == "row"]
+    relation = checked_relation(contract, profile, structure.data_rows(stage_relation(stage)))
+    violations = [structure.violations_sql(stage_relation(stage))]
+    if row_checks:
+        violations.append(_row_violations_sql(row_checks, relation))
+    return _errors(con, " union all ".join(f"select * from ({v})" for v in violations))
+
+
+def _errors(con, violations: str) -> tuple[int, dict[str, int]]:
+    """(error rows, violations per rule) of `violations` (SELECT row_number, rule, ...): the rules
+    a row reports (SOLE_RULES), other than NOT_ERRORS."""
+    sole = " ".join(
+        f"and (rule = {literal(r)} or row_number not in (select row_number from v where rule = {literal(r)}))"
+        for r in SOLE_RULES
+    )
+    counted = con.execute(
+        f"with v as (select * from ({violations}) as found(row_number, rule)), "
+        f"errors as (select row_number, rule from v where {IS_ERROR} {sole}) "
+        "select rule, count(*), count(distinct row_number) from errors group by grouping sets ((rule), ())"
+    ).fetchall()
+    rows = sum(n for rule, _, n in counted if rule is None)
+    return rows, {rule: n for rule, n, _ in counted if rule is not None}
+
+
+def _whole_file_errors(
+    con, contract: Contract, profile: Profile, row_checks: list[Check], stage: Path, limit, rows_read, loaded
+) -> None:
+    """Refuse the file (TooManyErrors) when `limit` finds its rows mostly bad: called right after
+    the insert, when the rows left behind are known but not yet checked one by one.
+
+    Of the rows left behind, those whose key repeats (VIOLATIONS) or that a profile marks not a
+    fact are not errors; the others broke a rule, so they are counted without checking them (a
+    duplicate that also breaks another rule is not counted: the count is a lower bound). The
+    message lists the rules the first SAMPLE_ROWS of them break."""
+    if limit is None or rows_read < limit.min_rows or loaded >= rows_read:
+        return
+    data_rows = structure.data_rows(stage_relation(stage))
+    [(exempt,)] = con.execute(
+        f"select count(*) from (select row_number from {VIOLATIONS} where rule = 'duplicate_key' "
+        f"union select row_number from {data_rows} where {NOT_A_FACT} is not null)"
+    ).fetchall()
+    errors = rows_read - loaded - exempt
+    if not limit.exceeded(errors, rows_read):
+        return
+    # some rows that are not data, and some rows that break a row check
+    sample = [f"select row_number, rule from {VIOLATIONS} where {IS_ERROR} limit {SAMPLE_ROWS}"]
+    if row_checks:
+        relation = checked_relation(contract, profile, data_rows)
+        any_broken = " or ".join(c.predicate for c in row_checks)
+        some = f"select * from ({relation}) where {any_broken} limit {SAMPLE_ROWS}"
+        sample.append(f"select row_number, rule from ({_row_violations_sql(row_checks, some)})")
+    _, rules = _errors(con, " union all ".join(f"select * from ({part})" for part in sample))
+    counted = f"at least {errors:,} of its {rows_read:,} rows"
+    raise TooManyErrors(limit.message(counted, rules, f"in up to {SAMPLE_ROWS:,} of them: "))
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -175,9 +289,11 @@ def load_file(
     rows_read: int,
     step: Callable[[str], None] = lambda _: None,
     notes: tuple[str, ...] = (),
+    limit: ErrorLimit | None = None,
 ) -> LoadCounts:
     """Load the stage of one file into raw.<source> and meta.quarantine; `notes` (how the file was
-    read: its encoding, the date order decided for it) end the file's message in meta.file_loads."""
+    read: its encoding, the date order decided for it) end the file's message in meta.file_loads.
+    TooManyErrors, and nothing written, when `limit` finds its rows mostly bad."""
     # Rows the reader found not to be data (ingest.structure) get their own rule and no other check.
     data_rows = structure.data_rows(stage_relation(stage))
     relation = checked_relation(contract, profile, data_rows)
@@ -211,6 +327,7 @@ def load_file(
         params = {"salt": salt, "file_id": info.file_id, "run_id": run_id, "loaded_at": loaded_at}
         loaded = con.execute(insert, _used(insert, params)).fetchone()[0]
         step("load")
+        _whole_file_errors(con, contract, profile, row_checks, stage, limit, rows_read, loaded)
         # The rows left behind are found by their data row in raw, which identifies a staged row
         # only when no file row was split into several.
         split = con.execute(
@@ -265,22 +382,20 @@ def load_file(
             raise AssertionError(
                 f"reconciliation failed: {rows_read} rows read != {loaded} loaded + {quarantined} quarantined"
             )
-        con.execute(
-            "insert into meta.file_loads values ($run_id, $file_id, $file_name, $file_path, $source, "
-            "$profile, $rows_read, $rows_loaded, $rows_quarantined, 'loaded', $message, $loaded_at)",
-            {
-                "run_id": run_id,
-                "file_id": info.file_id,
-                "file_name": info.file_name,
-                "file_path": info.file_path,
-                "source": contract.source,
-                "profile": profile.name,
-                "rows_read": rows_read,
-                "rows_loaded": loaded,
-                "rows_quarantined": quarantined,
-                "message": counts.message,
-                "loaded_at": loaded_at,
-            },
+        log_file(
+            con,
+            run_id=run_id,
+            file_id=info.file_id,
+            file_name=info.file_name,
+            file_path=info.file_path,
+            source=contract.source,
+            profile=profile.name,
+            rows_read=rows_read,
+            rows_loaded=loaded,
+            rows_quarantined=quarantined,
+            status="loaded",
+            message=counts.message,
+            loaded_at=loaded_at,
         )
         con.execute(f"drop table {VIOLATIONS}")
         con.execute("commit")

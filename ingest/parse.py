@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from ingest.contracts import Column, Contract
 from ingest.profiles import Profile
+from warehouse.sql_text import literal
 
 _TS_BODIES = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f")
 TIMESTAMP_FORMATS = tuple(f"{b}{z}" for z in ("", "%z", "Z") for b in _TS_BODIES)
-DATE_FORMATS = ("%Y-%m-%d",)
 INTEGER_RE = r"[+-]?[0-9]+(\.0*)?"
 NUMBER_RE = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
 UNIX_SECONDS = "unix_seconds"
@@ -44,10 +44,6 @@ WHITESPACE = " \t\r\n"
 
 def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def literal(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def text_column(name: str) -> str:

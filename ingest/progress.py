@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ingest.read_errors import printable
+
 STEPS = ("hash", "read", "keys", "load", "checks")
 
 
@@ -16,7 +18,7 @@ class FileProgress:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415
 
             self.bar = Progress(
-                TextColumn("{task.description}"),
+                TextColumn("{task.description}", markup=False),  # a file name, not markup
                 BarColumn(),
                 TextColumn("{task.fields[step]}"),
                 TimeElapsedColumn(),
@@ -37,7 +39,7 @@ class FileProgress:
             return lambda step, n=0: None
         size = max(path.stat().st_size if path.exists() else 1, 1)
         # progress units: the file's bytes for hashing, then one file-size share per later step
-        task = self.bar.add_task(path.name, total=size * len(STEPS), step="hash")
+        task = self.bar.add_task(printable(path.name), total=size * len(STEPS), step="hash")
 
         def advance(step: str, n: int = 0) -> None:
             if step == "hash":

@@ -10,16 +10,26 @@ by ingest.encodings, and the file's load message says so. Line ends may be LF, C
 
 CSV, CSV.gz, JSON lines and Parquet stream through Polars' streaming engine into the stage, so
 memory stays bounded whatever the file size; XLSX workbooks are read whole (Excel caps a sheet at
-about a million rows).
+about a million rows). A .csv.gz is decompressed to the scratch folder, at first only its start
+(GZIP_START_BYTES): a file is judged by its first rows before the rest is read (Export.stage with
+a limit; ingest.run).
+
+A file name is a path, never a pattern: the readers open a link with a plain name in the scratch
+folder, and are told not to glob (or given the path glob-escaped) where the folder's name may hold
+[ ] * ? (literal_pattern).
 """
 
 from __future__ import annotations
 
 import csv
+import glob
 import gzip
 import io
 import json
+import os
 import shutil
+import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +44,10 @@ ROW_NUMBER = "row_number"
 # looked-up key it misses. Without rules: the data row is row_number, the reasons are null.
 SOURCE_ROW, NOT_A_FACT, MISSING_REFERENCE = "_source_row", "_not_a_fact", "_missing_reference"
 SNIFF_BYTES = 64 * 1024
+# Of a .csv.gz, open_export decompresses only this much (whole lines) at first: enough to judge
+# the start of the file (Export.stage with a limit; ingest.run refuses a mostly-bad file from it).
+# The rest is decompressed when the whole file is staged.
+GZIP_START_BYTES = 32 * 1024 * 1024
 MAGIC = {b"PK\x03\x04": "a ZIP archive (XLSX?)", b"PAR1": "a Parquet file", b"\x1f\x8b": "a gzip file"}
 SUFFIXES = {
     ".csv": "csv",
@@ -49,6 +63,18 @@ SUFFIXES = {
     ".parquet": "parquet",
 }
 EXPORT_SUFFIXES = tuple(SUFFIXES)
+
+
+def literal_pattern(path: Path) -> str:
+    """`path` as a glob pattern that matches only itself, for readers that take every name as a
+    pattern (Polars' scan_ndjson, DuckDB's read_parquet): `st[1].csv` would read `st1.csv`, and
+    `x*.csv` every file it matches. Readers that can be told (glob=False) are told instead."""
+    return glob.escape(str(path))
+
+
+def scratch_file(workdir: Path, kind: str, suffix: str) -> Path:
+    """A new file name in the run's scratch folder, never derived from the export's own name."""
+    return workdir / f"{kind}-{uuid.uuid4().hex}{suffix}"
 
 
 class Refused(Exception):
@@ -121,6 +147,13 @@ class Export:
     sheet: pl.DataFrame | None = None  # the XLSX sheet workbooks.choose_sheet picked, read whole
     notes: list[str] = field(default_factory=list)  # how the file was read, for its load message
     decoded: bool = False  # text_path was transcoded to UTF-8 (ingest.encodings)
+    link: Path | None = None  # the file under a plain name in the scratch folder (open_export)
+    start_only: bool = False  # text_path holds only the first lines of the .csv.gz (GZIP_START_BYTES)
+
+    @property
+    def readable(self) -> Path:
+        """The file the readers open: its link, or the file itself where no link could be made."""
+        return self.link or self.path
 
     def stage(
         self,
@@ -129,6 +162,7 @@ class Export:
         out: Path,
         read_options: dict | None = None,
         transform: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None,
+        limit: int | None = None,
     ) -> int:
         """Write `row_number` plus `columns` (canonical names, text) to the Parquet file `out`,
         with the columns of ingest.structure that mark rows that are not data.
@@ -140,14 +174,26 @@ class Export:
 
         A CSV that turns out not to be UTF-8 past the bytes open_export checked is transcoded
         (ingest.encodings) and staged again.
+
+        With `limit`, only the file's first `limit` data rows are staged, reading no further than
+        they need: the start by which a mostly-bad file is judged (ingest.run). Nothing is then
+        transcoded and no last row is judged cut off; what cannot be read raises Refused without
+        looking further (the whole file's stage then says why).
         """
+        if limit is not None:
+            try:
+                return self._stage(mapping, columns, out, read_options, transform, limit)
+            except _NotUtf8 as not_utf8:
+                raise Refused(f"not UTF-8 at the start: {not_utf8}") from None
+        self._whole_text()
         try:
             return self._stage(mapping, columns, out, read_options, transform)
         except _NotUtf8 as not_utf8:
-            decoded = _decode(self.text_path or self.path, encodings.FALLBACK, out.parent)
+            decoded = _decode(self.text_path or self.readable, encodings.FALLBACK, out.parent)
             if decoded is None:  # the file is valid UTF-8 after all: the error was something else
                 raise Refused(f"could not be read as {self.format}: {not_utf8}") from None
-            self.cleanup()
+            if self.text_path is not None:
+                self.text_path.unlink(missing_ok=True)
             self.text_path, self.decoded = decoded.path, True
             self.notes.append(decoded.note)
             return self._stage(mapping, columns, out, read_options, transform)
@@ -159,6 +205,7 @@ class Export:
         out: Path,
         read_options: dict | None,
         transform: Callable[[pl.LazyFrame], pl.LazyFrame] | None,
+        limit: int | None = None,
     ) -> int:
         opts = read_options or {}
         try:
@@ -177,6 +224,8 @@ class Export:
             data = [pl.col(n) for n in names]
             not_blank = pl.any_horizontal([d.is_not_null() for d in data])
             frame = frame.filter(not_blank) if data else frame
+            if limit is not None:
+                frame = frame.head(limit)  # the streaming engine then stops reading the file
             frame = frame.select(exprs)
             if transform is not None:
                 frame = transform(frame)
@@ -188,9 +237,9 @@ class Export:
                 )
             # No column statistics: nothing filters the stage on them, and they cost 10% of staging.
             frame.sink_parquet(out, compression="lz4", row_group_size=256 * 1024, statistics=False)
-            if self.format in ("csv", "csv.gz"):
+            if self.format in ("csv", "csv.gz") and limit is None:
                 delimiter = str(opts.get("delimiter", self.delimiter))
-                text = self.text_path or self.path
+                text = self.text_path or self.readable
                 found = structure.truncated_last_line(text, delimiter, self.eol, len(self.header))
                 if found is not None:
                     # every staged row of the file's last row (a wide survey row may be several)
@@ -200,20 +249,25 @@ class Export:
         except (pl.exceptions.PolarsError, OSError, ValueError, OverflowError) as exc:
             if self.format in ("csv", "csv.gz") and not self.decoded and encodings.is_invalid_utf8_error(exc):
                 raise _NotUtf8(read_errors.summary(exc)) from None
+            if limit is not None:
+                raise Refused(
+                    f"the start could not be read as {self.format}: {read_errors.summary(exc)}"
+                ) from None
             if self.format in ("csv", "csv.gz"):
                 delimiter = str(opts.get("delimiter", self.delimiter))
                 problem = read_errors.describe_csv(
-                    self.text_path or self.path, delimiter, len(self.header), exc
+                    self.text_path or self.readable, delimiter, len(self.header), exc
                 )
                 raise Refused(f"could not be read as {self.format}: {problem}") from None
             raise Refused(f"could not be read as {self.format}: {read_errors.summary(exc)}") from None
-        return pl.scan_parquet(out).select(pl.len()).collect().item()
+        return pl.scan_parquet(out, glob=False).select(pl.len()).collect().item()
 
     def _scan(self, opts: dict) -> pl.LazyFrame:
         names = [f"_c{i}" for i in range(len(self.header))]
         if self.format in ("csv", "csv.gz"):
             frame = pl.scan_csv(
-                self.text_path or self.path,
+                self.text_path or self.readable,
+                glob=False,
                 separator=str(opts.get("delimiter", self.delimiter)),
                 eol_char=self.eol,
                 infer_schema=False,
@@ -224,11 +278,12 @@ class Export:
             )
         elif self.format == "jsonl":
             schema = {h: pl.String for h in self.header}
-            frame = pl.scan_ndjson(self.path, schema=schema).rename(
+            # scan_ndjson has no glob=False: the path goes as a pattern that matches only itself
+            frame = pl.scan_ndjson(literal_pattern(self.readable), schema=schema).rename(
                 dict(zip(self.header, names, strict=True))
             )
         elif self.format == "parquet":
-            frame = pl.scan_parquet(self.path).select(
+            frame = pl.scan_parquet(self.readable, glob=False).select(
                 [
                     _as_text(pl.col(h), dtype).alias(n)
                     for (h, dtype), n in zip(self._schema.items(), names, strict=True)
@@ -237,20 +292,49 @@ class Export:
         elif self.format == "xlsx":
             sheet = self.sheet
             # extra header rows (Qualtrics' question texts) are sheet rows after the header
-            frame = sheet.lazy().slice(int(opts.get("skip_rows_after_header", 0))).select(
-                [pl.col(c).cast(pl.String).alias(n) for c, n in zip(sheet.columns, names, strict=True)]
+            frame = (
+                sheet.lazy()
+                .slice(int(opts.get("skip_rows_after_header", 0)))
+                .select(
+                    [pl.col(c).cast(pl.String).alias(n) for c, n in zip(sheet.columns, names, strict=True)]
+                )
             )
         else:  # pragma: no cover - file_format only returns the formats above
             raise Refused(f"unsupported format {self.format}")
         return frame.with_row_index(ROW_NUMBER, offset=1).with_columns(pl.col(ROW_NUMBER).cast(pl.Int64))
 
+    def may_hold(self, rows: int) -> bool:
+        """Whether the export may have `rows` data rows or more, judged from its size or metadata
+        without reading it (False only when it certainly has fewer)."""
+        if self.format == "xlsx":
+            return self.sheet is None or self.sheet.height >= rows
+        if self.format == "parquet":
+            return pl.scan_parquet(self.readable, glob=False).select(pl.len()).collect().item() >= rows
+        if self.start_only:
+            return True
+        # a data row takes 2 bytes at least ("x" and a line end), a JSON line 4 ('{"":1}' less braces)
+        least = 2 if self.format in ("csv", "csv.gz") else 4
+        return (self.text_path or self.readable).stat().st_size >= least * rows
+
+    def _whole_text(self) -> None:
+        """Decompress the whole .csv.gz of which open_export kept only the start."""
+        if not self.start_only or self.text_path is None:
+            return
+        try:
+            _gunzip(self.readable, self.text_path)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise Refused(f"could not be read as {self.format}: {read_errors.summary(exc)}") from None
+        self.start_only = False
+
     @property
     def _schema(self) -> dict[str, pl.DataType]:
-        return dict(pl.scan_parquet(self.path).collect_schema())
+        return dict(pl.scan_parquet(self.readable, glob=False).collect_schema())
 
     def cleanup(self) -> None:
-        if self.text_path is not None:
-            self.text_path.unlink(missing_ok=True)
+        """Remove the scratch files of this export (its text copy and its link, never the file)."""
+        for scratch in (self.text_path, self.link):
+            if scratch is not None:
+                scratch.unlink(missing_ok=True)
 
 
 class _NotUtf8(Exception):
@@ -291,34 +375,62 @@ def open_export(
         raise Refused(f"unreadable file: {exc.strerror or exc}") from None
     if size == 0:
         raise Refused("empty file")
+    link = _link(path, workdir)
+    try:
+        export = _open(path, link or path, fmt, head, workdir, accept_header)
+    except BaseException:
+        if link is not None:
+            link.unlink(missing_ok=True)
+        raise
+    export.link = link
+    return export
+
+
+def _link(path: Path, workdir: Path) -> Path | None:
+    """A link to `path` under a plain name in the scratch folder, for the readers: a name with
+    bytes that are not UTF-8 stops Polars, and one with [ ] * ? is a pattern to some readers.
+    None where links cannot be made (the file is then read by its own name)."""
+    suffix = next(s for s in sorted(SUFFIXES, key=len, reverse=True) if path.name.lower().endswith(s))
+    link = scratch_file(workdir, "export", suffix)
+    try:
+        link.symlink_to(os.path.abspath(path))
+    except OSError:
+        return None
+    return link
+
+
+def _open(path: Path, source: Path, fmt: str, head: bytes, workdir: Path, accept_header) -> Export:
+    """open_export of `path` (messages and names), reading `source` (its link)."""
     try:
         if fmt == "csv":
-            return _open_csv_text(path, path, head, workdir)
+            return _open_csv_text(path, source, head, workdir)
         if fmt == "csv.gz":
             if not head.startswith(b"\x1f\x8b"):
                 raise Refused(f"not gzip-compressed: {_kind(head, 'plain text')}")
-            text_path = workdir / (path.name[:-3] + ".decompressed")
-            with gzip.open(path, "rb") as src, open(text_path, "wb") as dst:
-                shutil.copyfileobj(src, dst, 4 * 1024 * 1024)
+            text_path = scratch_file(workdir, "gunzipped", ".csv")
+            whole = _gunzip(source, text_path, GZIP_START_BYTES)
             with open(text_path, "rb") as fh:
                 inner = fh.read(SNIFF_BYTES)
             if not inner.strip():
                 raise Refused("empty file (nothing inside the gzip)")
-            export = _open_csv_text(path, text_path, inner, workdir)
+            if not whole and not _is_utf8(inner):  # transcoded whole, as it is read whole
+                whole = _gunzip(source, text_path)
+            export = _open_csv_text(path, text_path, inner, workdir, copy=True)
             export.format = "csv.gz"
+            export.start_only = not whole
             return export
         if fmt == "jsonl":
             _check_text(head)
-            return _open_jsonl(path)
+            return _open_jsonl(path, source)
         if fmt == "xlsx":
             if not head.startswith(b"PK\x03\x04"):
                 raise Refused(f"not an XLSX workbook: {_kind(head, 'text content')}")
             try:
-                sheet_name, note = workbooks.choose_sheet(path, accept_header)
+                sheet_name, note = workbooks.choose_sheet(source, accept_header)
             except workbooks.NoMatchingSheet as exc:
                 raise Refused(str(exc)) from None
             sheet = pl.read_excel(
-                path,
+                source,
                 sheet_name=sheet_name,
                 engine="calamine",
                 infer_schema_length=0,
@@ -332,7 +444,7 @@ def open_export(
         if fmt == "parquet":
             if not head.startswith(b"PAR1"):
                 raise Refused(f"not a Parquet file: {_kind(head, 'text content')}")
-            return Export(path, fmt, list(pl.scan_parquet(path).collect_schema().names()))
+            return Export(path, fmt, list(pl.scan_parquet(source, glob=False).collect_schema().names()))
     except Refused:
         raise
     except (gzip.BadGzipFile, EOFError, OSError, pl.exceptions.PolarsError, ValueError) as exc:
@@ -344,8 +456,32 @@ def open_export(
     raise Refused(f"unsupported format {fmt}")  # pragma: no cover
 
 
-def _open_csv_text(path: Path, text: Path, head: bytes, workdir: Path) -> Export:
-    """Open the CSV `path` whose bytes are in `text` (the file itself, or its decompressed copy):
+def _gunzip(source: Path, target: Path, limit: int | None = None) -> bool:
+    """Decompress the gzip `source` into `target`: whole, or its first `limit` bytes cut to whole
+    lines. True when `target` holds the whole content."""
+    with gzip.open(source, "rb") as src, open(target, "wb") as dst:
+        if limit is not None:
+            start = src.read(limit)
+            more = src.read(1)
+            # whole lines: up to the last LF (CR for the CR-only line ends of old Mac files)
+            end = (start.rfind(b"\n") + 1) or (start.rfind(b"\r") + 1)
+            if more and end:
+                dst.write(start[:end])
+                return False
+            dst.write(start + more)  # all of it, or not one whole line in it: the rest follows
+        shutil.copyfileobj(src, dst, 4 * 1024 * 1024)
+        return True
+
+
+def _is_utf8(head: bytes) -> bool:
+    try:
+        return encodings.head_encoding(head) == "utf-8"
+    except encodings.EncodingRefused:
+        return True  # refused by _open_csv_text from the head alone
+
+
+def _open_csv_text(path: Path, text: Path, head: bytes, workdir: Path, copy: bool = False) -> Export:
+    """Open the CSV `path` whose bytes are in `text` (its link, or its decompressed `copy`):
     transcode it to UTF-8 first when it is in another encoding we read (ingest.encodings)."""
     if not head.strip():
         raise Refused("empty file")
@@ -360,14 +496,14 @@ def _open_csv_text(path: Path, text: Path, head: bytes, workdir: Path) -> Export
         decoded = _decode(text, encoding, workdir)
         if decoded is None:  # pragma: no cover - head_encoding saw a byte that is not UTF-8
             raise Refused("not UTF-8 text")
-        if text != path:
+        if copy:
             text.unlink(missing_ok=True)  # the decompressed copy: the transcoded one replaces it
-        text = decoded.path
+        text, copy = decoded.path, True
         notes.append(decoded.note)
         with open(text, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
     export = _open_csv(path, head)
-    export.text_path = text if text != path else None
+    export.text_path = text if copy else None
     export.decoded = encoding != "utf-8"
     export.notes = notes
     return export
@@ -388,9 +524,9 @@ def _open_csv(path: Path, head: bytes) -> Export:
     return Export(path, "csv", header, delimiter, eol)
 
 
-def _open_jsonl(path: Path, sample_lines: int = 1000) -> Export:
+def _open_jsonl(path: Path, source: Path, sample_lines: int = 1000) -> Export:
     header: dict[str, None] = {}
-    with open(path, encoding="utf-8-sig") as fh:
+    with open(source, encoding="utf-8-sig") as fh:
         for n, line in enumerate(fh, start=1):
             if n > sample_lines:
                 break

@@ -15,26 +15,36 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import hashlib
 import os
 import shutil
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
 
 from config.settings import Settings
 from ingest.contracts import CONTRACTS
-from ingest.loader import FileInfo, load_file
+from ingest.loader import (
+    ERROR_SHARE_MIN_ROWS,
+    MAX_ERROR_SHARE,
+    ErrorLimit,
+    FileInfo,
+    TooManyErrors,
+    load_file,
+    start_errors,
+)
 from ingest.profiles import Profile, ProfileError, detect_profile, load_profiles
 from ingest.profiles.answers import Questions, QuestionsError, parse_questions
 from ingest.progress import FileProgress
-from ingest.read_errors import redact
+from ingest.read_errors import cut, printable, redact
 from ingest.readers import Refused, open_export
+from ingest.results import FileResult
 from ingest.staging import load_order, lookup_reader, stage_profile
-from ingest.store import close_interrupted_runs, ensure_schema
+from ingest.store import close_interrupted_runs, ensure_schema, log_file
+from warehouse.sql_text import literal
 
 # DuckDB's own memory while loading; with Polars' streaming stage this keeps a 10M-line file well
 # under 2 GB RSS. Spills go to a temp folder beside the warehouse file. A larger file gets more
@@ -45,21 +55,7 @@ MEMORY_LIMIT = "1GB"
 MEMORY_LIMIT_BYTES = 1024**3
 MEMORY_PER_ROW = 80
 HASH_CHUNK = 8 * 1024 * 1024
-
-
-@dataclass
-class FileResult:
-    file: str
-    source: str | None
-    profile: str | None
-    rows_read: int
-    rows_loaded: int
-    rows_quarantined: int
-    status: str  # loaded | duplicate | refused | skipped
-    message: str
-
-    def as_dict(self) -> dict:
-        return asdict(self)
+ERROR_CHARACTERS = 500  # of an unforeseen error quoted in a refusal
 
 
 def utcnow() -> dt.datetime:
@@ -90,11 +86,16 @@ def ingest_paths(
     settings: Settings | None = None,
     profile_dirs: list[Path] | None = None,
     questions: str | None = None,
+    max_error_share: float = MAX_ERROR_SHARE,
+    error_share_min_rows: int = ERROR_SHARE_MIN_ROWS,
 ) -> list[FileResult]:
     """Ingest `paths` (files; directories are expanded by the CLI) into the DuckDB file `db`.
 
     `questions` says which columns of wide survey exports hold NPS/CSAT/CES answers
-    ("nps=Q1,csat=Q3" or a TOML file; ingest.profiles.answers)."""
+    ("nps=Q1,csat=Q3" or a TOML file; ingest.profiles.answers). A file is refused whole when,
+    after `error_share_min_rows` rows, more than `max_error_share` of its rows break a rule
+    other than duplicate_key and not_a_fact (loader.ErrorLimit; CX_MAX_ERROR_SHARE)."""
+    limit = ErrorLimit(max_error_share, error_share_min_rows)
     settings = settings or Settings()  # the defaults; entry points pass what the environment says
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -106,7 +107,7 @@ def ingest_paths(
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
-        con.execute(f"set temp_directory = {_sql_text(workdir / 'duckdb-tmp')}")
+        con.execute(f"set temp_directory = {literal(workdir / 'duckdb-tmp')}")
         con.execute("set preserve_insertion_order = false")
         con.execute("set enable_progress_bar = false")  # DuckDB would print it to stdout (breaks --json)
         ensure_schema(con)
@@ -146,6 +147,7 @@ def ingest_paths(
                         workdir,
                         advance,
                         declared,
+                        limit,
                     )
                 except Refused as exc:
                     file_results = [_refused(con, path, run_id, exc, source, profile, profiles)]
@@ -165,15 +167,11 @@ def ingest_paths(
 def _workdir(db: Path, run_id: str) -> Path:
     """A scratch folder beside the warehouse for the stage files and DuckDB's spills. Folders left
     by a killed run of the same warehouse are removed (the write lock says none is running)."""
-    for stale in db.parent.glob(f".{db.name}.ingest-*"):
+    for stale in db.parent.glob(f".{glob.escape(db.name)}.ingest-*"):  # w[1].duckdb is not w1.duckdb
         shutil.rmtree(stale, ignore_errors=True)
     workdir = db.parent / f".{db.name}.ingest-{run_id}"
     workdir.mkdir()
     return workdir
-
-
-def _sql_text(value) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 class _Suites:
@@ -204,6 +202,7 @@ def _ingest_one(
     workdir: Path,
     advance,
     questions: tuple[Questions | None, str | None] = (None, None),
+    limit: ErrorLimit | None = None,
 ) -> list[FileResult]:
     """One result per source the file feeds: its profile's, then each companion profile's."""
     if path.is_dir():
@@ -238,7 +237,7 @@ def _ingest_one(
             )
             load = dict(
                 con=con, export=export, path=path, hashing=hashing, suites=suites, settings=settings,
-                run_id=run_id, workdir=workdir, advance=advance, questions=questions,
+                run_id=run_id, workdir=workdir, advance=advance, questions=questions, limit=limit,
             )  # fmt: skip
             results = [_load_profile(profile=chosen, notes=notes, **load)]
             for companion in applicable:
@@ -266,24 +265,28 @@ def _info(hashing, path: Path) -> FileInfo:
         file_id = hashing.result()
     except OSError as exc:
         raise Refused(f"unreadable file: {exc.strerror or exc}") from None
-    return FileInfo(file_id, path.name, str(path.resolve()))
+    return FileInfo(file_id, _name(path), printable(str(path.resolve())))
 
 
 def _load_profile(
     *, con, export, profile: Profile, path, hashing, suites, settings, run_id, workdir, advance, questions,
-    notes: tuple[str, ...] = (),
+    limit: ErrorLimit | None, notes: tuple[str, ...] = (),
 ) -> FileResult:  # fmt: skip
     stage = workdir / f"stage-{uuid.uuid4().hex}.parquet"
+    staging = dict(
+        salt=settings.pii_salt,
+        questions=questions[0],
+        questions_error=questions[1],
+        lookup=lookup_reader(con) if profile.spec.lookup else None,
+    )
     try:
-        staged = stage_profile(
-            export,
-            profile,
-            stage,
-            salt=settings.pii_salt,
-            questions=questions[0],
-            questions_error=questions[1],
-            lookup=lookup_reader(con) if profile.spec.lookup else None,
-        )
+        refusal = _judge_start(con, export, profile, stage, staging, suites, limit)
+        if refusal is not None:
+            duplicate = _duplicate_of(con, run_id, _info(hashing, path), path, profile.source)
+            if duplicate is not None:  # the same content loaded before: that is the answer
+                return duplicate
+            raise Refused(refusal, complete=True, profile=profile)
+        staged = stage_profile(export, profile, stage, **staging)
         info = _info(hashing, path)
         duplicate = _duplicate_of(con, run_id, info, path, profile.source)
         if duplicate is not None:
@@ -305,7 +308,10 @@ def _load_profile(
                 step=advance,
                 # how the file was read (encoding: export.notes), what the profile decided, companions
                 notes=(*export.notes, *staged.notes, *notes),
+                limit=limit,
             )
+        except TooManyErrors as exc:
+            raise Refused(str(exc), complete=True, profile=chosen) from None
         except Exception as exc:
             message = (
                 f"load failed and was rolled back, nothing of the file was written: "
@@ -326,11 +332,40 @@ def _load_profile(
     )
 
 
+def _judge_start(
+    con, export, profile: Profile, stage: Path, staging: dict, suites, limit: ErrorLimit | None
+) -> str | None:
+    """The refusal of a mostly-bad file, judged by its first rows (limit.min_rows of them) before
+    the whole file is read: None when they are good enough, or too few, or cannot be read as the
+    whole file would be (its stage then says why)."""
+    if limit is None or limit.max_share >= 1 or not export.may_hold(limit.min_rows):
+        return None
+    try:
+        start = stage_profile(export, profile, stage, limit=limit.min_rows, **staging)
+    except Refused:
+        return None
+    try:
+        if start.rows < limit.min_rows:
+            return None
+        errors, rules = start_errors(
+            con,
+            contract=CONTRACTS[start.profile.source],
+            profile=start.profile,
+            checks=suites.checks(start.profile.source),
+            stage=stage,
+        )
+    finally:
+        stage.unlink(missing_ok=True)
+    if not limit.exceeded(errors, start.rows):
+        return None
+    return limit.message(f"{errors:,} of its first {start.rows:,} rows", rules)
+
+
 def _skipped(con, run_id: str, info: FileInfo, path: Path, profile: Profile) -> FileResult:
     """A recognised export that feeds no source: logged, nothing loaded, not an error."""
     vendor = f" ({profile.vendor})" if profile.vendor else ""
     message = (
-        f"{path.name}: skipped: recognised as {profile.name}{vendor}, which feeds no source: {profile.skip}"
+        f"{_name(path)}: skipped: recognised as {profile.name}{vendor}, which feeds no source: {profile.skip}"
     )
     _log(con, run_id, info, None, profile.name, 0, 0, 0, "skipped", message)
     return FileResult(str(path), None, profile.name, 0, 0, 0, "skipped", message)
@@ -350,7 +385,7 @@ def _duplicate_of(
         return None
     name, earlier_run, source, profile, at = earlier
     message = (
-        f"{path.name}: duplicate: same content as {name}, already loaded in run {earlier_run} "
+        f"{_name(path)}: duplicate: same content as {name}, already loaded in run {earlier_run} "
         f"at {at:%Y-%m-%d %H:%M:%S}; nothing loaded"
     )
     _log(con, run_id, info, source, profile, 0, 0, 0, "duplicate", message)
@@ -387,41 +422,39 @@ def _refused(
 ) -> FileResult:
     chosen: Profile | None = exc.profile
     if exc.complete:
-        message = f"{path.name}: refused: {exc}"
+        message = f"{_name(path)}: refused: {exc}"
     else:
         expected = _expected(
             chosen.source if chosen else source, chosen.name if chosen else profile_name, profiles
         )
-        message = f"{path.name}: refused: expected {expected}; found {exc}"
+        message = f"{_name(path)}: refused: expected {expected}; found {exc}"
     message = redact(message)  # a file without a header row shows its first row as the header
     src = chosen.source if chosen else source
     file_id = None
     with contextlib.suppress(OSError):
         if path.is_file():
             file_id = file_sha256(path)
-    info = FileInfo(file_id, path.name, str(path.resolve()) if path.exists() else str(path))
+    info = FileInfo(file_id, _name(path), printable(str(path.resolve()) if path.exists() else str(path)))
     with contextlib.suppress(duckdb.Error):  # the result still reports the refusal
         _log(con, run_id, info, src, chosen.name if chosen else None, 0, 0, 0, "refused", message)
     return FileResult(str(path), src, chosen.name if chosen else profile_name, 0, 0, 0, "refused", message)
 
 
 def _log(con, run_id, info: FileInfo, source, profile, read, loaded, quarantined, status, message) -> None:
-    con.execute(
-        "insert into meta.file_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            run_id,
-            info.file_id,
-            info.file_name,
-            info.file_path,
-            source,
-            profile,
-            read,
-            loaded,
-            quarantined,
-            status,
-            message,
-            utcnow(),
-        ],
+    log_file(
+        con,
+        run_id=run_id,
+        file_id=info.file_id,
+        file_name=info.file_name,
+        file_path=info.file_path,
+        source=source,
+        profile=profile,
+        rows_read=read,
+        rows_loaded=loaded,
+        rows_quarantined=quarantined,
+        status=status,
+        message=message,
+        loaded_at=utcnow(),
     )
 
 
@@ -445,7 +478,12 @@ def _finish_run(con, run_id: str, results: list[FileResult]) -> None:
 
 def _one_line(exc: BaseException) -> str:
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return " ".join(lines[:2]) if lines else type(exc).__name__
+    return cut(" ".join(lines[:2]), ERROR_CHARACTERS) if lines else type(exc).__name__
+
+
+def _name(path: Path) -> str:
+    """A file's name as messages and meta.file_loads hold it: escaped (read_errors.printable)."""
+    return printable(path.name)
 
 
 def _memory_limit(rows: int) -> int:

@@ -53,8 +53,11 @@ def stage_profile(
     questions: Questions | None = None,
     questions_error: str | None = None,
     lookup: LookupReader | None = None,
+    limit: int | None = None,
 ) -> Staged:
-    """Write the stage of `export` read with `profile`; Refused when the file cannot be staged."""
+    """Write the stage of `export` read with `profile`; Refused when the file cannot be staged.
+    With `limit`, of its first `limit` data rows only (readers.Export.stage): a file none of whose
+    looked-up keys are loaded is then not judged (its first rows do not say)."""
     notes: list[str] = []
     context = ""
     if profile.spec.answers is not None:
@@ -79,16 +82,19 @@ def stage_profile(
 
     try:
         rows = export.stage(
-            profile.mapping(export.header), names + profile.helpers, stage, profile.read, transform
+            profile.mapping(export.header), names + profile.helpers, stage, profile.read, transform, limit
         )
     except Refused as exc:
         raise Refused(str(exc), profile=profile) from None
     profile, date_notes = decide_date_order(profile, stage)
     notes += date_notes
     lk = profile.spec.lookup
-    if lk is not None and rows:
+    if lk is not None and rows and limit is None:
         missing = (
-            pl.scan_parquet(stage).select(pl.col(MISSING_REFERENCE).is_not_null().sum()).collect().item()
+            pl.scan_parquet(stage, glob=False)
+            .select(pl.col(MISSING_REFERENCE).is_not_null().sum())
+            .collect()
+            .item()
         )
         if missing == rows:
             first = f"load {lk.load_first} first" if lk.load_first else f"load the {lk.source} file first"

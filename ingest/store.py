@@ -61,6 +61,16 @@ META_TABLES = {
 }
 
 
+def log_file(con: duckdb.DuckDBPyConnection, **values) -> None:
+    """Insert one meta.file_loads row: `values` are its columns by name, all of them (DuckDB refuses
+    a missing or an unknown one)."""
+    columns = [name for name, _ in META_TABLES["file_loads"]]
+    con.execute(
+        f"insert into meta.file_loads ({', '.join(columns)}) values ({', '.join('$' + c for c in columns)})",
+        values,
+    )
+
+
 def stored_name(column: Column) -> str | None:
     """Name of a contract column in its raw table (None: not stored)."""
     if column.pii == "drop":

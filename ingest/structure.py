@@ -77,14 +77,14 @@ def truncated_last_line(text: Path, delimiter: str, eol: str, fields: int) -> in
 
 def mark_last_row_truncated(stage: Path, found: int, fields: int, row_number: str) -> None:
     """Rewrite the stage with its last row marked truncated_row (only files that were cut off)."""
-    last = pl.scan_parquet(stage).select(pl.col(row_number).max()).collect().item()
+    last = pl.scan_parquet(stage, glob=False).select(pl.col(row_number).max()).collect().item()
     message = (
         f"the file ends in the middle of this row ({found} of the header's {fields} fields, no line end): "
         "the export was cut off"
     )
     is_last = pl.col(row_number) == last
     marked = stage.with_name(stage.name + ".marked")
-    pl.scan_parquet(stage).with_columns(
+    pl.scan_parquet(stage, glob=False).with_columns(
         pl.when(is_last).then(pl.lit("truncated_row")).otherwise(pl.col(PROBLEM)).alias(PROBLEM),
         pl.when(is_last).then(pl.lit(message)).otherwise(pl.col(PROBLEM_MESSAGE)).alias(PROBLEM_MESSAGE),
     ).sink_parquet(marked, compression="lz4")

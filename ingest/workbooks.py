@@ -15,6 +15,8 @@ from pathlib import Path
 
 import fastexcel
 
+from ingest.read_errors import quote, quote_names
+
 SHOWN_COLUMNS = 4
 
 
@@ -39,15 +41,13 @@ def choose_sheet(path: Path, accept: Callable[[list[str]], bool] | None) -> tupl
     for position, name in enumerate(names, start=1):
         headers[name] = _header(reader, name)
         if headers[name] and accept(headers[name]):
-            others = ", ".join(repr(n) for n in names if n != name)
-            return name, f"read sheet {name!r} ({position} of {len(names)}; not read: {others})"
-    described = "; ".join(f"{name!r} ({_describe(header)})" for name, header in headers.items())
+            others = quote_names([n for n in names if n != name])
+            return name, f"read sheet {quote(name)} ({position} of {len(names)}; not read: {others})"
+    described = "; ".join(f"{quote(name)} ({_describe(header)})" for name, header in headers.items())
     raise NoMatchingSheet(f"no sheet has a header that matches a profile; sheets found: {described}")
 
 
 def _describe(header: list[str]) -> str:
     if not header:
         return "empty"
-    shown = ", ".join(repr(h) for h in header[:SHOWN_COLUMNS])
-    more = f", ... {len(header)} columns" if len(header) > SHOWN_COLUMNS else ""
-    return f"header {shown}{more}"
+    return f"header {quote_names(header, SHOWN_COLUMNS)}"

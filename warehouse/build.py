@@ -4,11 +4,14 @@ The ingest database is attached read-only as `src`; each model becomes a table i
 in dependency order, inside one transaction. Each table is checked against its model's declared
 grain (`-- unique_key:`, warehouse/project.py): a key value that repeats, or a null where the key
 allows none, fails the build. Only when all models succeeded is the snapshot published
-(snapshots.publish), so a failed build leaves readers on the previous one.
+(snapshots.publish), so a failed build leaves readers on the previous one. Whatever stops it (a
+model's error, a broken grain, a lock, a full disk) is a BuildError of one line, and its file is
+removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +20,7 @@ import duckdb
 
 from warehouse import snapshots
 from warehouse.project import Model, build_order, load_models
+from warehouse.sql_text import literal
 
 
 class BuildError(Exception):
@@ -35,15 +39,21 @@ def build(db: Path, quiet: bool = True) -> BuildResult:
     if not db.exists():
         raise BuildError(f"{db}: no ingest database yet; run `cx ingest` (or `cx demo`) first")
     started = time.perf_counter()
-    snapshot = snapshots.new_snapshot_path(db)
-    snapshot.parent.mkdir(parents=True, exist_ok=True)
-    ordered = build_order(load_models())
-    con = duckdb.connect(str(snapshot))
-    counts: dict[str, int] = {}
+    folder = snapshots.serving_dir(db)
     try:
+        folder.mkdir(parents=True, exist_ok=True)
+        snapshots.remove_abandoned(db)
+    except OSError as exc:
+        raise BuildError(f"cannot write the snapshot folder {folder}: {exc.strerror or exc}") from None
+    built = snapshots.new_build_path(db)
+    ordered = build_order(load_models())
+    counts: dict[str, int] = {}
+    con = None
+    try:
+        con = duckdb.connect(str(built))
         con.execute("set preserve_insertion_order = false")
         try:
-            con.execute(f"attach '{_quote(db)}' as src (read_only)")
+            con.execute(f"attach {literal(db)} as src (read_only)")
         except duckdb.IOException as exc:  # DuckDB's file lock: an ingest (or build) has it
             raise BuildError(
                 f"{db} is in use by another process (an ingest running?); run `cx build` again when "
@@ -62,13 +72,19 @@ def build(db: Path, quiet: bool = True) -> BuildResult:
         con.execute("commit")
         con.execute("detach src")
         con.execute("checkpoint")
-    except BaseException:
         con.close()
-        snapshot.unlink(missing_ok=True)
-        Path(f"{snapshot}.wal").unlink(missing_ok=True)
+        snapshot = snapshots.publish(db, built)
+    except BaseException as exc:
+        if con is not None:
+            with contextlib.suppress(duckdb.Error):  # after a fatal error DuckDB may refuse even this
+                con.close()
+        snapshots.remove(built)
+        if isinstance(exc, duckdb.Error | OSError):  # a full disk, most likely: one line, no traceback
+            raise BuildError(
+                f"could not write the new snapshot in {folder} ({_one_line(exc)}); "
+                "the published snapshot is unchanged"
+            ) from None
         raise
-    con.close()
-    snapshots.publish(db, snapshot)
     return BuildResult(snapshot, time.perf_counter() - started, counts)
 
 
@@ -99,5 +115,5 @@ def _model_path(model: Model) -> Path:
     return model.path.relative_to(model.path.parents[2])
 
 
-def _quote(path: Path) -> str:
-    return str(path).replace("'", "''")
+def _one_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"

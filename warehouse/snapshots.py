@@ -7,11 +7,16 @@ writes, the dashboard cannot open it, not even read-only. So ingest writes the *
 publishes it by atomically replacing the pointer file CURRENT.
 Readers resolve CURRENT and open that snapshot read-only: they see the old snapshot or the new
 one, never a mix, and they never hold a lock the writer needs.
+
+A build writes `building-<time>-<pid>.duckdb`, renamed to `snapshot-<time>-<pid>.duckdb` only
+when it is published: a build killed half-way leaves a `building-` file, which is no snapshot (it
+is not among the KEEP_SNAPSHOTS kept) and which the next build removes once its process is gone.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,23 +27,63 @@ def serving_dir(db: Path) -> Path:
     return db.parent / f"{db.stem}-serving"
 
 
-def new_snapshot_path(db: Path) -> Path:
+def new_build_path(db: Path) -> Path:
+    """The file a new build writes; it becomes a snapshot when published."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    return serving_dir(db) / f"snapshot-{stamp}-{os.getpid()}.duckdb"
+    return serving_dir(db) / f"building-{stamp}-{os.getpid()}.duckdb"
 
 
-def publish(db: Path, snapshot: Path) -> None:
-    """Point readers at `snapshot` (atomic rename of the pointer), then drop old snapshots."""
+def publish(db: Path, built: Path) -> Path:
+    """Make the finished build `built` a snapshot and point readers at it (atomic renames), then
+    drop old snapshots. Returns the snapshot. On an error (a full disk) nothing changed for readers
+    and `built` is left to the caller."""
+    snapshot = built.with_name(built.name.replace("building-", "snapshot-", 1))
     pointer = serving_dir(db) / "CURRENT"
-    tmp = pointer.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(snapshot.name)
-    os.replace(tmp, pointer)
+    tmp = pointer.with_name(f"CURRENT.tmp{os.getpid()}")
+    try:
+        tmp.write_text(snapshot.name)  # the one write: on a full disk it fails before any rename
+        os.replace(built, snapshot)
+        try:
+            os.replace(tmp, pointer)
+        except OSError:
+            os.replace(snapshot, built)
+            raise
+    finally:
+        tmp.unlink(missing_ok=True)
     old = sorted(p for p in serving_dir(db).glob("snapshot-*.duckdb") if p.name != snapshot.name)
     # A reader may still have an older snapshot open; unlinking an open file is safe on POSIX,
     # and the newest few are kept for readers that resolved CURRENT a moment ago.
     for path in old[: max(0, len(old) - (KEEP_SNAPSHOTS - 1))]:
-        path.unlink(missing_ok=True)
-        Path(f"{path}.wal").unlink(missing_ok=True)
+        remove(path)
+    return snapshot
+
+
+def remove(path: Path) -> None:
+    """A database file of the serving folder, with its WAL and DuckDB's spill folder."""
+    path.unlink(missing_ok=True)
+    Path(f"{path}.wal").unlink(missing_ok=True)
+    shutil.rmtree(f"{path}.tmp", ignore_errors=True)
+
+
+def remove_abandoned(db: Path) -> None:
+    """Remove what builds killed half-way left (their `building-` files, pointer drafts): those
+    of processes that are gone. A build running in another process keeps its file."""
+    folder = serving_dir(db)
+    left = [*folder.glob("building-*.duckdb"), *folder.glob("CURRENT.tmp*")]
+    for path in left:
+        pid = path.name.removesuffix(".duckdb").rsplit("-", 1)[-1].removeprefix("CURRENT.tmp")
+        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+            remove(path)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def current_snapshot(db: Path) -> Path | None:

@@ -23,6 +23,7 @@ import polars as pl
 
 from ingest.profiles.detect import normalise
 from ingest.profiles.spec import SURVEY_NAMES, Answers
+from ingest.read_errors import quote_names
 
 SOURCE_ROW = "_source_row"
 NOT_A_FACT = "_not_a_fact"
@@ -94,8 +95,7 @@ def _find(column: str, header: list[str]) -> str | None:
     partial = [h for h in header if wanted and wanted in normalise(h)]
     if len(partial) > 1:
         raise QuestionsError(
-            f"question {column!r} matches several columns ({', '.join(repr(h) for h in partial)}); "
-            "give the full column name"
+            f"question {column!r} matches several columns ({quote_names(partial)}); give the full column name"
         )
     return partial[0] if partial else None
 
@@ -117,7 +117,7 @@ def resolve_questions(answers: Answers, header: list[str], declared: Questions |
         if found is None:
             raise QuestionsError(
                 f"question column {column!r} (declared for {survey}) is not in the header; "
-                f"found: {', '.join(repr(h) for h in header)}"
+                f"found: {quote_names(header)}"
             )
         columns[survey] = found
     if not columns:
@@ -125,7 +125,7 @@ def resolve_questions(answers: Answers, header: list[str], declared: Questions |
         raise QuestionsError(
             "survey export: which columns hold the NPS, CSAT or CES answers is not declared. Say so with "
             '`cx ingest --questions nps=Q1,csat=Q3` (or --questions questions.toml holding nps = "Q1"); '
-            f"columns that could be questions: {', '.join(repr(h) for h in candidates[:12])}"
+            f"columns that could be questions: {quote_names(candidates, 12)}"
         )
     return columns
 

@@ -30,7 +30,7 @@ def order_of(fmt: str) -> str | None:
 def _evidence(stage: Path, column: str) -> tuple[bool, bool, bool]:
     """(any value proves day-first, any proves month-first, any value has a d/m or m/d form)."""
     parts = (
-        pl.scan_parquet(stage)
+        pl.scan_parquet(stage, glob=False)
         .select(pl.col(column).str.extract_groups(_DATE_START).alias("g"))
         .select(
             pl.col("g").struct.field("1").cast(pl.Int32, strict=False).alias("a"),

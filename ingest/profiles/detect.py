@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ingest.contracts import CONTRACTS
+from ingest.read_errors import quote_names
 
 if TYPE_CHECKING:
     from ingest.profiles import Profile
@@ -40,7 +41,7 @@ def detect_profile(
     accepts gives a Detection without profile and a message naming what was expected (the closest
     profiles and their missing columns) and what was found (the header).
     """
-    found = "found header: " + (", ".join(repr(h) for h in header) if header else "(no columns)")
+    found = "found header: " + (quote_names(header) if header else "(no columns)")
     if profile is not None:
         chosen = profiles.get(profile)
         if chosen is None:
@@ -85,5 +86,5 @@ def detect_profile(
         lead = "header matches no profile; closest"
     known = set().union(*(set(p.columns) | set(p.signature) for p in closest)) if closest else set()
     unmatched = [h for h in header if normalise(h) not in known]
-    tail = f"; columns not in those profiles: {', '.join(repr(h) for h in unmatched)}" if unmatched else ""
+    tail = f"; columns not in those profiles: {quote_names(unmatched)}" if unmatched else ""
     return Detection(None, f"{lead}: {expected} {found}{tail}")

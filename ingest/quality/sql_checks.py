@@ -11,11 +11,11 @@ never hold an expectation that is silently not executed.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ingest.parse import literal, quote_ident, text_column
+from ingest.parse import quote_ident, text_column
+from warehouse.sql_text import typed_literal
 
 _URE_SHAPE = re.compile(r"^\s*select\s+\*\s+from\s+\{batch\}\s+where\s+(?P<where>.+?)\s*;?\s*$", re.I | re.S)
 
@@ -44,18 +44,6 @@ class Check:
                 f"from ({relation}) where {not_null}) where n > 1 order by row_number"
             )
         return f"select row_number from ({relation}) where {self.predicate} order by row_number"
-
-
-def sql_literal(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return f"timestamp '{value.replace(tzinfo=None).isoformat(sep=' ')}'"
-    if isinstance(value, dt.date):
-        return f"date '{value.isoformat()}'"
-    if isinstance(value, int | float):
-        return repr(value)
-    return literal(value)
 
 
 def _resolve(value, params: dict):
@@ -89,7 +77,7 @@ def compile_expectation(expectation, params: dict) -> Check:
         return Check(rule, meta.get("column", kw["column"]), predicate, "null", message)
     if kind == "expect_column_values_to_be_in_set":
         col = quote_ident(kw["column"])
-        allowed = ", ".join(sql_literal(v) for v in kw["value_set"])
+        allowed = ", ".join(typed_literal(v) for v in kw["value_set"])
         predicate = f"({col} is not null and {col} not in ({allowed}))"
         return Check(rule, meta.get("column", kw["column"]), predicate, _value(meta, kw["column"]), message)
     if kind == "expect_column_values_to_be_between":
@@ -97,9 +85,9 @@ def compile_expectation(expectation, params: dict) -> Check:
         lo, hi = _resolve(kw.get("min_value"), params), _resolve(kw.get("max_value"), params)
         parts = []
         if lo is not None:
-            parts.append(f"{col} {'<=' if kw.get('strict_min') else '<'} {sql_literal(lo)}")
+            parts.append(f"{col} {'<=' if kw.get('strict_min') else '<'} {typed_literal(lo)}")
         if hi is not None:
-            parts.append(f"{col} {'>=' if kw.get('strict_max') else '>'} {sql_literal(hi)}")
+            parts.append(f"{col} {'>=' if kw.get('strict_max') else '>'} {typed_literal(hi)}")
         if not parts:
             raise UnsupportedExpectation(f"{kind} on {kw['column']} has neither min nor max")
         predicate = f"({col} is not null and ({' or '.join(parts)}))"

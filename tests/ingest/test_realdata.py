@@ -139,10 +139,22 @@ def test_olist_on_time_delivery_and_aov(olist_db):
     assert m["aov"]["value"] == pytest.approx(revenue / sold.height)
 
 
-def test_olist_shows_no_data_where_it_has_none(olist_db):
+def test_olist_shows_not_measured_where_it_has_no_data_issue13(olist_db):
     m = _metrics(olist_db[0])
-    for key in ("nps", "ces", "fcr", "conversion_rate", "return_rate", "clv", "cost_per_contact"):
-        assert m[key]["status"] == "no_data", key
+    for key in (
+        "nps",
+        "ces",
+        "fcr",
+        "conversion_rate",
+        "return_rate",
+        "clv",
+        "cost_per_contact",
+        "churn_rate",
+    ):
+        assert m[key]["status"] == "not_measured" and m[key]["value"] is None, key
+        assert m[key]["reason"].startswith("not measured by these exports: no "), key
+    # Olist's customer_id is per order: nobody is seen buying twice, so churn is not measured
+    assert "each order its own customer id" in m["churn_rate"]["reason"]
     coverage = {r["need"]: r["count_rows"] for r in _all_time(olist_db[0])[0].coverage().frame.to_dicts()}
     assert coverage["contacts"] == coverage["sessions"] == coverage["nps"] == 0
 

@@ -339,6 +339,36 @@ VALUE_CASES: list[Case] = [
             ),
         ),
     ),
+    Case(
+        "a_10_mb_value_in_a_bad_row",  # issue 11: kept once (the record), shown cut
+        "orders",
+        "orders_huge_value.csv",
+        lambda: b.csv_bytes(
+            b.table("orders", [b.variant("orders", "hv1", quantity="9" * TEN_MB), b.variant("orders", "hv2")])
+        ),
+        Loaded(
+            1,
+            {"unparseable_integer": 1},
+            quarantine_words=("(found 9999999999", "... (+9,999,800 characters))"),
+            check=query_equals(
+                "select length(value), length(message) < 400, length(record) > ? "
+                "from meta.quarantine where file_name = 'orders_huge_value.csv'",
+                [(200 + len("... (+9,999,800 characters)"), True, True)],
+                TEN_MB,
+            ),
+        ),
+    ),
+    Case(
+        "a_10_mb_key_repeated",  # the key a duplicate_key message quotes is cut too
+        "contacts",
+        "contacts_huge_key.csv",
+        lambda: b.csv_bytes(
+            b.table(
+                "contacts", [b.variant("contacts", "k" * TEN_MB), b.variant("contacts", "k" * TEN_MB, row=2)]
+            )
+        ),
+        Loaded(1, {"duplicate_key": 1}, quarantine_words=("contact_id=kkkk", "characters) repeats row 1")),
+    ),
     # -- duplicates -------------------------------------------------------------------------------
     Case(
         "duplicate_keys_within_the_file",

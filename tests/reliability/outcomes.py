@@ -45,9 +45,17 @@ class Case:
     content: bytes | Callable[[], bytes]
     expected: Refused | Loaded | Duplicate
     options: dict = field(default_factory=dict)  # ingest_paths options: source=, profile=
+    beside: dict = field(default_factory=dict)  # other files in the same folder: name -> content
 
     def data(self) -> bytes:
-        return self.content() if callable(self.content) else self.content
+        return _bytes(self.content)
+
+    def files_beside(self) -> dict[str, bytes]:
+        return {name: _bytes(content) for name, content in self.beside.items()}
+
+
+def _bytes(content: bytes | Callable[[], bytes]) -> bytes:
+    return content() if callable(content) else content
 
 
 def query_equals(sql: str, expected: list[tuple], *params):

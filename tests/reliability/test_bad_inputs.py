@@ -46,6 +46,8 @@ def test_bad_input(case: Case, known_good: Path, tmp_path: Path):
     path = tmp_path / "exports" / case.file
     path.parent.mkdir()
     path.write_bytes(case.data())
+    for name, data in case.files_beside().items():
+        (path.parent / name).write_bytes(data)
 
     [result] = ingest_paths([path], db, settings=SETTINGS, **case.options)
 

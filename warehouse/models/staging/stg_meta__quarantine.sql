@@ -1,4 +1,5 @@
--- One row per broken rule of a rejected row.
+-- One row per broken rule of a rejected row. The value and message shown are cut (ingest cuts
+-- them since issue 11; older loads kept a value whole, 10 MB of it): `record` keeps the row whole.
 -- A log without a key: a survey response row answering several questions is one row per answer
 -- at ingest, so one file row can break the same rule on the same column more than once.
 -- unique_key: none
@@ -15,8 +16,8 @@ final as (
         row_number as file_row_number,
         rule as rule_name,
         column_name,
-        value as offending_value,
-        message,
+        left(value, 1000) as offending_value,
+        left(message, 2000) as message,
         record,
         quarantined_at
     from source
