@@ -240,3 +240,12 @@ def test_server_settings_are_hardened():
     assert config["client"]["showErrorDetails"] == "none"
     assert config["client"]["toolbarMode"] == "viewer"
     assert config["client"]["disableDataExport"] is True
+
+
+def test_an_invalid_url_filter_is_named_not_silently_replaced(as_user):
+    at = as_user("exec@example.com", {"period": "Custom dates", "from": "2026-02-30", "store": "ST999"})
+    at.run()
+    assert not at.exception
+    notices = " ".join(w.body for w in at.warning)
+    assert "“from” date “2026\\-02\\-30” is not a date" in notices
+    assert "store “ST999” is not one of the choices" in notices
