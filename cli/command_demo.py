@@ -22,12 +22,12 @@ def demo(
     seed: int = typer.Option(42, help="random seed: the same seed, scale and end give identical files"),
 ) -> None:
     """Generate realistic retailer exports (with a known share of bad rows), ingest them, build."""
-    from rich.console import Console  # noqa: PLC0415 - keep `cx --help` instant
-    from rich.markup import escape  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
 
-    from demo.generator import write_exports  # noqa: PLC0415
-    from ingest.read_errors import printable  # noqa: PLC0415
+    from demo.generator import write_exports
+    from ingest.read_errors import printable
 
     console = Console()
     resolved_db = resolve_db(db)
@@ -39,7 +39,7 @@ def demo(
         "seeded bad rows listed in manifest.json)"
     )
 
-    from ingest.run import ingest_paths  # noqa: PLC0415 - heavy: DuckDB and the quality suites
+    from ingest.run import ingest_paths
 
     with console.status(f"ingesting into {resolved_db}"):
         results = ingest_paths(list(paths.values()), db=resolved_db, settings=Settings.from_env())
@@ -51,8 +51,8 @@ def demo(
     if refused:
         raise typer.Exit(1)
 
-    from demo.standards import save_demo_targets  # noqa: PLC0415
-    from warehouse.build import BuildError, build  # noqa: PLC0415
+    from demo.standards import save_demo_targets
+    from warehouse.build import BuildError, build
 
     save_demo_targets(resolved_db)  # the demo retailer's targets, its first targets version
 

@@ -27,7 +27,7 @@ RESULT_KEYS = tuple(f.name for f in fields(FileResult))  # the keys of a --json 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
     """Directories become the export files inside them (recursively, sorted); manifest.json is skipped."""
-    from ingest.readers import is_export  # noqa: PLC0415
+    from ingest.readers import is_export
 
     out: list[Path] = []
     for path in paths:
@@ -39,15 +39,15 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return out
 
 
-def ingest(  # noqa: B008 - typer declares options as defaults
-    paths: list[Path] = typer.Argument(  # noqa: B008
+def ingest(
+    paths: list[Path] = typer.Argument(
         ..., help="export files or folders of exports (CSV, CSV.gz, XLSX, JSONL, Parquet)"
     ),
     source: str | None = typer.Option(
         None, "--source", help="only consider profiles of this source (e.g. orders)"
     ),
     profile: str | None = typer.Option(None, "--profile", help="use this profile instead of detecting it"),
-    db: Path | None = typer.Option(  # noqa: B008
+    db: Path | None = typer.Option(
         None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"
     ),
     json_out: bool = typer.Option(False, "--json", help="print one JSON object per file (JSON lines)"),
@@ -82,7 +82,7 @@ def _run(
     if not files:
         return [_failure("(no files)", "no export files found in the given paths")]
     try:
-        from ingest.run import ingest_paths  # noqa: PLC0415
+        from ingest.run import ingest_paths
 
         settings = Settings.from_env()
         return [
@@ -115,7 +115,7 @@ def _failure(file: str, message: str) -> dict:
 
 
 def _build(db: Path, quiet: bool) -> bool:
-    from warehouse.build import build as run_build  # noqa: PLC0415
+    from warehouse.build import build as run_build
 
     try:
         result = run_build(db, quiet=True)
@@ -130,11 +130,11 @@ def _build(db: Path, quiet: bool) -> bool:
 def _print_table(results: list[dict]) -> None:
     """One table per result. Text from files (names, messages) is shown as plain text, escaped:
     never as rich markup, never as terminal control sequences."""
-    from rich.console import Console  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
-    from rich.text import Text  # noqa: PLC0415
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
-    from ingest.read_errors import printable  # noqa: PLC0415
+    from ingest.read_errors import printable
 
     styles = {"loaded": "green", "duplicate": "yellow", "refused": "red", "skipped": "blue"}
     console = Console()

@@ -51,15 +51,15 @@ def profiles(
     json_out: bool = typer.Option(False, "--json", help="one JSON object per profile (JSON lines)"),
 ) -> None:
     """List every profile: its source, vendor, the header columns that identify it, its options."""
-    from ingest.profiles import load_profiles  # noqa: PLC0415
+    from ingest.profiles import load_profiles
 
     listed = rows(load_profiles())
     if json_out:
         for row in listed:
             typer.echo(json.dumps(row))
         return
-    from rich.console import Console  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
+    from rich.console import Console
+    from rich.table import Table
 
     table = Table(title="profiles (detected from the header; cx ingest --profile NAME overrides)")
     for name in ("profile", "source", "vendor", "header signature", "options"):

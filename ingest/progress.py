@@ -15,7 +15,7 @@ class FileProgress:
     def __init__(self, enabled: bool):
         self.bar = None
         if enabled:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
             self.bar = Progress(
                 TextColumn("{task.description}", markup=False),  # a file name, not markup

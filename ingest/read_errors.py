@@ -86,7 +86,7 @@ def describe_csv(text: Path, delimiter: str, fields: int, exc: BaseException) ->
         reader = csv.reader(fh, delimiter=delimiter, strict=True)
         try:
             next(reader)  # the header
-            for row, record in enumerate(reader, start=1):  # noqa: B007 - row is reported after the loop
+            for row, record in enumerate(reader, start=1):
                 if len(record) > fields:
                     return (
                         f"row {row:,} (line {reader.line_num:,}) has {len(record)} fields, the header "

@@ -183,8 +183,8 @@ class _Suites:
 
     def checks(self, source: str):
         if source not in self.compiled:
-            from ingest.quality.sql_checks import compile_suite  # noqa: PLC0415
-            from ingest.quality.suites import suite_config, suite_parameters  # noqa: PLC0415
+            from ingest.quality.sql_checks import compile_suite
+            from ingest.quality.suites import suite_config, suite_parameters
 
             self.compiled[source] = compile_suite(suite_config(source), suite_parameters(self.now))
         return self.compiled[source]

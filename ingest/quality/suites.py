@@ -3,8 +3,8 @@
 The suite is the declared data contract: real GX expectation objects, serialisable to JSON
 (`suite_json`), runnable by GX itself (tests/ingest/test_gx_equivalence.py does that). The row-level
 execution at ingest compiles the same suite to DuckDB SQL (ingest.quality.sql_checks), because GX's
-pandas route costs 4-5.5 GB at 10M rows and its DuckDB route needs fragile workarounds
-(PLATFORM-NOTES.md).
+pandas route costs 4-5.5 GB at 10M rows and its DuckDB route needs fragile workarounds (a
+persistent connection, regexes as UnexpectedRowsExpectation queries; see the equivalence test).
 
 Expectations run on the checked relation of ingest.parse: `<name>__text` (value as read) and
 `<name>` (typed). Each expectation carries `meta = {"rule": ..., "column": ...}`, the rule name
@@ -82,7 +82,7 @@ def _fmt(x: float) -> str:
 
 @cache
 def _gx():
-    import great_expectations as gx  # noqa: PLC0415 - 3-4 s import, only when a suite is built
+    import great_expectations as gx
 
     return gx
 
