@@ -17,7 +17,10 @@ from typer.testing import CliRunner
 from ops.inbox import base_name, claim, free_name
 
 ROOT = Path(__file__).parents[2]
-STORES = "store_id,name,region,format,opened_at\nS1,One,North,flagship,2020-01-01\nS2,Two,South,outlet,2021-05-01\n"
+STORES = (
+    "store_id,name,region,format,opened_at\n"
+    "S1,One,North,flagship,2020-01-01\nS2,Two,South,outlet,2021-05-01\n"
+)
 
 
 def drop(folder: Path, files: dict[str, str]) -> None:
