@@ -10,6 +10,7 @@ import typer
 
 from cli import (
     command_alerts,
+    command_board_pack,
     command_build,
     command_demo,
     command_inbox,
@@ -28,6 +29,7 @@ app.command("build")(command_build.build)
 app.command("metrics")(command_metrics.metrics)
 app.command("alerts")(command_alerts.alerts)
 app.command("inbox")(command_inbox.inbox)
+app.command("board-pack")(command_board_pack.board_pack)
 
 if __name__ == "__main__":
     app()

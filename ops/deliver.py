@@ -49,7 +49,7 @@ def compose(breaches: list[Finding], recoveries: list[Finding]) -> tuple[str, st
     return subject, "\n".join(line for line in lines).strip() + "\n"
 
 
-def send_email(config: SmtpConfig, to: str, subject: str, text: str) -> None:
+def send_email(config: SmtpConfig, to: str, subject: str, text: str, attachments: list | None = None) -> None:
     parts = urlsplit(config.url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise DeliveryError(
@@ -63,6 +63,11 @@ def send_email(config: SmtpConfig, to: str, subject: str, text: str) -> None:
     message["To"] = to
     message["Subject"] = subject
     message.set_content(text)
+    for path in attachments or []:
+        kind = {".pdf": ("application", "pdf"), ".html": ("text", "html")}.get(
+            path.suffix, ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )
+        message.add_attachment(path.read_bytes(), maintype=kind[0], subtype=kind[1], filename=path.name)
     try:
         if parts.scheme == "smtps":
             server = smtplib.SMTP_SSL(
