@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
@@ -23,12 +23,13 @@ class _Collect:
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):
-        msg = message_from_bytes(envelope.content)
+        msg = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append(
             {
                 "to": list(envelope.rcpt_tos),
                 "subject": msg["Subject"],
-                "body": msg.get_payload(decode=True).decode().replace("\r\n", "\n"),
+                "body": msg.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n"),
+                "attachments": {a.get_filename(): a.get_content() for a in msg.iter_attachments()},
             }
         )
         return "250 OK"
