@@ -34,6 +34,12 @@ def board_pack(
     segment: list[str] | None = typer.Option(None, "--segment"),  # noqa: B008
     paper: str = typer.Option("A4", "--paper", help="A4 or Letter"),
     email: bool = typer.Option(False, "--email", help="e-mail the three files to CX_ALERT_TO"),
+    revise: bool = typer.Option(
+        False,
+        "--revise",
+        help="re-issue the frozen pack as a new revision when late data changed the month "
+        "(the old one is kept, the changes listed); without changes nothing is re-issued",
+    ),
     json_out: bool = typer.Option(False, "--json", help="what was written, as JSON"),
 ) -> None:
     """Freeze the month's figures (the first time; later runs reuse the frozen pack, as the Monthly
@@ -64,7 +70,13 @@ def board_pack(
         if start is None or not (start.replace(day=1) <= first <= (wh.as_of() or first)):
             raise ValueError(f"{month} is outside the data ({start} to {wh.as_of()})")
         directory = db.parent / "board_packs"
-        pack = pack_module.freeze(directory, first, filters, lambda: pack_module.collect(wh, first, filters))
+        make = lambda: pack_module.collect(wh, first, filters)  # noqa: E731
+        revised = []
+        if revise:
+            from dashboard import board_pack_revisions
+
+            _new, revised = board_pack_revisions.revise(directory, first, filters, make)
+        pack = pack_module.freeze(directory, first, filters, make)
         rendered = board_pack_print.ensure(directory, first, filters, pack, paper)
     except (NoWarehouse, ValueError, typer.BadParameter, board_pack_print.PdfUnavailable) as exc:
         message = exc.message if isinstance(exc, typer.BadParameter) else str(exc)
@@ -86,10 +98,13 @@ def board_pack(
         "cx board-pack",
         filters=pack["filters_text"],
         scope=pack["scope"],
-        detail=f"{first:%Y-%m} written to {out}",
+        detail=f"{first:%Y-%m} revision {pack.get('revision', 1)} written to {out}",
     )
     result = {fmt: {"path": str(p), "bytes": p.stat().st_size} for fmt, p in written.items()}
     result["frozen_at"] = pack["frozen_at"]
+    result["revision"] = pack.get("revision", 1)
+    if revise:
+        result["revision_changes"] = revised
     code = 0
     if email:
         result["email"] = _email(settings, pack, written)
@@ -97,7 +112,14 @@ def board_pack(
     if json_out:
         typer.echo(json.dumps(result, indent=2))
     else:
-        typer.echo(f"board pack {first:%Y-%m} (figures frozen {pack['frozen_at']}):")
+        typer.echo(
+            f"board pack {first:%Y-%m} revision {pack.get('revision', 1)} "
+            f"(figures frozen {pack['frozen_at']}):"
+        )
+        if revise and not revised:
+            typer.echo("  no figure changed since the pack was frozen: nothing re-issued")
+        for c in revised:
+            typer.echo(f"  changed: {c['label']} {c['before']} -> {c['after']}")
         for fmt, p in written.items():
             typer.echo(f"  {fmt}: {p} ({p.stat().st_size:,} bytes)")
         if email:

@@ -258,6 +258,29 @@ def _summary_html(pack: dict) -> str:
     return "<section class='summary'><h2>Summary</h2>" + "".join(blocks) + "</section>"
 
 
+def _revision_html(pack: dict) -> str:
+    """A re-issued pack says so first, with what late data changed."""
+    if not pack.get("revision_changes"):
+        return ""
+    before = pack["revises"]
+    items = "".join(
+        f"<li>{html.escape(c['label'])}: {html.escape(c['before'])} → {html.escape(c['after'])}"
+        + (
+            f" (status {theme.STATUS_LABELS[c['status_before']]} → {theme.STATUS_LABELS[c['status_after']]})"
+            if c["status_before"] != c["status_after"]
+            else ""
+        )
+        + "</li>"
+        for c in pack["revision_changes"]
+    )
+    return (
+        f"<section class='summary revision'><h2>Revision {pack['revision']}</h2>"
+        f"<p>Re-issued because late data changed the month. It replaces revision {before['revision']} "
+        f"(frozen {html.escape(before['frozen_at'])}), which is kept. What changed:</p>"
+        f"<ul>{items}</ul></section>"
+    )
+
+
 def css_font_family(families: str) -> str:
     """theme.FONT for CSS: a family name with a space or a digit must be quoted there, or the whole
     declaration is dropped (an unquoted `Source Sans 3` made the browser fall back to its serif)."""
@@ -318,7 +341,7 @@ figure.chart svg {{width: 100%; height: auto}}
 <b>Figures frozen:</b> {pack["frozen_at"]} from warehouse snapshot {html.escape(pack["snapshot"])}.
 Changes compare with the previous calendar month (MoM) and the same month a year before (YoY); * marks a
 change larger than the combined 95% margins of error (significant).</p>
-{_summary_html(pack)}
+{_revision_html(pack)}{_summary_html(pack)}
 <section class="scorecard"><h2>Scorecard</h2>{scorecard}</section>
 <h2>Metrics past their alert threshold</h2>
 {_html_table(breaches_table(pack["scorecard"]), "None this month.")}
@@ -383,6 +406,7 @@ def render_xlsx(pack: dict) -> bytes:
         ("data as of", str(pack["as_of"])[:10]),
         *[(f"latest {r['source_name']}", str(r["latest_date"])[:10]) for r in pack["freshness"]],
         ("figures frozen", pack["frozen_at"]),
+        ("revision", str(pack.get("revision", 1))),
         ("warehouse snapshot", pack["snapshot"]),
         ("comparisons", "MoM = previous calendar month; YoY = same month a year before"),
     ]
@@ -408,6 +432,8 @@ def render_xlsx(pack: dict) -> bytes:
     )
     exports.write_table(book, "scorecard values", numbers)
     exports.write_table(book, "breaches", breaches_table(pack["scorecard"]))
+    if pack.get("revision_changes"):
+        exports.write_table(book, "revision changes", pl.DataFrame(pack["revision_changes"]))
     exports.write_table(book, "roadmap changes", changes_table(pack["roadmap_changes"]))
     if pack["friction"]:
         exports.write_table(book, "friction", pl.DataFrame(pack["friction"]))

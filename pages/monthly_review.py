@@ -5,7 +5,17 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import auth, board_pack, board_pack_print, charts, components, data, exports, state
+from dashboard import (
+    auth,
+    board_pack,
+    board_pack_print,
+    board_pack_revisions,
+    charts,
+    components,
+    data,
+    exports,
+    state,
+)
 
 
 def _render_print(directory, month, filters, pack) -> None:
@@ -110,6 +120,31 @@ if pack is not None:
     note = board_pack.compare_note(pack, rows)
     if note:
         st.info(note, icon=":material/lock_clock:")
+        if auth.viewer().can("board_pack") and st.button(
+            "Re-issue as a revision",
+            key="revise_pack",
+            icon=":material/published_with_changes:",
+            help="Freeze the month again with the late data; the pack in force now is kept and the "
+            "new one lists what changed",
+        ):
+            revised, listed = board_pack_revisions.revise(
+                directory, month, f, lambda: data.board_pack_figures(month, f)
+            )
+            if revised is not None:
+                auth.record(
+                    None,
+                    "board_pack",
+                    filters=review.describe(),
+                    detail=f"{month_text} revision {revised['revision']}: {len(listed)} figures changed",
+                )
+                _render_print(directory, month, f, revised)
+            st.rerun()
+    if pack.get("revision_changes"):
+        st.caption(
+            f"Revision {pack['revision']}: re-issued after late data changed "
+            + ", ".join(c["label"] for c in pack["revision_changes"])
+            + f"; revision {pack['revises']['revision']} (frozen {pack['revises']['frozen_at']}) is kept."
+        )
     stem = f"cx_board_pack_{month_text}"
     buttons = st.container(horizontal=True, gap="small")
     printed = board_pack_print.paths(directory, month, f)
