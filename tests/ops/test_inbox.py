@@ -137,3 +137,29 @@ def test_two_runs_at_once_move_each_file_exactly_once(tmp_path):
     moved = sorted(p.name for sub in ("done", "failed") for p in (inbox / sub).iterdir())
     assert moved == sorted([*files, *(f"{n}.result.json" for n in files)])
     assert not [p for p in inbox.iterdir() if p.is_file() and p.suffix == ".csv"]
+
+
+def test_files_wait_for_the_next_run_when_the_warehouse_is_being_written(tmp_path):
+    inbox, db = tmp_path / "inbox", tmp_path / "wh.duckdb"
+    drop(inbox, {"stores.csv": STORES})
+    holder = subprocess.Popen(  # another process writing the warehouse holds DuckDB's lock
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys; c = duckdb.connect({str(db)!r}); print('ready', flush=True); "
+            "sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        result = run_inbox(inbox, db)
+        assert result.exit_code == 1 and "nothing was moved" in result.output
+        assert (inbox / "stores.csv").exists() and not list((inbox / "failed").iterdir())
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert run_inbox(inbox, db).exit_code == 0
+    assert (inbox / "done" / "stores.csv").exists()
