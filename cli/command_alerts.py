@@ -102,6 +102,12 @@ def run_and_print(db: Path, period: str, dry_run: bool, json_out: bool, extra=()
             )
         for f in report.recoveries:
             typer.echo(f"  RECOVERED {f.subject}, {f.period}, {f.scope}")
+        if report.new and not report.audiences:
+            typer.echo(
+                "  no one to tell: set CX_ALERT_TO and CX_SMTP_URL, or CX_WEBHOOK_URL, or name "
+                "region and store managers (see the README's Alerts)",
+                err=True,
+            )
         for d in report.deliveries:
             what = f"{len(d['breaches'])} alert(s), {len(d['recoveries'])} recovery(ies)"
             line = f"  {d['status']}: {d['channel']} {d['recipient']}: {what}"

@@ -37,6 +37,7 @@ class Report:
     recoveries: list[Finding] = field(default_factory=list)
     deliveries: list[dict] = field(default_factory=list)
     dry_run: bool = False
+    audiences: int = 0  # how many groups of recipients there are (0: nobody to tell)
 
     @property
     def failed(self) -> list[dict]:
@@ -66,7 +67,7 @@ def run(
     audiences = recipients.audiences(
         config.alert_to, bool(config.webhook_url), config.recipients_file, config.access_file
     )
-    report = Report(dry_run=dry_run)
+    report = Report(dry_run=dry_run, audiences=len(audiences))
     with run_lock(db):
         wh = Warehouse.open(db, targets_file)
         try:
