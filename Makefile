@@ -29,10 +29,14 @@ test: setup
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
-## Debian's Chromium for the browser tests (never `playwright install`: no network for it here).
+## Debian's Chromium for the browser tests and the board pack's PDF (never `playwright install`: no
+## network for it here), and poppler-utils (pdftotext, pdftoppm) for the tests that read the PDF.
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+	@if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
 	fi
 
 bench: setup

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import typer
 
-from cli import command_build, command_demo, command_ingest, command_metrics, command_profiles
+from cli import (
+    command_alerts,
+    command_board_pack,
+    command_build,
+    command_demo,
+    command_inbox,
+    command_ingest,
+    command_metrics,
+    command_profiles,
+)
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Retail CX warehouse: demo data, ingest, build, metrics."
@@ -18,6 +27,9 @@ app.command("ingest")(command_ingest.ingest)
 app.command("profiles")(command_profiles.profiles)
 app.command("build")(command_build.build)
 app.command("metrics")(command_metrics.metrics)
+app.command("alerts")(command_alerts.alerts)
+app.command("inbox")(command_inbox.inbox)
+app.command("board-pack")(command_board_pack.board_pack)
 
 if __name__ == "__main__":
     app()

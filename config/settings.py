@@ -19,6 +19,7 @@ DEFAULT_ACCESS = Path("config/access.toml")
 DEFAULT_TARGETS = Path("config/targets.toml")
 DEFAULT_EXPLORE_ROW_LIMIT = EXPLORE_ROW_LIMIT
 DEFAULT_MAX_ERROR_SHARE = 0.5  # = ingest.loader.MAX_ERROR_SHARE
+DEFAULT_RECIPIENTS = Path("config/alert_recipients.toml")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,15 @@ class Settings:
     local_role: str | None = None
     targets: Path = DEFAULT_TARGETS
     max_error_share: float = DEFAULT_MAX_ERROR_SHARE
+    dashboard_url: str | None = None
+    smtp_url: str | None = None
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    alert_from: str = "cx-alerts@localhost"
+    alert_to: str | None = None
+    webhook_url: str | None = None
+    alert_recipients: Path = DEFAULT_RECIPIENTS
+    source_cadence_days: int = 2
 
     HELP = {
         "db": "CX_DB: the warehouse file ingest and build write (the dashboard reads its published snapshot)",
@@ -44,6 +54,18 @@ class Settings:
         "versions the governance team saves in the dashboard",
         "max_error_share": "CX_MAX_ERROR_SHARE: share of bad rows (0 to 1) past which cx ingest refuses "
         "a file whole, once 10,000 rows are read; duplicate_key and not_a_fact rows do not count",
+        "dashboard_url": "CX_DASHBOARD_URL: the dashboard's address, for the links in alerts",
+        "smtp_url": "CX_SMTP_URL: the mail server alerts and board packs go through, smtp://host:587 or smtps://host:465",
+        "smtp_user": "CX_SMTP_USER: the mail server's user name, if it needs one",
+        "smtp_password": "CX_SMTP_PASSWORD: that user's password",
+        "alert_from": "CX_ALERT_FROM: the sender address of alert and board pack e-mails",
+        "alert_to": "CX_ALERT_TO: comma-separated addresses that get the whole business's alerts",
+        "webhook_url": "CX_WEBHOOK_URL: a Slack or Teams incoming webhook, or any URL taking JSON, "
+        "for alerts",
+        "alert_recipients": "CX_ALERT_RECIPIENTS: a file naming who gets which region's or store's alerts; "
+        "without it, the access file's managers do",
+        "source_cadence_days": "CX_SOURCE_CADENCE_DAYS: days without a new ingest of a source before "
+        "it is alerted as stale",
     }
 
     @classmethod
@@ -57,6 +79,15 @@ class Settings:
             local_role=env.get("CX_LOCAL_ROLE") or None,
             targets=Path(env.get("CX_TARGETS", str(DEFAULT_TARGETS))),
             max_error_share=_share(env, "CX_MAX_ERROR_SHARE", DEFAULT_MAX_ERROR_SHARE),
+            dashboard_url=env.get("CX_DASHBOARD_URL") or None,
+            smtp_url=env.get("CX_SMTP_URL") or None,
+            smtp_user=env.get("CX_SMTP_USER") or None,
+            smtp_password=env.get("CX_SMTP_PASSWORD") or None,
+            alert_from=env.get("CX_ALERT_FROM") or cls.alert_from,
+            alert_to=env.get("CX_ALERT_TO") or None,
+            webhook_url=env.get("CX_WEBHOOK_URL") or None,
+            alert_recipients=Path(env.get("CX_ALERT_RECIPIENTS", str(DEFAULT_RECIPIENTS))),
+            source_cadence_days=_positive_int(env, "CX_SOURCE_CADENCE_DAYS", 2),
         )
 
     @classmethod

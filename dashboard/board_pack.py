@@ -213,8 +213,144 @@ def _trend_frame(pack: dict) -> pl.DataFrame:
 
 
 # -- renderers ------------------------------------------------------------------------------
-def render_html(pack: dict) -> str:
-    """One self-contained HTML file: tables inline, Plotly's JavaScript embedded once."""
+def summary(pack: dict) -> dict[str, list[str]]:
+    """What the board reads first: what moved (significant changes on the month before), what
+    breached (past its alert threshold, not on a small sample) and what changed on the roadmap."""
+    moved, breached = [], []
+    for r in pack["scorecard"]:
+        m = METRICS[r["metric"]]
+        if r.get("mom_significant") and r.get("mom_change") is not None and r["status"] != "not_measured":
+            better = (r["mom_change"] > 0) == (m.direction == "higher")
+            moved.append(
+                f"{m.label} {'improved' if better else 'worsened'} to {m.fmt(r['value'])} "
+                f"(from {m.fmt(r['mom_value'])} the month before)"
+            )
+        if r.get("is_breach"):
+            side = "below" if m.direction == "higher" else "above"
+            note = " (few answers: read with care)" if r.get("is_small_sample") else ""
+            breached.append(
+                f"{m.label} {m.fmt(r['value'])}, {side} the alert threshold {m.fmt(r['alert'])}{note}"
+            )
+    labels = theme.INITIATIVE_LABELS
+    roadmap = [
+        f"{r['initiative_name']}: {labels.get(r['previous_status'], r['previous_status'])} → "
+        f"{labels.get(r['status'], r['status'])}"
+        for r in pack["roadmap_changes"]
+    ]
+    return {"moved": moved, "breached": breached, "roadmap": roadmap}
+
+
+def _summary_html(pack: dict) -> str:
+    parts = summary(pack)
+    blocks = []
+    for key, title, empty in (
+        ("moved", "What moved", "No metric changed by more than its margin of error."),
+        ("breached", "What breached", "No metric is past its alert threshold."),
+        ("roadmap", "Roadmap", "No initiative changed status."),
+    ):
+        items = parts[key]
+        body = (
+            "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
+            if items
+            else f"<p>{html.escape(empty)}</p>"
+        )
+        blocks.append(f"<div class='summary-block'><h3>{title}</h3>{body}</div>")
+    return "<section class='summary'><h2>Summary</h2>" + "".join(blocks) + "</section>"
+
+
+def _revision_html(pack: dict) -> str:
+    """A re-issued pack says so first, with what late data changed."""
+    if not pack.get("revision_changes"):
+        return ""
+    before = pack["revises"]
+    items = "".join(
+        f"<li>{html.escape(c['label'])}: {html.escape(c['before'])} → {html.escape(c['after'])}"
+        + (
+            f" (status {theme.STATUS_LABELS[c['status_before']]} → {theme.STATUS_LABELS[c['status_after']]})"
+            if c["status_before"] != c["status_after"]
+            else ""
+        )
+        + "</li>"
+        for c in pack["revision_changes"]
+    )
+    return (
+        f"<section class='summary revision'><h2>Revision {pack['revision']}</h2>"
+        f"<p>Re-issued because late data changed the month. It replaces revision {before['revision']} "
+        f"(frozen {html.escape(before['frozen_at'])}), which is kept. What changed:</p>"
+        f"<ul>{items}</ul></section>"
+    )
+
+
+def css_font_family(families: str) -> str:
+    """theme.FONT for CSS: a family name with a space or a digit must be quoted there, or the whole
+    declaration is dropped (an unquoted `Source Sans 3` made the browser fall back to its serif)."""
+    generic = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}
+    names = [f.strip().strip("'\"") for f in families.split(",") if f.strip()]
+    return ", ".join(n if n in generic else f"'{n}'" for n in names)
+
+
+def _status_css() -> str:
+    rules = []
+    for status, colour in theme.STATUS_COLOURS.items():
+        rules.append(
+            f".status-{status} {{color: {colour}; font-weight: 600; border-left: 4px solid {colour}}}"
+        )
+    return "\n".join(rules)
+
+
+def render_html(pack: dict, charts: list[str] | None = None, font: str = "") -> str:
+    """One self-contained HTML file that prints well (A4 and Letter). `charts`: the figures as SVG
+    (dashboard/board_pack_print.py renders them once, at freezing); without them Plotly's
+    JavaScript is embedded once and the charts are interactive."""
+    if charts is None:
+        charts = _plotly_blocks(pack)
+    fresh = "; ".join(f"{r['source_name']} to {str(r['latest_date'])[:10]}" for r in pack["freshness"])
+    month_name = date.fromisoformat(pack["month"] + "-01").strftime("%B %Y")
+    statuses = [r["status"] for r in pack["scorecard"]]
+    scorecard = _html_table(scorecard_table(pack["scorecard"]), statuses=statuses)
+    figures = "".join(f"<figure class='chart'>{c}</figure>" for c in charts) or "<p>No charts.</p>"
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>CX board pack — {month_name}</title>
+<style>
+{font}
+body {{font-family: {css_font_family(theme.FONT)}; color: {theme.TEXT}; max-width: 1100px;
+  margin: 2rem auto; padding: 0 1rem; font-size: 11pt; line-height: 1.35}}
+h1 {{font-size: 20pt; margin: 0 0 .3rem}} h2 {{font-size: 14pt; margin: 1.2rem 0 .4rem}}
+h3 {{font-size: 11.5pt; margin: .6rem 0 .2rem}}
+table {{border-collapse: collapse; margin: .4rem 0 1.2rem; font-size: 8.5pt; width: 100%}}
+th, td {{border-bottom: 1px solid {theme.GRID}; padding: .25rem .4rem; text-align: left; vertical-align: top}}
+th {{background: #f4f5f7}}
+.meta {{color: {theme.MUTED}; font-size: 9pt}}
+.summary {{border: 1px solid {theme.GRID}; border-radius: 6px; padding: .2rem 1rem .6rem}}
+.summary ul {{margin: .2rem 0; padding-left: 1.2rem}}
+figure.chart {{margin: .5rem 0; break-inside: avoid}}
+figure.chart svg {{width: 100%; height: auto}}
+{_status_css()}
+@page {{margin: 14mm 12mm 16mm}}
+@media print {{
+  body {{margin: 0; max-width: none; padding: 0}}
+  h2, h3 {{break-after: avoid}}
+  tr, .summary-block {{break-inside: avoid}}
+  .scorecard {{break-before: page}}
+  .charts {{break-before: page}}
+}}
+</style></head><body>
+<h1>Customer experience board pack — {month_name}</h1>
+<p class="meta"><b>Filters:</b> {html.escape(pack["filters_text"])}<br>
+<b>Data freshness:</b> data as of {str(pack["as_of"])[:10]} ({html.escape(fresh)})<br>
+<b>Figures frozen:</b> {pack["frozen_at"]} from warehouse snapshot {html.escape(pack["snapshot"])}.
+Changes compare with the previous calendar month (MoM) and the same month a year before (YoY); * marks a
+change larger than the combined 95% margins of error (significant).</p>
+{_revision_html(pack)}{_summary_html(pack)}
+<section class="scorecard"><h2>Scorecard</h2>{scorecard}</section>
+<h2>Metrics past their alert threshold</h2>
+{_html_table(breaches_table(pack["scorecard"]), "None this month.")}
+<h2>Roadmap status changes</h2>{_html_table(changes_table(pack["roadmap_changes"]), "No status changed.")}
+<section class="charts"><h2>Charts</h2>{figures}</section>
+</body></html>"""
+
+
+def _plotly_blocks(pack: dict) -> list[str]:
     figures = []
     trend = _trend_frame(pack)
     if trend.height:
@@ -232,44 +368,28 @@ def render_html(pack: dict) -> str:
         figures.append(
             charts.friction_top(pl.DataFrame(pack["friction"]), "Friction costs in the month (per year)")
         )
-    blocks = [
+    return [
         fig.to_html(full_html=False, include_plotlyjs=(i == 0), config={"displaylogo": False})
         for i, fig in enumerate(figures)
     ]
-    fresh = "; ".join(f"{r['source_name']} to {str(r['latest_date'])[:10]}" for r in pack["freshness"])
-    month_name = date.fromisoformat(pack["month"] + "-01").strftime("%B %Y")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>CX board pack — {month_name}</title>
-<style>
-body {{font-family: {theme.FONT}; color: {theme.TEXT}; max-width: 1200px; margin: 2rem auto; padding: 0 1rem}}
-table {{border-collapse: collapse; margin: .5rem 0 1.5rem; font-size: .9rem}}
-th, td {{border-bottom: 1px solid {theme.GRID}; padding: .3rem .6rem; text-align: left}}
-th {{background: #f4f5f7}}
-.meta {{color: {theme.MUTED}; font-size: .9rem}}
-</style></head><body>
-<h1>Customer experience board pack — {month_name}</h1>
-<p class="meta"><b>Filters:</b> {html.escape(pack["filters_text"])}<br>
-<b>Data freshness:</b> data as of {str(pack["as_of"])[:10]} ({html.escape(fresh)})<br>
-<b>Figures frozen:</b> {pack["frozen_at"]} from warehouse snapshot {html.escape(pack["snapshot"])}.
-Changes compare with the previous calendar month (MoM) and the same month a year before (YoY); * marks a
-change larger than the combined 95% margins of error (significant).</p>
-<h2>Scorecard</h2>{_html_table(scorecard_table(pack["scorecard"]))}
-<h2>Metrics past their alert threshold</h2>
-{_html_table(breaches_table(pack["scorecard"]), "None this month.")}
-<h2>Roadmap status changes</h2>{_html_table(changes_table(pack["roadmap_changes"]), "No status changed.")}
-<h2>Charts</h2>{"".join(blocks)}
-</body></html>"""
 
 
-def _html_table(frame: pl.DataFrame, empty: str = "No rows.") -> str:
+def _html_table(frame: pl.DataFrame, empty: str = "No rows.", statuses: list[str] | None = None) -> str:
     if frame.height == 0:
         return f"<p>{html.escape(empty)}</p>"
     head = "".join(f"<th>{html.escape(c)}</th>" for c in frame.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
-        for row in frame.iter_rows()
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    status_at = frame.columns.index("Status") if statuses and "Status" in frame.columns else None
+    rows = []
+    for i, row in enumerate(frame.iter_rows()):
+        cells = []
+        for j, v in enumerate(row):
+            text = html.escape("" if v is None else str(v))
+            if j == status_at:
+                cells.append(f"<td class='status-{statuses[i]}'>{text}</td>")
+            else:
+                cells.append(f"<td>{text}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def render_xlsx(pack: dict) -> bytes:
@@ -286,6 +406,7 @@ def render_xlsx(pack: dict) -> bytes:
         ("data as of", str(pack["as_of"])[:10]),
         *[(f"latest {r['source_name']}", str(r["latest_date"])[:10]) for r in pack["freshness"]],
         ("figures frozen", pack["frozen_at"]),
+        ("revision", str(pack.get("revision", 1))),
         ("warehouse snapshot", pack["snapshot"]),
         ("comparisons", "MoM = previous calendar month; YoY = same month a year before"),
     ]
@@ -311,6 +432,8 @@ def render_xlsx(pack: dict) -> bytes:
     )
     exports.write_table(book, "scorecard values", numbers)
     exports.write_table(book, "breaches", breaches_table(pack["scorecard"]))
+    if pack.get("revision_changes"):
+        exports.write_table(book, "revision changes", pl.DataFrame(pack["revision_changes"]))
     exports.write_table(book, "roadmap changes", changes_table(pack["roadmap_changes"]))
     if pack["friction"]:
         exports.write_table(book, "friction", pl.DataFrame(pack["friction"]))

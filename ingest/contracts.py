@@ -1,8 +1,9 @@
 """Canonical contracts: the columns every source is mapped to, their types and allowed values.
 
 This is the single place that says what a loaded row looks like: per source its grain, key,
-columns, types, allowed values and which columns are personal data. Profiles map an export onto these columns; the quality suites and the raw
-tables are derived from them, so a new column is added here once.
+columns, types, allowed values and which columns are personal data. Profiles map an export onto
+these columns; the quality suites and the raw tables are derived from them, so a new column is
+added here once.
 """
 
 from __future__ import annotations

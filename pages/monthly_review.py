@@ -5,7 +5,28 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import auth, board_pack, components, data, exports, state
+from dashboard import (
+    auth,
+    board_pack,
+    board_pack_print,
+    board_pack_revisions,
+    components,
+    data,
+    exports,
+    state,
+)
+
+
+def _render_print(directory, month, filters, pack) -> None:
+    """The pack's print HTML and PDF, rendered once and kept beside it (never on a download click)."""
+    with st.spinner("Printing the board pack's PDF…"):
+        try:
+            board_pack_print.render(directory, month, filters, pack)
+        except Exception as exc:  # no Chromium here, or it failed: the HTML and XLSX still work
+            st.warning(
+                f"The PDF could not be printed here ({type(exc).__name__}); `cx board-pack` prints it."
+            )
+
 
 f = state.current()
 st.title("Monthly CX review")
@@ -79,8 +100,9 @@ if pack is None and auth.viewer().can("board_pack"):
         "exactly them, even after new data arrives."
     )
     if st.button("Make the board pack", key="make_pack", icon=":material/inventory_2:", type="primary"):
-        board_pack.freeze(directory, month, f, lambda: data.board_pack_figures(month, f))
+        frozen = board_pack.freeze(directory, month, f, lambda: data.board_pack_figures(month, f))
         auth.record(None, "board_pack", filters=review.describe(), detail=f"{month_text} frozen")
+        _render_print(directory, month, f, frozen)  # the print HTML and the PDF, once
         st.rerun()  # show the frozen pack and its downloads in place of the button
 elif pack is None:
     st.info(
@@ -91,16 +113,54 @@ if pack is not None:
     note = board_pack.compare_note(pack, rows)
     if note:
         st.info(note, icon=":material/lock_clock:")
+        if auth.viewer().can("board_pack") and st.button(
+            "Re-issue as a revision",
+            key="revise_pack",
+            icon=":material/published_with_changes:",
+            help="Freeze the month again with the late data; the pack in force now is kept and the "
+            "new one lists what changed",
+        ):
+            revised, listed = board_pack_revisions.revise(
+                directory, month, f, lambda: data.board_pack_figures(month, f)
+            )
+            if revised is not None:
+                auth.record(
+                    None,
+                    "board_pack",
+                    filters=review.describe(),
+                    detail=f"{month_text} revision {revised['revision']}: {len(listed)} figures changed",
+                )
+                _render_print(directory, month, f, revised)
+            st.rerun()
+    if pack.get("revision_changes"):
+        st.caption(
+            f"Revision {pack['revision']}: re-issued after late data changed "
+            + ", ".join(c["label"] for c in pack["revision_changes"])
+            + f"; revision {pack['revises']['revision']} (frozen {pack['revises']['frozen_at']}) is kept."
+        )
     stem = f"cx_board_pack_{month_text}"
     buttons = st.container(horizontal=True, gap="small")
+    printed = board_pack_print.paths(directory, month, f)
     formats = {  # format -> how it renders, its MIME type, the button's help
         "html": (
-            board_pack.render_html,
+            # the print HTML rendered at freezing; a pack frozen before it existed renders as it did
+            (lambda _p: printed["html"].read_bytes()) if printed["html"].exists() else board_pack.render_html,
             "text/html",
             "One self-contained file: opens offline in any browser",
         ),
         "xlsx": (board_pack.render_xlsx, exports.XLSX_MIME, None),
     }
+    if printed["pdf"].exists():
+        formats["pdf"] = (
+            lambda _p: printed["pdf"].read_bytes(),
+            "application/pdf",
+            "Printed once, when the pack was frozen: A4",
+        )
+    elif auth.viewer().can("board_pack") and buttons.button(
+        "Print the PDF", key="print_pack", icon=":material/picture_as_pdf:"
+    ):
+        _render_print(directory, month, f, pack)  # a pack frozen before PDFs: printed once, now
+        st.rerun()
     for fmt, (render, mime, help_text) in formats.items():
         buttons.download_button(
             f"Board pack ({fmt.upper()})",

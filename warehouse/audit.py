@@ -17,7 +17,18 @@ from pathlib import Path
 
 import polars as pl
 
-EVENTS = ("sign_in", "sign_out", "page_view", "download", "board_pack", "targets", "denied", "cli")
+EVENTS = (
+    "sign_in",
+    "sign_out",
+    "page_view",
+    "download",
+    "board_pack",
+    "targets",
+    "denied",
+    "cli",
+    "alerts",
+    "inbox",
+)
 COLUMNS = ("at", "event", "user", "role", "page", "filters", "scope", "format", "rows", "sha256", "detail")
 
 

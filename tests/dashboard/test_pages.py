@@ -7,6 +7,7 @@ import html
 import re
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -246,12 +247,16 @@ def test_monthly_review_scorecard_and_board_pack(app, wh, seeded_db):
             METRICS[b].label in table(at, "Metric")["Metric"].to_list() for b in breaches
         )
     pack_file = board_pack.pack_path(seeded_db.parent / "board_packs", month, f)
-    pack_file.unlink(missing_ok=True)
-    at.button(key="make_pack").click().run()
+    for path in (pack_file, pack_file.with_suffix(".html"), pack_file.with_suffix(".pdf")):
+        path.unlink(missing_ok=True)
+    at.button(key="make_pack").click().run(timeout=120)  # freezing prints the PDF once (Chromium)
     assert not at.exception and pack_file.exists()
+    printed = Path("/usr/bin/chromium").exists()
+    assert pack_file.with_suffix(".pdf").exists() == printed
     assert [b.label for b in at.get("download_button") if b.label.startswith("Board pack")] == [
         "Board pack (HTML)",
         "Board pack (XLSX)",
+        *(["Board pack (PDF)"] if printed else []),
     ]
 
 

@@ -175,7 +175,10 @@ def _collect(db: Path, monkeypatch, recorded) -> dict[str, bytes]:
 def test_every_download_is_safe_to_open(hostile_db, monkeypatch, recorded):
     files = _collect(hostile_db, monkeypatch, recorded)
     kinds = {Path(n).suffix for n in files}
-    assert kinds == {".csv", ".xlsx", ".parquet", ".html"}
+    # the board pack's PDF, printed when the pack is made, where Chromium is there to print it
+    printed = {".pdf"} if Path("/usr/bin/chromium").exists() else set()
+    assert kinds == {".csv", ".xlsx", ".parquet", ".html"} | printed
+    assert all(data.startswith(b"%PDF") for n, data in files.items() if n.endswith(".pdf"))
     assert any(n.startswith("cx_board_pack_") for n in files) and "cost_assumptions.csv" in files
     assert any(n.startswith("explore_") for n in files) and any(
         n.startswith("quarantined_rows") for n in files
