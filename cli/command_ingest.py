@@ -44,7 +44,10 @@ def ingest(  # noqa: B008 - typer declares options as defaults
         ..., help="export files or folders of exports (CSV, CSV.gz, XLSX, JSONL, Parquet)"
     ),
     source: str | None = typer.Option(
-        None, "--source", help="only consider profiles of this source (e.g. orders)"
+        None,
+        "--source",
+        help="only consider profiles of this source: orders (or pos), contacts (or support), "
+        "surveys (or survey), customers, sessions, stores, ...",
     ),
     profile: str | None = typer.Option(None, "--profile", help="use this profile instead of detecting it"),
     db: Path | None = typer.Option(  # noqa: B008

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 from config.settings import Settings
-from ingest.contracts import CONTRACTS
+from ingest.contracts import CONTRACTS, source_name
 from ingest.loader import (
     ERROR_SHARE_MIN_ROWS,
     MAX_ERROR_SHARE,
@@ -96,6 +96,7 @@ def ingest_paths(
     after `error_share_min_rows` rows, more than `max_error_share` of its rows break a rule
     other than duplicate_key and not_a_fact (loader.ErrorLimit; CX_MAX_ERROR_SHARE)."""
     limit = ErrorLimit(max_error_share, error_share_min_rows)
+    source = source_name(source)  # pos, support, survey: orders, contacts, surveys
     settings = settings or Settings()  # the defaults; entry points pass what the environment says
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
