@@ -19,7 +19,7 @@ from pathlib import Path
 import typer
 
 from cli.command_build import built_line
-from config.settings import Settings, resolve_db
+from config.settings import Settings, resolve_db, time_zone_from_env
 from ingest.results import FileResult
 
 RESULT_KEYS = tuple(f.name for f in fields(FileResult))  # the keys of a --json line
@@ -50,6 +50,11 @@ def ingest(  # noqa: B008 - typer declares options as defaults
         "surveys (or survey), customers, sessions, stores, ...",
     ),
     profile: str | None = typer.Option(None, "--profile", help="use this profile instead of detecting it"),
+    sheet: str | None = typer.Option(
+        None,
+        "--sheet",
+        help="of an XLSX workbook, read only this sheet (default: every sheet a profile accepts)",
+    ),
     db: Path | None = typer.Option(  # noqa: B008
         None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"
     ),
@@ -65,7 +70,9 @@ def ingest(  # noqa: B008 - typer declares options as defaults
     """Load export files: detect each file's profile, quarantine bad rows, load the rest."""
     files = expand_paths(paths)
     progress = not json_out and sys.stdout.isatty()
-    results = _run(files, resolve_db(db), source, profile, progress=progress, questions=questions)
+    results = _run(
+        files, resolve_db(db), source, profile, progress=progress, questions=questions, sheet=sheet
+    )
     if json_out:
         for r in results:
             typer.echo(json.dumps({k: r.get(k) for k in RESULT_KEYS}, default=str))
@@ -79,7 +86,13 @@ def ingest(  # noqa: B008 - typer declares options as defaults
 
 
 def _run(
-    files: list[Path], db: Path, source, profile, progress: bool, questions: str | None = None
+    files: list[Path],
+    db: Path,
+    source,
+    profile,
+    progress: bool,
+    questions: str | None = None,
+    sheet: str | None = None,
 ) -> list[dict]:
     """ingest_paths as plain dicts; whatever goes wrong becomes a refused result, never a traceback."""
     if not files:
@@ -99,6 +112,7 @@ def _run(
                 settings=settings,
                 questions=questions,
                 max_error_share=settings.max_error_share,
+                sheet=sheet,
             )
         ]
     except Exception as exc:  # e.g. the warehouse file is locked by another process
@@ -121,7 +135,7 @@ def _build(db: Path, quiet: bool) -> bool:
     from warehouse.build import build as run_build  # noqa: PLC0415
 
     try:
-        result = run_build(db, quiet=True)
+        result = run_build(db, quiet=True, time_zone=time_zone_from_env())
     except Exception as exc:
         typer.echo(f"build failed: {type(exc).__name__}: {exc}", err=True)
         return False

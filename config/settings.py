@@ -19,6 +19,7 @@ DEFAULT_ACCESS = Path("config/access.toml")
 DEFAULT_TARGETS = Path("config/targets.toml")
 DEFAULT_EXPLORE_ROW_LIMIT = EXPLORE_ROW_LIMIT
 DEFAULT_MAX_ERROR_SHARE = 0.5  # = ingest.loader.MAX_ERROR_SHARE
+DEFAULT_TIME_ZONE = "UTC"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Settings:
     local_role: str | None = None
     targets: Path = DEFAULT_TARGETS
     max_error_share: float = DEFAULT_MAX_ERROR_SHARE
+    time_zone: str = DEFAULT_TIME_ZONE
 
     HELP = {
         "db": "CX_DB: the warehouse file ingest and build write (the dashboard reads its published snapshot)",
@@ -44,6 +46,8 @@ class Settings:
         "versions the governance team saves in the dashboard",
         "max_error_share": "CX_MAX_ERROR_SHARE: share of bad rows (0 to 1) past which cx ingest refuses "
         "a file whole, once 10,000 rows are read; duplicate_key and not_a_fact rows do not count",
+        "time_zone": "CX_TIME_ZONE: the business time zone (an IANA name such as Australia/Sydney or "
+        "America/New_York) whose days and months the figures count, applied by cx build",
     }
 
     @classmethod
@@ -57,6 +61,7 @@ class Settings:
             local_role=env.get("CX_LOCAL_ROLE") or None,
             targets=Path(env.get("CX_TARGETS", str(DEFAULT_TARGETS))),
             max_error_share=_share(env, "CX_MAX_ERROR_SHARE", DEFAULT_MAX_ERROR_SHARE),
+            time_zone=time_zone_from_env(env),
         )
 
     @classmethod
@@ -88,6 +93,22 @@ def _share(env, name: str, default: float) -> float:
     if not 0 <= value <= 1:
         raise ValueError(f"{name} must be a share between 0 and 1 (0.5 = half), not {text!r}")
     return value
+
+
+def time_zone_from_env(env: dict[str, str] | None = None) -> str:
+    """CX_TIME_ZONE, else UTC; ValueError naming the setting for a name that is not a time zone.
+    Read on its own, as db_from_env, so that `cx build` needs no other setting to be valid."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: PLC0415
+
+    env = os.environ if env is None else env
+    name = (env.get("CX_TIME_ZONE") or DEFAULT_TIME_ZONE).strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"CX_TIME_ZONE must be an IANA time zone name such as Australia/Sydney, not {name!r}"
+        ) from None
+    return name
 
 
 def db_from_env(env: dict[str, str] | None = None) -> Path:

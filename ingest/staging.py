@@ -58,7 +58,7 @@ def stage_profile(
     """Write the stage of `export` read with `profile`; Refused when the file cannot be staged.
     With `limit`, of its first `limit` data rows only (readers.Export.stage): a file none of whose
     looked-up keys are loaded is then not judged (its first rows do not say)."""
-    notes: list[str] = []
+    notes: list[str] = [profile.note] if profile.note else []
     context = ""
     if profile.spec.answers is not None:
         beside = sidecar(export.path)

@@ -103,3 +103,124 @@ def test_the_names_users_give_sources(write, db):
         assert [(d["source"], d["status"]) for d in lines] == [(source, "loaded")], result.output
     help_text = runner.invoke(app, ["ingest", "--help"], env={"COLUMNS": "200"}).stdout
     assert "pos" in help_text and "support" in help_text and "survey" in help_text
+
+
+YEARS = {
+    "Year 2009-2010": [("489434", "85048", 12, "2009-12-01 07:45:00", 6.95, "13085"),
+                       ("489434", "79323P", 12, "2009-12-01 07:45:00", 6.75, "13085")],
+    "Year 2010-2011": [("536365", "85123A", 6, "2010-12-01 08:26:00", 2.55, "17850")],
+}  # fmt: skip
+
+
+def test_a_workbook_with_a_sheet_per_year_loads_every_year(ingest, db, tmp_path):
+    path = tmp_path / "online_retail_II.xlsx"
+    v.online_retail_ii_workbook(path, YEARS)
+    first, second = ingest(path)
+    assert [(r.status, r.rows_loaded) for r in (first, second)] == [("loaded", 2), ("loaded", 1)], (
+        first.message
+    )
+    assert (
+        "read sheet 'Year 2009-2010' (1 of 3; sheets read: 'Year 2009-2010', 'Year 2010-2011'"
+        in first.message
+    )
+    assert "read sheet 'Year 2010-2011' (2 of 3;" in second.message
+    assert "skipped: 'Notes' (its header matches no profile)" in second.message
+    assert query(db, "select count(distinct customer_id), count(distinct _file_id) from raw.orders") == [
+        (2, 2)
+    ]
+    names = query(db, "select file_name from meta.file_loads where status = 'loaded' order by 1")
+    assert names == [("online_retail_II.xlsx",), ("online_retail_II.xlsx [sheet Year 2010-2011]",)]
+    again = ingest(path)
+    assert [r.status for r in again] == ["duplicate", "duplicate"]
+
+
+def test_sheet_option_reads_only_that_sheet(ingest, db, tmp_path):
+    path = tmp_path / "online_retail_II.xlsx"
+    v.online_retail_ii_workbook(path, YEARS)
+    [r] = ingest(path, sheet="Year 2010-2011")
+    assert (r.status, r.rows_loaded) == ("loaded", 1), r.message
+    assert "not asked for: --sheet" in r.message
+    [missing] = ingest(path, sheet="Year 2012")
+    assert missing.status == "refused" and "no sheet 'Year 2012'" in missing.message
+    # the other year loads later, the one read already is a duplicate
+    first, second = ingest(path)
+    assert [(first.status, first.rows_loaded), second.status] == [("loaded", 2), "duplicate"]
+
+
+def test_shopify_order_level_export_loads_one_line_per_order(write, ingest, db):
+    [r] = ingest(write("orders_export.csv", v.shopify_order_level()))
+    assert (r.profile, r.rows_loaded, r.rows_quarantined) == ("shopify_order_totals", 2, 1), r.message
+    assert "one line per order" in r.message
+    assert query(
+        db,
+        "select order_id, line_no, sku, quantity, unit_price, returned_quantity, channel "
+        "from raw.orders order by 1",
+    ) == [("#3001", 1, "unknown", 1, 40.0, 0, "web"), ("#3002", 1, "unknown", 1, 12.5, 1, "web")]
+
+
+def test_a_full_shopify_export_is_still_read_line_by_line(write, ingest, db):
+    [r] = ingest(write("orders_export_1.csv", v.shopify_orders()))
+    assert r.profile == "shopify_orders", r.message
+
+
+def test_a_later_export_of_a_changed_ticket_updates_it(write, ingest, db):
+    first = v.zendesk_tickets()
+    [contacts, _] = ingest(write("tickets_1.csv", first))
+    # the next day's export: ticket 102 solved since, ticket 101 unchanged, a new ticket 110
+    later = first.replace("1900-01-01 00:00:00", "2025-12-02 09:00:00")
+    rows = later.splitlines()
+    rows.append(rows[1].replace(",101,", ",110,", 1))
+    [again, _] = ingest(write("tickets_2.csv", "\n".join(rows) + "\n"))
+    assert again.rows_read == again.rows_loaded + again.rows_quarantined
+    assert again.rows_loaded == 2, again.message  # the update and the new ticket
+    assert "1 rows update records loaded before (the latest export wins)" in again.message
+    assert "duplicate_key: 6" in again.message  # the unchanged loaded tickets
+    # both versions stay in raw (lineage); the warehouse reads the latest
+    assert query(db, "select count(*) from raw.contacts where contact_id = '102'") == [(2,)]
+    from warehouse.build import build
+
+    snapshot = build(db).snapshot
+    import duckdb
+
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        got = con.sql(
+            "select contact_id, resolved_at from stg_contacts__contacts "
+            "where contact_id in ('101', '102', '110') order by 1"
+        ).fetchall()
+    import datetime as dt
+
+    assert got == [
+        ("101", dt.datetime(2025, 12, 1, 10)),
+        ("102", dt.datetime(2025, 12, 2, 9)),
+        ("110", dt.datetime(2025, 12, 1, 10)),
+    ]
+
+
+def test_day_boundaries_are_the_business_time_zone(write, ingest, db):
+    import datetime as dt
+
+    import duckdb
+    import pytest
+
+    from config.settings import time_zone_from_env
+    from warehouse.build import build
+
+    # 14:30 UTC on 1 December is already 2 December in Sydney; 03:30 UTC still 30 November in New York
+    lines = [
+        ("600001", "A1", 1, "2025-12-01 14:30:00", 2.0, "1"),
+        ("600002", "A2", 1, "2025-12-01 03:30:00", 2.0, "2"),
+    ]
+    ingest(write("online_retail.csv", v.online_retail(lines)))
+
+    def days(time_zone):
+        snapshot = build(db, time_zone=time_zone).snapshot
+        with duckdb.connect(str(snapshot), read_only=True) as con:
+            return con.sql("select order_id, order_date from stg_orders__order_lines order by 1").fetchall()
+
+    assert days("UTC") == [("600001", dt.date(2025, 12, 1)), ("600002", dt.date(2025, 12, 1))]
+    assert days("Australia/Sydney")[0] == ("600001", dt.date(2025, 12, 2))
+    assert days("America/New_York")[1] == ("600002", dt.date(2025, 11, 30))
+    assert time_zone_from_env({}) == "UTC"
+    assert time_zone_from_env({"CX_TIME_ZONE": "Australia/Sydney"}) == "Australia/Sydney"
+    with pytest.raises(ValueError, match="CX_TIME_ZONE must be an IANA time zone name"):
+        time_zone_from_env({"CX_TIME_ZONE": "Mars/Olympus"})

@@ -330,3 +330,66 @@ def zendesk_via_tickets() -> str:
         for i, via in enumerate(ZENDESK_VIA, start=1)
     ]  # fmt: skip
     return _csv(ZENDESK_HEADER, rows)
+
+
+ONLINE_RETAIL_II_HEADER = [
+    "Invoice",
+    "StockCode",
+    "Description",
+    "Quantity",
+    "InvoiceDate",
+    "Price",
+    "Customer ID",
+    "Country",
+]
+
+
+def online_retail_ii_workbook(path, sheets: dict[str, list[tuple]], notes_sheet: bool = True) -> None:
+    """UCI Online Retail II as published: one XLSX, a sheet per year (`sheets`: name -> lines as
+    in online_retail), dates as Excel dates, Customer ID as a number; optionally a notes sheet."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    when = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    for name, lines in sheets.items():
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, ONLINE_RETAIL_II_HEADER)
+        for i, (invoice, sku, qty, date, price, customer) in enumerate(lines, start=1):
+            sheet.write_string(i, 0, invoice)
+            sheet.write_string(i, 1, sku)
+            sheet.write_string(i, 2, f"item {sku}")
+            sheet.write_number(i, 3, qty)
+            sheet.write_datetime(i, 4, dt.datetime.fromisoformat(date), when)
+            sheet.write_number(i, 5, price)
+            sheet.write_number(i, 6, float(customer))
+            sheet.write_string(i, 7, "United Kingdom")
+    if notes_sheet:
+        book.add_worksheet("Notes").write(0, 0, "Source: UCI Machine Learning Repository")
+    book.close()
+
+
+def shopify_order_level() -> str:
+    """Shopify's orders export cut to order columns (no Lineitem columns): three orders, one
+    refunded, one cancelled."""
+    header = [
+        "Name",
+        "Email",
+        "Financial Status",
+        "Currency",
+        "Subtotal",
+        "Shipping",
+        "Taxes",
+        "Total",
+        "Created at",
+        "Cancelled at",
+        "Billing Name",
+        "Billing City",
+    ]
+    rows = [
+        {"Name": "#3001", "Email": ANN_EMAIL, "Financial Status": "paid", "Currency": "USD", "Subtotal": "40.00", "Shipping": "5.00", "Taxes": "3.20", "Total": "48.20", "Created at": "2025-11-02 09:00:00 -0500", "Billing Name": "Ann Smith"},
+        {"Name": "#3002", "Email": "bob@example.org", "Financial Status": "refunded", "Currency": "USD", "Subtotal": "12.50", "Shipping": "0.00", "Taxes": "1.00", "Total": "13.50", "Created at": "2025-11-03 10:00:00 -0500", "Billing Name": "Bob Jones"},
+        {"Name": "#3003", "Email": "bob@example.org", "Financial Status": "voided", "Currency": "USD", "Subtotal": "9.00", "Shipping": "0.00", "Taxes": "0.72", "Total": "9.72", "Created at": "2025-11-04 10:00:00 -0500", "Cancelled at": "2025-11-04 11:00:00 -0500", "Billing Name": "Bob Jones"},
+    ]  # fmt: skip
+    return _csv(header, rows)
