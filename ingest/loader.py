@@ -117,9 +117,17 @@ def _shown(text: str) -> str:
     return f"(case when length({text}) > {n} then left({text}, {n}) || {more} else {text} end)"
 
 
+# Sources whose records change after their first export and whose staging models read the latest
+# version of each key (warehouse/models/staging): a changed row of a loaded key is an update. Of
+# the other sources any loaded key is a duplicate (their models expect one row per key).
+UPDATABLE = ("orders", "contacts", "surveys", "sessions")
+
+
 def _compared(contract: Contract, check: Check) -> list[str]:
     """The columns by which a row already loaded is the same record rather than an update: the
-    columns raw.<source> stores as they are, besides the key."""
+    columns raw.<source> stores as they are, besides the key (none where updates are not taken)."""
+    if contract.source not in UPDATABLE:
+        return []
     return [c.name for c in contract.columns if c.pii is None and c.name not in check.key]
 
 
