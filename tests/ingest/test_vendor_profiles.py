@@ -273,7 +273,8 @@ def test_unknown_header_names_closest_vendor_profiles():
     assert message.startswith("header matches no profile; closest: shopify_orders (source orders) needs")
     assert "missing: lineitem quantity" in message
     assert "columns not in those profiles: 'Lineitem qty'" in message
-    assert message.count("(source ") == 1  # the close one, not every profile of the 20-odd
+    # the close ones (Shopify's line-level and order-level exports), not every profile of the 20-odd
+    assert message.count("(source ") == 2 and "shopify_order_totals (source orders)" in message
 
 
 def test_companion_profiles_are_not_detected_alone():
