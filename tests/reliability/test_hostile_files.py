@@ -18,10 +18,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from config.settings import Settings
 from typer.testing import CliRunner
 
 from cli.main import app
+from config.settings import Settings
 from ingest import readers
 from ingest.loader import MAX_ERROR_SHARE
 from ingest.read_errors import SHOWN_CHARACTERS, SHOWN_NAMES
