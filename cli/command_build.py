@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from config.settings import resolve_db
+from config.settings import resolve_db, time_zone_from_env
 
 
 def build(
@@ -24,10 +24,15 @@ def build(
 
     path = resolve_db(db)
     try:
+        time_zone = time_zone_from_env()
+    except ValueError as exc:
+        typer.echo(f"build failed: {exc}", err=True)
+        raise typer.Exit(1) from None
+    try:
         # An ingest database written by an older version lacks the columns its contracts gained
         # since (ingest adds them on its next run); add them now so the models can build.
         upgrade_schema(path)
-        result = run_build(path, quiet=quiet)
+        result = run_build(path, quiet=quiet, time_zone=time_zone)
     except (BuildError, duckdb.Error, OSError) as exc:  # one line, never a traceback
         what = str(exc) if isinstance(exc, BuildError) else f"{type(exc).__name__}: {exc}"
         typer.echo(f"build failed: {' '.join(what.split())}", err=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 import typer
 
 from cli.command_build import built_line
-from config.settings import Settings, resolve_db
+from config.settings import Settings, resolve_db, time_zone_from_env
 from ingest.results import FileResult
 
 RESULT_KEYS = tuple(f.name for f in fields(FileResult))  # the keys of a --json line
@@ -44,9 +44,17 @@ def ingest(
         ..., help="export files or folders of exports (CSV, CSV.gz, XLSX, JSONL, Parquet)"
     ),
     source: str | None = typer.Option(
-        None, "--source", help="only consider profiles of this source (e.g. orders)"
+        None,
+        "--source",
+        help="only consider profiles of this source: orders (or pos), contacts (or support), "
+        "surveys (or survey), customers, sessions, stores, ...",
     ),
     profile: str | None = typer.Option(None, "--profile", help="use this profile instead of detecting it"),
+    sheet: str | None = typer.Option(
+        None,
+        "--sheet",
+        help="of an XLSX workbook, read only this sheet (default: every sheet a profile accepts)",
+    ),
     db: Path | None = typer.Option(
         None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"
     ),
@@ -62,7 +70,9 @@ def ingest(
     """Load export files: detect each file's profile, quarantine bad rows, load the rest."""
     files = expand_paths(paths)
     progress = not json_out and sys.stdout.isatty()
-    results = _run(files, resolve_db(db), source, profile, progress=progress, questions=questions)
+    results = _run(
+        files, resolve_db(db), source, profile, progress=progress, questions=questions, sheet=sheet
+    )
     if json_out:
         for r in results:
             typer.echo(json.dumps({k: r.get(k) for k in RESULT_KEYS}, default=str))
@@ -76,7 +86,13 @@ def ingest(
 
 
 def _run(
-    files: list[Path], db: Path, source, profile, progress: bool, questions: str | None = None
+    files: list[Path],
+    db: Path,
+    source,
+    profile,
+    progress: bool,
+    questions: str | None = None,
+    sheet: str | None = None,
 ) -> list[dict]:
     """ingest_paths as plain dicts; whatever goes wrong becomes a refused result, never a traceback."""
     if not files:
@@ -96,6 +112,7 @@ def _run(
                 settings=settings,
                 questions=questions,
                 max_error_share=settings.max_error_share,
+                sheet=sheet,
             )
         ]
     except Exception as exc:  # e.g. the warehouse file is locked by another process
@@ -118,7 +135,7 @@ def _build(db: Path, quiet: bool) -> bool:
     from warehouse.build import build as run_build
 
     try:
-        result = run_build(db, quiet=True)
+        result = run_build(db, quiet=True, time_zone=time_zone_from_env())
     except Exception as exc:
         typer.echo(f"build failed: {type(exc).__name__}: {exc}", err=True)
         return False

@@ -20,6 +20,7 @@ DEFAULT_TARGETS = Path("config/targets.toml")
 DEFAULT_EXPLORE_ROW_LIMIT = EXPLORE_ROW_LIMIT
 DEFAULT_MAX_ERROR_SHARE = 0.5  # = ingest.loader.MAX_ERROR_SHARE
 DEFAULT_RECIPIENTS = Path("config/alert_recipients.toml")
+DEFAULT_TIME_ZONE = "UTC"
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Settings:
     webhook_url: str | None = None
     alert_recipients: Path = DEFAULT_RECIPIENTS
     source_cadence_days: int = 2
+    time_zone: str = DEFAULT_TIME_ZONE
 
     HELP = {
         "db": "CX_DB: the warehouse file ingest and build write (the dashboard reads its published snapshot)",
@@ -66,6 +68,8 @@ class Settings:
         "without it, the access file's managers do",
         "source_cadence_days": "CX_SOURCE_CADENCE_DAYS: days without a new ingest of a source before "
         "it is alerted as stale",
+        "time_zone": "CX_TIME_ZONE: the business time zone (an IANA name such as Australia/Sydney or "
+        "America/New_York) whose days and months the figures count, applied by cx build",
     }
 
     @classmethod
@@ -88,6 +92,7 @@ class Settings:
             webhook_url=env.get("CX_WEBHOOK_URL") or None,
             alert_recipients=Path(env.get("CX_ALERT_RECIPIENTS", str(DEFAULT_RECIPIENTS))),
             source_cadence_days=_positive_int(env, "CX_SOURCE_CADENCE_DAYS", 2),
+            time_zone=time_zone_from_env(env),
         )
 
     @classmethod
@@ -119,6 +124,22 @@ def _share(env, name: str, default: float) -> float:
     if not 0 <= value <= 1:
         raise ValueError(f"{name} must be a share between 0 and 1 (0.5 = half), not {text!r}")
     return value
+
+
+def time_zone_from_env(env: dict[str, str] | None = None) -> str:
+    """CX_TIME_ZONE, else UTC; ValueError naming the setting for a name that is not a time zone.
+    Read on its own, as db_from_env, so that `cx build` needs no other setting to be valid."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: PLC0415
+
+    env = os.environ if env is None else env
+    name = (env.get("CX_TIME_ZONE") or DEFAULT_TIME_ZONE).strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"CX_TIME_ZONE must be an IANA time zone name such as Australia/Sydney, not {name!r}"
+        ) from None
+    return name
 
 
 def db_from_env(env: dict[str, str] | None = None) -> Path:

@@ -65,6 +65,26 @@ class Contract:
 
 
 ORDER_CHANNELS = ("store", "web", "app", "marketplace", "phone")
+# Identifier columns: customer, order, ticket, store, sku, response, contact, session and agent ids.
+# Staging writes each in one canonical text (ingest.profiles.transform.canonical_ids): pandas
+# writes a nullable integer id as 12346.0 where another export of the same shop says 12346.
+IDENTIFIERS = (
+    "customer_id", "order_id", "ticket_id", "store_id", "sku", "response_id", "contact_id",
+    "session_id", "agent_id",
+)  # fmt: skip
+# The names users give sources (`cx ingest --source pos`): the till's orders, the support desk's
+# contacts, survey answers.
+SOURCE_ALIASES = {"pos": "orders", "support": "contacts", "survey": "surveys"}
+
+
+def source_name(name: str | None) -> str | None:
+    """The contract source a user's name means: an alias (SOURCE_ALIASES), any case, or itself."""
+    if name is None:
+        return None
+    key = name.strip().lower()
+    return SOURCE_ALIASES.get(key, key)
+
+
 CONTACT_CHANNELS = ("phone", "chat", "email", "social", "in_store", "self_service")
 SESSION_CHANNELS = ("web", "app")
 TIERS = ("bronze", "silver", "gold", "platinum", "none")

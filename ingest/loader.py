@@ -117,20 +117,48 @@ def _shown(text: str) -> str:
     return f"(case when length({text}) > {n} then left({text}, {n}) || {more} else {text} end)"
 
 
+# Sources whose records change after their first export and whose staging models read the latest
+# version of each key (warehouse/models/staging): a changed row of a loaded key is an update. Of
+# the other sources any loaded key is a duplicate (their models expect one row per key).
+UPDATABLE = ("orders", "contacts", "surveys", "sessions")
+
+
+def _compared(contract: Contract, check: Check) -> list[str]:
+    """The columns by which a row already loaded is the same record rather than an update: the
+    columns raw.<source> stores as they are, besides the key (none where updates are not taken)."""
+    if contract.source not in UPDATABLE:
+        return []
+    return [c.name for c in contract.columns if c.pii is None and c.name not in check.key]
+
+
 def _key_violations_sql(contract: Contract, check: Check, relation: str) -> str:
-    """Rows whose key repeats an earlier row of the file, or a key already in raw.<source>."""
+    """Rows whose key repeats an earlier row of the file, or a key already in raw.<source> with the
+    same values (a duplicate). A file's first row of a key already loaded from an earlier file,
+    with values no loaded version has, is an update (the record changed after its first export:
+    a delivery date, a return, a solved time): not a violation; it loads, the earlier version
+    stays in raw as lineage and the warehouse's staging models take the latest version."""
     keys = [quote_ident(k) for k in check.key]
     cols = ", ".join(keys)
+    compared = [quote_ident(c) for c in _compared(contract, check)]
     not_null = " and ".join(f"{k} is not null" for k in keys)
     described = _shown(" || ', ' || ".join(f"'{k}=' || cast({quote_ident(k)} as varchar)" for k in check.key))
+    on_key = " and ".join(f"r.{k} = k.{k}" for k in keys)
+    same = " and ".join(f"r.{c} is not distinct from k.{c}" for c in compared) or "true"
     return f"""
         with keyed as (
-            select row_number, _file_row, {cols} from ({relation}) where {not_null}
+            select row_number, _file_row, {", ".join([*keys, *compared])} from ({relation}) where {not_null}
         ),
         earlier as (
             select {cols}, any_value(r._file_id) as earlier_file
             from raw.{contract.source} r semi join keyed using ({cols})
             group by all
+        ),
+        -- rows whose key and values are already loaded (the others of a loaded key are updates)
+        identical as (
+            select distinct k.row_number
+            from (select * from keyed semi join earlier using ({cols})) k
+            join raw.{contract.source} r on {on_key}
+            where {same}
         ),
         -- Only keys that repeat in the file or were loaded before need the (sorting) window:
         -- finding them is a hash aggregate, a third cheaper than ranking every row.
@@ -147,7 +175,9 @@ def _key_violations_sql(contract: Contract, check: Check, relation: str) -> str:
         flagged as (
             select ranked.*, earlier.earlier_file
             from ranked left join earlier using ({cols})
-            where earlier.earlier_file is not null or ranked.occurrence > 1
+            where ranked.occurrence > 1 or (
+                earlier.earlier_file is not null and ranked.row_number in (select row_number from identical)
+            )
         ),
         earlier_files as (
             select file_id, any_value(file_name) as earlier_name
@@ -162,6 +192,18 @@ def _key_violations_sql(contract: Contract, check: Check, relation: str) -> str:
             end
         from flagged left join earlier_files on earlier_files.file_id = flagged.earlier_file
     """
+
+
+def _updates(con, contract: Contract, key_checks: list[Check], file_id: str) -> int:
+    """Rows of the file just loaded whose key an earlier file loaded (updates)."""
+    if not key_checks:
+        return 0
+    on_key = " and ".join(f"r.{quote_ident(k)} = n.{quote_ident(k)}" for k in key_checks[0].key)
+    return con.execute(
+        f"select count(*) from raw.{contract.source} n where n._file_id = $file_id and exists "
+        f"(select 1 from raw.{contract.source} r where {on_key} and r._file_id <> $file_id)",
+        {"file_id": file_id},
+    ).fetchone()[0]
 
 
 def _row_violations_sql(checks: list[Check], relation: str) -> str:
@@ -377,6 +419,9 @@ def load_file(
         )
         quarantined = con.execute(f"select count(distinct row_number) from {VIOLATIONS}").fetchone()[0]
         rules = dict(con.execute(f"select rule, count(*) from {VIOLATIONS} group by rule").fetchall())
+        updates = _updates(con, contract, key_checks, info.file_id) if loaded else 0
+        if updates:
+            notes = (f"{updates:,} rows update records loaded before (the latest export wins)", *notes)
         counts = LoadCounts(rows_read, loaded, quarantined, rules, tuple(notes))
         if loaded + quarantined != rows_read:
             raise AssertionError(

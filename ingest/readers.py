@@ -145,6 +145,9 @@ class Export:
     eol: str = "\n"  # "\r" for the CR-only line ends of old Mac spreadsheets (CRLF reads as "\n")
     text_path: Path | None = None  # a UTF-8 copy of the CSV: decompressed (.csv.gz), transcoded, or both
     sheet: pl.DataFrame | None = None  # the XLSX sheet workbooks.choose_sheet picked, read whole
+    sheet_name: str | None = None  # its name
+    sheets: list[str] = field(default_factory=list)  # every sheet of the workbook to read (choose_sheets)
+    sheet_notes: dict[str, str] = field(default_factory=dict)  # per sheet to read: its message note
     notes: list[str] = field(default_factory=list)  # how the file was read, for its load message
     decoded: bool = False  # text_path was transcoded to UTF-8 (ingest.encodings)
     link: Path | None = None  # the file under a plain name in the scratch folder (open_export)
@@ -359,12 +362,19 @@ def _kind(head: bytes, text: str) -> str:
 
 
 def open_export(
-    path: Path, workdir: Path, accept_header: Callable[[list[str]], bool] | None = None
+    path: Path,
+    workdir: Path,
+    accept_header: Callable[[list[str]], bool] | None = None,
+    sheet: str | None = None,
+    *,
+    all_sheets: bool = False,
 ) -> Export:
     """Check that `path` is a readable export and read its header; raise Refused otherwise.
 
     `accept_header` says whether a header matches a profile: of a workbook with several sheets, the
-    first sheet it accepts is read (ingest.workbooks)."""
+    first sheet it accepts is read (ingest.workbooks), or the sheet `sheet`. With `all_sheets`,
+    Export.sheets lists every sheet to read (each accepted, or only `sheet`) and the note says
+    which were read and skipped; the Export holds the first."""
     path = Path(path)
     fmt = file_format(path)
     try:
@@ -377,7 +387,7 @@ def open_export(
         raise Refused("empty file")
     link = _link(path, workdir)
     try:
-        export = _open(path, link or path, fmt, head, workdir, accept_header)
+        export = _open(path, link or path, fmt, head, workdir, accept_header, sheet, all_sheets)
     except BaseException:
         if link is not None:
             link.unlink(missing_ok=True)
@@ -399,7 +409,9 @@ def _link(path: Path, workdir: Path) -> Path | None:
     return link
 
 
-def _open(path: Path, source: Path, fmt: str, head: bytes, workdir: Path, accept_header) -> Export:
+def _open(
+    path: Path, source: Path, fmt: str, head: bytes, workdir: Path, accept_header, only=None, all_sheets=False
+) -> Export:
     """open_export of `path` (messages and names), reading `source` (its link)."""
     try:
         if fmt == "csv":
@@ -426,7 +438,16 @@ def _open(path: Path, source: Path, fmt: str, head: bytes, workdir: Path, accept
             if not head.startswith(b"PK\x03\x04"):
                 raise Refused(f"not an XLSX workbook: {_kind(head, 'text content')}")
             try:
-                sheet_name, note = workbooks.choose_sheet(source, accept_header)
+                sheet_notes: dict[str, str] = {}
+                if all_sheets or only is not None:
+                    sheets, skipped, names = workbooks.choose_sheets(source, accept_header, only)
+                    sheet_name = sheets[0]
+                    if skipped or len(sheets) > 1:
+                        sheet_notes = {n: workbooks.sheets_note(n, sheets, skipped, names) for n in sheets}
+                    note = sheet_notes.get(sheet_name)
+                else:
+                    sheet_name, note = workbooks.choose_sheet(source, accept_header)
+                    sheets = [sheet_name] if sheet_name is not None else []
             except workbooks.NoMatchingSheet as exc:
                 raise Refused(str(exc)) from None
             sheet = pl.read_excel(
@@ -440,7 +461,16 @@ def _open(path: Path, source: Path, fmt: str, head: bytes, workdir: Path, accept
             header = [str(c) for c in sheet.columns]
             if not header or (sheet.height == 0 and all(c.startswith("__UNNAMED__") for c in header)):
                 raise Refused("empty file (the sheet has no header row)")
-            return Export(path, fmt, header, sheet=sheet, notes=[note] if note else [])
+            return Export(
+                path,
+                fmt,
+                header,
+                sheet=sheet,
+                sheet_name=sheet_name,
+                sheets=sheets,
+                sheet_notes=sheet_notes,
+                notes=[note] if note else [],
+            )
         if fmt == "parquet":
             if not head.startswith(b"PAR1"):
                 raise Refused(f"not a Parquet file: {_kind(head, 'text content')}")

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 from config.settings import Settings
-from ingest.contracts import CONTRACTS
+from ingest.contracts import CONTRACTS, source_name
 from ingest.loader import (
     ERROR_SHARE_MIN_ROWS,
     MAX_ERROR_SHARE,
@@ -39,7 +39,7 @@ from ingest.loader import (
 from ingest.profiles import Profile, ProfileError, detect_profile, load_profiles
 from ingest.profiles.answers import Questions, QuestionsError, parse_questions
 from ingest.progress import FileProgress
-from ingest.read_errors import cut, printable, redact
+from ingest.read_errors import cut, printable, quote, redact
 from ingest.readers import Refused, open_export
 from ingest.results import FileResult
 from ingest.staging import load_order, lookup_reader, stage_profile
@@ -88,14 +88,17 @@ def ingest_paths(
     questions: str | None = None,
     max_error_share: float = MAX_ERROR_SHARE,
     error_share_min_rows: int = ERROR_SHARE_MIN_ROWS,
+    sheet: str | None = None,
 ) -> list[FileResult]:
     """Ingest `paths` (files; directories are expanded by the CLI) into the DuckDB file `db`.
 
     `questions` says which columns of wide survey exports hold NPS/CSAT/CES answers
     ("nps=Q1,csat=Q3" or a TOML file; ingest.profiles.answers). A file is refused whole when,
     after `error_share_min_rows` rows, more than `max_error_share` of its rows break a rule
-    other than duplicate_key and not_a_fact (loader.ErrorLimit; CX_MAX_ERROR_SHARE)."""
+    other than duplicate_key and not_a_fact (loader.ErrorLimit; CX_MAX_ERROR_SHARE). Of a workbook
+    every sheet a profile accepts is read, or only the sheet `sheet` (ingest.workbooks)."""
     limit = ErrorLimit(max_error_share, error_share_min_rows)
+    source = source_name(source)  # pos, support, survey: orders, contacts, surveys
     settings = settings or Settings()  # the defaults; entry points pass what the environment says
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -148,6 +151,7 @@ def ingest_paths(
                         advance,
                         declared,
                         limit,
+                        sheet,
                     )
                 except Refused as exc:
                     file_results = [_refused(con, path, run_id, exc, source, profile, profiles)]
@@ -203,8 +207,10 @@ def _ingest_one(
     advance,
     questions: tuple[Questions | None, str | None] = (None, None),
     limit: ErrorLimit | None = None,
+    sheet: str | None = None,
 ) -> list[FileResult]:
-    """One result per source the file feeds: its profile's, then each companion profile's."""
+    """One result per source the file feeds: its profile's, then each companion profile's; of a
+    workbook, that per sheet read (ingest.workbooks; `sheet`: only that one)."""
     if path.is_dir():
         raise Refused("a directory")
     if not path.exists():
@@ -219,34 +225,33 @@ def _ingest_one(
                 found = detect_profile(header, profiles, source=source, profile=profile_name)
                 return found.profile is not None
 
-            export = open_export(path, workdir, accept_header=matches)
-            detection = detect_profile(export.header, profiles, source=source, profile=profile_name)
-            if detection.profile is None:
-                raise Refused(f"{detection.message} (file format {export.format})", complete=True)
-            chosen = detection.profile
-            advance("read")
-            if chosen.skip:
-                return [_skipped(con, run_id, _info(hashing, path), path, chosen)]
-            # --source restricts a run to one source: then a file's companions (other sources) wait
-            companions = [profiles[c] for c in chosen.companions if source is None]
-            applicable = [c for c in companions if not c.missing(export.header)]
-            notes = tuple(
-                f"no {c.source} from it (lacks {', '.join(c.missing(export.header))})"
-                for c in companions
-                if c not in applicable
-            )
-            load = dict(
-                con=con, export=export, path=path, hashing=hashing, suites=suites, settings=settings,
-                run_id=run_id, workdir=workdir, advance=advance, questions=questions, limit=limit,
+            feed = dict(
+                con=con, path=path, hashing=hashing, source=source, profile_name=profile_name,
+                profiles=profiles, suites=suites, settings=settings, run_id=run_id, workdir=workdir,
+                advance=advance, questions=questions, limit=limit,
             )  # fmt: skip
-            results = [_load_profile(profile=chosen, notes=notes, **load)]
-            for companion in applicable:
+            export = open_export(path, workdir, accept_header=matches, sheet=sheet, all_sheets=True)
+            sheets = export.sheets if export.format == "xlsx" else []
+            if len(sheets) <= 1 and sheet is None:
+                return _feed(export, None, **feed)
+            # a workbook of several sheets (or --sheet): each sheet is an export of its own
+            results = []
+            first_notes = export.sheet_notes
+            for position, name in enumerate(sheets):
+                if position > 0:
+                    export.cleanup()
+                    export = open_export(path, workdir, sheet=name)
+                    export.notes = [first_notes[name]] if name in first_notes else []
+                # the first sheet of a plain run keeps the file's id: a workbook loaded before
+                # (its first matching sheet) is still a duplicate; other sheets are new files
+                key = None if position == 0 and sheet is None else name
                 try:
-                    results.append(_load_profile(profile=companion, **load))
-                except Refused as exc:  # the main source stays loaded; this source is refused
-                    results.append(
-                        _refused(con, path, run_id, exc, companion.source, companion.name, profiles)
+                    results += _feed(export, key, **feed)
+                except Refused as exc:
+                    wrapped = Refused(
+                        f"sheet {quote(name)}: {exc}", complete=exc.complete, profile=exc.profile
                     )
+                    results.append(_refused(con, path, run_id, wrapped, source, profile_name, profiles))
             return results
         except Refused:
             # Same content already loaded: that is the answer, whatever else is wrong with it.
@@ -260,17 +265,55 @@ def _ingest_one(
                 export.cleanup()
 
 
-def _info(hashing, path: Path) -> FileInfo:
+def _feed(
+    export, sheet_key: str | None, *, con, path, hashing, source, profile_name, profiles, suites, settings,
+    run_id, workdir, advance, questions, limit,
+) -> list[FileResult]:  # fmt: skip
+    """The results of one export (a file, or one sheet `sheet_key` of a workbook)."""
+    detection = detect_profile(export.header, profiles, source=source, profile=profile_name)
+    if detection.profile is None:
+        raise Refused(f"{detection.message} (file format {export.format})", complete=True)
+    chosen = detection.profile
+    advance("read")
+    if chosen.skip:
+        return [_skipped(con, run_id, _info(hashing, path, sheet_key), path, chosen)]
+    # --source restricts a run to one source: then a file's companions (other sources) wait
+    companions = [profiles[c] for c in chosen.companions if source is None]
+    applicable = [c for c in companions if not c.missing(export.header)]
+    notes = tuple(
+        f"no {c.source} from it (lacks {', '.join(c.missing(export.header))})"
+        for c in companions
+        if c not in applicable
+    )
+    load = dict(
+        con=con, export=export, path=path, hashing=hashing, suites=suites, settings=settings,
+        run_id=run_id, workdir=workdir, advance=advance, questions=questions, limit=limit, sheet=sheet_key,
+    )  # fmt: skip
+    results = [_load_profile(profile=chosen, notes=notes, **load)]
+    for companion in applicable:
+        try:
+            results.append(_load_profile(profile=companion, **load))
+        except Refused as exc:  # the main source stays loaded; this source is refused
+            results.append(_refused(con, path, run_id, exc, companion.source, companion.name, profiles))
+    return results
+
+
+def _info(hashing, path: Path, sheet: str | None = None) -> FileInfo:
+    """The file's lineage: its content's sha256 and name. Of one sheet `sheet` of a workbook read
+    sheet by sheet: the sha256 of the content's and the sheet name, the name with the sheet."""
     try:
         file_id = hashing.result()
     except OSError as exc:
         raise Refused(f"unreadable file: {exc.strerror or exc}") from None
-    return FileInfo(file_id, _name(path), printable(str(path.resolve())))
+    if sheet is None:
+        return FileInfo(file_id, _name(path), printable(str(path.resolve())))
+    sheet_id = hashlib.sha256(f"{file_id}\nsheet {sheet}".encode()).hexdigest()
+    return FileInfo(sheet_id, f"{_name(path)} [sheet {printable(sheet)}]", printable(str(path.resolve())))
 
 
 def _load_profile(
     *, con, export, profile: Profile, path, hashing, suites, settings, run_id, workdir, advance, questions,
-    limit: ErrorLimit | None, notes: tuple[str, ...] = (),
+    limit: ErrorLimit | None, notes: tuple[str, ...] = (), sheet: str | None = None,
 ) -> FileResult:  # fmt: skip
     stage = workdir / f"stage-{uuid.uuid4().hex}.parquet"
     staging = dict(
@@ -282,12 +325,12 @@ def _load_profile(
     try:
         refusal = _judge_start(con, export, profile, stage, staging, suites, limit)
         if refusal is not None:
-            duplicate = _duplicate_of(con, run_id, _info(hashing, path), path, profile.source)
+            duplicate = _duplicate_of(con, run_id, _info(hashing, path, sheet), path, profile.source)
             if duplicate is not None:  # the same content loaded before: that is the answer
                 return duplicate
             raise Refused(refusal, complete=True, profile=profile)
         staged = stage_profile(export, profile, stage, **staging)
-        info = _info(hashing, path)
+        info = _info(hashing, path, sheet)
         duplicate = _duplicate_of(con, run_id, info, path, profile.source)
         if duplicate is not None:
             return duplicate

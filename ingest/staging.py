@@ -19,7 +19,7 @@ from ingest.parse import quote_ident
 from ingest.profiles import Profile, detect_profile
 from ingest.profiles.answers import Questions, QuestionsError, bind, parse_questions, sidecar
 from ingest.profiles.dates import decide_date_order
-from ingest.profiles.transform import LookupReader, apply_profile
+from ingest.profiles.transform import IDS_NORMALISED, LookupReader, apply_profile
 from ingest.readers import MISSING_REFERENCE, SNIFF_BYTES, Refused, _sniff_delimiter, open_export
 
 
@@ -58,7 +58,7 @@ def stage_profile(
     """Write the stage of `export` read with `profile`; Refused when the file cannot be staged.
     With `limit`, of its first `limit` data rows only (readers.Export.stage): a file none of whose
     looked-up keys are loaded is then not judged (its first rows do not say)."""
-    notes: list[str] = []
+    notes: list[str] = [profile.note] if profile.note else []
     context = ""
     if profile.spec.answers is not None:
         beside = sidecar(export.path)
@@ -88,6 +88,13 @@ def stage_profile(
         raise Refused(str(exc), profile=profile) from None
     profile, date_notes = decide_date_order(profile, stage)
     notes += date_notes
+    if rows:
+        floats = pl.scan_parquet(stage, glob=False).select(pl.col(IDS_NORMALISED).sum()).collect().item()
+        if floats:
+            notes.append(
+                f"{floats:,} identifiers written as whole-number floats read as whole numbers "
+                "(12346.0 as 12346)"
+            )
     lk = profile.spec.lookup
     if lk is not None and rows and limit is None:
         missing = (

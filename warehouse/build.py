@@ -34,7 +34,10 @@ class BuildResult:
     models: dict[str, int] = field(default_factory=dict)  # model -> row count
 
 
-def build(db: Path, quiet: bool = True) -> BuildResult:
+def build(db: Path, quiet: bool = True, time_zone: str = "UTC") -> BuildResult:
+    """Build every model from the ingest database `db` into a new snapshot and publish it. Day and
+    month boundaries (the staging models' *_date columns) are those of `time_zone` (CX_TIME_ZONE,
+    an IANA name such as Australia/Sydney); timestamps stay UTC."""
     db = Path(db)
     if not db.exists():
         raise BuildError(f"{db}: no ingest database yet; run `cx ingest` (or `cx demo`) first")
@@ -62,7 +65,7 @@ def build(db: Path, quiet: bool = True) -> BuildResult:
         con.execute("begin transaction")
         for model in ordered:
             try:
-                con.execute(f"create table {model.name} as {model.render()}")
+                con.execute(f"create table {model.name} as {model.render(time_zone=time_zone)}")
                 _check_key(con, model)
             except duckdb.Error as exc:
                 raise BuildError(f"model {_model_path(model)}: {exc}") from exc

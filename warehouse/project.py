@@ -36,6 +36,7 @@ _REF = re.compile(r"\{\{\s*ref\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}")
 _CLUSTER_BY = re.compile(r"^--\s*cluster_by:\s*([a-z0-9_, ]+?)\s*$", re.MULTILINE)
 _UNIQUE_KEY = re.compile(r"^--\s*unique_key:\s*([a-z0-9_, ]+?)\s*$", re.MULTILINE)
 _NULLABLE_KEY_COLUMNS = re.compile(r"^--\s*nullable_key_columns:\s*([a-z0-9_, ]+?)\s*$", re.MULTILINE)
+_TIME_ZONE = re.compile(r"\{\{\s*time_zone\s*\}\}")
 _SOURCE = re.compile(r"\{\{\s*source\(\s*'([a-z_]+)'\s*,\s*'([a-z0-9_]+)'\s*\)\s*\}\}")
 
 
@@ -90,9 +91,11 @@ class Model:
     def sources(self) -> list[tuple[str, str]]:
         return _SOURCE.findall(self.sql)
 
-    def render(self, source_prefix: str = "src") -> str:
-        """SQL with refs as bare table names and sources as <prefix>.<schema>.<table>."""
+    def render(self, source_prefix: str = "src", time_zone: str = "UTC") -> str:
+        """SQL with refs as bare table names, sources as <prefix>.<schema>.<table> and
+        {{ time_zone }} as the business time zone (CX_TIME_ZONE), a quoted IANA name."""
         sql = _REF.sub(lambda m: m.group(1), self.sql)
+        sql = _TIME_ZONE.sub(lambda _: "'" + time_zone.replace("'", "''") + "'", sql)
         prefix = f"{source_prefix}." if source_prefix else ""
         sql = _SOURCE.sub(lambda m: f"{prefix}{m.group(1)}.{m.group(2)}", sql)
         if self.cluster_by:

@@ -26,7 +26,8 @@ answers, pii). Two more top-level keys: `companions = ["other_profile"]` applies
 other sources to the same file (a Zendesk ticket export feeds contacts and surveys), and a profile
 with `detect = false` is only used as a companion or with --profile. A profile with
 `skip = "reason"` recognises an export that feeds no source (Olist payments): the file is logged
-as skipped with that reason instead of being refused.
+as skipped with that reason instead of being refused. `note = "..."` is said in the load message
+of every file the profile reads (Shopify's order-level export: one line per order).
 
 Header names are compared normalised (byte-order mark stripped, trimmed, lower case). Adding a
 vendor format means adding a file; nothing else changes.
@@ -71,6 +72,7 @@ class Profile:
     companions: tuple[str, ...] = ()
     detect: bool = True
     skip: str = ""  # reason: a recognised export that feeds no source
+    note: str = ""  # said in the load message of every file it reads (how the file was read)
 
     @property
     def contract(self):
@@ -194,6 +196,7 @@ def _profile_from_toml(path: Path) -> Profile:
         companions=tuple(data.get("companions", ())),
         detect=bool(data.get("detect", True)),
         skip=skip,
+        note=str(data.get("note", "")),
     )
     _check(profile, path)
     return profile

@@ -10,6 +10,8 @@ pii. Values are compared as read: trimmed, and lower case where a rule lists val
 
     [derive]                     # one canonical/helper column from others, in the order given
     line_no = { row_in = "order_id" }              # 1, 2, ... within each order, in file order
+    line_no = { content_in = ["order_id", "sku", "unit_price", "quantity"] }  # a number from the
+                                 # line's content and occurrence: the same line in any row order
     ticket_id = { copy = "contact_id" }
     sku = { coalesce = ["sku", "_lineitem_name"] }
     returned_quantity = { copy = "quantity", when = { column = "_financial_status", values = ["refunded"] } }
@@ -48,7 +50,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 CONDITION_KEYS = ("values", "prefix", "contains", "pattern", "not_blank")
-DERIVE_KINDS = ("row_in", "copy", "coalesce", "end_of_day", "json")
+DERIVE_KINDS = ("row_in", "content_in", "copy", "coalesce", "end_of_day", "json")
 SURVEY_NAMES = ("nps", "csat", "ces")
 
 
@@ -171,7 +173,7 @@ def _derive(target: str, raw, where: str) -> Derive:
         raise SpecError(f"{where}: derive.{target} needs exactly one of {', '.join(DERIVE_KINDS)}")
     kind = kinds[0]
     value = raw[kind]
-    if kind == "coalesce":
+    if kind in ("coalesce", "content_in"):
         args = tuple(value)
     elif kind == "json":
         if "field" not in raw:

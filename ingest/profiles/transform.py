@@ -9,6 +9,7 @@ the stage layout the loader reads:
     <contract columns>  text
     _not_a_fact         why the row is not a fact (rule not_a_fact), else null
     _missing_reference  which looked-up key is missing (rule missing_reference), else null
+    _ids_normalised     how many identifiers were written as integral floats (12346.0 -> 12346)
 
 Helper columns and every unmapped export column stay behind: personal data a profile does not
 hash never reaches the stage file, and so never DuckDB.
@@ -22,11 +23,15 @@ from collections.abc import Callable
 import polars as pl
 
 from ingest import structure
+from ingest.contracts import IDENTIFIERS
 from ingest.profiles.answers import melt_answers
 from ingest.profiles.spec import Condition, Derive, Spec
 from ingest.readers import MISSING_REFERENCE, NOT_A_FACT, SOURCE_ROW
 
 FLAGS = (NOT_A_FACT, MISSING_REFERENCE)
+# Stage column: how many of the row's identifiers were written as an integral float (12346.0).
+IDS_NORMALISED = "_ids_normalised"
+INTEGRAL_FLOAT = r"^[ \t]*([0-9]+)\.0+[ \t]*$"
 WHITESPACE = " \t\r\n"
 
 # (source, key column, raw columns) -> DataFrame of text: "__key" plus one column per raw column
@@ -72,9 +77,40 @@ def condition(cond: Condition) -> pl.Expr:
     return expr.fill_null(False)
 
 
+def _content_part(column: str) -> pl.Expr:
+    """A column's text for a content key: a number in one spelling (2.55, 2.550 and a Parquet
+    float 2.55 alike), anything else trimmed as read; null as an empty part."""
+    text = _text(column)
+    number = text.cast(pl.Float64, strict=False).cast(pl.String)
+    return pl.coalesce(number, text, pl.lit(""))
+
+
+def _line_key(values: pl.Series) -> pl.Series:
+    # sha256, not Polars' hash: the key must not change with a library upgrade (a reloaded line
+    # would no longer be a duplicate). 15 hex digits: a positive bigint, 1 or more.
+    return pl.Series(
+        values.name,
+        [int(hashlib.sha256(v.encode("utf-8")).hexdigest()[:15], 16) + 1 for v in values.to_list()],
+        dtype=pl.Int64,
+    )
+
+
+def content_line_no(columns: list[str]) -> pl.Expr:
+    """A line number from the line's content: `columns` (the order first, then what tells its lines
+    apart: sku, price, quantity) and the occurrence of that content in the order, so identical
+    lines stay apart. The same invoice exported in another row order keys the same lines the same,
+    and an overlapping export's lines are duplicates of the lines they repeat."""
+    parts = [_content_part(c) for c in columns]
+    occurrence = (pl.int_range(pl.len()).over(parts) + 1).cast(pl.String)
+    joined = pl.concat_str([*parts, occurrence], separator="\x1f")
+    return joined.map_batches(_line_key, return_dtype=pl.Int64)
+
+
 def _derive(d: Derive) -> pl.Expr:
     if d.kind == "row_in":
         expr = (pl.int_range(pl.len()).over(d.args[0]) + 1).cast(pl.String)
+    elif d.kind == "content_in":
+        expr = content_line_no(list(d.args))
     elif d.kind == "copy":
         expr = pl.col(d.args[0])
     elif d.kind == "coalesce":
@@ -110,6 +146,26 @@ def _lookup(frame: pl.LazyFrame, spec: Spec, read: LookupReader) -> pl.LazyFrame
     return joined.with_columns(*fills, missing.alias(MISSING_REFERENCE)).drop([*renamed.values(), "__found"])
 
 
+def canonical_ids(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
+    """Identifier columns in one canonical text: an integral float text (`12346.0`, as pandas
+    writes a nullable integer id) becomes `12346`; anything else (`12.5`, `A-7`) stays as it is.
+    Adds IDS_NORMALISED, the number of identifiers of the row so rewritten."""
+    ids = [c for c in columns if c in IDENTIFIERS]
+    if not ids:
+        return frame.with_columns(pl.lit(0, dtype=pl.UInt32).alias(IDS_NORMALISED))
+    floats = {c: pl.col(c).str.contains(INTEGRAL_FLOAT).fill_null(False) for c in ids}
+    return frame.with_columns(
+        *[
+            pl.when(floats[c])
+            .then(pl.col(c).str.replace(INTEGRAL_FLOAT, "${1}"))
+            .otherwise(pl.col(c))
+            .alias(c)
+            for c in ids
+        ],
+        pl.sum_horizontal([floats[c].cast(pl.UInt32) for c in ids]).alias(IDS_NORMALISED),
+    )
+
+
 def _hash(column: str, salt: str) -> pl.Expr:
     def hash_series(s: pl.Series) -> pl.Series:
         return pl.Series(s.name, [pii_hash(v, salt) for v in s.to_list()], dtype=pl.String)
@@ -134,6 +190,7 @@ def apply_profile(
     touched = sorted(spec.columns_used() - set(spec.scale))
     if touched:
         frame = frame.with_columns([_blank_to_null(c) for c in touched])
+    frame = canonical_ids(frame, contract_columns)
     if spec.fill_down:
         group = spec.fill_down.group
         frame = frame.with_columns([pl.col(c).forward_fill().over(group) for c in spec.fill_down.columns])
@@ -160,4 +217,4 @@ def apply_profile(
     if spec.hash:
         frame = frame.with_columns([_hash(c, salt) for c in spec.hash])
     # the reader's marks of rows that are not data (repeated headers) travel with the row
-    return frame.select("row_number", SOURCE_ROW, *contract_columns, *FLAGS, *structure.MARKS)
+    return frame.select("row_number", SOURCE_ROW, *contract_columns, *FLAGS, *structure.MARKS, IDS_NORMALISED)

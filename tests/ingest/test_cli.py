@@ -89,7 +89,10 @@ def test_build_runs_after_a_load(write, db, monkeypatch):
     class Result:
         models, seconds, snapshot = {"m": 1}, 0.1, "snap"
 
-    monkeypatch.setattr(warehouse.build, "build", lambda path, quiet=True: built.append(path) or Result())
+    def fake_build(path, quiet=True, **_):
+        return built.append(path) or Result()
+
+    monkeypatch.setattr(warehouse.build, "build", fake_build)
     path = write("orders.csv", BASE["orders"])
     result = runner.invoke(app, ["ingest", str(path), "--db", str(db), "--json"], env=ENV)
     assert result.exit_code == 0, result.output

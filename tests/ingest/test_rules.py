@@ -251,8 +251,9 @@ def test_key_repeated_within_file_keeps_the_first_occurrence(write, ingest, db):
 
 def test_key_loaded_from_an_earlier_file_is_quarantined(write, ingest, db):
     ingest(write("contacts_march.csv", csv_with("contacts")))
-    [r] = ingest(write("contacts_april.csv", csv_with("contacts", row=1, ticket_id="T9")))
-    assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (2, 0, 2)
-    assert quarantined(db) == [(1, "duplicate_key", "contact_id"), (2, "duplicate_key", "contact_id")]
+    # K1 unchanged (a duplicate); K2 resolved since its first export (an update: loaded, issue 13.10)
+    [r] = ingest(write("contacts_april.csv", csv_with("contacts", row=2, resolved_at="2024-03-06 10:00:00")))
+    assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (2, 1, 1)
+    assert quarantined(db) == [(1, "duplicate_key", "contact_id")]
     messages = [m for (m,) in query(db, "select message from meta.quarantine order by row_number")]
     assert messages[0].endswith("contact_id=K1 was already loaded from contacts_march.csv")

@@ -120,7 +120,7 @@ ZENDESK_HEADER = [
 
 def zendesk_tickets() -> str:
     """Eight tickets: mixed satisfaction values (Good, Bad, 4, Offered, Not Offered, blank, Great,
-    6), the 1900-01-01 sentinel, Internal Communication, an unknown Via (API), reopens, a
+    6), the 1900-01-01 sentinel, Internal Communication, an unknown Via (Fax), reopens, a
     requester id turned into scientific notation by Excel, custom [list]/[txt] columns."""
 
     def t(i, via, created, solved, score, reopens="0", **kw):
@@ -151,7 +151,7 @@ def zendesk_tickets() -> str:
         t(103, "Phone", "2025-12-02 09:00:00", "2025-12-03 09:00:00", "Bad", reopens="2", email="bob@example.org", name="Bob Jones"),
         t(104, "Web", "2025-12-02 10:00:00", "2025-12-02 12:00:00", "4"),
         t(105, "Internal Communication", "2025-12-03 09:00:00", "2025-12-03 09:30:00", "Good"),
-        t(106, "API", "2025-12-03 10:00:00", "", ""),
+        t(106, "Fax", "2025-12-03 10:00:00", "", ""),  # not a channel Zendesk has
         t(107, "Twitter", "2025-12-04 09:00:00", "2025-12-04 10:00:00", "Great"),
         t(108, "Help Center", "2025-12-04 11:00:00", "2025-12-04 11:05:00", "6"),
         t(109, "Facebook", "2025-12-05 11:00:00", "2025-12-05 11:05:00", "Not Offered"),
@@ -277,3 +277,119 @@ def delighted_csv() -> str:
         "c1,nps,10,great,1733400000,p1,Bob@Example.org,Bob Jones\n"
         "c2,csat,2,late,1733486400,p2,,\n"
     )
+
+
+ONLINE_RETAIL_HEADER = [
+    "InvoiceNo",
+    "StockCode",
+    "Description",
+    "Quantity",
+    "InvoiceDate",
+    "UnitPrice",
+    "CustomerID",
+    "Country",
+]
+
+
+def online_retail(lines: list[tuple], header: list[str] | None = None) -> str:
+    """UCI Online Retail invoice lines, as the R/pandas CSV exports write them (every string
+    quoted, NA for a missing customer). `lines`: (invoice, stock code, quantity, date, price,
+    customer id) in file order; ids as the export writes them (pandas: 12346.0)."""
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+    writer.writerow(header or ONLINE_RETAIL_HEADER)
+    for invoice, sku, qty, date, price, customer in lines:
+        writer.writerow([invoice, sku, f"item {sku}", qty, date, price, customer, "United Kingdom"])
+    return out.getvalue()
+
+
+# Every value Zendesk documents for a ticket's Via (as the export writes it), with what it is: a
+# channel of the contacts contract, or not a fact (not a customer contact).
+ZENDESK_VIA = {
+    "Web form": "email", "Email": "email", "Mail": "email", "Web": "email", "API": "email",
+    "Web service": "email", "Closed ticket": "email", "Ticket sharing": "email",
+    "Recovered from suspended tickets": "email", "Chat": "chat", "Messaging": "chat",
+    "Native messaging": "chat", "Web Widget": "chat", "Mobile SDK": "chat", "Mobile": "chat",
+    "Text": "chat", "WhatsApp": "chat", "Line": "chat", "WeChat": "chat", "Apple Business Chat": "chat",
+    "Google RCS": "chat", "Twitter": "social", "Facebook": "social", "Instagram Direct": "social",
+    "Any Channel": "social", "Voice": "phone", "Phone": "phone", "Phone call (incoming)": "phone",
+    "Voicemail": "phone", "Help Center": "self_service", "Answer Bot": "self_service",
+    "Forum topic": "self_service", "Get satisfaction": "self_service",
+    "Outbound email": None, "Phone call (outbound)": None, "Side conversation": None, "Rule": None,
+    "Trigger": None, "Automation": None, "Batch job": None, "Sample ticket": None,
+    "Internal Communication": None, "Linked problem": None,
+}  # fmt: skip
+
+
+def zendesk_via_tickets() -> str:
+    """One ticket per ZENDESK_VIA value, ids 1, 2, ... in its order, all from one requester."""
+    rows = [
+        {"ID": str(i), "Requester email": "ann.smith@example.com", "Status": "solved", "Via": via,
+         "Created at": f"2025-12-01 {i % 24:02d}:00:00", "Solved at": f"2025-12-02 {i % 24:02d}:00:00",
+         "Reopens": "0", "Satisfaction Score": ""}
+        for i, via in enumerate(ZENDESK_VIA, start=1)
+    ]  # fmt: skip
+    return _csv(ZENDESK_HEADER, rows)
+
+
+ONLINE_RETAIL_II_HEADER = [
+    "Invoice",
+    "StockCode",
+    "Description",
+    "Quantity",
+    "InvoiceDate",
+    "Price",
+    "Customer ID",
+    "Country",
+]
+
+
+def online_retail_ii_workbook(path, sheets: dict[str, list[tuple]], notes_sheet: bool = True) -> None:
+    """UCI Online Retail II as published: one XLSX, a sheet per year (`sheets`: name -> lines as
+    in online_retail), dates as Excel dates, Customer ID as a number; optionally a notes sheet."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    when = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    for name, lines in sheets.items():
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, ONLINE_RETAIL_II_HEADER)
+        for i, (invoice, sku, qty, date, price, customer) in enumerate(lines, start=1):
+            sheet.write_string(i, 0, invoice)
+            sheet.write_string(i, 1, sku)
+            sheet.write_string(i, 2, f"item {sku}")
+            sheet.write_number(i, 3, qty)
+            sheet.write_datetime(i, 4, dt.datetime.fromisoformat(date), when)
+            sheet.write_number(i, 5, price)
+            sheet.write_number(i, 6, float(customer))
+            sheet.write_string(i, 7, "United Kingdom")
+    if notes_sheet:
+        book.add_worksheet("Notes").write(0, 0, "Source: UCI Machine Learning Repository")
+    book.close()
+
+
+def shopify_order_level() -> str:
+    """Shopify's orders export cut to order columns (no Lineitem columns): three orders, one
+    refunded, one cancelled."""
+    header = [
+        "Name",
+        "Email",
+        "Financial Status",
+        "Currency",
+        "Subtotal",
+        "Shipping",
+        "Taxes",
+        "Total",
+        "Created at",
+        "Cancelled at",
+        "Billing Name",
+        "Billing City",
+    ]
+    rows = [
+        {"Name": "#3001", "Email": ANN_EMAIL, "Financial Status": "paid", "Currency": "USD", "Subtotal": "40.00", "Shipping": "5.00", "Taxes": "3.20", "Total": "48.20", "Created at": "2025-11-02 09:00:00 -0500", "Billing Name": "Ann Smith"},
+        {"Name": "#3002", "Email": "bob@example.org", "Financial Status": "refunded", "Currency": "USD", "Subtotal": "12.50", "Shipping": "0.00", "Taxes": "1.00", "Total": "13.50", "Created at": "2025-11-03 10:00:00 -0500", "Billing Name": "Bob Jones"},
+        {"Name": "#3003", "Email": "bob@example.org", "Financial Status": "voided", "Currency": "USD", "Subtotal": "9.00", "Shipping": "0.00", "Taxes": "0.72", "Total": "9.72", "Created at": "2025-11-04 10:00:00 -0500", "Cancelled at": "2025-11-04 11:00:00 -0500", "Billing Name": "Bob Jones"},
+    ]  # fmt: skip
+    return _csv(header, rows)

@@ -53,7 +53,12 @@ FILE_CASES: list[Case] = [
                 ("Pivot", [["touchpoint", "nps"]]),
             ]
         ),
-        Loaded(2, words=("read sheet 'Responses' (3 of 4; not read: 'Read me', 'Summary', 'Pivot')",)),
+        Loaded(
+            2,
+            words=(
+                "read sheet 'Responses' (3 of 4; skipped: 'Read me' (its header matches no profile)",
+            ),
+        ),
     ),
     Case(
         "xlsx_without_a_matching_sheet",

@@ -1,7 +1,10 @@
 -- One row per support contact.
 -- unique_key: contact_id
 with source as (
+    -- a record exported again with changed values was loaded again (an update): the latest
+    -- export wins, the earlier versions stay in raw as lineage
     select * from {{ source('raw', 'contacts') }}
+    qualify row_number() over (partition by contact_id order by _loaded_at desc, _run_id desc) = 1
 ),
 
 final as (
@@ -12,7 +15,8 @@ final as (
         order_id,
         channel,
         opened_at,
-        cast(opened_at as date) as opened_date,
+        -- the day in the business time zone (CX_TIME_ZONE); timestamps are UTC
+        cast((opened_at at time zone 'UTC') at time zone {{ time_zone }} as date) as opened_date,
         first_response_at,
         resolved_at,
         reason,

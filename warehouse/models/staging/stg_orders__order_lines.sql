@@ -3,7 +3,10 @@
 -- (Olist, UCI Online Retail: no line has it); the return rate counts only exports that do.
 -- unique_key: order_id, line_no
 with source as (
+    -- a record exported again with changed values was loaded again (an update): the latest
+    -- export wins, the earlier versions stay in raw as lineage
     select * from {{ source('raw', 'orders') }}
+    qualify row_number() over (partition by order_id, line_no order by _loaded_at desc, _run_id desc) = 1
 ),
 
 final as (
@@ -11,7 +14,8 @@ final as (
         order_id,
         line_no,
         ordered_at,
-        cast(ordered_at as date) as order_date,
+        -- the day in the business time zone (CX_TIME_ZONE); timestamps are UTC
+        cast((ordered_at at time zone 'UTC') at time zone {{ time_zone }} as date) as order_date,
         store_id,
         channel,
         customer_id,

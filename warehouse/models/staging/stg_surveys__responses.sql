@@ -1,7 +1,10 @@
 -- One row per survey answer (nps, csat or ces).
 -- unique_key: response_id
 with source as (
+    -- a record exported again with changed values was loaded again (an update): the latest
+    -- export wins, the earlier versions stay in raw as lineage
     select * from {{ source('raw', 'surveys') }}
+    qualify row_number() over (partition by response_id order by _loaded_at desc, _run_id desc) = 1
 ),
 
 final as (
@@ -10,7 +13,8 @@ final as (
         survey,
         score,
         answered_at,
-        cast(answered_at as date) as answered_date,
+        -- the day in the business time zone (CX_TIME_ZONE); timestamps are UTC
+        cast((answered_at at time zone 'UTC') at time zone {{ time_zone }} as date) as answered_date,
         customer_id,
         order_id,
         contact_id,
