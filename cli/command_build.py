@@ -18,7 +18,7 @@ def build(
         "duckdb", "--engine", help="duckdb (default), or spark: run the models on Apache Spark (extra: spark)"
     ),
     master: str | None = typer.Option(
-        None, "--master", help="Spark master URL with --engine spark, e.g. spark://host:7077; default local[2]"
+        None, "--master", help="with --engine spark: the master URL, e.g. spark://host:7077; default local[2]"
     ),
     lake: Path | None = typer.Option(
         None, "--lake", help="with --engine spark: read the sources from <lake>/<schema>/<table>/ Parquet"

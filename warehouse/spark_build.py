@@ -44,12 +44,18 @@ def transpile(model: Model) -> str:
     becomes an anchored RLIKE."""
     tree = sqlglot.parse_one(model.render(source_prefix="", clustered=False), read="duckdb")
 
+    # sqlglot's own node where its version has one, an anonymous function where it does not
+    full_match_types = tuple(t for t in (getattr(exp, "RegexpFullMatch", None),) if t is not None)
+
     def full_match(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Anonymous) and node.name.lower() == "regexp_full_match":
+        if isinstance(node, full_match_types):
+            value, pattern = node.this, node.expression
+        elif isinstance(node, exp.Anonymous) and node.name.lower() == "regexp_full_match":
             value, pattern = node.expressions[:2]
-            anchored = exp.Concat(expressions=[exp.Literal.string("^(?:"), pattern, exp.Literal.string(")$")])
-            return exp.RegexpLike(this=value, expression=anchored)
-        return node
+        else:
+            return node
+        anchored = exp.Concat(expressions=[exp.Literal.string("^(?:"), pattern, exp.Literal.string(")$")])
+        return exp.RegexpLike(this=value, expression=anchored)
 
     return tree.transform(full_match).sql(dialect="spark")
 
@@ -58,11 +64,16 @@ def spark_session(master: str | None = None, app_name: str = "cx build"):
     """A Spark session: Spark Connect when SPARK_REMOTE is set, else `master` (local[2] by
     default, bound to 127.0.0.1). Raises BuildError in one line when pyspark or Java is missing."""
     try:
-        from pyspark.sql import SparkSession  # noqa: PLC0415 - the optional extra
+        from pyspark.logger import PySparkLogger  # noqa: PLC0415 - the optional extra
+        from pyspark.sql import SparkSession  # noqa: PLC0415
     except ImportError:
         raise BuildError(
             "the Spark engine needs pyspark: pip install 'retail-cx-dashboard[spark]' (or `make setup`)"
         ) from None
+    # pyspark logs each failed query with its JVM stack trace on stderr; the build reports the
+    # error itself, in one line.
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).disabled = True
     remote = os.environ.get("SPARK_REMOTE")
     if remote:
         builder = SparkSession.builder.remote(remote).appName(app_name)
@@ -162,9 +173,8 @@ def _export_sources(db: Path, out: Path) -> Path:
         for schema, table in declared_sources():
             target = out / schema / table
             target.mkdir(parents=True)
-            con.execute(
-                f"copy (select * from {schema}.{table}) to {literal(target / 'data.parquet')} (format parquet)"
-            )
+            to = literal(target / "data.parquet")
+            con.execute(f"copy (select * from {schema}.{table}) to {to} (format parquet)")
     except duckdb.Error as exc:
         raise BuildError(f"could not export the sources of {db} as Parquet: {_one_line(exc)}") from None
     finally:
@@ -178,7 +188,8 @@ def _run_models(spark, ordered: list[Model], sources: Path, out: Path, quiet: bo
         spark.sql(f"create database if not exists {schema}")
     for schema, table in declared_sources():
         spark.sql(f"drop table if exists {schema}.{table}")
-        spark.sql(f"create table {schema}.{table} using parquet location '{(sources / schema / table).absolute()}'")
+        location = (sources / schema / table).absolute()
+        spark.sql(f"create table {schema}.{table} using parquet location '{location}'")
     written: dict[str, Path] = {}
     try:
         for model in ordered:
@@ -189,7 +200,9 @@ def _run_models(spark, ordered: list[Model], sources: Path, out: Path, quiet: bo
                 spark.sql(f"drop table if exists {model.name}")
                 spark.sql(f"create table {model.name} using parquet location '{path}'")
             except sqlglot.errors.SqlglotError as exc:
-                raise BuildError(f"model {_model_path(model)}: cannot translate to Spark SQL: {_first_line(exc)}")
+                raise BuildError(
+                    f"model {_model_path(model)}: cannot translate to Spark SQL: {_first_line(exc)}"
+                ) from None
             except Exception as exc:
                 if isinstance(exc, BuildError | KeyboardInterrupt):
                     raise
