@@ -23,6 +23,7 @@ import contextlib
 import os
 import shutil
 import time
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from warehouse.project import Model, build_order, declared_sources, load_models
 from warehouse.sql_text import literal
 
 LOCAL_MASTER = "local[2]"
+LOG4J2 = Path(__file__).with_name("spark_log4j2.properties")
 
 
 def transpile(model: Model) -> str:
@@ -74,6 +76,7 @@ def spark_session(master: str | None = None, app_name: str = "cx build"):
     # error itself, in one line.
     for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
         PySparkLogger.getLogger(name).disabled = True
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     remote = os.environ.get("SPARK_REMOTE")
     if remote:
         builder = SparkSession.builder.remote(remote).appName(app_name)
@@ -91,6 +94,7 @@ def spark_session(master: str | None = None, app_name: str = "cx build"):
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.driver.memory", os.environ.get("CX_SPARK_DRIVER_MEMORY", "1g"))
                 .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{LOG4J2}")
             )
         builder = (
             builder.config("spark.ui.enabled", "false")
