@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -46,7 +47,8 @@ def build(
         if engine == "spark":
             from warehouse.spark_build import build as spark_build  # noqa: PLC0415 - optional extra
 
-            result = spark_build(path, master=master, lake=lake, quiet=quiet)
+            remote = os.environ.get("SPARK_REMOTE") or None  # Spark Connect, as pyspark itself reads it
+            result = spark_build(path, master=master, remote=remote, lake=lake, quiet=quiet)
         else:
             result = run_build(path, quiet=quiet)
     except (BuildError, duckdb.Error, OSError) as exc:  # one line, never a traceback

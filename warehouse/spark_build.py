@@ -13,7 +13,7 @@ leaves CURRENT as it was.
 
 pyspark is an optional extra (`pip install '.[spark]'`) imported only here, only when asked for.
 The session is `local[2]` bound to 127.0.0.1 unless --master names a cluster (`spark://host:7077`);
-with SPARK_REMOTE set (Spark Connect, `sc://host:15002`) pyspark connects there instead. On a
+with SPARK_REMOTE set (Spark Connect, `sc://host:15002`; the CLI reads it) it connects there. On a
 cluster the run folder (and the lake) must be a path every executor can read and write.
 """
 
@@ -62,9 +62,15 @@ def transpile(model: Model) -> str:
     return tree.transform(full_match).sql(dialect="spark")
 
 
-def spark_session(master: str | None = None, app_name: str = "cx build"):
-    """A Spark session: Spark Connect when SPARK_REMOTE is set, else `master` (local[2] by
-    default, bound to 127.0.0.1). Raises BuildError in one line when pyspark or Java is missing."""
+def spark_session(
+    master: str | None = None,
+    remote: str | None = None,
+    app_name: str = "cx build",
+    driver_memory: str = "1g",
+):
+    """A Spark session: Spark Connect at `remote` (an `sc://` URL, the CLI passes SPARK_REMOTE) when
+    given, else `master` (local[2] by default, bound to 127.0.0.1, `driver_memory` for the driver).
+    Raises BuildError in one line when pyspark or Java is missing."""
     try:
         from pyspark.logger import PySparkLogger  # noqa: PLC0415 - the optional extra
         from pyspark.sql import SparkSession  # noqa: PLC0415
@@ -77,7 +83,6 @@ def spark_session(master: str | None = None, app_name: str = "cx build"):
     for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
         PySparkLogger.getLogger(name).disabled = True
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
-    remote = os.environ.get("SPARK_REMOTE")
     if remote:
         builder = SparkSession.builder.remote(remote).appName(app_name)
     else:
@@ -92,7 +97,7 @@ def spark_session(master: str | None = None, app_name: str = "cx build"):
             builder = (
                 builder.config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.driver.memory", os.environ.get("CX_SPARK_DRIVER_MEMORY", "1g"))
+                .config("spark.driver.memory", driver_memory)
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{LOG4J2}")
             )
@@ -112,6 +117,7 @@ def spark_session(master: str | None = None, app_name: str = "cx build"):
 def build(
     db: Path,
     master: str | None = None,
+    remote: str | None = None,
     lake: Path | None = None,
     quiet: bool = True,
     spark=None,
@@ -141,7 +147,7 @@ def build(
         run.mkdir()
         sources = Path(lake) if lake is not None else _export_sources(db, run / "sources")
         if spark is None:
-            spark = spark_session(master)
+            spark = spark_session(master, remote)
         written = _run_models(spark, ordered, sources, run / "models", quiet)
         result = _load_snapshot(db, ordered, written, quiet)
         finished = folder / run.name.removeprefix("building-")

@@ -165,7 +165,6 @@ def test_missing_pyspark_is_one_clear_line(monkeypatch):
 @pytest.mark.skipif(not HAVE_PYSPARK, reason="pyspark is not installed")
 def test_missing_java_is_one_clear_line(monkeypatch):
     monkeypatch.delenv("JAVA_HOME", raising=False)
-    monkeypatch.delenv("SPARK_REMOTE", raising=False)
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(BuildError, match="needs Java 17"):
         spark_session()
