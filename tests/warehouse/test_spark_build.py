@@ -87,9 +87,6 @@ def test_both_engines_build_equal_tables(both_engines):
         counts = con.execute(f"select (select count(*) from d.{table}), (select count(*) from s.{table})")
         n_duckdb, n_spark = counts.fetchone()
         assert n_duckdb == n_spark, table
-        for a, b in (("d", "s"), ("s", "d")):
-            extra = con.execute(f"select count(*) from (from {a}.{table} except all from {b}.{table})")
-            assert extra.fetchone()[0] == 0, f"{table}: rows in {a} not in {b}"
         columns = {
             db: con.execute(
                 "select column_name, data_type from duckdb_columns() "
@@ -103,12 +100,16 @@ def test_both_engines_build_equal_tables(both_engines):
             # DuckDB sums integers to HUGEINT, Spark to BIGINT: only integer widths may differ.
             integers = {"HUGEINT", "BIGINT", "INTEGER"}
             assert t_duckdb == t_spark or {t_duckdb, t_spark} <= integers, f"{table}.{column}"
+        # A sum of doubles depends on the order it adds in (0.1 + 0.2 + 0.3 != 0.3 + 0.2 + 0.1 in the
+        # last bit), which differs between engines and between DuckDB's own threads: compare doubles
+        # to 6 decimals (money and seconds), everything else exactly.
+        shown = ", ".join(f"round({c}, 6) as {c}" if t == "DOUBLE" else c for c, t in columns["d"])
+        for a, b in (("d", "s"), ("s", "d")):
+            rows = f"select {shown} from {a}.{table} except all select {shown} from {b}.{table}"
+            extra = con.execute(f"select count(*) from ({rows})")
+            assert extra.fetchone()[0] == 0, f"{table}: rows in {a} not in {b}"
 
 
-
-@pytest.mark.spark
-@pytest.mark.slow
-@needs_spark
 def test_metrics_are_the_same_whichever_engine_built(both_engines, tmp_path):
     db, by_duckdb, by_spark = both_engines
     runner = CliRunner()
