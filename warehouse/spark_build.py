@@ -194,12 +194,14 @@ def _export_sources(db: Path, out: Path) -> Path:
 
 def _run_models(spark, ordered: list[Model], sources: Path, out: Path, quiet: bool) -> dict[str, Path]:
     """Register the sources, run each model in order and write it as Parquet; model -> folder."""
-    for schema in sorted({schema for schema, _ in declared_sources()}):
-        spark.sql(f"create database if not exists {schema}")
     for schema, table in declared_sources():
-        spark.sql(f"drop table if exists {schema}.{table}")
         location = (sources / schema / table).absolute()
-        spark.sql(f"create table {schema}.{table} using parquet location '{location}'")
+        try:
+            spark.sql(f"create database if not exists {schema}")
+            spark.sql(f"drop table if exists {schema}.{table}")
+            spark.sql(f"create table {schema}.{table} using parquet location '{location}'")
+        except Exception as exc:  # a lake without this table, or a session that died
+            raise BuildError(f"source {schema}.{table} ({location}) on Spark: {_first_line(exc)}") from None
     written: dict[str, Path] = {}
     try:
         for model in ordered:

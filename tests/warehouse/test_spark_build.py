@@ -145,6 +145,21 @@ def test_a_failed_spark_build_leaves_current_and_removes_its_run_folder(both_eng
 
 
 
+@pytest.mark.spark
+@pytest.mark.slow
+@needs_spark
+def test_a_lake_without_a_source_table_is_one_line(both_engines, spark, tmp_path):
+    db, _, _ = both_engines
+    pointer = snapshots.serving_dir(db) / "CURRENT"
+    before = pointer.read_text()
+    (tmp_path / "raw").mkdir()
+    with pytest.raises(BuildError, match=r"source raw\.\w+ \(.*\) on Spark: ") as raised:
+        spark_build(db, spark=spark, lake=tmp_path)
+    assert "\n" not in str(raised.value)
+    assert pointer.read_text() == before
+    assert not list(snapshots.serving_dir(db).glob("building-*"))
+
+
 def test_transpile_turns_regexp_full_match_into_an_anchored_rlike():
     model = replace(MODELS["stg_stores__stores"], sql="select regexp_full_match(a, 'x+') as ok from t")
     sql = transpile(model)
