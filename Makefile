@@ -5,12 +5,12 @@ BIN    := $(VENV)/bin
 SCALE  ?= 1.0
 PORT   ?= 8501
 
-.PHONY: setup demo data test test-fast browser-deps bench bench-quick lint clean
+.PHONY: setup demo data test test-fast browser-deps java-deps bench bench-quick lint clean
 
 $(BIN)/cx: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	touch $(BIN)/cx
 
 setup: $(BIN)/cx
@@ -22,8 +22,9 @@ demo: setup data
 data: setup
 	$(BIN)/cx demo --scale $(SCALE) --out data/demo_exports --db data/warehouse.duckdb
 
-## Set up and run the whole test suite (browser tests skip without /usr/bin/chromium).
-test: setup
+## Set up and run the whole test suite (browser tests skip without /usr/bin/chromium, Spark tests
+## without Java: java-deps installs it where it can).
+test: setup java-deps
 	$(BIN)/python -m pytest
 
 test-fast: setup
@@ -37,6 +38,14 @@ browser-deps:
 	fi
 	@if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	fi
+
+## Java 17 for `cx build --engine spark` and its tests (pyspark itself is the `spark` extra).
+## Without root or apt the Spark tests skip, with the reason.
+java-deps:
+	@if ! command -v java >/dev/null 2>&1 && [ -z "$$JAVA_HOME" ]; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null) \
+		|| echo "Java 17 could not be installed: the Spark tests will skip"; \
 	fi
 
 bench: setup

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -14,6 +15,15 @@ def build(
         None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="print only the summary line"),
+    engine: str = typer.Option(
+        "duckdb", "--engine", help="duckdb (default), or spark: run the models on Apache Spark (extra: spark)"
+    ),
+    master: str | None = typer.Option(
+        None, "--master", help="with --engine spark: the master URL, e.g. spark://host:7077; default local[2]"
+    ),
+    lake: Path | None = typer.Option(
+        None, "--lake", help="with --engine spark: read the sources from <lake>/<schema>/<table>/ Parquet"
+    ),
 ) -> None:
     """Build staging -> core -> marts into a new snapshot and publish it for the dashboard."""
     import duckdb
@@ -22,6 +32,12 @@ def build(
     from warehouse.build import BuildError
     from warehouse.build import build as run_build
 
+    if engine not in ("duckdb", "spark"):
+        typer.echo(f"build failed: --engine is duckdb or spark, not {engine!r}", err=True)
+        raise typer.Exit(2)
+    if engine == "duckdb" and (master or lake):
+        typer.echo("build failed: --master and --lake go with --engine spark", err=True)
+        raise typer.Exit(2)
     path = resolve_db(db)
     try:
         time_zone = time_zone_from_env()
@@ -31,8 +47,17 @@ def build(
     try:
         # An ingest database written by an older version lacks the columns its contracts gained
         # since (ingest adds them on its next run); add them now so the models can build.
-        upgrade_schema(path)
-        result = run_build(path, quiet=quiet, time_zone=time_zone)
+        if lake is None:  # with a lake the ingest database is not read
+            upgrade_schema(path)
+        if engine == "spark":
+            from warehouse.spark_build import build as spark_build
+
+            remote = os.environ.get("SPARK_REMOTE") or None  # Spark Connect, as pyspark itself reads it
+            result = spark_build(
+                path, master=master, remote=remote, lake=lake, quiet=quiet, time_zone=time_zone
+            )
+        else:
+            result = run_build(path, quiet=quiet, time_zone=time_zone)
     except (BuildError, duckdb.Error, OSError) as exc:  # one line, never a traceback
         what = str(exc) if isinstance(exc, BuildError) else f"{type(exc).__name__}: {exc}"
         typer.echo(f"build failed: {' '.join(what.split())}", err=True)

@@ -91,14 +91,15 @@ class Model:
     def sources(self) -> list[tuple[str, str]]:
         return _SOURCE.findall(self.sql)
 
-    def render(self, source_prefix: str = "src", time_zone: str = "UTC") -> str:
+    def render(self, source_prefix: str = "src", time_zone: str = "UTC", clustered: bool = True) -> str:
         """SQL with refs as bare table names, sources as <prefix>.<schema>.<table> and
-        {{ time_zone }} as the business time zone (CX_TIME_ZONE), a quoted IANA name."""
+        {{ time_zone }} as the business time zone (CX_TIME_ZONE), a quoted IANA name; sorted by
+        cluster_by unless `clustered` is false (the Spark engine sorts when it loads DuckDB)."""
         sql = _REF.sub(lambda m: m.group(1), self.sql)
         sql = _TIME_ZONE.sub(lambda _: "'" + time_zone.replace("'", "''") + "'", sql)
         prefix = f"{source_prefix}." if source_prefix else ""
         sql = _SOURCE.sub(lambda m: f"{prefix}{m.group(1)}.{m.group(2)}", sql)
-        if self.cluster_by:
+        if clustered and self.cluster_by:
             sql = f"select * from (\n{sql}\n) order by {', '.join(self.cluster_by)}"
         return sql
 

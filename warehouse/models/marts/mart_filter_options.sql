@@ -29,8 +29,10 @@ dimension_values as (
 ),
 
 final as (
+    -- The standard UNPIVOT form, which DuckDB and Spark both run (nulls are left out in both).
     select distinct dimension, value
-    from (unpivot dimension_values on channel, region, store, tier, segment into name dimension value value)
+    from dimension_values
+    unpivot (value for dimension in (channel, region, store, tier, segment))
 )
 
 select * from final
