@@ -150,7 +150,7 @@ def build(
         sources = Path(lake) if lake is not None else _export_sources(db, run / "sources")
         if spark is None:
             spark = spark_session(master, remote)
-        written = _run_models(spark, ordered, sources, run / "models", quiet)
+        written = _run_models(spark, ordered, sources, run / "models", quiet, time_zone)
         result = _load_snapshot(db, ordered, written, quiet)
         finished = folder / run.name.removeprefix("building-")
         run.rename(finished)
@@ -194,7 +194,9 @@ def _export_sources(db: Path, out: Path) -> Path:
     return out
 
 
-def _run_models(spark, ordered: list[Model], sources: Path, out: Path, quiet: bool) -> dict[str, Path]:
+def _run_models(
+    spark, ordered: list[Model], sources: Path, out: Path, quiet: bool, time_zone: str = "UTC"
+) -> dict[str, Path]:
     """Register the sources, run each model in order and write it as Parquet; model -> folder."""
     for schema, table in declared_sources():
         location = (sources / schema / table).absolute()
