@@ -63,7 +63,10 @@ final as (
         sequenced.opened_at + interval 7 day <= data_end.latest_opened_at as is_repeat_window_closed,
         -- Agent-handled: everything not closed by the bot or the self-service channel (AHT base).
         sequenced.resolved_by <> 'bot' and sequenced.channel <> 'self_service' as is_agent_handled,
-        sequenced.resolved_by = 'bot' or sequenced.channel = 'self_service' as is_self_served,
+        -- Self-served (the self-service rate's numerator): resolved, and by the bot or on the
+        -- self-service channel without an agent; an unresolved self-service contact is not served.
+        sequenced.resolved_at is not null and sequenced.resolved_by <> 'agent'
+            and (sequenced.resolved_by = 'bot' or sequenced.channel = 'self_service') as is_self_served,
         coalesce(cost.setting_value, 0) as contact_cost_amount,
         orders.store_id,
         orders.order_channel,
