@@ -39,7 +39,7 @@ FRICTION_POINTS = {
     },
     "preventable_returns": {
         "label": "Preventable returns",
-        "measured_as": "units returned as damaged, wrong item, not as described or arrived late",
+        "measured_as": "units returned as damaged, wrong item, not as described, arrived late or a poor fit",
         "cost_formula": "returned units x processing cost + returned value x gross margin",
     },
     "detractor_churn": {

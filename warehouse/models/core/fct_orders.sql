@@ -23,12 +23,14 @@ margin as (
 ),
 
 -- Returns that a better experience prevents (the friction point preventable_returns): the item
--- arrived damaged, wrong, not as described or late; not a change of mind or a poor fit.
+-- arrived damaged, wrong, not as described or late, or did not fit (what size guidance and richer
+-- product content prevent: the roadmap pairs this cost with that fix); not a change of mind.
 line_values as (
     select
         *,
         quantity * unit_price_amount - discount_amount as net_line_amount,
-        return_reason in ('damaged', 'wrong_item', 'not_as_described', 'arrived_late') as is_preventable_return
+        return_reason in ('damaged', 'wrong_item', 'not_as_described', 'arrived_late', 'size_fit')
+            as is_preventable_return
     from order_lines
 ),
 
