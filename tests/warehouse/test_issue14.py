@@ -33,6 +33,9 @@ def line(order, when, customer=None, qty=1, price=10.0, channel="web", store="W1
     }
 
 
+LATE = ("2026-03-04 00:00:00", "2026-03-06 10:00:00")  # promised, delivered
+
+
 def costs(wh, filters=MARCH, assumptions=None) -> dict[str, dict]:
     return {r["friction_point"]: r for r in wh.friction_costs(filters, assumptions).frame.to_dicts()}
 
@@ -71,3 +74,126 @@ def test_size_fit_returns_are_preventable_and_paired_with_size_guidance_issue14(
         wh.friction_priorities(MARCH).frame.filter(friction_point="preventable_returns").row(0, named=True)
     )
     assert paired["initiatives"] == "CX-10 Size guidance and richer product content"
+
+
+# -- 14.4 each version of the cost assumptions applies from its effective date --------------------
+def contact(cid, customer, reason, when, channel="phone", **kw):
+    return {
+        "contact_id": cid,
+        "customer_id": customer,
+        "reason": reason,
+        "channel": channel,
+        "opened_at": when,
+        **kw,
+    }
+
+
+def versions(*changes: tuple[int, str, dict]) -> list[dict]:
+    """cost_assumptions rows: (version, valid_from, settings) each; version 1 holds every default."""
+    from tests.warehouse.raw_fixture import DEFAULT_ASSUMPTIONS
+
+    rows = []
+    for version, valid_from, settings in changes:
+        values = {**DEFAULT_ASSUMPTIONS, **settings} if version == 1 else settings
+        rows += [
+            {"version": version, "valid_from": valid_from, "setting": k, "value": v}
+            for k, v in values.items()
+        ]
+    return rows
+
+
+def test_each_cost_assumption_version_applies_from_its_date_issue14(tmp_path):
+    """Issue 14.4: the latest version was applied to all history while the page said a version is
+    used from its date on. Version 1 from 5 March (phone 6.50, margin 0.4), version 2 from 16 March
+    (phone 10.00, margin 0.5; only the changed settings)."""
+    contacts = [
+        contact("c1", "A", "billing", "2026-03-01 09:00:00"),  # before version 1: the first version's value
+        contact("c2", "A", "billing", "2026-03-03 09:00:00"),  # repeat of c1: 6.50
+        contact("c3", "B", "billing", "2026-03-20 09:00:00"),
+        contact("c4", "B", "billing", "2026-03-22 09:00:00"),  # repeat of c3: 10.00
+    ]
+    orders = [
+        line("o1", "2026-03-10 10:00:00", "A", price=10.0, returned_quantity=1, return_reason="damaged"),
+        line("o2", "2026-03-25 10:00:00", "B", price=10.0, returned_quantity=1, return_reason="damaged"),
+    ]
+    rows = {"contacts": contacts, "orders": orders, "stores": STORES}
+    rows["cost_assumptions"] = versions(
+        (1, "2026-03-05", {}), (2, "2026-03-16", {"cost_per_contact_phone": 10.0, "gross_margin": 0.5})
+    )
+    wh = build_warehouse(tmp_path, rows)
+    march = costs(wh)
+    # before: 2 repeats x 10.00 = 20.00; each on its day's version: 6.50 + 10.00
+    assert march["repeat_contacts"]["period_cost_amount"] == pytest.approx(6.5 + 10.0)
+    # returns: 2 x 7.50 processing + 10.00 x 0.4 (10 March) + 10.00 x 0.5 (25 March); before 25.00
+    assert march["preventable_returns"]["period_cost_amount"] == pytest.approx(15 + 4.0 + 5.0)
+    card = {r["metric"]: r["value"] for r in wh.metrics(MARCH, ["cost_per_contact"]).frame.to_dicts()}
+    assert card["cost_per_contact"] == pytest.approx((2 * 6.5 + 2 * 10.0) / 4)  # before: 10.00
+    # a what-if value applies to every day of the period; nothing is written back
+    what_if = costs(wh, assumptions={"cost_per_contact_phone": 8.0})
+    assert what_if["repeat_contacts"]["period_cost_amount"] == pytest.approx(16.0)
+    assert wh.assumptions()["cost_per_contact_phone"] == pytest.approx(10.0)  # the latest, for the editor
+
+
+# -- 14.2 a cost that cannot be valued is "not valued" with the reason, never 0 -------------------
+def test_costs_without_clv_or_a_setting_are_not_valued_issue14(tmp_path):
+    """Issue 14.2: for a period ending within the data's first 12 months CLV has no value and the
+    costs it values read 0 (detractor churn vanished from the page; late deliveries lost their churn
+    part without a word)."""
+    orders = [
+        line("o1", "2026-03-02 10:00:00", "A", promised_at=LATE[0], delivered_at=LATE[1]),
+        line(
+            "o2",
+            "2026-03-03 10:00:00",
+            "B",
+            promised_at="2026-03-05 00:00:00",
+            delivered_at="2026-03-04 10:00:00",
+        ),
+    ]
+    contacts = [
+        contact("w1", "A", "order_status", "2026-03-05 09:00:00", order_id="o1", transfers=1),
+        contact("w2", "A", "order_status", "2026-03-20 09:00:00", order_id="o1", channel="chat"),
+    ]
+    surveys = [{"response_id": "n1", "survey": "nps", "score": 2, "answered_at": "2026-03-10 10:00:00"}]
+    rows = {"orders": orders, "contacts": contacts, "surveys": surveys, "stores": STORES}
+    rows["cost_assumptions"] = [
+        r for r in versions((1, "2024-01-01", {})) if r["setting"] != "cost_per_transfer"
+    ]
+    wh = build_warehouse(tmp_path, rows)
+    march = costs(wh)
+    churn = march["detractor_churn"]
+    assert (
+        churn["count_events"] == 1
+        and churn["period_cost_amount"] is None
+        and churn["yearly_cost_amount"] is None
+    )
+    assert churn["not_valued"] == (
+        "not valued: CLV needs 12 months of purchases up to the period's end (31 Mar 2026); "
+        "the data starts 02 Mar 2026"
+    )
+    late = march["late_deliveries"]
+    # late orders and "where is my order" contacts apart (before: 3 "events"); the contacts valued
+    assert late["count_events"] == 1 and late["count_wismo_contacts"] == 2
+    assert late["period_cost_amount"] == pytest.approx(6.5 + 3.2)
+    assert late["not_valued"].startswith("the late orders' churn part not valued: CLV needs 12 months")
+    assert march["transfers"]["period_cost_amount"] is None
+    assert march["transfers"]["not_valued"] == "not valued: no cost_per_transfer in the cost assumptions"
+    # the priorities keep them, last, outside the total
+    priorities = wh.friction_priorities(MARCH).frame
+    assert priorities["quadrant"].to_list()[-2:] == ["not_valued", "not_valued"]
+    assert priorities["total_yearly_cost_amount"][0] == pytest.approx((6.5 + 3.2) * 365 / 31)
+
+
+def test_with_twelve_months_of_history_the_churn_parts_are_valued_issue14(tmp_path):
+    orders = [
+        line("o0", "2025-03-15 10:00:00", "D"),  # history: the data reaches back 12 months
+        line("o2", "2025-06-01 10:00:00", "C"),  # C bought in the 12 months, not in the last 180 days
+        line("o1", "2026-03-02 10:00:00", "A", promised_at=LATE[0], delivered_at=LATE[1]),
+    ]
+    surveys = [{"response_id": "n1", "survey": "nps", "score": 2, "answered_at": "2026-03-10 10:00:00"}]
+    wh = build_warehouse(tmp_path, {"orders": orders, "surveys": surveys, "stores": STORES})
+    # A and C in the window, C churned: margin 0.4 x 20 / 2 customers = 4 a year, lifetime 1 / 0.5 -> CLV 8
+    assert wh.metrics(MARCH, ["clv"]).frame["value"][0] == pytest.approx(8.0)
+    march = costs(wh)
+    assert march["detractor_churn"]["period_cost_amount"] == pytest.approx(1 * 0.12 * 8.0)
+    assert march["detractor_churn"]["not_valued"] is None
+    assert march["late_deliveries"]["period_cost_amount"] == pytest.approx(1 * 0.04 * 8.0)

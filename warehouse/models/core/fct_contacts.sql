@@ -1,6 +1,7 @@
 -- One row per support contact, with the repeat-contact flags (same customer, same reason, within
--- 7 days; or reopened: a ticket tool's count of repeat contacts inside the case), its cost, and
--- the customer's tier, segment and region on the day.
+-- 7 days; or reopened: a ticket tool's count of repeat contacts inside the case), its cost and
+-- long-wait flag (by the cost assumptions' version applying on the day), and the customer's tier,
+-- segment and region on the day.
 -- unique_key: contact_id
 with contacts as (
     select * from {{ ref('stg_contacts__contacts') }}
@@ -15,7 +16,7 @@ spells as (
 ),
 
 assumptions as (
-    select * from {{ ref('dim_cost_assumptions') }}
+    select * from {{ ref('dim_cost_assumption_versions') }}
 ),
 
 -- The latest contact in the data: a contact opened less than 7 days before it has not had its
@@ -68,6 +69,8 @@ final as (
         sequenced.resolved_at is not null and sequenced.resolved_by <> 'agent'
             and (sequenced.resolved_by = 'bot' or sequenced.channel = 'self_service') as is_self_served,
         coalesce(cost.setting_value, 0) as contact_cost_amount,
+        coalesce(sequenced.wait_seconds > threshold.setting_value, false) as is_long_wait,
+        sequenced.customer_id is null as is_anonymous,
         orders.store_id,
         orders.order_channel,
         coalesce(spells.tier, 'none') as tier,
@@ -77,7 +80,12 @@ final as (
     from sequenced
     cross join data_end
     left join orders on orders.order_id = sequenced.order_id
-    left join assumptions as cost on cost.setting = 'cost_per_contact_' || sequenced.channel
+    left join assumptions as cost
+        on cost.setting = 'cost_per_contact_' || sequenced.channel
+        and sequenced.opened_date between cost.applies_from_date and cost.applies_to_date
+    left join assumptions as threshold
+        on threshold.setting = 'wait_threshold_seconds'
+        and sequenced.opened_date between threshold.applies_from_date and threshold.applies_to_date
     left join spells
         on spells.customer_id = sequenced.customer_id
         and sequenced.opened_date between spells.valid_from_date and spells.valid_to_date

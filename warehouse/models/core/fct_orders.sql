@@ -15,11 +15,14 @@ spells as (
 ),
 
 assumptions as (
-    select * from {{ ref('dim_cost_assumptions') }}
+    select * from {{ ref('dim_cost_assumption_versions') }}
 ),
 
+-- the gross margin of the cost assumptions' version applying on the order's day
 margin as (
-    select setting_value as gross_margin from assumptions where setting = 'gross_margin'
+    select setting_value as gross_margin, applies_from_date, applies_to_date
+    from assumptions
+    where setting = 'gross_margin'
 ),
 
 -- Returns that a better experience prevents (the friction point preventable_returns): the item
@@ -93,7 +96,8 @@ final as (
     left join spells
         on spells.customer_id = order_totals.customer_id
         and order_totals.order_date between spells.valid_from_date and spells.valid_to_date
-    cross join (select max(gross_margin) as gross_margin from margin) as margin
+    left join margin
+        on order_totals.order_date between margin.applies_from_date and margin.applies_to_date
 )
 
 select * from final

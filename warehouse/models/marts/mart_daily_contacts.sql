@@ -14,16 +14,6 @@ tickets as (
     select * from {{ ref('fct_tickets') }}
 ),
 
-assumptions as (
-    select * from {{ ref('dim_cost_assumptions') }}
-),
-
-wait_threshold as (
-    select max(setting_value) as wait_threshold_seconds
-    from assumptions
-    where setting = 'wait_threshold_seconds'
-),
-
 contacts_with_ticket as (
     select
         contacts.*,
@@ -55,7 +45,7 @@ final as (
         sum(case when is_agent_handled then coalesce(handle_seconds, 0) else 0 end) as sum_handle_seconds,
         sum(case when wait_seconds is not null then 1 else 0 end) as count_with_wait,
         sum(coalesce(wait_seconds, 0)) as sum_wait_seconds,
-        sum(case when wait_seconds > wait_threshold.wait_threshold_seconds then 1 else 0 end) as count_long_waits,
+        sum(case when is_long_wait then 1 else 0 end) as count_long_waits,
         sum(case when count_transfers > 0 then 1 else 0 end) as count_transferred,
         sum(count_transfers) as count_transfers,
         sum(case when is_self_served then 1 else 0 end) as count_self_served,
@@ -68,7 +58,6 @@ final as (
         sum(case when is_ticket_opener and is_repeat_window_closed and is_ticket_fcr then 1 else 0 end)
             as count_window_closed_fcr_tickets
     from contacts_with_ticket
-    cross join wait_threshold
     group by 1, 2, 3, 4, 5, 6, 7
 )
 

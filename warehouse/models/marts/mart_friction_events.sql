@@ -25,16 +25,6 @@ responses as (
     select * from {{ ref('fct_survey_responses') }}
 ),
 
-assumptions as (
-    select * from {{ ref('dim_cost_assumptions') }}
-),
-
-wait_threshold as (
-    select max(setting_value) as wait_threshold_seconds
-    from assumptions
-    where setting = 'wait_threshold_seconds'
-),
-
 abandoned_carts as (
     select session_date as activity_date, channel, cast(null as varchar) as store_id, region, tier, segment,
         'abandoned_carts' as friction_point, 'session' as cost_driver,
@@ -70,8 +60,7 @@ long_waits as (
         'long_waits' as friction_point, channel as cost_driver,
         count(*) as count_events, cast(0 as double) as value_amount
     from contacts
-    cross join wait_threshold
-    where contacts.wait_seconds > wait_threshold.wait_threshold_seconds
+    where is_long_wait
     group by 1, 2, 3, 4, 5, 6
 ),
 
