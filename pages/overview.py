@@ -74,7 +74,7 @@ with left:
     friction = data.friction_costs(f).frame.filter(pl.col("yearly_cost_amount") > 0)
     if friction.height:
         components.chart(
-            charts.friction_top(friction.head(3), "The three largest friction costs (per year)"),
+            charts.friction_top(friction.head(3), "The three largest friction costs (yearly run-rate)"),
             key="friction_top",
         )
         st.page_link(

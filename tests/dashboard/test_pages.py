@@ -190,8 +190,8 @@ def test_friction_costs_and_total(app, wh):
     at = open_page(app({"period": "Last 365 days"}), "friction")
     expected = wh.friction_priorities(default_filters(wh, 365)).frame.filter(pl.col("yearly_cost_amount") > 0)
     assert at.metric[0].value == f"£{expected['total_yearly_cost_amount'][0]:,.0f}"
-    shown = table(at, "#")
-    assert shown["Yearly cost £"].to_list() == pytest.approx(expected["yearly_cost_amount"].to_list())
+    shown = table(at, "#").head(expected.height)
+    assert shown["Yearly run-rate £"].to_list() == pytest.approx(expected["yearly_cost_amount"].to_list())
     assert shown["How the cost is computed"].to_list() == expected["cost_formula"].to_list()
     at.selectbox(key="period").set_value("last_30").run()
     narrowed = wh.friction_priorities(default_filters(wh, 30)).frame
@@ -200,6 +200,31 @@ def test_friction_costs_and_total(app, wh):
         == f"£{narrowed['total_yearly_cost_amount'][0]:,.0f}"
         != f"£{expected['total_yearly_cost_amount'][0]:,.0f}"
     )
+
+
+def test_friction_costs_not_valued_are_named_not_zero_issue14(app, wh):
+    """A period ending within the data's first 12 months: CLV has no value, so detractor churn is
+    listed as not valued with the reason, never as a cost of 0 (nor dropped from the page)."""
+    start = wh.data_start()
+    f = Filters(date_from=start + timedelta(days=200), date_to=start + timedelta(days=289))
+    expected = wh.friction_priorities(f).frame
+    unvalued = expected.filter(pl.col("quadrant") == "not_valued")
+    assert "detractor_churn" in unvalued["friction_point"].to_list()
+    at = open_page(
+        app({"period": "Custom dates", "from": str(f.date_from), "to": str(f.date_to)}), "friction"
+    )
+    shown = table(at, "#")
+    row = shown.filter(pl.col("Friction point") == "Detractor churn").row(0, named=True)
+    assert row["Yearly run-rate £"] is None or row["Yearly run-rate £"] != row["Yearly run-rate £"]  # NaN
+    assert row["Not valued"].startswith("not valued: CLV needs 12 months of purchases")
+    assert any(
+        "Not valued, so not in the total" in w.value and "Detractor churn" in w.value for w in at.warning
+    )
+    valued = expected.filter(pl.col("yearly_cost_amount") > 0)
+    assert at.metric[0].value == f"£{valued['total_yearly_cost_amount'][0]:,.0f}"
+    late = shown.filter(pl.col("Friction point") == "Late deliveries (WISMO)").row(0, named=True)
+    assert late["Not valued"].startswith("the late orders' churn part not valued")
+    assert late["“Where is my order” contacts"] > 0 and late["Counted in"] == "late orders"
 
 
 # -- roadmap ----------------------------------------------------------------------------------
