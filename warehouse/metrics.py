@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -117,40 +117,73 @@ def additive_sql(
     return sql, params
 
 
-# Customers counted once per group value when they bought in several (channel, store): the distinct
-# customers are a bitmap of the mart's dense customer_key (bitstring_agg), one bit set per purchase
-# row and no hashing of customers: at 10M order lines the default view (no filter) takes ~40 ms
-# instead of ~240 ms for a group by customer. churned = bought in the window - bought recently.
-CUSTOMERS_DISTINCT = """customers as (
-    select
-        {group_select}coalesce(bit_count(bitstring_agg(customer_key, 1, {max_key})), 0) as count_customers,
-        coalesce(bit_count(bitstring_agg(customer_key, 1, {max_key})), 0)
-            - coalesce(bit_count(bitstring_agg(customer_key, 1, {max_key}) filter (
-                where activity_date > $date_to - to_days(cast($churn_window_days as integer))
-            )), 0) as count_churned,
-        sum(gross_margin_amount) as gross_margin_amount
-    from in_window
-    {group_by}
-),"""
-# Customers under the latest tier, region or segment they bought under: one row per customer first.
-CUSTOMERS_LATEST = """customer_window as (
-    select
-        customer_key,
-        {latest_select}max(activity_date) as last_purchase_date,
-        sum(gross_margin_amount) as gross_margin_amount
-    from in_window
-    group by customer_key{each_group_by}
+# Churn belongs to the customer (warehouse/sql/customer_window.sql): the tier and segment filters
+# choose customers by what they hold on the period's last day (mart_customer_tiers); the other
+# filters and the scope by where they bought in the 12 months.
+HELD_DIMENSIONS = ("tier", "segment")
+
+
+def customer_filters(filters: Filters) -> tuple[str, str | None, dict]:
+    """(purchase_where over mart_customer_daily, held_where over mart_customer_tiers or None when
+    no tier or segment is chosen, their bound parameters)."""
+    purchase_where, params = where_clause(replace(filters, tier=(), segment=()), with_dates=False)
+    held = Filters(tier=filters.tier, segment=filters.segment)  # the scope is about where they bought
+    held_where, held_params = where_clause(held, with_dates=False)
+    chosen_held = held_where if filters.tier or filters.segment else None
+    return purchase_where, chosen_held, {**params, **held_params}
+
+
+HELD_BITMAP = """select bitstring_agg(customer_key, 1, {max_key}) as customers
+    from mart_customer_tiers
+    where valid_from_date <= $date_to and valid_to_date >= $date_to and {held_where}"""
+
+# Grouped (or without customer keys): one row per customer first. A customer counts under each
+# channel, region or store they bought in within the 12 months (as those filters choose them) and
+# under the one tier and segment they hold on the period's last day.
+CUSTOMER_GROUPS_SQL = """with history as (
+    select min(activity_date) as first_purchase_date from mart_customer_daily
 ),
 
+in_window as (
+    select *
+    from mart_customer_daily
+    where (select first_purchase_date from history) <= $date_to - interval 364 day
+        and activity_date > $date_to - interval 365 day
+        and activity_date <= $date_to
+),
+
+-- each customer: the last purchase and the gross margin of all their purchases in the 12 months
+per_customer as (
+    select
+        customer_key,
+        max(activity_date) as last_purchase_date,
+        sum(gross_margin_amount) as gross_margin_amount
+    from in_window
+    group by 1
+),
+
+-- the customers (and the channels, regions, stores) the purchase filters choose
+bought as (
+    select distinct customer_key{bought_groups}
+    from in_window
+    where {purchase_where}
+),
+
+{held}
 customers as (
     select
         {group_select}count(*) as count_customers,
-        sum(case when last_purchase_date <= $date_to - to_days(cast($churn_window_days as integer))
-            then 1 else 0 end) as count_churned,
-        sum(gross_margin_amount) as gross_margin_amount
-    from customer_window
-    {group_by}
-),"""
+        sum(case when per_customer.last_purchase_date
+            <= $date_to - to_days(cast($churn_window_days as integer)) then 1 else 0 end) as count_churned,
+        sum(per_customer.gross_margin_amount) as gross_margin_amount
+    from bought
+    inner join per_customer on per_customer.customer_key = bought.customer_key
+    {held_join}{group_by}
+)
+
+select {group_outer}{measures}
+from customers
+{group_by_outer}"""
 
 
 def customer_window_sql(
@@ -160,41 +193,58 @@ def customer_window_sql(
     group_by: tuple[str, ...] = (),
     max_customer_key: int | None = None,
 ) -> tuple[str, dict]:
-    """Churn and CLV over the customers who bought in the 12 months up to filters.date_to.
-
-    `max_customer_key` (mart_customer_daily's largest customer_key) lets distinct customers be
-    counted as a bitmap; without it (or grouped by tier, region or segment, where a customer counts
-    under the latest value they bought under) customers are grouped one by one."""
-    where, params = where_clause(filters, with_dates=False)
+    """Churn and CLV over the customers who bought in the 12 months up to filters.date_to, chosen
+    and counted as warehouse/sql/customer_window.sql says. `max_customer_key` (mart_customer_daily's
+    largest customer_key) lets an ungrouped figure count customers as bitmaps; grouped (by a
+    dimension), or without it, customers are taken one by one (CUSTOMER_GROUPS_SQL)."""
+    purchase_where, held_where, params = customer_filters(filters)
     params["date_to"] = filters.date_to
     params["churn_window_days"] = int(churn_window_days)
-    cols, each, latest = [], [], []
+    measures = ", ".join(margin_select(metrics))
     for name in group_by:
         if name in TIME_GRAINS or name not in DIMENSIONS:
             raise ValueError(f"customer metrics cannot be grouped by {name!r}")
-        col = DIMENSIONS[name]
-        cols.append(col)
-        # channel, store: a customer may buy in several and is counted in each
-        (each if name in ("channel", "store") else latest).append(col)
-    group_select = "".join(f"{c}, " for c in cols)
-    group_by_sql = f"group by {', '.join(cols)}" if cols else ""
-    if max_customer_key and not latest:
-        customers = CUSTOMERS_DISTINCT.format(
-            group_select=group_select, max_key=int(max_customer_key), group_by=group_by_sql
+    if max_customer_key and not group_by:
+        max_key = int(max_customer_key)
+        if held_where:
+            held = HELD_BITMAP.format(max_key=max_key, held_where=held_where)
+            chosen_from = "bought.customers & held.customers"
+        else:
+            held, chosen_from = "select 1 as unused", "bought.customers"
+        chosen_row = (
+            "get_bit(chosen.customers, customer_key - 1) = 1"
+            if held_where or purchase_where != "true"
+            else "chosen.customers is not null"  # every buyer of the window: no bit to look up
         )
-    else:
-        customers = CUSTOMERS_LATEST.format(
-            latest_select="".join(f"arg_max({c}, activity_date) as {c}, " for c in latest)
-            + "".join(f"{c}, " for c in each),
-            each_group_by="".join(f", {c}" for c in each),
-            group_select=group_select,
-            group_by=group_by_sql,
-        )
-    measures = ", ".join(margin_select(metrics))
-    positions = ", ".join(str(i + 1) for i in range(len(group_by)))
-    sql = CUSTOMER_WINDOW_SQL.format(
-        where=where,
-        customers=customers,
+        sql = CUSTOMER_WINDOW_SQL.format(
+            max_key=max_key,
+            purchase_where=purchase_where,
+            held=held,
+            chosen_row=chosen_row,
+            measures=measures,
+        ).replace("bought.customers & held.customers as customers", f"{chosen_from} as customers")
+        return sql, params
+    groups = [DIMENSIONS[n] for n in group_by]
+    held_columns = {DIMENSIONS[n] for n in HELD_DIMENSIONS}
+    bought_groups = [c for c in groups if c not in held_columns]
+    qualified = [f"{'held' if c in held_columns else 'bought'}.{c}" for c in groups]
+    positions = ", ".join(str(i + 1) for i in range(len(groups)))
+    needs_held = held_where or any(c in held_columns for c in groups)
+    held = (
+        "-- what each customer holds on the period's last day\nheld as (\n"
+        "    select customer_key, tier, segment\n    from mart_customer_tiers\n"
+        "    where valid_from_date <= $date_to and valid_to_date >= $date_to\n"
+        f"        and {held_where or 'true'}\n),\n\n"
+        if needs_held
+        else ""
+    )
+    sql = CUSTOMER_GROUPS_SQL.format(
+        bought_groups="".join(f", {c}" for c in bought_groups),
+        purchase_where=purchase_where,
+        held=held,
+        held_join="inner join held on held.customer_key = bought.customer_key\n    " if needs_held else "",
+        group_select="".join(f"{q} as {c}, " for q, c in zip(qualified, groups, strict=True)),
+        group_by=f"group by {positions}" if groups else "",
         group_outer="".join(f"{DIMENSIONS[n]} as {n}, " for n in group_by),
         measures=measures,
         group_by_outer=f"group by {positions}\norder by {positions}" if group_by else "",
@@ -202,29 +252,30 @@ def customer_window_sql(
     return sql, params
 
 
-CUSTOMER_WINDOWS_SQL = """with purchases as (
-    select * from mart_customer_daily
-),
-
--- a period whose 12 months reach back before the data counts no customer (customer_window.sql);
--- read from the mart, not `purchases`: a CTE used twice is materialized whole (50 ms at 10M lines)
-history as (
+CUSTOMER_WINDOWS_SQL = """with history as (
     select min(activity_date) as first_purchase_date from mart_customer_daily
-),
-
-in_windows as (
-    select *
-    from purchases
-    where activity_date > $span_from
-        and activity_date <= $span_to
-        and {where}
 ),
 
 windows as (
     select
-        {aggregates}
-    from in_windows
+        {bitmaps}
+    from mart_customer_daily
     cross join history
+    where activity_date > $span_from and activity_date <= $span_to
+),
+
+{held}chosen as (
+    select
+        {chosen}
+    from windows{held_join}
+),
+
+margins as (
+    select
+        {margins}
+    from mart_customer_daily
+    cross join chosen
+    where activity_date > $span_from and activity_date <= $span_to
 ),
 
 customers as (
@@ -242,39 +293,59 @@ def customer_windows_sql(
     """customer_window_sql (ungrouped, bitmaps) for several periods in one scan: each period's
     window is a FILTER on the same rows; one summary row per period (period_index = position).
     The periods must share their dimension filters."""
-    where, params = where_clause(periods[0], with_dates=False)
+    purchase_where, held_where, params = customer_filters(periods[0])
     params["churn_window_days"] = int(churn_window_days)
     params["span_from"] = min(f.date_to for f in periods) - timedelta(days=365)
     params["span_to"] = max(f.date_to for f in periods)
     bitmap = f"bitstring_agg(customer_key, 1, {int(max_customer_key)})"
-    aggregates, rows = [], []
+    bitmaps, held, chosen, margins, rows = [], [], [], [], []
     for i, f in enumerate(periods):
         params[f"p{i}_to"] = f.date_to
-        window = (
-            f"first_purchase_date <= $p{i}_to - interval 364 day "
-            f"and activity_date > $p{i}_to - interval 365 day and activity_date <= $p{i}_to"
-        )
+        window = f"activity_date > $p{i}_to - interval 365 day and activity_date <= $p{i}_to"
+        enough = f"first_purchase_date <= $p{i}_to - interval 364 day"
         recent = (
-            f"first_purchase_date <= $p{i}_to - interval 364 day "
-            f"and activity_date > $p{i}_to - to_days(cast($churn_window_days as integer)) "
+            f"activity_date > $p{i}_to - to_days(cast($churn_window_days as integer)) "
             f"and activity_date <= $p{i}_to"
         )
-        aggregates += [
-            f"coalesce(bit_count({bitmap} filter (where {window})), 0) as count_customers_{i}",
-            f"coalesce(bit_count({bitmap} filter (where {recent})), 0) as count_recent_{i}",
-            f"sum(gross_margin_amount) filter (where {window}) as gross_margin_amount_{i}",
+        bitmaps += [
+            f"{bitmap} filter (where {enough} and {window} and {purchase_where}) as bought_{i}",
+            f"{bitmap} filter (where {recent}) as recent_{i}",
         ]
-        rows.append(
-            f"select {i} as period_index, count_customers_{i} as count_customers, "
-            f"count_customers_{i} - count_recent_{i} as count_churned, "
-            f"gross_margin_amount_{i} as gross_margin_amount from windows"
+        if held_where:
+            held.append(
+                f"{bitmap} filter (where valid_from_date <= $p{i}_to and valid_to_date >= $p{i}_to "
+                f"and {held_where}) as held_{i}"
+            )
+            chosen.append(f"bought_{i} & held_{i} as chosen_{i}, recent_{i}")
+        else:
+            chosen.append(f"bought_{i} as chosen_{i}, recent_{i}")
+        chosen_row = (
+            f"get_bit(chosen_{i}, customer_key - 1) = 1"
+            if held_where or purchase_where != "true"
+            else f"chosen_{i} is not null"  # every buyer of the window: no bit to look up
         )
-    measures = ", ".join(margin_select(metrics))
+        margins.append(
+            f"sum(gross_margin_amount) filter (where {window} and {chosen_row}) as gross_margin_amount_{i}"
+        )
+        rows.append(
+            f"select {i} as period_index, coalesce(bit_count(chosen_{i}), 0) as count_customers, "
+            f"coalesce(bit_count(chosen_{i}), 0) - coalesce(bit_count(chosen_{i} & recent_{i}), 0) "
+            f"as count_churned, gross_margin_amount_{i} as gross_margin_amount from chosen cross join margins"
+        )
     sql = CUSTOMER_WINDOWS_SQL.format(
-        where=where,
-        aggregates=",\n        ".join(aggregates),
+        bitmaps=",\n        ".join(bitmaps),
+        held=(
+            "held as (\n    select\n        "
+            + ",\n        ".join(held)
+            + "\n    from mart_customer_tiers\n),\n\n"
+            if held
+            else ""
+        ),
+        held_join="\n    cross join held" if held else "",
+        chosen=",\n        ".join(chosen),
+        margins=",\n        ".join(margins),
         unpivot="\n    union all\n    ".join(rows),
-        measures=measures,
+        measures=", ".join(margin_select(metrics)),
     )
     return sql, params
 

@@ -185,6 +185,26 @@ def test_tiers_table_and_url(app, wh):
     assert len(at.get("plotly_chart")) == 2  # tier panels and the migration Sankey
 
 
+def test_tiers_one_figure_one_value_with_n_issue14(app, wh):
+    """Gold churn and CLV read the same in the tier table and with tier=gold; each customer is in one
+    tier (the tiers add up to the distinct customers); n beside the figures."""
+    at = open_page(app(), "tiers")
+    shown = table(at, "Tier", "Churn %", "Churners", "NPS n", "CSAT n", "Churn n (12 months' customers)")
+    gold = shown.filter(pl.col("Tier") == "gold").row(0, named=True)
+    f = default_filters(wh)
+    distinct = wh.scalar(
+        "select count(distinct customer_id) from fct_orders where customer_id is not null "
+        "and order_date between $a and $b",
+        {"a": f.date_from, "b": f.date_to},
+    )
+    assert shown["Customers"].sum() == distinct
+    card = metric_rows(wh, replace(f, tier=("gold",)))
+    assert gold["Churn %"] == pytest.approx(card["churn_rate"]["value"])
+    assert gold["CLV £"] == pytest.approx(card["clv"]["value"])
+    filtered = table(open_page(app({"tier": "gold"}), "tiers"), "Tier", "Churn %")
+    assert filtered["Churn %"].to_list() == [pytest.approx(gold["Churn %"])]
+
+
 # -- friction ---------------------------------------------------------------------------------
 def test_friction_costs_and_total(app, wh):
     at = open_page(app({"period": "Last 365 days"}), "friction")

@@ -197,3 +197,110 @@ def test_with_twelve_months_of_history_the_churn_parts_are_valued_issue14(tmp_pa
     assert march["detractor_churn"]["period_cost_amount"] == pytest.approx(1 * 0.12 * 8.0)
     assert march["detractor_churn"]["not_valued"] is None
     assert march["late_deliveries"]["period_cost_amount"] == pytest.approx(1 * 0.04 * 8.0)
+
+
+# -- 14.3 churn belongs to the customer: one definition, the same number on every view -----------
+def spell(customer, tier, since, segment="mainstream"):
+    return {"customer_id": customer, "tier": tier, "tier_since": since, "region": "North", "segment": segment}
+
+
+TIER_STORY = {
+    "customers": [
+        spell("A", "gold", "2025-01-01"),
+        spell("A", "platinum", "2026-01-01"),  # upgraded: platinum at the end of March
+        spell("B", "gold", "2025-01-01"),
+        spell("C", "gold", "2025-01-01"),
+        spell("D", "silver", "2025-01-01"),
+        spell("D", "gold", "2026-03-20"),  # gold at the end of March, bought as silver
+    ],
+    "orders": [
+        line("e1", "2025-03-15 10:00:00", "E", price=10.0),  # history: the data reaches back 12 months
+        line("a1", "2025-06-01 10:00:00", "A", price=100.0),  # web, as gold
+        line("a2", "2026-03-10 10:00:00", "A", price=100.0, channel="store", store="S1"),  # as platinum
+        line("b1", "2025-05-01 10:00:00", "B", price=100.0),  # web; nothing since: churned
+        line("c1", "2025-07-01 10:00:00", "C", price=50.0),  # web
+        line(
+            "c2", "2026-02-01 10:00:00", "C", price=50.0, channel="store", store="S1"
+        ),  # any purchase counts
+        line("d1", "2026-03-05 10:00:00", "D", price=30.0, channel="store", store="S1"),  # as silver
+    ],
+    "stores": STORES,
+}
+
+
+def test_churn_belongs_to_the_customer_issue14(tmp_path):
+    """Issue 14.3: gold churn read 8.47% in the tier table and 21.37% with tier=gold (the filter kept
+    only orders placed as gold, so an upgraded customer counted as churned); web churn 37.7% with
+    the channel filter against 20.5% when a purchase in any channel counts. Now: a tier filter
+    chooses customers by their tier on the period's last day, a channel filter those who bought in
+    the channel in the 12 months, and any purchase ends churn."""
+    wh = build_warehouse(tmp_path, TIER_STORY)
+
+    def card(**dims):
+        f = Filters(date_from=D1, date_to=D2, compare="none", **dims)
+        return {r["metric"]: r for r in wh.metrics(f, ["churn_rate", "clv"]).frame.to_dicts()}
+
+    # gold on 31 March: B, C, D; B churned -> 1 of 3 (before: A, B, C by their gold orders, A and B
+    # "churned" -> 2 of 3). Margin 0.4 x (100 + 100 + 30) / 3 customers, lifetime 3 years -> 92.
+    gold = card(tier=("gold",))
+    assert gold["churn_rate"]["n"] == 3 and gold["churn_rate"]["value"] == pytest.approx(100 / 3)
+    assert gold["clv"]["value"] == pytest.approx(0.4 * 230 / 3 * 3)
+    by_tier = {r["tier"]: r for r in wh.metrics_by(MARCH, "tier", ["churn_rate", "clv"]).frame.to_dicts()}
+    assert by_tier["gold"]["churn_rate"] == pytest.approx(gold["churn_rate"]["value"])  # before: 1 of 2
+    assert by_tier["gold"]["clv"] == pytest.approx(gold["clv"]["value"])
+    assert by_tier["platinum"]["churn_rate"] == 0 and by_tier["platinum"]["churn_rate__n"] == 1  # A
+    # bought on the web in the 12 months: A, B, C; A and C bought since (in a store) -> 1 of 3
+    # (before: by web orders only, all three -> 3 of 3)
+    web = card(channel=("web",))
+    assert web["churn_rate"]["n"] == 3 and web["churn_rate"]["value"] == pytest.approx(100 / 3)
+    by_channel = {r["channel"]: r for r in wh.metrics_by(MARCH, "channel", ["churn_rate"]).frame.to_dicts()}
+    assert by_channel["web"]["churn_rate"] == pytest.approx(web["churn_rate"]["value"])
+    # a scorecard with its comparison period (one query for both periods) gives the same values
+    both = wh.metrics(Filters(date_from=D1, date_to=D2, tier=("gold",)), ["churn_rate"]).frame
+    assert both["value"][0] == pytest.approx(100 / 3)
+
+
+def test_tiers_count_each_customer_once_with_n_and_anonymous_contacts_apart_issue14(tmp_path):
+    """Issue 14.8: a customer who changed tier in the period counted once in each tier (1,267
+    against 1,254 distinct); now in the tier held on the period's last day. 14.7: each figure with
+    its n, a CLV on few churners flagged. 14.9: anonymous contacts in no tier's cost to serve."""
+    story = dict(TIER_STORY)
+    story["orders"] = [*TIER_STORY["orders"], line("d2", "2026-03-25 10:00:00", "D", price=30.0)]  # as gold
+    story["contacts"] = [
+        contact("k1", "D", "billing", "2026-03-26 09:00:00"),  # 6.50, D gold on the day
+        contact("k2", None, "other", "2026-03-26 10:00:00"),  # anonymous: 6.50
+        contact("k3", None, "other", "2026-03-27 10:00:00", channel="chat"),  # anonymous: 3.20
+    ]
+    story["surveys"] = [
+        {
+            "response_id": "n1",
+            "survey": "nps",
+            "score": 10,
+            "answered_at": "2026-03-26 10:00:00",
+            "customer_id": "D",
+        },
+    ]
+    wh = build_warehouse(tmp_path, story)
+    rows = {r["tier"]: r for r in wh.tier_performance(MARCH).frame.to_dicts()}
+    # bought in March: A (as platinum) and D (as silver, then as gold; gold on 31 March). Before: D
+    # in silver and in gold, 3 customers for 2.
+    assert {t: r["count_customers"] for t, r in rows.items()} == {
+        "platinum": 1,
+        "gold": 1,
+        "silver": 0,
+        "none": 0,
+    }
+    assert sum(r["count_customers"] for r in rows.values()) == 2
+    assert rows["gold"]["orders_per_customer"] == pytest.approx(2.0)  # both of D's March orders
+    assert rows["silver"]["count_orders"] == 1  # orders stay under the tier of the time
+    # n beside every figure; gold's CLV rests on 1 churner (B) of 3 customers: flagged
+    assert rows["gold"]["nps"] == pytest.approx(100) and rows["gold"]["nps__n"] == 1
+    assert rows["gold"]["churn_rate__n"] == 3 and rows["gold"]["count_churned"] == 1
+    assert rows["gold"]["is_clv_few_churners"] is True and rows["gold"]["clv__margin"] > 0
+    # cost to serve: D's contact over gold's 1 customer; the anonymous ones apart
+    assert rows["gold"]["cost_to_serve_per_customer"] == pytest.approx(6.5)
+    frame = wh.tier_performance(MARCH).frame
+    none = frame.filter(tier="none")
+    assert none["count_anonymous_contacts"].to_list() == [2]
+    assert none["anonymous_service_cost_amount"].to_list() == [pytest.approx(6.5 + 3.2)]
+

@@ -50,6 +50,9 @@ final as (
         sum(count_transfers) as count_transfers,
         sum(case when is_self_served then 1 else 0 end) as count_self_served,
         sum(contact_cost_amount) as contact_cost_amount,
+        -- contacts from no known customer: in no tier's cost to serve per customer
+        sum(case when is_anonymous then 1 else 0 end) as count_anonymous_contacts,
+        sum(case when is_anonymous then contact_cost_amount else 0 end) as anonymous_contact_cost_amount,
         sum(case when order_id is not null then 1 else 0 end) as count_order_contacts,
         sum(case when is_ticket_opener then 1 else 0 end) as count_tickets,
         sum(case when is_ticket_opener and is_ticket_resolved then 1 else 0 end) as count_resolved_tickets,
