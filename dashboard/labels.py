@@ -116,6 +116,37 @@ COLUMNS = {
     "margin": "± margin (95%)",
 }
 
+# What the channel filter means on each page (shown under the figures when a channel is chosen):
+# sales channels (web, app, store, marketplace, phone) and contact channels (phone, chat, email,
+# social, in_store, self_service) share the one filter.
+_CONTACTS = (
+    "contacts that came in on that channel (phone, chat, ...) or are about an order of that sales channel"
+)
+_CUSTOMERS = (
+    "churn and CLV: the customers who bought in that channel in the 12 months to the period's end "
+    "(a purchase in any channel ends churn)"
+)
+_SCORECARD = (
+    f"Channel filter: orders, sessions and survey answers of that channel; {_CONTACTS}; {_CUSTOMERS}."
+)
+CHANNEL_FILTER = {
+    "overview": _SCORECARD,
+    "monthly_review": _SCORECARD,
+    "journey_funnel": (
+        "Channel filter: sessions, orders and deliveries of that sales channel; support counts the tickets "
+        "about its orders."
+    ),
+    "loyalty_tiers": (
+        "Channel filter: customers who bought in that channel in the period; orders and answers of that "
+        f"channel; {_CONTACTS}; {_CUSTOMERS}."
+    ),
+    "friction_costs": (
+        "Channel filter: abandoned carts, late orders, returns and detractors of that sales channel; "
+        f"repeat contacts, transfers, long waits and “where is my order” contacts: {_CONTACTS}."
+    ),
+    "explore": f"Channel filter: on the contact marts, {_CONTACTS}.",
+}
+
 QUADRANTS = {
     "quick_win": "Quick win",
     "major_project": "Major project",

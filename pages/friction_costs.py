@@ -5,12 +5,14 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dashboard import auth, charts, components, data, exports, state
+from dashboard import auth, charts, components, data, exports, labels, state
 from dashboard.labels import QUADRANTS, escape_markdown
 
 f = state.current()
 st.title("Friction costs")
 components.caption(state.describe(f))
+if f.channel:
+    st.caption(labels.CHANNEL_FILTER["friction_costs"])
 
 saved = data.cost_assumptions().frame
 with st.expander("Cost assumptions — edit to see the effect (what-if, nothing is saved)", expanded=False):

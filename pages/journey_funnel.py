@@ -3,11 +3,13 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, components, data, state
+from dashboard import charts, components, data, labels, state
 
 f = state.current()
 st.title("Journey funnel")
 components.caption(state.describe(f))
+if f.channel:
+    st.caption(labels.CHANNEL_FILTER["journey_funnel"])
 
 dropoffs = data.funnel_dropoffs(f)
 if dropoffs.empty or dropoffs.frame["count_events"].cast(pl.Float64).sum() == 0:

@@ -10,6 +10,8 @@ from warehouse.queries.loyalty_tiers import CLV_MIN_CHURNERS
 f = state.current()
 st.title("Loyalty tiers")
 components.caption(state.describe(f))
+if f.channel:
+    st.caption(labels.CHANNEL_FILTER["loyalty_tiers"])
 
 tiers = data.tier_performance(f)
 if tiers.empty or not (tiers.frame["count_orders"].sum() or tiers.frame["count_customers"].sum()):

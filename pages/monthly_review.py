@@ -5,7 +5,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import auth, board_pack, charts, components, data, exports, state
+from dashboard import auth, board_pack, charts, components, data, exports, labels, state
 
 f = state.current()
 st.title("Monthly CX review")
@@ -24,6 +24,8 @@ components.caption(
     "tier and segment filters apply. MoM compares with the previous calendar month, YoY with the same "
     "month a year before."
 )
+if f.channel:
+    st.caption(labels.CHANNEL_FILTER["monthly_review"])
 if month_text == months[0] and state.month_end(month) > data.as_of():
     st.warning(f"{month:%B %Y} is not complete yet: data runs to {data.as_of():%d %b %Y}.")
 

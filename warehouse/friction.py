@@ -100,7 +100,7 @@ def friction_sql(
     cost assumptions' version applying on that day (dim_cost_assumption_versions); a what-if
     `overrides` value applies to every day. An input without a value (no such setting; no AOV or CLV
     for the period) leaves the events it values at a null cost: not valued, never 0."""
-    where, params = where_clause(filters)
+    where, params = where_clause(filters, mart="mart_friction_events")
     setting = {}
     for key in SETTINGS:
         if overrides.get(key) is not None:

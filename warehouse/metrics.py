@@ -108,7 +108,7 @@ def additive_sql(
 ) -> tuple[str, dict]:
     """One query computing value, n and margin of several metrics of one mart."""
     groups = group_expressions(mart, group_by)
-    where, params = where_clause(filters)
+    where, params = where_clause(filters, mart=mart)
     select = [f"{expr} as {name}" for name, expr in groups] + margin_select(metrics)
     sql = "select\n    " + ",\n    ".join(select) + f"\nfrom {mart}\nwhere {where}"
     if groups:

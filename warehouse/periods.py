@@ -60,7 +60,7 @@ def combinable(periods: list[Filters]) -> bool:
 
 def additive_periods_sql(mart: str, metrics: list[Metric], periods: list[Filters]) -> tuple[str, dict]:
     """One query: the metrics of `mart` for each period, grouped by the period's position."""
-    where, params = where_clause(periods[0], with_dates=False)
+    where, params = where_clause(periods[0], with_dates=False, mart=mart)
     cases, ranges = [], []
     for i, f in enumerate(periods):
         params[f"p{i}_from"], params[f"p{i}_to"] = f.date_from, f.date_to

@@ -304,3 +304,37 @@ def test_tiers_count_each_customer_once_with_n_and_anonymous_contacts_apart_issu
     assert none["count_anonymous_contacts"].to_list() == [2]
     assert none["anonymous_service_cost_amount"].to_list() == [pytest.approx(6.5 + 3.2)]
 
+
+# -- 14.9 a sales-channel view keeps the contacts about its orders -----------------------------
+def test_a_sales_channel_view_keeps_the_contacts_about_its_orders_issue14(tmp_path):
+    """Issue 14.9: with channel=web the contact friction disappeared although web tickets exist (a
+    contact's channel is phone, chat ...). Now the channel filter keeps a contact that came in on a
+    chosen channel or is about an order of a chosen sales channel."""
+    orders = [
+        line("o1", "2026-03-02 10:00:00", "A"),
+        line("o2", "2026-03-02 11:00:00", "B", channel="store", store="S1"),
+    ]
+    contacts = [
+        contact("c1", "A", "order_status", "2026-03-03 09:00:00", order_id="o1"),  # phone, about a web order
+        contact("c2", "A", "order_status", "2026-03-04 09:00:00", order_id="o1"),  # its repeat
+        contact("c3", "C", "account", "2026-03-05 09:00:00", channel="chat"),  # chat, about no order
+        contact("c4", "B", "product", "2026-03-06 09:00:00", order_id="o2"),  # phone, about a store order
+    ]
+    wh = build_warehouse(tmp_path, {"orders": orders, "contacts": contacts, "stores": STORES})
+
+    def served(channel):
+        f = Filters(date_from=D1, date_to=D2, compare="none", channel=(channel,))
+        return wh.metrics(f, ["cost_per_contact"]).frame["n"][0], costs(wh, f)
+
+    n, web = served("web")
+    assert n == 2  # c1 and c2; before: none
+    assert web["repeat_contacts"]["count_events"] == 1 and web["repeat_contacts"]["period_cost_amount"] == 6.5
+    assert web["late_deliveries"]["count_wismo_contacts"] == 2
+    assert served("chat")[0] == 1  # c3
+    assert served("phone")[0] == 3  # c1, c2, c4 came in on the phone
+    tiers = wh.tier_performance(Filters(date_from=D1, date_to=D2, channel=("web",))).frame
+    assert tiers.filter(tier="none")["service_cost_amount"].to_list() == [pytest.approx(2 * 6.5)]
+    explored = wh.explore(
+        "mart_daily_contacts", [], ["count_contacts"], Filters(date_from=D1, date_to=D2, channel="web")
+    )
+    assert explored.frame["count_contacts"].to_list() == [2]

@@ -41,6 +41,7 @@ class LoyaltyTiersQueries(BaseWarehouse):
         given apart (count_anonymous_contacts, anonymous_service_cost_amount on the 'none' row)."""
         f = self.resolve(filters)
         where, params = where_clause(f)
+        contacts_where, _ = where_clause(f, mart="mart_daily_contacts")  # the same parameters
         purchase_where, held_where, customer_params = customer_filters(f)
         params.update({f"c_{k}": v for k, v in customer_params.items()})
         max_key = self.max_customer_key()
@@ -86,7 +87,7 @@ contacts as (
         sum(contact_cost_amount) - sum(anonymous_contact_cost_amount) as service_cost_amount,
         sum(count_anonymous_contacts) as count_anonymous_contacts,
         sum(anonymous_contact_cost_amount) as anonymous_service_cost_amount
-    from mart_daily_contacts where {where} group by 1
+    from mart_daily_contacts where {contacts_where} group by 1
 ),
 
 tiers as (

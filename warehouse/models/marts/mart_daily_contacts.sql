@@ -4,8 +4,10 @@
 -- cluster_by: activity_date
 -- store_id is null for a contact about no order, or an order not in the data: "no store" is one
 -- value of the grain.
--- unique_key: activity_date, channel, store_id, region, tier, segment, reason
--- nullable_key_columns: store_id
+-- order_channel is the sales channel of the order a contact is about (null: about no order, or one
+-- not in the data): the channel filter keeps a contact in a chosen channel or about its orders.
+-- unique_key: activity_date, channel, order_channel, store_id, region, tier, segment, reason
+-- nullable_key_columns: order_channel, store_id
 with contacts as (
     select * from {{ ref('fct_contacts') }}
 ),
@@ -28,6 +30,7 @@ final as (
     select
         contacts_with_ticket.opened_date as activity_date,
         contacts_with_ticket.channel,
+        contacts_with_ticket.order_channel,
         contacts_with_ticket.store_id,
         contacts_with_ticket.region,
         contacts_with_ticket.tier,
@@ -61,7 +64,7 @@ final as (
         sum(case when is_ticket_opener and is_repeat_window_closed and is_ticket_fcr then 1 else 0 end)
             as count_window_closed_fcr_tickets
     from contacts_with_ticket
-    group by 1, 2, 3, 4, 5, 6, 7
+    group by 1, 2, 3, 4, 5, 6, 7, 8
 )
 
 select * from final
