@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from pathlib import Path
 
 from warehouse import money
@@ -133,13 +132,75 @@ def customer_filters(filters: Filters) -> tuple[str, str | None, dict]:
     return purchase_where, chosen_held, {**params, **held_params}
 
 
-HELD_BITMAP = """select bitstring_agg(customer_key, 1, {max_key}) as customers
-    from mart_customer_tiers
-    where valid_from_date <= $date_to and valid_to_date >= $date_to and {held_where}"""
+# customer_window.sql without a filter: every buyer of the 12 months is chosen, so one pass counts
+# them, those who bought recently and their margin.
+UNFILTERED_WINDOW_SQL = """with history as (
+    select min(activity_date) as first_purchase_date from mart_customer_daily
+),
 
-# Grouped (or without customer keys): one row per customer first. A customer counts under each
-# channel, region or store they bought in within the 12 months (as those filters choose them) and
-# under the one tier and segment they hold on the period's last day.
+customers as (
+    select
+        coalesce(bit_count(bitstring_agg(customer_key, 1, {max_key})), 0) as count_customers,
+        coalesce(bit_count(bitstring_agg(customer_key, 1, {max_key})), 0)
+            - coalesce(bit_count(bitstring_agg(customer_key, 1, {max_key}) filter (
+                where activity_date > $date_to - to_days(cast($churn_window_days as integer))
+            )), 0) as count_churned,
+        sum(gross_margin_amount) as gross_margin_amount
+    from mart_customer_daily
+    where (select first_purchase_date from history) <= $date_to - interval 364 day
+        and activity_date > $date_to - interval 365 day
+        and activity_date <= $date_to
+)
+
+select {measures}
+from customers"""
+
+# Grouped by what customers hold on the period's last day (tier, segment), or chosen by it: each of
+# the 12 months' purchases joins its customer's tier and segment then (only the chosen tier's
+# customers when one is chosen: few rows), one row per customer (bought where the purchase filters
+# say? last purchase, margin of all purchases), then per group.
+HELD_GROUPS_SQL = """with history as (
+    select min(activity_date) as first_purchase_date from mart_customer_daily
+),
+
+held as (
+    select customer_key, tier, segment
+    from mart_customer_tiers
+    where valid_from_date <= $date_to and valid_to_date >= $date_to and {held_where}
+),
+
+per_customer as (
+    select
+        {groups}purchases.customer_key,
+        bool_or({purchase_where}) as is_bought,
+        max(purchases.activity_date) as last_purchase_date,
+        sum(purchases.gross_margin_amount) as gross_margin_amount
+    from mart_customer_daily as purchases
+    inner join held on held.customer_key = purchases.customer_key
+    where (select first_purchase_date from history) <= $date_to - interval 364 day
+        and purchases.activity_date > $date_to - interval 365 day
+        and purchases.activity_date <= $date_to
+    group by all
+),
+
+customers as (
+    select
+        {groups_plain}count(*) as count_customers,
+        sum(case when last_purchase_date
+            <= $date_to - to_days(cast($churn_window_days as integer)) then 1 else 0 end) as count_churned,
+        sum(gross_margin_amount) as gross_margin_amount
+    from per_customer
+    where is_bought
+    {group_by}
+)
+
+select {group_outer}{measures}
+from customers
+{group_by_outer}"""
+
+# Grouped by where they bought (or without customer keys): one row per customer first. A customer
+# counts under each channel, region or store they bought in within the 12 months (as those filters
+# choose them) and under the one tier and segment they hold on the period's last day.
 CUSTOMER_GROUPS_SQL = """with history as (
     select min(activity_date) as first_purchase_date from mart_customer_daily
 ),
@@ -152,21 +213,21 @@ in_window as (
         and activity_date <= $date_to
 ),
 
--- each customer: the last purchase and the gross margin of all their purchases in the 12 months
+-- each customer: the last purchase and the gross margin of all their purchases in the 12 months,
+-- and whether one of them is where the purchase filters say
 per_customer as (
     select
         customer_key,
         max(activity_date) as last_purchase_date,
-        sum(gross_margin_amount) as gross_margin_amount
+        sum(gross_margin_amount) as gross_margin_amount,
+        bool_or({purchase_where}) as is_bought
     from in_window
     group by 1
 ),
 
 -- the customers (and the channels, regions, stores) the purchase filters choose
 bought as (
-    select distinct customer_key{bought_groups}
-    from in_window
-    where {purchase_where}
+    {bought}
 ),
 
 {held}
@@ -204,25 +265,27 @@ def customer_window_sql(
     for name in group_by:
         if name in TIME_GRAINS or name not in DIMENSIONS:
             raise ValueError(f"customer metrics cannot be grouped by {name!r}")
+    # grouped by tier or segment, or chosen by them: rows join what their customer holds (few rows
+    # when a tier is chosen)
+    if set(group_by) <= set(HELD_DIMENSIONS) and (group_by or held_where):
+        cols = [DIMENSIONS[n] for n in group_by]
+        positions = ", ".join(str(i + 1) for i in range(len(cols)))
+        sql = HELD_GROUPS_SQL.format(
+            purchase_where=purchase_where,
+            held_where=held_where or "true",
+            groups="".join(f"held.{c}, " for c in cols),
+            groups_plain="".join(f"{c}, " for c in cols),
+            group_outer="".join(f"{c} as {n}, " for c, n in zip(cols, group_by, strict=True)),
+            group_by=f"group by {positions}" if cols else "",
+            group_by_outer=f"group by {positions}\norder by {positions}" if cols else "",
+            measures=measures,
+        )
+        return sql, params
     if max_customer_key and not group_by:
         max_key = int(max_customer_key)
-        if held_where:
-            held = HELD_BITMAP.format(max_key=max_key, held_where=held_where)
-            chosen_from = "bought.customers & held.customers"
-        else:
-            held, chosen_from = "select 1 as unused", "bought.customers"
-        chosen_row = (
-            "get_bit(chosen.customers, customer_key - 1) = 1"
-            if held_where or purchase_where != "true"
-            else "chosen.customers is not null"  # every buyer of the window: no bit to look up
-        )
-        sql = CUSTOMER_WINDOW_SQL.format(
-            max_key=max_key,
-            purchase_where=purchase_where,
-            held=held,
-            chosen_row=chosen_row,
-            measures=measures,
-        ).replace("bought.customers & held.customers as customers", f"{chosen_from} as customers")
+        if held_where is None and purchase_where == "true":  # every buyer of the 12 months: one pass
+            return UNFILTERED_WINDOW_SQL.format(max_key=max_key, measures=measures), params
+        sql = CUSTOMER_WINDOW_SQL.format(max_key=max_key, purchase_where=purchase_where, measures=measures)
         return sql, params
     groups = [DIMENSIONS[n] for n in group_by]
     held_columns = {DIMENSIONS[n] for n in HELD_DIMENSIONS}
@@ -238,8 +301,14 @@ def customer_window_sql(
         if needs_held
         else ""
     )
+    bought = (
+        f"select distinct customer_key{''.join(f', {c}' for c in bought_groups)}\n"
+        f"    from in_window\n    where {purchase_where}"
+        if bought_groups  # a customer counts under each channel, region or store they bought in
+        else "select customer_key from per_customer where is_bought"  # no second pass over the rows
+    )
     sql = CUSTOMER_GROUPS_SQL.format(
-        bought_groups="".join(f", {c}" for c in bought_groups),
+        bought=bought,
         purchase_where=purchase_where,
         held=held,
         held_join="inner join held on held.customer_key = bought.customer_key\n    " if needs_held else "",
@@ -248,104 +317,6 @@ def customer_window_sql(
         group_outer="".join(f"{DIMENSIONS[n]} as {n}, " for n in group_by),
         measures=measures,
         group_by_outer=f"group by {positions}\norder by {positions}" if group_by else "",
-    )
-    return sql, params
-
-
-CUSTOMER_WINDOWS_SQL = """with history as (
-    select min(activity_date) as first_purchase_date from mart_customer_daily
-),
-
-windows as (
-    select
-        {bitmaps}
-    from mart_customer_daily
-    cross join history
-    where activity_date > $span_from and activity_date <= $span_to
-),
-
-{held}chosen as (
-    select
-        {chosen}
-    from windows{held_join}
-),
-
-margins as (
-    select
-        {margins}
-    from mart_customer_daily
-    cross join chosen
-    where activity_date > $span_from and activity_date <= $span_to
-),
-
-customers as (
-    {unpivot}
-)
-
-select period_index, {measures}
-from customers
-group by 1"""
-
-
-def customer_windows_sql(
-    metrics: list[Metric], periods: list[Filters], churn_window_days: int, max_customer_key: int
-) -> tuple[str, dict]:
-    """customer_window_sql (ungrouped, bitmaps) for several periods in one scan: each period's
-    window is a FILTER on the same rows; one summary row per period (period_index = position).
-    The periods must share their dimension filters."""
-    purchase_where, held_where, params = customer_filters(periods[0])
-    params["churn_window_days"] = int(churn_window_days)
-    params["span_from"] = min(f.date_to for f in periods) - timedelta(days=365)
-    params["span_to"] = max(f.date_to for f in periods)
-    bitmap = f"bitstring_agg(customer_key, 1, {int(max_customer_key)})"
-    bitmaps, held, chosen, margins, rows = [], [], [], [], []
-    for i, f in enumerate(periods):
-        params[f"p{i}_to"] = f.date_to
-        window = f"activity_date > $p{i}_to - interval 365 day and activity_date <= $p{i}_to"
-        enough = f"first_purchase_date <= $p{i}_to - interval 364 day"
-        recent = (
-            f"activity_date > $p{i}_to - to_days(cast($churn_window_days as integer)) "
-            f"and activity_date <= $p{i}_to"
-        )
-        bitmaps += [
-            f"{bitmap} filter (where {enough} and {window} and {purchase_where}) as bought_{i}",
-            f"{bitmap} filter (where {recent}) as recent_{i}",
-        ]
-        if held_where:
-            held.append(
-                f"{bitmap} filter (where valid_from_date <= $p{i}_to and valid_to_date >= $p{i}_to "
-                f"and {held_where}) as held_{i}"
-            )
-            chosen.append(f"bought_{i} & held_{i} as chosen_{i}, recent_{i}")
-        else:
-            chosen.append(f"bought_{i} as chosen_{i}, recent_{i}")
-        chosen_row = (
-            f"get_bit(chosen_{i}, customer_key - 1) = 1"
-            if held_where or purchase_where != "true"
-            else f"chosen_{i} is not null"  # every buyer of the window: no bit to look up
-        )
-        margins.append(
-            f"sum(gross_margin_amount) filter (where {window} and {chosen_row}) as gross_margin_amount_{i}"
-        )
-        rows.append(
-            f"select {i} as period_index, coalesce(bit_count(chosen_{i}), 0) as count_customers, "
-            f"coalesce(bit_count(chosen_{i}), 0) - coalesce(bit_count(chosen_{i} & recent_{i}), 0) "
-            f"as count_churned, gross_margin_amount_{i} as gross_margin_amount from chosen cross join margins"
-        )
-    sql = CUSTOMER_WINDOWS_SQL.format(
-        bitmaps=",\n        ".join(bitmaps),
-        held=(
-            "held as (\n    select\n        "
-            + ",\n        ".join(held)
-            + "\n    from mart_customer_tiers\n),\n\n"
-            if held
-            else ""
-        ),
-        held_join="\n    cross join held" if held else "",
-        chosen=",\n        ".join(chosen),
-        margins=",\n        ".join(margins),
-        unpivot="\n    union all\n    ".join(rows),
-        measures=", ".join(margin_select(metrics)),
     )
     return sql, params
 
