@@ -89,7 +89,9 @@ def tier_panels(frame: pl.DataFrame) -> go.Figure:
                 ),
                 text=text,
                 textposition="outside",
-                cliponaxis=False,
+                textfont=dict(size=11),
+                constraintext="none",  # the n under a greyed value stays readable, not shrunk to the bar
+                cliponaxis=True,  # error bars beyond the panel's range are cut, not drawn over the next
                 showlegend=False,
                 customdata=hover,
                 hovertemplate="%{customdata}<extra>" + title + "</extra>",
@@ -97,8 +99,18 @@ def tier_panels(frame: pl.DataFrame) -> go.Figure:
             row=i // 3 + 1,
             col=i % 3 + 1,
         )
+        # the range follows the bars (and room for their labels), not the error bars: a margin of
+        # +/- 200% on a CLV of 1 churner must not flatten the other tiers' bars
+        present = [v for v in values if v is not None] or [0.0]
+        high, low = max(0.0, *present), min(0.0, *present)
+        span = (high - low) or 1.0
+        fig.update_yaxes(
+            range=[low - (0.3 * span if low < 0 else 0), high + (0.55 if any(small) else 0.35) * span],
+            row=i // 3 + 1,
+            col=i % 3 + 1,
+        )
     fig.update_yaxes(showticklabels=False, showgrid=False)
-    fig.update_layout(height=260 * rows_n, margin=dict(t=50))
+    fig.update_layout(height=270 * rows_n, margin=dict(t=50))
     return fig
 
 

@@ -122,7 +122,12 @@ select * from final"""
             cols = [c for c in result.frame.columns if c != "tier"]
             part = result.frame.select(
                 pl.col("tier").cast(pl.Utf8),
-                *[pl.col(c).cast(pl.Float64).alias(c.replace("__value", "")) for c in cols],
+                *[
+                    pl.col(c)
+                    .cast(pl.Int64 if c.endswith("__n") else pl.Float64)
+                    .alias(c.replace("__value", ""))
+                    for c in cols
+                ],
             )
             frame = frame.join(part, on="tier", how="full", coalesce=True)
         frame = frame.with_columns(
