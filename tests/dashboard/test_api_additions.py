@@ -177,7 +177,7 @@ def test_friction_priorities_pareto_and_quadrants(wh):
 def test_funnel_dropoffs_mark_the_costliest(wh):
     frame = wh.funnel_dropoffs(MARCH).frame
     costed = frame.filter(frame["friction_point"].is_not_null())
-    assert set(costed["step"]) <= {"orders", "delivered on time", "resolved first time"}
+    assert set(costed["step"]) <= {"orders from sessions", "delivered on time", "resolved first time"}
     top = frame.filter(frame["is_costliest"])
     assert top.height == 1
     assert top["yearly_cost_amount"][0] == costed["yearly_cost_amount"].max()

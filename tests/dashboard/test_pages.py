@@ -159,15 +159,17 @@ def test_filters_survive_a_page_switch(app):
 def test_funnel_counts_and_costliest_drop_off(app, wh):
     at = open_page(app(), "funnel")
     expected = wh.funnel_dropoffs(default_filters(wh)).frame
-    shown = table(at, "Stage")
+    shown = table(at, "Journey", "Rate", "Rate is")
     assert shown["Count"].to_list() == expected["count_events"].cast(pl.Int64).to_list()
+    assert shown["Rate"].to_list() == pytest.approx(expected["rate"].to_list(), nan_ok=True)
+    assert "store orders" in shown["Step"].to_list()
     top = expected.filter(pl.col("is_costliest")).row(0, named=True)
     assert any(
         top["friction_label"] in e.value and f"£{top['yearly_cost_amount']:,.0f}" in e.value for e in at.error
     )
     at.multiselect(key="channel").set_value(["app"]).run()
     narrowed = wh.funnel_dropoffs(default_filters(wh, channel=("app",))).frame
-    assert table(at, "Stage")["Count"].to_list() == narrowed["count_events"].cast(pl.Int64).to_list()
+    assert table(at, "Journey")["Count"].to_list() == narrowed["count_events"].cast(pl.Int64).to_list()
     assert narrowed["count_events"].to_list() != expected["count_events"].to_list()
 
 

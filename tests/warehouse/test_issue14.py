@@ -338,3 +338,55 @@ def test_a_sales_channel_view_keeps_the_contacts_about_its_orders_issue14(tmp_pa
         "mart_daily_contacts", [], ["count_contacts"], Filters(date_from=D1, date_to=D2, channel="web")
     )
     assert explored.frame["count_contacts"].to_list() == [2]
+
+
+# -- 14.6 a funnel whose every step is over its right base -----------------------------------
+def test_the_funnel_reads_each_step_over_its_right_base_issue14(tmp_path):
+    """Issue 14.6: orders were 310% of add-to-carts (store orders have no session), "delivered"
+    50.9% only because store orders are never delivered, and tickets were divided by on-time
+    deliveries. Now: the digital journey on sessions, fulfilment on orders to deliver, support per
+    100 orders, store orders on their own line."""
+    steps = ["visit"] * 4 + ["product_view"] * 2 + ["add_to_cart", "checkout"] + ["purchase"] * 2
+    sessions = [
+        {"session_id": f"s{i}", "started_at": "2026-03-02 09:00:00", "channel": "web", "furthest_step": step}
+        for i, step in enumerate(steps)
+    ]
+    promise = {"promised_at": "2026-03-05 00:00:00"}
+    orders = [
+        line("w1", "2026-03-02 10:00:00", "A", delivered_at="2026-03-04 10:00:00", **promise),  # on time
+        line("w2", "2026-03-02 11:00:00", "B", delivered_at="2026-03-06 10:00:00", **promise),  # late
+        *[line(f"p{i}", "2026-03-03 10:00:00", f"C{i}", channel="store", store="S1") for i in range(6)],
+    ]
+    contacts = [
+        contact(
+            "t1", "A", "order_status", "2026-03-04 09:00:00", order_id="w1", resolved_at="2026-03-04 09:10:00"
+        ),
+        contact("t9", "Z", "other", "2026-03-30 09:00:00"),  # closes t1's 7-day window
+    ]
+    wh = build_warehouse(
+        tmp_path, {"sessions": sessions, "orders": orders, "contacts": contacts, "stores": STORES}
+    )
+    lines = {r["step"]: r for r in wh.funnel(MARCH).frame.to_dicts()}
+
+    def read(step):
+        return lines[step]["count_events"], lines[step]["base_step"], lines[step]["rate"]
+
+    # 10 sessions -> 6 product views -> 4 carts -> 3 checkouts -> 2 orders from sessions
+    assert read("product views") == (6, "sessions", pytest.approx(60.0))
+    assert read("checkout") == (3, "added to cart", pytest.approx(75.0))
+    assert read("orders from sessions") == (
+        2,
+        "checkout",
+        pytest.approx(200 / 3),
+    )  # before: 8 orders, 200% of carts
+    # fulfilment over the orders to deliver (before: delivered 2 of 8 orders = 25%)
+    assert read("orders to deliver") == (2, "orders", pytest.approx(25.0))
+    assert read("delivered") == (2, "orders to deliver", pytest.approx(100.0))
+    assert read("delivered on time") == (1, "delivered", pytest.approx(50.0))
+    # support per 100 orders (before: 1 ticket / 1 on-time delivery = 100%)
+    assert read("post-purchase tickets") == (1, "orders", pytest.approx(12.5))
+    assert lines["post-purchase tickets"]["rate_unit"] == "per 100 orders"
+    assert read("resolved first time") == (1, "tickets with a closed 7-day window", pytest.approx(100.0))
+    # store orders on their own line, a share of all orders
+    assert read("store orders") == (6, "orders", pytest.approx(75.0))
+    assert read("web orders") == (2, "orders", pytest.approx(25.0))

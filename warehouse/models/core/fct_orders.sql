@@ -77,6 +77,8 @@ final as (
         order_totals.fulfillment,
         order_totals.promised_at,
         order_totals.delivered_at,
+        -- to deliver: an order whose delivery is tracked (a promise or a delivery); a store sale is not
+        order_totals.promised_at is not null or order_totals.delivered_at is not null as is_to_deliver,
         order_totals.delivered_at is not null as is_delivered,
         order_totals.delivered_at is not null and order_totals.promised_at is not null
             and order_totals.delivered_at <= order_totals.promised_at as is_delivered_on_time,
