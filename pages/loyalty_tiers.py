@@ -85,9 +85,10 @@ st.caption(
     "Orders, revenue, AOV, returns, NPS, CSAT and contacts count under the tier held when they "
     "happened; non-members include anonymous orders and answers. **Cost to serve** = the service cost "
     "of the tier's known customers' contacts per customer; anonymous contacts (no customer) are in "
-    "no tier's and shown apart. ± = 95% margin of error; n = what a figure rests on (answers, "
-    "customers, churners). Grey hatched bars: too few to read (NPS or CSAT under their minimum "
-    f"answers, a CLV on fewer than {CLV_MIN_CHURNERS} churners, whose lifetime 1 / churn is barely known)."
+    "no tier's and shown apart. Whiskers and ± = 95% margin of error; n = what a figure rests on "
+    "(answers, customers, churners; hover a bar). Grey hatched bars, with their n: too few to read "
+    f"(NPS or CSAT under their minimum answers, a CLV on fewer than {CLV_MIN_CHURNERS} churners, whose "
+    "lifetime 1 / churn is barely known)."
 )
 few = tiers.frame.filter(pl.col("is_clv_few_churners"))
 if few.height:

@@ -60,8 +60,7 @@ def tier_panels(frame: pl.DataFrame) -> go.Figure:
         small = [_is_small(col, rows[t]) for t in tiers]
         n_name = N_NAMES.get(n_col, "answers" if col in ("nps", "csat") else "orders")
         text = [
-            ("–" if v is None else money.text(fmt.format(v)))
-            + (f"<br>n={n or 0:,.0f} {n_name}" if sm else "")
+            ("–" if v is None else money.text(fmt.format(v))) + (f"<br>n={n or 0:,.0f}" if sm else "")
             for v, n, sm in zip(values, ns, small, strict=True)
         ]
         hover = [
@@ -70,6 +69,21 @@ def tier_panels(frame: pl.DataFrame) -> go.Figure:
             + (f", n = {n:,.0f} {n_name}" if n is not None else "")
             + (" (too few to read)" if sm else "")
             for t, v, mg, n, sm in zip(tiers, values, margins, ns, small, strict=True)
+        ]
+        # the range follows the bars (and room for their labels), not the error bars: a margin of
+        # +/- 200% on a CLV of 1 churner must not flatten the other tiers' bars; whiskers stop at
+        # the panel's edge instead of running into the next panel
+        present = [v for v in values if v is not None] or [0.0]
+        high, low = max(0.0, *present), min(0.0, *present)
+        span = (high - low) or 1.0
+        top, bottom = high + (0.6 if any(small) else 0.35) * span, low - (0.3 * span if low < 0 else 0)
+        up = [
+            min(mg, top - v) if mg is not None and v is not None else 0
+            for v, mg in zip(values, margins, strict=True)
+        ]
+        down = [
+            min(mg, v - bottom) if mg is not None and v is not None else 0
+            for v, mg in zip(values, margins, strict=True)
         ]
         fig.add_trace(
             go.Bar(
@@ -81,7 +95,9 @@ def tier_panels(frame: pl.DataFrame) -> go.Figure:
                 marker_pattern_shape=["/" if sm else "" for sm in small],
                 error_y=dict(
                     type="data",
-                    array=[mg if mg is not None else 0 for mg in margins],
+                    symmetric=False,
+                    array=up,
+                    arrayminus=down,
                     visible=any(mg is not None for mg in margins),
                     color=theme.MUTED,
                     thickness=1,
@@ -91,7 +107,7 @@ def tier_panels(frame: pl.DataFrame) -> go.Figure:
                 textposition="outside",
                 textfont=dict(size=11),
                 constraintext="none",  # the n under a greyed value stays readable, not shrunk to the bar
-                cliponaxis=True,  # error bars beyond the panel's range are cut, not drawn over the next
+                cliponaxis=False,
                 showlegend=False,
                 customdata=hover,
                 hovertemplate="%{customdata}<extra>" + title + "</extra>",
@@ -99,16 +115,7 @@ def tier_panels(frame: pl.DataFrame) -> go.Figure:
             row=i // 3 + 1,
             col=i % 3 + 1,
         )
-        # the range follows the bars (and room for their labels), not the error bars: a margin of
-        # +/- 200% on a CLV of 1 churner must not flatten the other tiers' bars
-        present = [v for v in values if v is not None] or [0.0]
-        high, low = max(0.0, *present), min(0.0, *present)
-        span = (high - low) or 1.0
-        fig.update_yaxes(
-            range=[low - (0.3 * span if low < 0 else 0), high + (0.55 if any(small) else 0.35) * span],
-            row=i // 3 + 1,
-            col=i % 3 + 1,
-        )
+        fig.update_yaxes(range=[bottom, top], row=i // 3 + 1, col=i % 3 + 1)
     fig.update_yaxes(showticklabels=False, showgrid=False)
     fig.update_layout(height=270 * rows_n, margin=dict(t=50))
     return fig
