@@ -116,6 +116,8 @@ def additive_sql(
     return sql, params
 
 
+# Margins are summed as decimals (exact, so in any order): parallel double sums over customers
+# differed in the last digit from run to run, and a scoped view must equal the filtered one.
 # Churn belongs to the customer (warehouse/sql/customer_window.sql): the tier and segment filters
 # choose customers by what they hold on the period's last day (mart_customer_tiers); the other
 # filters and the scope by where they bought in the 12 months.
@@ -145,7 +147,7 @@ customers as (
             - coalesce(bit_count(bitstring_agg(customer_key, 1, {max_key}) filter (
                 where activity_date > $date_to - to_days(cast($churn_window_days as integer))
             )), 0) as count_churned,
-        sum(gross_margin_amount) as gross_margin_amount
+        sum(cast(gross_margin_amount as decimal(38, 6))) as gross_margin_amount
     from mart_customer_daily
     where (select first_purchase_date from history) <= $date_to - interval 364 day
         and activity_date > $date_to - interval 365 day
@@ -174,7 +176,7 @@ per_customer as (
         {groups}purchases.customer_key,
         bool_or({purchase_where}) as is_bought,
         max(purchases.activity_date) as last_purchase_date,
-        sum(purchases.gross_margin_amount) as gross_margin_amount
+        sum(cast(purchases.gross_margin_amount as decimal(38, 6))) as gross_margin_amount
     from mart_customer_daily as purchases
     inner join held on held.customer_key = purchases.customer_key
     where (select first_purchase_date from history) <= $date_to - interval 364 day
@@ -219,7 +221,7 @@ per_customer as (
     select
         customer_key,
         max(activity_date) as last_purchase_date,
-        sum(gross_margin_amount) as gross_margin_amount,
+        sum(cast(gross_margin_amount as decimal(38, 6))) as gross_margin_amount,
         bool_or({purchase_where}) as is_bought
     from in_window
     group by 1

@@ -49,7 +49,7 @@ window_pass as (
         bitstring_agg(customer_key, 1, {max_key}) filter (
             where is_chosen and activity_date > $date_to - to_days(cast($churn_window_days as integer))
         ) as recent,
-        sum(gross_margin_amount) filter (where is_chosen) as gross_margin_amount
+        sum(cast(gross_margin_amount as decimal(38, 6))) filter (where is_chosen) as gross_margin_amount
     from marked
 ),
 
