@@ -404,8 +404,8 @@ def no_data(filters: Filters | None, what: str = "data") -> None:
     where = f" for {escape_markdown(describe(filters))}" if filters else ""
     st.info(
         f"No {what}{where}. Widen the period or clear a filter (channel, region, store, tier, segment) "
-        "in the sidebar. Note that sessions belong to no store, and contacts use the contact channel "
-        "(phone, chat, email ...), not the sales channel.",
+        "in the sidebar. Note that sessions belong to no store, and a contact matches the channel it came "
+        "in on (phone, chat, email ...) or the sales channel of the order it is about.",
         icon=":material/info:",
     )
 

@@ -32,9 +32,12 @@ COLUMNS = {
     "stage": "Stage",
     "step": "Step",
     "touchpoint": "Touchpoint",
+    "journey": "Journey",
     "count_events": "Count",
-    "previous_count": "Previous step",
-    "step_conversion_pct": "Step conversion %",
+    "rate": "Rate",
+    "rate_unit": "Rate is",
+    "base_step": "Read over",
+    "base_count": "Base (count)",
     "count_dropped": "Dropped",
     "count_customers": "Customers",
     "count_orders": "Orders",
@@ -48,7 +51,10 @@ COLUMNS = {
     "measured_as": "Measured as",
     "cost_formula": "How the cost is computed",
     "period_cost_amount": "Cost in period ¤",
-    "yearly_cost_amount": "Yearly cost ¤",
+    "yearly_cost_amount": "Yearly run-rate ¤",
+    "events_label": "Counted in",
+    "count_wismo_contacts": "“Where is my order” contacts",
+    "not_valued": "Not valued",
     "share_pct": "Share of total %",
     "cumulative_share_pct": "Cumulative share %",
     "complexity": "Fix complexity (1-5)",
@@ -112,6 +118,37 @@ COLUMNS = {
     "target": "Target",
     "n": "n",
     "margin": "± margin (95%)",
+}
+
+# What the channel filter means on each page (shown under the figures when a channel is chosen):
+# sales channels (web, app, store, marketplace, phone) and contact channels (phone, chat, email,
+# social, in_store, self_service) share the one filter.
+_CONTACTS = (
+    "contacts that came in on that channel (phone, chat, ...) or are about an order of that sales channel"
+)
+_CUSTOMERS = (
+    "churn and CLV: the customers who bought in that channel in the 12 months to the period's end "
+    "(a purchase in any channel ends churn)"
+)
+_SCORECARD = (
+    f"Channel filter: orders, sessions and survey answers of that channel; {_CONTACTS}; {_CUSTOMERS}."
+)
+CHANNEL_FILTER = {
+    "overview": _SCORECARD,
+    "monthly_review": _SCORECARD,
+    "journey_funnel": (
+        "Channel filter: sessions, orders and deliveries of that sales channel; support counts the tickets "
+        "about its orders."
+    ),
+    "loyalty_tiers": (
+        "Channel filter: customers who bought in that channel in the period; orders and answers of that "
+        f"channel; {_CONTACTS}; {_CUSTOMERS}."
+    ),
+    "friction_costs": (
+        "Channel filter: abandoned carts, late orders, returns and detractors of that sales channel; "
+        f"repeat contacts, transfers, long waits and “where is my order” contacts: {_CONTACTS}."
+    ),
+    "explore": f"Channel filter: on the contact marts, {_CONTACTS}.",
 }
 
 QUADRANTS = {

@@ -160,7 +160,10 @@ def sidebar(options: dict, as_of: date, data_start: date) -> Filters:
         bind="query-params",
         format_func=label,
         placeholder="All channels",
-        help="Sales channel for orders, sessions and surveys; contact channel for service metrics.",
+        help=(
+            "Sales channel for orders, sessions and surveys; a contact matches the channel it came in on "
+            "or the sales channel of the order it is about; churn and CLV: customers who bought in it."
+        ),
     )
     scoped = auth.viewer().scope.restricted
     region = sb.multiselect(

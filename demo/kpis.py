@@ -10,7 +10,7 @@ import numpy as np
 
 from demo.orders import Orders
 from demo.sessions import ADD_TO_CART, PURCHASE, Sessions
-from demo.support import BOT, SELF_SERVICE, Contacts
+from demo.support import AGENT, BOT, SELF_SERVICE, Contacts
 from demo.surveys import CES, CSAT, NPS, Responses
 from demo.timeline import DAY
 
@@ -51,7 +51,12 @@ def contact_kpis(c: Contacts, lo: int, hi: int) -> dict[str, float]:
         "repeat_contact_rate": _pct(repeat[m]),
         "fcr": _pct(fcr[m & first]),
         "transfer_rate": _pct(c.transfers[m] > 0),
-        "self_service_rate": _pct((c.resolved_by[m] == BOT) | (c.channel[m] == SELF_SERVICE)),
+        # resolved by the bot or on the self-service channel (metrics.toml): an open one is not served
+        "self_service_rate": _pct(
+            (c.resolved_ts[m] >= 0)
+            & (c.resolved_by[m] != AGENT)
+            & ((c.resolved_by[m] == BOT) | (c.channel[m] == SELF_SERVICE))
+        ),
         "aht": float(c.handle[m & agent].mean()) if (m & agent).any() else float("nan"),
         "avg_wait": float(c.wait[m & waited].mean()) if (m & waited).any() else float("nan"),
     }

@@ -273,7 +273,7 @@ CONTRACTS: dict[str, Contract] = {
             source="cost_assumptions",
             grain="one setting of one version of the cost assumptions",
             key=("version", "setting"),
-            description="money assumptions the governance team edits; the latest version is used",
+            description="money assumptions the governance team edits; a version applies from its valid_from",
             columns=(
                 C("version", "integer", required=True, min=1),
                 C("valid_from", "date", required=True, future_ok=True),

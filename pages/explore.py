@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, components, data, state
+from dashboard import charts, components, data, labels, state
 from dashboard.labels import escape_markdown
 from warehouse.api import RowLimitExceeded
 from warehouse.metrics import METRICS
@@ -10,6 +10,8 @@ from warehouse.metrics import METRICS
 f = state.current()
 st.title("Explore & export")
 components.caption(state.describe(f) + " — the global filters apply; downloads are exactly the table shown.")
+if f.channel:
+    st.caption(labels.CHANNEL_FILTER["explore"])
 
 spec = data.explorable()
 marts = list(spec)

@@ -5,12 +5,14 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dashboard import auth, charts, components, data, exports, state
+from dashboard import auth, charts, components, data, exports, labels, state
 from dashboard.labels import QUADRANTS, escape_markdown
 
 f = state.current()
 st.title("Friction costs")
 components.caption(state.describe(f))
+if f.channel:
+    st.caption(labels.CHANNEL_FILTER["friction_costs"])
 
 saved = data.cost_assumptions().frame
 with st.expander("Cost assumptions — edit to see the effect (what-if, nothing is saved)", expanded=False):
@@ -45,8 +47,10 @@ with st.expander("Cost assumptions — edit to see the effect (what-if, nothing 
             icon=":material/download:",
         )
     st.caption(
-        "To adopt edited values for everyone, download them as the next version of cost_assumptions.csv "
-        "and load it with `cx ingest cost_assumptions.csv`; the latest version is used from then on."
+        "The table shows the latest version. Each version applies from its valid-from date (the first "
+        "version also to the days before it), so a period across a change is valued day by day; an "
+        "edited value here applies to the whole period. To adopt edited values for everyone, download "
+        "them as the next version of cost_assumptions.csv and load it with `cx ingest cost_assumptions.csv`."
     )
 
 if saved.height == 0 and not what_if:
@@ -60,26 +64,37 @@ if saved.height == 0 and not what_if:
 
 priorities = data.friction_priorities(f, what_if or None)
 frame = priorities.frame.filter(pl.col("yearly_cost_amount") > 0)
-if frame.height == 0:
+unvalued = priorities.frame.filter(pl.col("quadrant") == "not_valued")
+if frame.height == 0 and unvalued.height == 0:
     components.no_data(f, "friction events")
     st.stop()
 
-total = frame["total_yearly_cost_amount"][0]
-st.metric(
-    "Friction cost per year, all points" + (" (what-if)" if what_if else ""),
-    components.fmt_money(total),
-    help="Each point's cost in the period, scaled to 365 days.",
+if frame.height:
+    total = frame["total_yearly_cost_amount"][0]
+    st.metric(
+        "Friction cost per year (run-rate), all valued points" + (" (what-if)" if what_if else ""),
+        components.fmt_money(total),
+        help=f"A run-rate, not a forecast: each point's cost in the period x 365 / {f.days} days.",
+    )
+    components.chart(charts.pareto(frame), key="pareto")
+st.caption(
+    f"Yearly cost = the period's cost x 365 / its {f.days} days (a run-rate). Late deliveries count late "
+    "orders, with the “where is my order” contacts their cost includes shown apart."
 )
-components.chart(charts.pareto(frame), key="pareto")
 components.table(
-    frame.with_row_index("#", offset=1).select(
+    pl.concat([frame, unvalued], how="diagonal_relaxed")
+    .with_row_index("#", offset=1)
+    .select(
         "#",
         "label",
         "count_events",
+        "events_label",
+        "count_wismo_contacts",
         "period_cost_amount",
         "yearly_cost_amount",
         "share_pct",
         "cumulative_share_pct",
+        "not_valued",
         "measured_as",
         "cost_formula",
     ),
@@ -88,6 +103,15 @@ components.table(
     key="friction",
     notes=[(f"assumption {k}", str(v)) for k, v in what_if.items()],
 )
+if unvalued.height:
+    st.warning(
+        "Not valued, so not in the total or the charts: "
+        + "; ".join(f"**{r['label']}** ({escape_markdown(r['not_valued'])})" for r in unvalued.to_dicts())
+        + ". A cost that cannot be valued is left out, never counted as 0.",
+        icon=":material/money_off:",
+    )
+if frame.height == 0:
+    st.stop()
 
 st.subheader("What to fix first")
 left, right = st.columns([3, 2])

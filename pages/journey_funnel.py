@@ -1,13 +1,15 @@
-"""Journey funnel: awareness -> consideration -> purchase -> fulfillment -> support."""
+"""Journey funnel: the digital journey, fulfilment and support, each step over its right base."""
 
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, components, data, state
+from dashboard import charts, components, data, labels, state
 
 f = state.current()
 st.title("Journey funnel")
 components.caption(state.describe(f))
+if f.channel:
+    st.caption(labels.CHANNEL_FILTER["journey_funnel"])
 
 dropoffs = data.funnel_dropoffs(f)
 if dropoffs.empty or dropoffs.frame["count_events"].cast(pl.Float64).sum() == 0:
@@ -18,7 +20,7 @@ coverage = data.coverage().frame
 absent = {r["need"] for r in coverage.to_dicts() if not r["count_rows"]}
 gaps = []
 if "sessions" in absent:
-    gaps.append("no web or app sessions: awareness and consideration are not measured")
+    gaps.append("no web or app sessions: the digital journey is not measured")
 if "contacts" in absent:
     gaps.append("no support contacts: the support stage is not measured")
 if gaps:
@@ -29,22 +31,30 @@ if costliest.height:
     row = costliest.row(0, named=True)
     st.error(
         f"**The drop-off that costs most: {row['friction_label']}** — into “{row['step']}” "
-        f"({row['stage']} stage): {components.fmt_money(row['yearly_cost_amount'])} a year at current rates.",
+        f"({row['stage']} stage): {components.fmt_money(row['yearly_cost_amount'])} a year "
+        "(the period's run-rate).",
         icon=":material/trending_down:",
     )
 
 components.chart(charts.funnel(dropoffs.frame), key="funnel")
 st.caption(
-    "Awareness and consideration count web and app sessions; purchase and later steps count orders of "
-    "every channel, store orders included, so conversion into orders can pass 100% when stores are in the "
-    "filter (choose Web or App for the digital funnel). Support counts tickets about an order."
+    "Each line is read over its own base, never over a step it does not follow. **Digital journey**: "
+    "web and app sessions, each step as a share of the one before; “orders from sessions” are sessions "
+    "that ended in a purchase (an online order can follow several sessions, and store orders have none). "
+    "**Fulfilment**: orders with a delivery promise or a delivery (not store sales) → delivered → on "
+    "time. **Support**: tickets about an order, per 100 orders of the period, and the share resolved "
+    "first time of those whose 7-day repeat window has ended. **Orders by sales channel**: each "
+    "channel's orders as a share of all orders."
 )
 components.table(
     dropoffs.frame.select(
+        "journey",
         "stage",
         "step",
         "count_events",
-        "step_conversion_pct",
+        "rate",
+        "rate_unit",
+        "base_count",
         "count_dropped",
         "friction_label",
         "yearly_cost_amount",
@@ -54,18 +64,20 @@ components.table(
     key="funnel",
 )
 
-st.subheader("By channel")
+st.subheader("By sales channel")
 by_channel = data.funnel(f, by_channel=True)
-if by_channel.frame.filter(pl.col("step_conversion_pct").is_not_null()).height:
+if by_channel.frame.filter(pl.col("rate").is_not_null()).height:
     components.chart(charts.conversion_heatmap(by_channel.frame), key="funnel_channels")
     components.table(
-        by_channel.frame.select("channel", "stage", "step", "count_events", "step_conversion_pct"),
+        by_channel.frame.select(
+            "channel", "journey", "step", "count_events", "rate", "rate_unit", "base_count"
+        ),
         "journey_funnel_by_channel",
         f,
         key="funnel_channels",
     )
 else:
-    components.no_data(f, "step conversions by channel")
+    components.no_data(f, "step rates by channel")
 
 st.subheader("CX score at each touchpoint")
 scores = data.stage_scores(f)

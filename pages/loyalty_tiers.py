@@ -1,15 +1,20 @@
 """Loyalty tiers: how bronze, silver, gold, platinum and non-members perform, and how customers move."""
 
+import polars as pl
 import streamlit as st
 
 from dashboard import charts, components, data, labels, state
+from dashboard.state import tier_label
+from warehouse.queries.loyalty_tiers import CLV_MIN_CHURNERS
 
 f = state.current()
 st.title("Loyalty tiers")
 components.caption(state.describe(f))
+if f.channel:
+    st.caption(labels.CHANNEL_FILTER["loyalty_tiers"])
 
 tiers = data.tier_performance(f)
-if tiers.empty:
+if tiers.empty or not (tiers.frame["count_orders"].sum() or tiers.frame["count_customers"].sum()):
     components.no_data(f, "orders")
     st.stop()
 
@@ -34,22 +39,38 @@ components.table(
         "orders_per_customer",
         "aov",
         "churn_rate",
-        "nps",
-        "csat",
+        "churn_rate__margin",
+        "churn_rate__n",
+        "count_churned",
         "clv",
+        "clv__margin",
+        "nps",
+        "nps__n",
+        "csat",
+        "csat__n",
         "return_rate",
         "cost_to_serve_per_customer",
+        "count_anonymous_contacts",
+        "anonymous_service_cost_amount",
     ).rename(
         {
             "aov": labels.money("AOV ¤"),
             "clv": labels.money("CLV ¤"),
+            "clv__margin": labels.money("CLV ± ¤"),
             "churn_rate": "Churn %",
+            "churn_rate__margin": "Churn ± %",
+            "churn_rate__n": "Churn n (12 months' customers)",
+            "count_churned": "Churners",
+            "nps__n": "NPS n",
             "csat": "CSAT %",
+            "csat__n": "CSAT n",
             "return_rate": "Return %",
             "cost_to_serve_per_customer": labels.money("Serve per cust. ¤"),
             "orders_per_customer": "Orders per cust.",
             "revenue_share_pct": "Rev. share %",
             "count_customers": "Customers",
+            "count_anonymous_contacts": "Anonymous contacts",
+            "anonymous_service_cost_amount": labels.money("Anonymous contacts ¤"),
         }
     ),
     "tier_performance",
@@ -57,10 +78,37 @@ components.table(
     key="tiers",
 )
 st.caption(
-    "Customers are those who bought in the period (non-members buy without a loyalty account; anonymous "
-    "orders count in revenue only). Retention = 100% − churn rate; churn and CLV look at the 12 months to "
-    "the end of the period. Cost to serve = service cost of the tier's contacts per customer."
+    "**Customers** bought in the period and are counted once, in the tier they hold on its last day "
+    f"({f.date_to:%d %b %Y}), so the tiers add up to the customers. **Churn and CLV** look at the 12 "
+    "months to the period's end: their customers by the same tier, and any purchase, in any channel, "
+    "means a customer has not churned, so a tier's figure is the same with or without the tier filter. "
+    "Orders, revenue, AOV, returns, NPS, CSAT and contacts count under the tier held when they "
+    "happened; non-members include anonymous orders and answers. **Cost to serve** = the service cost "
+    "of the tier's known customers' contacts per customer; anonymous contacts (no customer) are in "
+    "no tier's and shown apart. Whiskers and ± = 95% margin of error; n = what a figure rests on "
+    "(answers, customers, churners; hover a bar). Grey hatched bars, with their n: too few to read "
+    f"(NPS or CSAT under their minimum answers, a CLV on fewer than {CLV_MIN_CHURNERS} churners, whose "
+    "lifetime 1 / churn is barely known)."
 )
+few = tiers.frame.filter(pl.col("is_clv_few_churners"))
+if few.height:
+    st.warning(
+        "CLV rests on few churners, so the lifetime behind it (1 / churn) is uncertain: "
+        + "; ".join(
+            f"{tier_label(r['tier'])} {r['count_churned']:,} of {r['churn_rate__n']:,.0f} customers "
+            f"(CLV {components.fmt_money(r['clv'])} ± {components.fmt_money(r['clv__margin'])})"
+            for r in few.to_dicts()
+        )
+        + ".",
+        icon=":material/warning:",
+    )
+anonymous = tiers.frame.filter(pl.col("count_anonymous_contacts") > 0)
+if anonymous.height:
+    row = anonymous.row(0, named=True)
+    st.caption(
+        f"Anonymous contacts in the period: {row['count_anonymous_contacts']:,.0f}, service cost "
+        f"{components.fmt_money(row['anonymous_service_cost_amount'])}: not in any tier's cost to serve."
+    )
 
 if not has_tiers:
     st.stop()

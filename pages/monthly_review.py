@@ -13,6 +13,7 @@ from dashboard import (
     components,
     data,
     exports,
+    labels,
     state,
 )
 
@@ -45,6 +46,8 @@ components.caption(
     "tier and segment filters apply. MoM compares with the previous calendar month, YoY with the same "
     "month a year before."
 )
+if f.channel:
+    st.caption(labels.CHANNEL_FILTER["monthly_review"])
 if month_text == months[0] and state.month_end(month) > data.as_of():
     st.warning(f"{month:%B %Y} is not complete yet: data runs to {data.as_of():%d %b %Y}.")
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, components, data, state
+from dashboard import charts, components, data, labels, state
 from dashboard.labels import HEADLINE_METRICS as HEADLINE
 from dashboard.labels import HEADLINE_TRENDS as TRENDED
 from warehouse.metrics import METRICS
@@ -14,6 +14,8 @@ from warehouse.metrics import METRICS
 f = state.current()
 st.title("Executive overview")
 components.caption(state.describe(f))
+if f.channel:
+    st.caption(labels.CHANNEL_FILTER["overview"])
 
 scorecard = data.metrics(f)
 if scorecard.frame["value"].is_null().all():
@@ -69,7 +71,7 @@ with left:
     friction = data.friction_costs(f).frame.filter(pl.col("yearly_cost_amount") > 0)
     if friction.height:
         components.chart(
-            charts.friction_top(friction.head(3), "The three largest friction costs (per year)"),
+            charts.friction_top(friction.head(3), "The three largest friction costs (yearly run-rate)"),
             key="friction_top",
         )
         st.page_link(

@@ -28,6 +28,11 @@ DIMENSION_LABELS = {
     "tier": "Loyalty tier",
     "segment": "Segment",
 }
+# Marts whose rows are support contacts: besides their own channel (phone, chat, email ...) they
+# carry the sales channel of the order a contact is about. The channel filter keeps a contact that
+# came in on a chosen channel or is about an order of a chosen sales channel, so a sales-channel
+# view (web) keeps the contacts about its orders.
+SALES_CHANNEL_COLUMNS = {"mart_daily_contacts": "order_channel", "mart_friction_events": "order_channel"}
 # Loyalty tiers from the top; "none" = not a member. Every list and chart of tiers uses this order.
 TIER_ORDER = ("platinum", "gold", "silver", "bronze", "none")
 COMPARISONS = ("previous", "year", "none")
@@ -116,8 +121,11 @@ def where_clause(
     date_column: str = "activity_date",
     with_dates: bool = True,
     prefix: str = "",
+    mart: str | None = None,
 ) -> tuple[str, dict]:
-    """SQL condition and bound parameters for the filters (columns fixed, values as $params)."""
+    """SQL condition and bound parameters for the filters (columns fixed, values as $params).
+    `mart` names the table filtered, for the marts whose channel filter also reads the sales
+    channel of a contact's order (SALES_CHANNEL_COLUMNS)."""
     conditions: list[str] = []
     params: dict = {}
     if with_dates:
@@ -127,7 +135,10 @@ def where_clause(
     for dim, column in DIMENSIONS.items():
         values = getattr(filters, dim)
         if values:
-            conditions.append(f"list_contains(${prefix}{dim}, {column})")
+            condition = f"list_contains(${prefix}{dim}, {column})"
+            if dim == "channel" and mart in SALES_CHANNEL_COLUMNS:
+                condition = f"({condition} or list_contains(${prefix}{dim}, {SALES_CHANNEL_COLUMNS[mart]}))"
+            conditions.append(condition)
             params[f"{prefix}{dim}"] = list(values)
     if filters.scope.restricted:  # its own predicate: a filter value can narrow it, never widen it
         condition, scope_params = filters.scope.predicate(DIMENSIONS["region"], DIMENSIONS["store"], prefix)

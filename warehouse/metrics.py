@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from warehouse import money
@@ -110,7 +109,7 @@ def additive_sql(
 ) -> tuple[str, dict]:
     """One query computing value, n and margin of several metrics of one mart."""
     groups = group_expressions(mart, group_by)
-    where, params = where_clause(filters)
+    where, params = where_clause(filters, mart=mart)
     select = [f"{expr} as {name}" for name, expr in groups] + margin_select(metrics)
     sql = "select\n    " + ",\n    ".join(select) + f"\nfrom {mart}\nwhere {where}"
     if groups:
@@ -119,40 +118,137 @@ def additive_sql(
     return sql, params
 
 
-# Customers counted once per group value when they bought in several (channel, store): the distinct
-# customers are a bitmap of the mart's dense customer_key (bitstring_agg), one bit set per purchase
-# row and no hashing of customers: at 10M order lines the default view (no filter) takes ~40 ms
-# instead of ~240 ms for a group by customer. churned = bought in the window - bought recently.
-CUSTOMERS_DISTINCT = """customers as (
-    select
-        {group_select}coalesce(bit_count(bitstring_agg(customer_key, 1, {max_key})), 0) as count_customers,
-        coalesce(bit_count(bitstring_agg(customer_key, 1, {max_key})), 0)
-            - coalesce(bit_count(bitstring_agg(customer_key, 1, {max_key}) filter (
-                where activity_date > $date_to - to_days(cast($churn_window_days as integer))
-            )), 0) as count_churned,
-        sum(gross_margin_amount) as gross_margin_amount
-    from in_window
-    {group_by}
-),"""
-# Customers under the latest tier, region or segment they bought under: one row per customer first.
-CUSTOMERS_LATEST = """customer_window as (
-    select
-        customer_key,
-        {latest_select}max(activity_date) as last_purchase_date,
-        sum(gross_margin_amount) as gross_margin_amount
-    from in_window
-    group by customer_key{each_group_by}
+# Margins are summed as decimals (exact, so in any order): parallel double sums over customers
+# differed in the last digit from run to run, and a scoped view must equal the filtered one.
+# Churn belongs to the customer (warehouse/sql/customer_window.sql): the tier and segment filters
+# choose customers by what they hold on the period's last day (mart_customer_tiers); the other
+# filters and the scope by where they bought in the 12 months.
+HELD_DIMENSIONS = ("tier", "segment")
+
+
+def customer_filters(filters: Filters) -> tuple[str, str | None, dict]:
+    """(purchase_where over mart_customer_daily, held_where over mart_customer_tiers or None when
+    no tier or segment is chosen, their bound parameters)."""
+    purchase_where, params = where_clause(replace(filters, tier=(), segment=()), with_dates=False)
+    held = Filters(tier=filters.tier, segment=filters.segment)  # the scope is about where they bought
+    held_where, held_params = where_clause(held, with_dates=False)
+    chosen_held = held_where if filters.tier or filters.segment else None
+    return purchase_where, chosen_held, {**params, **held_params}
+
+
+# customer_window.sql without a filter: every buyer of the 12 months is chosen, so one pass counts
+# them, those who bought recently and their margin.
+UNFILTERED_WINDOW_SQL = """with history as (
+    select min(activity_date) as first_purchase_date from mart_customer_daily
 ),
 
 customers as (
     select
-        {group_select}count(*) as count_customers,
-        sum(case when last_purchase_date <= $date_to - to_days(cast($churn_window_days as integer))
-            then 1 else 0 end) as count_churned,
+        coalesce(bit_count(bitstring_agg(customer_key, 1, {max_key})), 0) as count_customers,
+        coalesce(bit_count(bitstring_agg(customer_key, 1, {max_key})), 0)
+            - coalesce(bit_count(bitstring_agg(customer_key, 1, {max_key}) filter (
+                where activity_date > $date_to - to_days(cast($churn_window_days as integer))
+            )), 0) as count_churned,
+        sum(cast(gross_margin_amount as decimal(38, 6))) as gross_margin_amount
+    from mart_customer_daily
+    where (select first_purchase_date from history) <= $date_to - interval 364 day
+        and activity_date > $date_to - interval 365 day
+        and activity_date <= $date_to
+)
+
+select {measures}
+from customers"""
+
+# Grouped by what customers hold on the period's last day (tier, segment), or chosen by it: each of
+# the 12 months' purchases joins its customer's tier and segment then (only the chosen tier's
+# customers when one is chosen: few rows), one row per customer (bought where the purchase filters
+# say? last purchase, margin of all purchases), then per group.
+HELD_GROUPS_SQL = """with history as (
+    select min(activity_date) as first_purchase_date from mart_customer_daily
+),
+
+held as (
+    select customer_key, tier, segment
+    from mart_customer_tiers
+    where valid_from_date <= $date_to and valid_to_date >= $date_to and {held_where}
+),
+
+per_customer as (
+    select
+        {groups}purchases.customer_key,
+        bool_or({purchase_where}) as is_bought,
+        max(purchases.activity_date) as last_purchase_date,
+        sum(cast(purchases.gross_margin_amount as decimal(38, 6))) as gross_margin_amount
+    from mart_customer_daily as purchases
+    inner join held on held.customer_key = purchases.customer_key
+    where (select first_purchase_date from history) <= $date_to - interval 364 day
+        and purchases.activity_date > $date_to - interval 365 day
+        and purchases.activity_date <= $date_to
+    group by all
+),
+
+customers as (
+    select
+        {groups_plain}count(*) as count_customers,
+        sum(case when last_purchase_date
+            <= $date_to - to_days(cast($churn_window_days as integer)) then 1 else 0 end) as count_churned,
         sum(gross_margin_amount) as gross_margin_amount
-    from customer_window
+    from per_customer
+    where is_bought
     {group_by}
-),"""
+)
+
+select {group_outer}{measures}
+from customers
+{group_by_outer}"""
+
+# Grouped by where they bought (or without customer keys): one row per customer first. A customer
+# counts under each channel, region or store they bought in within the 12 months (as those filters
+# choose them) and under the one tier and segment they hold on the period's last day.
+CUSTOMER_GROUPS_SQL = """with history as (
+    select min(activity_date) as first_purchase_date from mart_customer_daily
+),
+
+in_window as (
+    select *
+    from mart_customer_daily
+    where (select first_purchase_date from history) <= $date_to - interval 364 day
+        and activity_date > $date_to - interval 365 day
+        and activity_date <= $date_to
+),
+
+-- each customer: the last purchase and the gross margin of all their purchases in the 12 months,
+-- and whether one of them is where the purchase filters say
+per_customer as (
+    select
+        customer_key,
+        max(activity_date) as last_purchase_date,
+        sum(cast(gross_margin_amount as decimal(38, 6))) as gross_margin_amount,
+        bool_or({purchase_where}) as is_bought
+    from in_window
+    group by 1
+),
+
+-- the customers (and the channels, regions, stores) the purchase filters choose
+bought as (
+    {bought}
+),
+
+{held}
+customers as (
+    select
+        {group_select}count(*) as count_customers,
+        sum(case when per_customer.last_purchase_date
+            <= $date_to - to_days(cast($churn_window_days as integer)) then 1 else 0 end) as count_churned,
+        sum(per_customer.gross_margin_amount) as gross_margin_amount
+    from bought
+    inner join per_customer on per_customer.customer_key = bought.customer_key
+    {held_join}{group_by}
+)
+
+select {group_outer}{measures}
+from customers
+{group_by_outer}"""
 
 
 def customer_window_sql(
@@ -162,121 +258,69 @@ def customer_window_sql(
     group_by: tuple[str, ...] = (),
     max_customer_key: int | None = None,
 ) -> tuple[str, dict]:
-    """Churn and CLV over the customers who bought in the 12 months up to filters.date_to.
-
-    `max_customer_key` (mart_customer_daily's largest customer_key) lets distinct customers be
-    counted as a bitmap; without it (or grouped by tier, region or segment, where a customer counts
-    under the latest value they bought under) customers are grouped one by one."""
-    where, params = where_clause(filters, with_dates=False)
+    """Churn and CLV over the customers who bought in the 12 months up to filters.date_to, chosen
+    and counted as warehouse/sql/customer_window.sql says. `max_customer_key` (mart_customer_daily's
+    largest customer_key) lets an ungrouped figure count customers as bitmaps; grouped (by a
+    dimension), or without it, customers are taken one by one (CUSTOMER_GROUPS_SQL)."""
+    purchase_where, held_where, params = customer_filters(filters)
     params["date_to"] = filters.date_to
     params["churn_window_days"] = int(churn_window_days)
-    cols, each, latest = [], [], []
+    measures = ", ".join(margin_select(metrics))
     for name in group_by:
         if name in TIME_GRAINS or name not in DIMENSIONS:
             raise ValueError(f"customer metrics cannot be grouped by {name!r}")
-        col = DIMENSIONS[name]
-        cols.append(col)
-        # channel, store: a customer may buy in several and is counted in each
-        (each if name in ("channel", "store") else latest).append(col)
-    group_select = "".join(f"{c}, " for c in cols)
-    group_by_sql = f"group by {', '.join(cols)}" if cols else ""
-    if max_customer_key and not latest:
-        customers = CUSTOMERS_DISTINCT.format(
-            group_select=group_select, max_key=int(max_customer_key), group_by=group_by_sql
+    # grouped by tier or segment, or chosen by them: rows join what their customer holds (few rows
+    # when a tier is chosen)
+    if set(group_by) <= set(HELD_DIMENSIONS) and (group_by or held_where):
+        cols = [DIMENSIONS[n] for n in group_by]
+        positions = ", ".join(str(i + 1) for i in range(len(cols)))
+        sql = HELD_GROUPS_SQL.format(
+            purchase_where=purchase_where,
+            held_where=held_where or "true",
+            groups="".join(f"held.{c}, " for c in cols),
+            groups_plain="".join(f"{c}, " for c in cols),
+            group_outer="".join(f"{c} as {n}, " for c, n in zip(cols, group_by, strict=True)),
+            group_by=f"group by {positions}" if cols else "",
+            group_by_outer=f"group by {positions}\norder by {positions}" if cols else "",
+            measures=measures,
         )
-    else:
-        customers = CUSTOMERS_LATEST.format(
-            latest_select="".join(f"arg_max({c}, activity_date) as {c}, " for c in latest)
-            + "".join(f"{c}, " for c in each),
-            each_group_by="".join(f", {c}" for c in each),
-            group_select=group_select,
-            group_by=group_by_sql,
-        )
-    measures = ", ".join(margin_select(metrics))
-    positions = ", ".join(str(i + 1) for i in range(len(group_by)))
-    sql = CUSTOMER_WINDOW_SQL.format(
-        where=where,
-        customers=customers,
+        return sql, params
+    if max_customer_key and not group_by:
+        max_key = int(max_customer_key)
+        if held_where is None and purchase_where == "true":  # every buyer of the 12 months: one pass
+            return UNFILTERED_WINDOW_SQL.format(max_key=max_key, measures=measures), params
+        sql = CUSTOMER_WINDOW_SQL.format(max_key=max_key, purchase_where=purchase_where, measures=measures)
+        return sql, params
+    groups = [DIMENSIONS[n] for n in group_by]
+    held_columns = {DIMENSIONS[n] for n in HELD_DIMENSIONS}
+    bought_groups = [c for c in groups if c not in held_columns]
+    qualified = [f"{'held' if c in held_columns else 'bought'}.{c}" for c in groups]
+    positions = ", ".join(str(i + 1) for i in range(len(groups)))
+    needs_held = held_where or any(c in held_columns for c in groups)
+    held = (
+        "-- what each customer holds on the period's last day\nheld as (\n"
+        "    select customer_key, tier, segment\n    from mart_customer_tiers\n"
+        "    where valid_from_date <= $date_to and valid_to_date >= $date_to\n"
+        f"        and {held_where or 'true'}\n),\n\n"
+        if needs_held
+        else ""
+    )
+    bought = (
+        f"select distinct customer_key{''.join(f', {c}' for c in bought_groups)}\n"
+        f"    from in_window\n    where {purchase_where}"
+        if bought_groups  # a customer counts under each channel, region or store they bought in
+        else "select customer_key from per_customer where is_bought"  # no second pass over the rows
+    )
+    sql = CUSTOMER_GROUPS_SQL.format(
+        bought=bought,
+        purchase_where=purchase_where,
+        held=held,
+        held_join="inner join held on held.customer_key = bought.customer_key\n    " if needs_held else "",
+        group_select="".join(f"{q} as {c}, " for q, c in zip(qualified, groups, strict=True)),
+        group_by=f"group by {positions}" if groups else "",
         group_outer="".join(f"{DIMENSIONS[n]} as {n}, " for n in group_by),
         measures=measures,
         group_by_outer=f"group by {positions}\norder by {positions}" if group_by else "",
-    )
-    return sql, params
-
-
-CUSTOMER_WINDOWS_SQL = """with purchases as (
-    select * from mart_customer_daily
-),
-
--- a period whose 12 months reach back before the data counts no customer (customer_window.sql);
--- read from the mart, not `purchases`: a CTE used twice is materialized whole (50 ms at 10M lines)
-history as (
-    select min(activity_date) as first_purchase_date from mart_customer_daily
-),
-
-in_windows as (
-    select *
-    from purchases
-    where activity_date > $span_from
-        and activity_date <= $span_to
-        and {where}
-),
-
-windows as (
-    select
-        {aggregates}
-    from in_windows
-    cross join history
-),
-
-customers as (
-    {unpivot}
-)
-
-select period_index, {measures}
-from customers
-group by 1"""
-
-
-def customer_windows_sql(
-    metrics: list[Metric], periods: list[Filters], churn_window_days: int, max_customer_key: int
-) -> tuple[str, dict]:
-    """customer_window_sql (ungrouped, bitmaps) for several periods in one scan: each period's
-    window is a FILTER on the same rows; one summary row per period (period_index = position).
-    The periods must share their dimension filters."""
-    where, params = where_clause(periods[0], with_dates=False)
-    params["churn_window_days"] = int(churn_window_days)
-    params["span_from"] = min(f.date_to for f in periods) - timedelta(days=365)
-    params["span_to"] = max(f.date_to for f in periods)
-    bitmap = f"bitstring_agg(customer_key, 1, {int(max_customer_key)})"
-    aggregates, rows = [], []
-    for i, f in enumerate(periods):
-        params[f"p{i}_to"] = f.date_to
-        window = (
-            f"first_purchase_date <= $p{i}_to - interval 364 day "
-            f"and activity_date > $p{i}_to - interval 365 day and activity_date <= $p{i}_to"
-        )
-        recent = (
-            f"first_purchase_date <= $p{i}_to - interval 364 day "
-            f"and activity_date > $p{i}_to - to_days(cast($churn_window_days as integer)) "
-            f"and activity_date <= $p{i}_to"
-        )
-        aggregates += [
-            f"coalesce(bit_count({bitmap} filter (where {window})), 0) as count_customers_{i}",
-            f"coalesce(bit_count({bitmap} filter (where {recent})), 0) as count_recent_{i}",
-            f"sum(gross_margin_amount) filter (where {window}) as gross_margin_amount_{i}",
-        ]
-        rows.append(
-            f"select {i} as period_index, count_customers_{i} as count_customers, "
-            f"count_customers_{i} - count_recent_{i} as count_churned, "
-            f"gross_margin_amount_{i} as gross_margin_amount from windows"
-        )
-    measures = ", ".join(margin_select(metrics))
-    sql = CUSTOMER_WINDOWS_SQL.format(
-        where=where,
-        aggregates=",\n        ".join(aggregates),
-        unpivot="\n    union all\n    ".join(rows),
-        measures=measures,
     )
     return sql, params
 

@@ -4,8 +4,11 @@ A scorecard needs every metric for its period and the comparison period; the mon
 the month, the month before and the same month a year ago. Each metric query costs mostly its
 planning (the metric expressions of metrics.toml are long), not its scan of a small mart, so:
 - the additive metrics of one mart are computed for all periods in one query grouped by period
-  (when the periods share their dimension filters and do not overlap; else one query a period),
-  and churn and CLV for all periods in one scan, each period's 12-month window a FILTER;
+  (when the periods share their dimension filters and do not overlap; else one query a period);
+  churn and CLV take one query a period, each reading only its own 12 months (since a purchase in
+  any channel ends churn, one scan over all the periods' spans with a FILTER per period was
+  slower than the separate queries: 0.67 s against 0.36 s for the monthly review's three at 10M
+  lines on a busy machine);
 - a mart's query always computes all of its metrics, and its values per period are kept in a
   small LRU cache on the Warehouse (a snapshot never changes), so the friction costs' AOV and CLV
   and the roadmap's KPIs reuse what the scorecard of the same view computed.
@@ -24,7 +27,6 @@ from warehouse.metrics import (
     Metric,
     additive_sql,
     customer_window_sql,
-    customer_windows_sql,
     margin_select,
 )
 
@@ -60,7 +62,7 @@ def combinable(periods: list[Filters]) -> bool:
 
 def additive_periods_sql(mart: str, metrics: list[Metric], periods: list[Filters]) -> tuple[str, dict]:
     """One query: the metrics of `mart` for each period, grouped by the period's position."""
-    where, params = where_clause(periods[0], with_dates=False)
+    where, params = where_clause(periods[0], with_dates=False, mart=mart)
     cases, ranges = [], []
     for i, f in enumerate(periods):
         params[f"p{i}_from"], params[f"p{i}_to"] = f.date_from, f.date_to
@@ -131,16 +133,7 @@ class PeriodValues:
         if not periods:
             return computed
         names, filters = list(periods), list(periods.values())
-        max_key = self.wh.max_customer_key() if kind == "customer_window" else None
-        same_filters = len({period_key(f)[2:] for f in filters}) == 1
-        if kind == "customer_window" and max_key and len(filters) > 1 and same_filters:
-            window = int(self.wh.assumptions().get("churn_window_days", 180))
-            sql, params = customer_windows_sql(metrics, filters, window, max_key)
-            result = self.wh.run(sql, params)
-            by_index = {row["period_index"]: row for row in result.frame.iter_rows(named=True)}
-            for i, name in enumerate(names):
-                computed[name] = Entry(row_values(by_index.get(i), metrics), result.sql)
-        elif kind == "additive" and combinable(filters):
+        if kind == "additive" and combinable(filters):
             sql, params = additive_periods_sql(mart, metrics, filters)
             result = self.wh.run(sql, params)
             by_index = {row["period_index"]: row for row in result.frame.iter_rows(named=True)}

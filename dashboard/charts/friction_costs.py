@@ -12,7 +12,7 @@ from dashboard.labels import QUADRANTS
 from warehouse import money
 
 
-def pareto(frame: pl.DataFrame, title: str = "Friction costs per year (Pareto)") -> go.Figure:
+def pareto(frame: pl.DataFrame, title: str = "Friction costs, yearly run-rate (Pareto)") -> go.Figure:
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     values = frame["yearly_cost_amount"].to_list()
     names = [wrap(x) for x in frame["label"].to_list()]
@@ -20,7 +20,7 @@ def pareto(frame: pl.DataFrame, title: str = "Friction costs per year (Pareto)")
         go.Bar(
             x=names,
             y=values,
-            name="Yearly cost",
+            name="Yearly run-rate",
             marker_color=theme.VERMILLION,
             text=[money_label(v) for v in values],
             textposition="outside",
@@ -41,7 +41,7 @@ def pareto(frame: pl.DataFrame, title: str = "Friction costs per year (Pareto)")
         secondary_y=True,
     )
     fig.update_yaxes(
-        title_text="Yearly cost",
+        title_text="Yearly run-rate",
         tickprefix=money.symbol(),
         tickformat=",.0f",
         secondary_y=False,
@@ -132,7 +132,7 @@ def impact_matrix(frame: pl.DataFrame) -> go.Figure:
             title="Complexity of the easiest roadmap fix (1 = simple, 5 = hard)", range=[0.5, 5.5], dtick=1
         ),
         yaxis=dict(
-            title="Yearly cost", tickprefix=money.symbol(), tickformat=",.0f", range=[-0.05 * top, top]
+            title="Yearly run-rate", tickprefix=money.symbol(), tickformat=",.0f", range=[-0.05 * top, top]
         ),
         margin=dict(t=90),
     )

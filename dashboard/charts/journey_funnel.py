@@ -12,61 +12,97 @@ from dashboard import theme
 from dashboard.charts.formatting import axis_format, left_margin, wrap
 from dashboard.state import label
 from warehouse.metrics import METRICS
+from warehouse.queries.journey_funnel import JOURNEYS
 from warehouse.targets import Target
 
 STAGES = ["awareness", "consideration", "purchase", "fulfillment", "support"]
 
 
+JOURNEY_TITLES = {
+    "digital": "Digital journey: web and app sessions, each step as a share of the one before",
+    "fulfilment": "Fulfilment: orders with a delivery promise or a delivery",
+    "support": "Support after purchase: tickets about an order",
+    "orders": "Orders by sales channel (store orders have no session: their own line)",
+}
+
+
+def _line_text(r: dict) -> str:
+    count = f"{r['count_events']:,.0f}"
+    if r["rate"] is None:
+        return count
+    if r["rate_unit"] == "per 100 orders":
+        return f"{count} · {r['rate']:.1f} per 100 orders"
+    return f"{count} · {r['rate']:.0f}{r['rate_unit']}"
+
+
 def funnel(frame: pl.DataFrame) -> go.Figure:
-    steps = frame.sort("step_order")
-    counts = steps["count_events"].cast(pl.Float64).to_list()
-    conv = steps["step_conversion_pct"].to_list()
-    text = []
-    for c, p in zip(counts, conv, strict=True):
-        if p is None:
-            text.append(f"{c:,.0f}")
-        elif p <= 100:
-            text.append(f"{c:,.0f} · {p:.0f}% of the step before")
-        else:
-            text.append(f"{c:,.0f} · more than the step before (not all come through it)")
-    names = [
-        f"{label(s)} · {t}" for s, t in zip(steps["stage"].to_list(), steps["step"].to_list(), strict=True)
-    ]
-    colours = [theme.PALETTE[STAGES.index(s)] for s in steps["stage"].to_list()]
-    fig = go.Figure(
-        go.Bar(
-            y=names,
-            x=counts,
-            orientation="h",
-            text=text,
-            textposition="outside",
-            cliponaxis=False,
-            marker_color=colours,
-            hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
-        )
+    """One panel per journey (its own scale: sessions and tickets are not one unit), a bar per step
+    with its count and its rate over the step it is read over."""
+    journeys = [j for j in JOURNEYS if j in frame["journey"].to_list()]
+    parts = {j: frame.filter(pl.col("journey") == j).to_dicts() for j in journeys}
+    heights = [max(len(parts[j]), 1) + 1.2 for j in journeys]
+    fig = make_subplots(
+        rows=len(journeys),
+        cols=1,
+        row_heights=heights,
+        vertical_spacing=0.35 / max(len(journeys), 1),
+        subplot_titles=[JOURNEY_TITLES[j] for j in journeys],
     )
+    names_all: list[str] = []
+    for i, j in enumerate(journeys, start=1):
+        rows = parts[j]
+        names = [label(r["step"]) for r in rows]
+        names_all += names
+        counts = [float(r["count_events"] or 0) for r in rows]
+        colours = [
+            theme.PALETTE[STAGES.index(r["stage"])] if r["stage"] in STAGES else theme.GREY for r in rows
+        ]
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=counts,
+                orientation="h",
+                text=[_line_text(r) for r in rows],
+                textposition="outside",
+                cliponaxis=False,
+                marker_color=colours,
+                showlegend=False,
+                customdata=[_line_text(r) for r in rows],
+                hovertemplate="%{y}: %{customdata}<extra></extra>",
+            ),
+            row=i,
+            col=1,
+        )
+        fig.update_yaxes(autorange="reversed", row=i, col=1)
+        fig.update_xaxes(tickformat=",.0f", range=[0, max(counts or [1]) * 1.9 or 1], row=i, col=1)
+    fig.update_annotations(font=dict(size=13), xanchor="left", x=0)
     fig.update_layout(
-        title="Journey: count at each step, and conversion from the step before",
-        height=100 + 44 * len(names),
-        yaxis=dict(autorange="reversed"),
-        xaxis=dict(title="Count", tickformat=",.0f", range=[0, max(counts or [1]) * 1.6]),
-        margin=dict(l=left_margin(names)),
+        title="The journey, each step over its own base",
+        height=120 + 34 * sum(heights),
+        margin=dict(l=left_margin(names_all), t=80),
     )
     return fig
 
 
 def conversion_heatmap(frame: pl.DataFrame) -> go.Figure:
-    """Step conversion % by channel (rows) and step (columns)."""
-    frame = frame.filter(pl.col("step_conversion_pct").is_not_null() & pl.col("channel").is_not_null())
+    """Each step's rate (a % of its base) by sales channel (rows) and step (columns); tickets per
+    100 orders and the orders lines are in the table, not on this % scale."""
+    frame = frame.filter(
+        pl.col("rate").is_not_null()
+        & pl.col("channel").is_not_null()
+        & pl.col("rate_unit").str.starts_with("%")
+        & (pl.col("journey") != "orders")
+    )
     steps = frame.sort("step_order")["step"].unique(maintain_order=True).to_list()
     channels = sorted(frame["channel"].unique().to_list())
-    lookup = {(r["channel"], r["step"]): r["step_conversion_pct"] for r in frame.to_dicts()}
+    lookup = {(r["channel"], r["step"]): r["rate"] for r in frame.to_dicts()}
+    units = {r["step"]: r["rate_unit"] for r in frame.to_dicts()}
     z = [[lookup.get((c, s)) for s in steps] for c in channels]
     text = [["" if v is None else f"{v:.0f}%" for v in row] for row in z]
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[wrap(x, 12) for x in steps],
+            x=[wrap(f"{x} ({units[x]})", 14) for x in steps],
             y=[label(c) for c in channels],
             text=text,
             texttemplate="%{text}",
@@ -78,9 +114,10 @@ def conversion_heatmap(frame: pl.DataFrame) -> go.Figure:
         )
     )
     fig.update_layout(
-        title="Step conversion by channel (% of the step before)",
-        height=120 + 45 * len(channels),
+        title="Each step's rate by sales channel (% of the step it is read over)",
+        height=170 + 45 * len(channels),
         xaxis=dict(side="bottom"),
+        yaxis=dict(autorange="reversed"),
     )
     return fig
 

@@ -174,15 +174,17 @@ def test_filters_survive_a_page_switch(app):
 def test_funnel_counts_and_costliest_drop_off(app, wh):
     at = open_page(app(), "funnel")
     expected = wh.funnel_dropoffs(default_filters(wh)).frame
-    shown = table(at, "Stage")
+    shown = table(at, "Journey", "Rate", "Rate is")
     assert shown["Count"].to_list() == expected["count_events"].cast(pl.Int64).to_list()
+    assert shown["Rate"].to_list() == pytest.approx(expected["rate"].to_list(), nan_ok=True)
+    assert "store orders" in shown["Step"].to_list()
     top = expected.filter(pl.col("is_costliest")).row(0, named=True)
     assert any(
         top["friction_label"] in e.value and f"£{top['yearly_cost_amount']:,.0f}" in e.value for e in at.error
     )
     at.multiselect(key="channel").set_value(["app"]).run()
     narrowed = wh.funnel_dropoffs(default_filters(wh, channel=("app",))).frame
-    assert table(at, "Stage")["Count"].to_list() == narrowed["count_events"].cast(pl.Int64).to_list()
+    assert table(at, "Journey")["Count"].to_list() == narrowed["count_events"].cast(pl.Int64).to_list()
     assert narrowed["count_events"].to_list() != expected["count_events"].to_list()
 
 
@@ -200,13 +202,33 @@ def test_tiers_table_and_url(app, wh):
     assert len(at.get("plotly_chart")) == 2  # tier panels and the migration Sankey
 
 
+def test_tiers_one_figure_one_value_with_n_issue14(app, wh):
+    """Gold churn and CLV read the same in the tier table and with tier=gold; each customer is in one
+    tier (the tiers add up to the distinct customers); n beside the figures."""
+    at = open_page(app(), "tiers")
+    shown = table(at, "Tier", "Churn %", "Churners", "NPS n", "CSAT n", "Churn n (12 months' customers)")
+    gold = shown.filter(pl.col("Tier") == "gold").row(0, named=True)
+    f = default_filters(wh)
+    distinct = wh.scalar(
+        "select count(distinct customer_id) from fct_orders where customer_id is not null "
+        "and order_date between $a and $b",
+        {"a": f.date_from, "b": f.date_to},
+    )
+    assert shown["Customers"].sum() == distinct
+    card = metric_rows(wh, replace(f, tier=("gold",)))
+    assert gold["Churn %"] == pytest.approx(card["churn_rate"]["value"])
+    assert gold["CLV £"] == pytest.approx(card["clv"]["value"])
+    filtered = table(open_page(app({"tier": "gold"}), "tiers"), "Tier", "Churn %")
+    assert filtered["Churn %"].to_list() == [pytest.approx(gold["Churn %"])]
+
+
 # -- friction ---------------------------------------------------------------------------------
 def test_friction_costs_and_total(app, wh):
     at = open_page(app({"period": "Last 365 days"}), "friction")
     expected = wh.friction_priorities(default_filters(wh, 365)).frame.filter(pl.col("yearly_cost_amount") > 0)
     assert at.metric[0].value == f"£{expected['total_yearly_cost_amount'][0]:,.0f}"
-    shown = table(at, "#")
-    assert shown["Yearly cost £"].to_list() == pytest.approx(expected["yearly_cost_amount"].to_list())
+    shown = table(at, "#").head(expected.height)
+    assert shown["Yearly run-rate £"].to_list() == pytest.approx(expected["yearly_cost_amount"].to_list())
     assert shown["How the cost is computed"].to_list() == expected["cost_formula"].to_list()
     at.selectbox(key="period").set_value("last_30").run()
     narrowed = wh.friction_priorities(default_filters(wh, 30)).frame
@@ -215,6 +237,31 @@ def test_friction_costs_and_total(app, wh):
         == f"£{narrowed['total_yearly_cost_amount'][0]:,.0f}"
         != f"£{expected['total_yearly_cost_amount'][0]:,.0f}"
     )
+
+
+def test_friction_costs_not_valued_are_named_not_zero_issue14(app, wh):
+    """A period ending within the data's first 12 months: CLV has no value, so detractor churn is
+    listed as not valued with the reason, never as a cost of 0 (nor dropped from the page)."""
+    start = wh.data_start()
+    f = Filters(date_from=start + timedelta(days=200), date_to=start + timedelta(days=289))
+    expected = wh.friction_priorities(f).frame
+    unvalued = expected.filter(pl.col("quadrant") == "not_valued")
+    assert "detractor_churn" in unvalued["friction_point"].to_list()
+    at = open_page(
+        app({"period": "Custom dates", "from": str(f.date_from), "to": str(f.date_to)}), "friction"
+    )
+    shown = table(at, "#")
+    row = shown.filter(pl.col("Friction point") == "Detractor churn").row(0, named=True)
+    assert row["Yearly run-rate £"] is None or row["Yearly run-rate £"] != row["Yearly run-rate £"]  # NaN
+    assert row["Not valued"].startswith("not valued: CLV needs 12 months of purchases")
+    assert any(
+        "Not valued, so not in the total" in w.value and "Detractor churn" in w.value for w in at.warning
+    )
+    valued = expected.filter(pl.col("yearly_cost_amount") > 0)
+    assert at.metric[0].value == f"£{valued['total_yearly_cost_amount'][0]:,.0f}"
+    late = shown.filter(pl.col("Friction point") == "Late deliveries (WISMO)").row(0, named=True)
+    assert late["Not valued"].startswith("the late orders' churn part not valued")
+    assert late["“Where is my order” contacts"] > 0 and late["Counted in"] == "late orders"
 
 
 # -- roadmap ----------------------------------------------------------------------------------

@@ -143,14 +143,16 @@ def wh(tmp_path):
 def test_funnel_counts_and_step_conversion(wh):
     frame = wh.funnel(MARCH).frame
     counts = dict(zip(frame["step"], frame["count_events"], strict=True))
-    assert counts["visits"] == 6
+    assert counts["sessions"] == 6
     assert counts["product views"] == 4
     assert counts["added to cart"] == 3
-    assert counts["orders"] == 3
-    assert counts["delivered"] == 2 and counts["delivered on time"] == 1
+    assert counts["checkout"] == 2 and counts["orders from sessions"] == 1
+    assert counts["orders to deliver"] == 2 and counts["delivered"] == 2 and counts["delivered on time"] == 1
     assert counts["post-purchase tickets"] == 2
-    conv = dict(zip(frame["step"], frame["step_conversion_pct"], strict=True))
-    assert conv["product views"] == pytest.approx(100 * 4 / 6)
+    assert counts["web orders"] == 2 and counts["store orders"] == 1
+    rate = dict(zip(frame["step"], frame["rate"], strict=True))
+    assert rate["product views"] == pytest.approx(100 * 4 / 6)
+    assert rate["post-purchase tickets"] == pytest.approx(100 * 2 / 3)  # per 100 orders
 
 
 def test_tier_is_the_tier_held_on_the_day(wh):

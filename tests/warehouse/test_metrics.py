@@ -190,9 +190,17 @@ def test_service_time_metrics(tmp_path):
             channel="self_service",
             wait_seconds=0,
             resolved_by="bot",
+            resolved_at="2026-03-01 11:05:00",
         ),
         contact(
-            "c4", "D", "other", "2026-03-01 12:00:00", channel="chat", handle_seconds=100, resolved_by="bot"
+            "c4",
+            "D",
+            "other",
+            "2026-03-01 12:00:00",
+            channel="chat",
+            handle_seconds=100,
+            resolved_by="bot",
+            resolved_at="2026-03-01 12:03:00",
         ),
     ]
     wh = build_warehouse(tmp_path, {"contacts": contacts})
@@ -201,6 +209,29 @@ def test_service_time_metrics(tmp_path):
     assert v["avg_wait"]["value"] == pytest.approx(60)  # (60 + 120 + 0) / 3 with a wait
     assert v["transfer_rate"]["value"] == pytest.approx(25)
     assert v["self_service_rate"]["value"] == pytest.approx(50)
+
+
+def test_self_service_rate_counts_only_contacts_resolved_without_an_agent_issue14(tmp_path):
+    """Issue 14.1: every self-service-channel contact counted as self-served, resolved or not (the
+    demo's roadmap CX-06 read 26.0% instead of 21.8%). Self-served = resolved, by the bot or on the
+    self-service channel, not by an agent."""
+    done = {"resolved_at": "2026-03-02 09:00:00"}
+    at = "2026-03-01 09:00:00"
+    contacts = [
+        contact("s1", "A", "other", at, channel="self_service", resolved_by="bot", **done),
+        contact("s2", "B", "other", at, channel="self_service", **done),  # resolver unknown
+        contact("s3", "C", "other", at, channel="self_service"),  # abandoned: not served
+        contact("s4", "D", "other", at, channel="self_service", resolved_by="agent", **done),
+        contact("s5", "E", "other", at, channel="chat", resolved_by="bot", **done),
+        contact("s6", "F", "other", at, channel="chat", resolved_by="bot"),  # bot, open
+        contact("s7", "G", "other", at, channel="phone", resolved_by="agent", **done),
+        contact("s8", "H", "other", at, channel="phone"),
+    ]
+    wh = build_warehouse(tmp_path, {"contacts": contacts})
+    v = values(wh, keys=["self_service_rate"])["self_service_rate"]
+    # served without an agent: s1 (bot), s2 (self-service channel, closed), s5 (bot) = 3 of 8;
+    # before: every self-service contact or bot label, s1 s2 s3 s4 s5 s6 = 6 of 8
+    assert v["n"] == 8 and v["value"] == pytest.approx(100 * 3 / 8)
 
 
 def line(order, no, when, customer=None, qty=1, price=10.0, **kw):

@@ -205,21 +205,37 @@ def test_issue5_metric_values_are_cached_per_period_and_cleared_on_demand(wh, mo
     assert len(ran) == 2  # the orders mart and the customer window, once each
 
 
-# The per-customer query churn and CLV were computed with before the integer customer keys and
-# bitmaps (customer_id grouped, every customer one row, the metric expressions over those rows).
+# Churn and CLV computed the plain way, customer by customer on the facts (fct_orders and the tier
+# spells, no mart, no customer keys, no bitmaps), as issue 14 defines them: the channel, region and
+# store filters choose the customers who bought there in the 12 months, the tier and segment filters
+# those who hold that tier or segment on the period's last day, and any purchase ends churn.
 PLAIN_CUSTOMER_WINDOW = """
-with customer_window as (
-    select customer_id, {latest}{each}
-        max(activity_date) as last_purchase_date, sum(gross_margin_amount) as gross_margin_amount
-    from mart_customer_daily
-    where activity_date > $date_to - interval 365 day and activity_date <= $date_to and {where}
-    group by customer_id{each_group}
+with history as (select min(order_date) as first_date from fct_orders where customer_id is not null),
+orders as (
+    select customer_id, order_date, channel, region, store_id, gross_margin_amount
+    from fct_orders cross join history
+    where customer_id is not null and order_date > $date_to - 365 and order_date <= $date_to
+        and first_date <= $date_to - 364
+),
+held as (
+    select buyers.customer_id, coalesce(s.tier, 'none') as tier, coalesce(s.segment, 'unknown') as segment
+    from (select distinct customer_id from orders) as buyers
+    left join dim_customer_tier_spells as s
+        on s.customer_id = buyers.customer_id and $date_to between s.valid_from_date and s.valid_to_date
+),
+chosen as (select distinct customer_id{bought} from orders where {purchase}),
+per_customer as (
+    select customer_id, max(order_date) as last_date, sum(gross_margin_amount) as gross_margin_amount
+    from orders group by 1
 ),
 customers as (
-    select *, last_purchase_date <= $date_to - to_days(cast($churn_window_days as integer)) as is_churned
-    from customer_window
+    select {groups}per_customer.last_date <= $date_to - 180 as is_churned, per_customer.gross_margin_amount
+    from chosen
+    join per_customer using (customer_id)
+    join held using (customer_id)
+    where {held}
 )
-select {groups}
+select {outer}
     100.0 * sum(case when is_churned then 1 else 0 end) / nullif(count(*), 0) as churn_rate,
     count(*) as n,
     (1.0 * sum(gross_margin_amount) / nullif(count(*), 0))
@@ -228,22 +244,26 @@ from customers {group_by}"""
 
 
 def _plain_customer_metrics(wh, f: Filters, group_by: tuple[str, ...]) -> pl.DataFrame:
-    from warehouse.filters import where_clause
-
-    where, params = where_clause(f, with_dates=False)
-    params |= {"date_to": f.date_to, "churn_window_days": 180}
-    latest = "".join(
-        f"arg_max({DIMENSIONS[g]}, activity_date) as {g}, " for g in group_by if g not in ("channel", "store")
-    )
-    each = "".join(f"{DIMENSIONS[g]} as {g}, " for g in group_by if g in ("channel", "store"))
-    each_group = "".join(f", {DIMENSIONS[g]}" for g in group_by if g in ("channel", "store"))
+    params: dict = {"date_to": f.date_to}
+    purchase, held = ["true"], ["true"]
+    for dim in ("channel", "region", "store"):
+        if getattr(f, dim):
+            purchase.append(f"list_contains(${dim}, {DIMENSIONS[dim]})")
+            params[dim] = list(getattr(f, dim))
+    for dim in ("tier", "segment"):
+        if getattr(f, dim):
+            held.append(f"list_contains(${dim}, held.{dim})")
+            params[dim] = list(getattr(f, dim))
+    on_held = ("tier", "segment")
     positions = ", ".join(str(i + 1) for i in range(len(group_by)))
     sql = PLAIN_CUSTOMER_WINDOW.format(
-        latest=latest,
-        each=each,
-        each_group=each_group,
-        where=where,
-        groups="".join(f"{g}, " for g in group_by),
+        bought="".join(f", {DIMENSIONS[g]}" for g in group_by if g not in on_held),
+        purchase=" and ".join(purchase),
+        held=" and ".join(held),
+        groups="".join(
+            f"{'held.' + g if g in on_held else 'chosen.' + DIMENSIONS[g]} as {g}, " for g in group_by
+        ),
+        outer="".join(f"{g}, " for g in group_by),
         group_by=f"group by {positions} order by {positions}" if group_by else "",
     )
     return wh.run(sql, params).frame
@@ -252,7 +272,13 @@ def _plain_customer_metrics(wh, f: Filters, group_by: tuple[str, ...]) -> pl.Dat
 @pytest.mark.parametrize("group_by", [(), ("tier",), ("channel",), ("region", "channel"), ("segment",)])
 @pytest.mark.parametrize(
     "filters",
-    [Filters(), Filters(channel=("web",), tier=("gold",)), Filters(channel=("no such channel",))],
+    [
+        Filters(),
+        Filters(channel=("web",), tier=("gold",)),
+        Filters(channel=("no such channel",)),
+        Filters(tier=("none",), segment=("premium", "unknown")),
+        Filters(region=("North",), compare="year"),
+    ],
 )
 def test_issue5_churn_and_clv_equal_the_per_customer_computation(wh, filters, group_by):
     assert wh.assumptions().get("churn_window_days", 180) == 180
@@ -284,17 +310,34 @@ def test_issue5_churn_and_clv_equal_the_per_customer_computation(wh, filters, gr
         assert _same(card["churn_rate"]["n"], want["n"]) or (want["n"] == 0 and card["churn_rate"]["n"] == 0)
 
 
-@pytest.mark.parametrize("filters", [Filters(), Filters(channel=("web",)), Filters(tier=("no such tier",))])
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(), Filters(channel=("web",)), Filters(tier=("no such tier",)), Filters(tier=("gold", "none"))],
+)
 def test_issue5_tier_customers_equal_count_distinct(wh, filters):
-    from warehouse.filters import where_clause
-
+    """Customers per tier (bitmaps, mart_customer_tiers) against count(distinct) on the facts: those
+    who bought in the period, each in the tier held on its last day (issue 14.8)."""
     f = wh.resolve(filters)
-    where, params = where_clause(f)
+    params: dict = {"date_from": f.date_from, "date_to": f.date_to}
+    where = ["o.order_date between $date_from and $date_to", "o.customer_id is not null"]
+    if f.channel:
+        where.append("list_contains($channel, o.channel)")
+        params["channel"] = list(f.channel)
+    held = "true"
+    if f.tier:
+        held = "list_contains($tier, coalesce(s.tier, 'none'))"
+        params["tier"] = list(f.tier)
     plain = wh.run(
-        f"select tier, count(distinct customer_id) as n from mart_customer_daily where {where} group by 1",
+        f"""select coalesce(s.tier, 'none') as tier, count(distinct o.customer_id) as n
+from fct_orders as o
+left join dim_customer_tier_spells as s
+    on s.customer_id = o.customer_id and $date_to between s.valid_from_date and s.valid_to_date
+where {" and ".join(where)} and {held}
+group by 1""",
         params,
     ).frame
     fast = wh.tier_performance(f).frame
     expected = dict(zip(plain["tier"].to_list(), plain["n"].to_list(), strict=True))
     for row in fast.to_dicts():
         assert row["count_customers"] == expected.get(row["tier"], 0), row["tier"]
+    assert fast["count_customers"].sum() == sum(expected.values())

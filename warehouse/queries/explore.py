@@ -67,7 +67,7 @@ class ExploreQueries(BaseWarehouse):
         if bad:
             raise ValueError(f"{mart} has no column or metric {', '.join(map(repr, bad))}")
         f = self.resolve(filters)
-        where, params = where_clause(f)
+        where, params = where_clause(f, mart=mart)
         select = list(group_by)
         for m in measures:
             if m in spec["metrics"]:

@@ -3,76 +3,147 @@ who moved between tiers."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import polars as pl
 
 from warehouse.filters import TIER_ORDER, Filters, where_clause
+from warehouse.metrics import customer_filters
 from warehouse.queries.base import BaseWarehouse, Result
+
+
+def _prefixed(where: str) -> str:
+    """A customer filter's condition with its parameters renamed $c_<name> (customer_filters binds
+    the same names as the event filters, e.g. $channel, with other rows in mind)."""
+    return re.sub(r"\$(\w+)", r"$c_\1", where)
+
+
+# A CLV resting on fewer churners than this is flagged (its lifetime, 1 / churn, is barely known:
+# 6 churners of 140 customers imply 23 years); its margin of error (metrics.toml) says how much.
+CLV_MIN_CHURNERS = 30
+# Per tier, from the metric layer: (metric, with its n, with its margin)
+TIER_METRICS = ("aov", "return_rate", "nps", "csat", "churn_rate", "clv", "cost_per_contact")
 
 
 class LoyaltyTiersQueries(BaseWarehouse):
     # -- tiers ----------------------------------------------------------------------------
     def tier_performance(self, filters: Filters) -> Result:
-        """Per tier: customers, revenue and its share, orders per customer, and the tier metrics."""
+        """Per tier: customers, revenue and its share, orders per customer, and the tier metrics,
+        each survey and customer figure with its n (and margin).
+
+        Customers belong to one tier, the one they hold on the period's last day, so the tiers add
+        up to the customers who bought in the period; so do churn and CLV (their 12 months'
+        customers by the same tier, warehouse/sql/customer_window.sql) and orders per customer (the
+        period's orders of those customers). Orders, revenue, AOV, returns, answers and contacts
+        are counted under the tier held when they happened. Non-members ('none') include anonymous
+        orders and answers; contacts of no known customer are in no tier's cost to serve and are
+        given apart (count_anonymous_contacts, anonymous_service_cost_amount on the 'none' row)."""
         f = self.resolve(filters)
         where, params = where_clause(f)
-        # Distinct customers per tier as a bitmap of the dense customer_key (no hash of customers).
+        contacts_where, _ = where_clause(f, mart="mart_daily_contacts")  # the same parameters
+        purchase_where, held_where, customer_params = customer_filters(f)
+        params.update({f"c_{k}": v for k, v in customer_params.items()})
         max_key = self.max_customer_key()
         distinct_customers = (
-            f"coalesce(bit_count(bitstring_agg(customer_key, 1, {int(max_key)})), 0)"
+            f"coalesce(bit_count(bitstring_agg(bought.customer_key, 1, {int(max_key)})), 0)"
             if max_key
-            else "count(distinct customer_key)"
+            else "count(distinct bought.customer_key)"
         )
         sql = f"""
-with purchases as (
-    select * from mart_customer_daily where {where}
-),
-
-orders as (
+with orders as (
     select tier, sum(count_orders) as count_orders, sum(net_revenue_amount) as net_revenue_amount
     from mart_daily_orders where {where} group by 1
 ),
 
+-- the customers who bought in the period where the channel, region and store filters say
+bought as (
+    select customer_key, sum(count_orders) as count_orders
+    from mart_customer_daily
+    where activity_date between $date_from and $date_to and {_prefixed(purchase_where)}
+    group by 1
+),
+
+-- the one tier each holds on the period's last day
+held as (
+    select customer_key, tier
+    from mart_customer_tiers
+    where valid_from_date <= $date_to and valid_to_date >= $date_to and {_prefixed(held_where or "true")}
+),
+
 customers as (
-    select tier, {distinct_customers} as count_customers,
-        sum(count_orders) as count_customer_orders
-    from purchases group by 1
+    select
+        held.tier,
+        {distinct_customers} as count_customers,
+        sum(bought.count_orders) as count_customer_orders
+    from bought
+    inner join held on held.customer_key = bought.customer_key
+    group by 1
+),
+
+contacts as (
+    select
+        tier,
+        sum(contact_cost_amount) - sum(anonymous_contact_cost_amount) as service_cost_amount,
+        sum(count_anonymous_contacts) as count_anonymous_contacts,
+        sum(anonymous_contact_cost_amount) as anonymous_service_cost_amount
+    from mart_daily_contacts where {contacts_where} group by 1
+),
+
+tiers as (
+    select tier from orders union select tier from customers union select tier from contacts
 ),
 
 final as (
     select
-        orders.tier,
+        tiers.tier,
         coalesce(customers.count_customers, 0) as count_customers,
-        orders.count_orders,
+        coalesce(orders.count_orders, 0) as count_orders,
         orders.net_revenue_amount,
         100.0 * orders.net_revenue_amount / sum(orders.net_revenue_amount) over () as revenue_share_pct,
-        1.0 * customers.count_customer_orders / nullif(customers.count_customers, 0) as orders_per_customer
-    from orders
-    left join customers on customers.tier = orders.tier
+        1.0 * customers.count_customer_orders / nullif(customers.count_customers, 0) as orders_per_customer,
+        contacts.service_cost_amount,
+        contacts.service_cost_amount / nullif(customers.count_customers, 0) as cost_to_serve_per_customer,
+        case when tiers.tier = 'none' then contacts.count_anonymous_contacts end as count_anonymous_contacts,
+        case when tiers.tier = 'none' then contacts.anonymous_service_cost_amount end
+            as anonymous_service_cost_amount
+    from tiers
+    left join orders on orders.tier = tiers.tier
+    left join customers on customers.tier = tiers.tier
+    left join contacts on contacts.tier = tiers.tier
 )
 
 select * from final"""
         base = self.run(sql, params)
-        keys = ["aov", "return_rate", "nps", "csat", "churn_rate", "clv", "cost_per_contact"]
-        by_tier = self.metrics_by(f, "tier", keys)
-        cost = self.run(
-            f"""select tier, sum(contact_cost_amount) as service_cost_amount
-from mart_daily_contacts where {where} group by 1""",
-            params,
-        )
-        frame = (
-            base.frame.join(by_tier.frame.select(["tier", *keys]), on="tier", how="left")
-            .join(cost.frame, on="tier", how="left")
-            .with_columns(
-                (pl.col("service_cost_amount") / pl.col("count_customers")).alias(
-                    "cost_to_serve_per_customer"
-                )
+        frame = base.frame
+        sqls = [base.sql]
+        for result in self.metric_values(f, list(TIER_METRICS), ("tier",)):
+            sqls.append(result.sql)
+            cols = [c for c in result.frame.columns if c != "tier"]
+            part = result.frame.select(
+                pl.col("tier").cast(pl.Utf8),
+                *[
+                    pl.col(c)
+                    .cast(pl.Int64 if c.endswith("__n") else pl.Float64)
+                    .alias(c.replace("__value", ""))
+                    for c in cols
+                ],
             )
+            frame = frame.join(part, on="tier", how="full", coalesce=True)
+        frame = frame.with_columns(
+            # churners = churn rate x its customers (the count CLV's lifetime rests on)
+            (pl.col("churn_rate") * pl.col("churn_rate__n") / 100.0)
+            .round(0)
+            .cast(pl.Int64)
+            .alias("count_churned"),
+        ).with_columns(
+            (pl.col("clv").is_not_null() & (pl.col("count_churned") < CLV_MIN_CHURNERS)).alias(
+                "is_clv_few_churners"
+            ),
         )
         order = {tier: i for i, tier in enumerate(TIER_ORDER)}
         frame = frame.sort(pl.col("tier").replace_strict(order, default=len(order)))
-        return Result(frame, "\n;\n".join([base.sql, by_tier.sql, cost.sql]), params)
+        return Result(frame, "\n;\n".join(sqls), params)
 
     def tier_migration(self, date_a: date, date_b: date, filters: Filters | None = None) -> Result:
         """Customers by tier held on date_a and on date_b (for a Sankey)."""

@@ -1,6 +1,7 @@
 -- One row per support contact, with the repeat-contact flags (same customer, same reason, within
--- 7 days; or reopened: a ticket tool's count of repeat contacts inside the case), its cost, and
--- the customer's tier, segment and region on the day.
+-- 7 days; or reopened: a ticket tool's count of repeat contacts inside the case), its cost and
+-- long-wait flag (by the cost assumptions' version applying on the day), and the customer's tier,
+-- segment and region on the day.
 -- unique_key: contact_id
 with contacts as (
     select * from {{ ref('stg_contacts__contacts') }}
@@ -15,7 +16,7 @@ spells as (
 ),
 
 assumptions as (
-    select * from {{ ref('dim_cost_assumptions') }}
+    select * from {{ ref('dim_cost_assumption_versions') }}
 ),
 
 -- The latest contact in the data: a contact opened less than 7 days before it has not had its
@@ -63,8 +64,13 @@ final as (
         sequenced.opened_at + interval 7 day <= data_end.latest_opened_at as is_repeat_window_closed,
         -- Agent-handled: everything not closed by the bot or the self-service channel (AHT base).
         sequenced.resolved_by <> 'bot' and sequenced.channel <> 'self_service' as is_agent_handled,
-        sequenced.resolved_by = 'bot' or sequenced.channel = 'self_service' as is_self_served,
+        -- Self-served (the self-service rate's numerator): resolved, and by the bot or on the
+        -- self-service channel without an agent; an unresolved self-service contact is not served.
+        sequenced.resolved_at is not null and sequenced.resolved_by <> 'agent'
+            and (sequenced.resolved_by = 'bot' or sequenced.channel = 'self_service') as is_self_served,
         coalesce(cost.setting_value, 0) as contact_cost_amount,
+        coalesce(sequenced.wait_seconds > threshold.setting_value, false) as is_long_wait,
+        sequenced.customer_id is null as is_anonymous,
         orders.store_id,
         orders.order_channel,
         coalesce(spells.tier, 'none') as tier,
@@ -74,7 +80,12 @@ final as (
     from sequenced
     cross join data_end
     left join orders on orders.order_id = sequenced.order_id
-    left join assumptions as cost on cost.setting = 'cost_per_contact_' || sequenced.channel
+    left join assumptions as cost
+        on cost.setting = 'cost_per_contact_' || sequenced.channel
+        and sequenced.opened_date between cost.applies_from_date and cost.applies_to_date
+    left join assumptions as threshold
+        on threshold.setting = 'wait_threshold_seconds'
+        and sequenced.opened_date between threshold.applies_from_date and threshold.applies_to_date
     left join spells
         on spells.customer_id = sequenced.customer_id
         and sequenced.opened_date between spells.valid_from_date and spells.valid_to_date

@@ -15,20 +15,25 @@ spells as (
 ),
 
 assumptions as (
-    select * from {{ ref('dim_cost_assumptions') }}
+    select * from {{ ref('dim_cost_assumption_versions') }}
 ),
 
+-- the gross margin of the cost assumptions' version applying on the order's day
 margin as (
-    select setting_value as gross_margin from assumptions where setting = 'gross_margin'
+    select setting_value as gross_margin, applies_from_date, applies_to_date
+    from assumptions
+    where setting = 'gross_margin'
 ),
 
 -- Returns that a better experience prevents (the friction point preventable_returns): the item
--- arrived damaged, wrong, not as described or late; not a change of mind or a poor fit.
+-- arrived damaged, wrong, not as described or late, or did not fit (what size guidance and richer
+-- product content prevent: the roadmap pairs this cost with that fix); not a change of mind.
 line_values as (
     select
         *,
         quantity * unit_price_amount - discount_amount as net_line_amount,
-        return_reason in ('damaged', 'wrong_item', 'not_as_described', 'arrived_late') as is_preventable_return
+        return_reason in ('damaged', 'wrong_item', 'not_as_described', 'arrived_late', 'size_fit')
+            as is_preventable_return
     from order_lines
 ),
 
@@ -72,6 +77,8 @@ final as (
         order_totals.fulfillment,
         order_totals.promised_at,
         order_totals.delivered_at,
+        -- to deliver: an order whose delivery is tracked (a promise or a delivery); a store sale is not
+        order_totals.promised_at is not null or order_totals.delivered_at is not null as is_to_deliver,
         order_totals.delivered_at is not null as is_delivered,
         order_totals.delivered_at is not null and order_totals.promised_at is not null
             and order_totals.delivered_at <= order_totals.promised_at as is_delivered_on_time,
@@ -91,7 +98,8 @@ final as (
     left join spells
         on spells.customer_id = order_totals.customer_id
         and order_totals.order_date between spells.valid_from_date and spells.valid_to_date
-    cross join (select max(gross_margin) as gross_margin from margin) as margin
+    left join margin
+        on order_totals.order_date between margin.applies_from_date and margin.applies_to_date
 )
 
 select * from final

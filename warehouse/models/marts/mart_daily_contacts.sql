@@ -4,24 +4,16 @@
 -- cluster_by: activity_date
 -- store_id is null for a contact about no order, or an order not in the data: "no store" is one
 -- value of the grain.
--- unique_key: activity_date, channel, store_id, region, tier, segment, reason
--- nullable_key_columns: store_id
+-- order_channel is the sales channel of the order a contact is about (null: about no order, or one
+-- not in the data): the channel filter keeps a contact in a chosen channel or about its orders.
+-- unique_key: activity_date, channel, order_channel, store_id, region, tier, segment, reason
+-- nullable_key_columns: order_channel, store_id
 with contacts as (
     select * from {{ ref('fct_contacts') }}
 ),
 
 tickets as (
     select * from {{ ref('fct_tickets') }}
-),
-
-assumptions as (
-    select * from {{ ref('dim_cost_assumptions') }}
-),
-
-wait_threshold as (
-    select max(setting_value) as wait_threshold_seconds
-    from assumptions
-    where setting = 'wait_threshold_seconds'
 ),
 
 contacts_with_ticket as (
@@ -38,6 +30,7 @@ final as (
     select
         contacts_with_ticket.opened_date as activity_date,
         contacts_with_ticket.channel,
+        contacts_with_ticket.order_channel,
         contacts_with_ticket.store_id,
         contacts_with_ticket.region,
         contacts_with_ticket.tier,
@@ -55,11 +48,14 @@ final as (
         sum(case when is_agent_handled then coalesce(handle_seconds, 0) else 0 end) as sum_handle_seconds,
         sum(case when wait_seconds is not null then 1 else 0 end) as count_with_wait,
         sum(coalesce(wait_seconds, 0)) as sum_wait_seconds,
-        sum(case when wait_seconds > wait_threshold.wait_threshold_seconds then 1 else 0 end) as count_long_waits,
+        sum(case when is_long_wait then 1 else 0 end) as count_long_waits,
         sum(case when count_transfers > 0 then 1 else 0 end) as count_transferred,
         sum(count_transfers) as count_transfers,
         sum(case when is_self_served then 1 else 0 end) as count_self_served,
         sum(contact_cost_amount) as contact_cost_amount,
+        -- contacts from no known customer: in no tier's cost to serve per customer
+        sum(case when is_anonymous then 1 else 0 end) as count_anonymous_contacts,
+        sum(case when is_anonymous then contact_cost_amount else 0 end) as anonymous_contact_cost_amount,
         sum(case when order_id is not null then 1 else 0 end) as count_order_contacts,
         sum(case when is_ticket_opener then 1 else 0 end) as count_tickets,
         sum(case when is_ticket_opener and is_ticket_resolved then 1 else 0 end) as count_resolved_tickets,
@@ -68,8 +64,7 @@ final as (
         sum(case when is_ticket_opener and is_repeat_window_closed and is_ticket_fcr then 1 else 0 end)
             as count_window_closed_fcr_tickets
     from contacts_with_ticket
-    cross join wait_threshold
-    group by 1, 2, 3, 4, 5, 6, 7
+    group by 1, 2, 3, 4, 5, 6, 7, 8
 )
 
 select * from final

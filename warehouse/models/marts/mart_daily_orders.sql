@@ -23,6 +23,7 @@ final as (
         sum(units_returned) as units_returned,
         sum(net_revenue_amount) as net_revenue_amount,
         sum(gross_margin_amount) as gross_margin_amount,
+        sum(case when is_to_deliver then 1 else 0 end) as count_to_deliver,
         sum(case when is_delivered then 1 else 0 end) as count_delivered,
         sum(case when is_delivered_on_time then 1 else 0 end) as count_delivered_on_time,
         sum(case when is_delivered_late then 1 else 0 end) as count_delivered_late

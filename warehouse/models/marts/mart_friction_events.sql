@@ -7,8 +7,10 @@
 -- cluster_by: activity_date
 -- store_id is null for sessions and for contacts and answers about no order (or one not in the
 -- data): "no store" is one value of the grain.
--- unique_key: activity_date, channel, store_id, region, tier, segment, friction_point, cost_driver
--- nullable_key_columns: store_id
+-- order_channel: on contact rows the sales channel of the order the contact is about (the channel
+-- filter keeps a contact in a chosen channel or about its orders); null on the other rows.
+-- unique_key: activity_date, channel, order_channel, store_id, region, tier, segment, friction_point, cost_driver
+-- nullable_key_columns: order_channel, store_id
 with sessions as (
     select * from {{ ref('fct_sessions') }}
 ),
@@ -25,91 +27,84 @@ responses as (
     select * from {{ ref('fct_survey_responses') }}
 ),
 
-assumptions as (
-    select * from {{ ref('dim_cost_assumptions') }}
-),
-
-wait_threshold as (
-    select max(setting_value) as wait_threshold_seconds
-    from assumptions
-    where setting = 'wait_threshold_seconds'
-),
-
 abandoned_carts as (
-    select session_date as activity_date, channel, cast(null as varchar) as store_id, region, tier, segment,
+    select session_date as activity_date, channel, cast(null as varchar) as order_channel,
+        cast(null as varchar) as store_id, region, tier, segment,
         'abandoned_carts' as friction_point, 'session' as cost_driver,
         count(*) as count_events, cast(0 as double) as value_amount
     from sessions
     where is_abandoned_cart
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 7
 ),
 
 -- A repeat contact: a contact repeating an earlier one (same customer and reason within 7 days),
 -- or a reopen of a case counted by the ticket tool (each reopen is one more contact).
 repeat_contacts as (
-    select opened_date as activity_date, channel, store_id, region, tier, segment,
+    select opened_date as activity_date, channel, order_channel, store_id, region, tier, segment,
         'repeat_contacts' as friction_point, channel as cost_driver,
         sum(case when is_repeat then 1 else 0 end + count_reopens) as count_events,
         cast(0 as double) as value_amount
     from contacts
     where is_repeat or count_reopens > 0
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 7
 ),
 
 transfers as (
-    select opened_date as activity_date, channel, store_id, region, tier, segment,
+    select opened_date as activity_date, channel, order_channel, store_id, region, tier, segment,
         'transfers' as friction_point, 'transfer' as cost_driver,
         sum(count_transfers) as count_events, cast(0 as double) as value_amount
     from contacts
     where count_transfers > 0
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 7
 ),
 
 long_waits as (
-    select opened_date as activity_date, channel, store_id, region, tier, segment,
+    select opened_date as activity_date, channel, order_channel, store_id, region, tier, segment,
         'long_waits' as friction_point, channel as cost_driver,
         count(*) as count_events, cast(0 as double) as value_amount
     from contacts
-    cross join wait_threshold
-    where contacts.wait_seconds > wait_threshold.wait_threshold_seconds
-    group by 1, 2, 3, 4, 5, 6
+    where is_long_wait
+    group by 1, 2, 3, 4, 5, 6, 7
 ),
 
 late_orders as (
-    select order_date as activity_date, channel, store_id, region, tier, segment,
+    select order_date as activity_date, channel, cast(null as varchar) as order_channel, store_id, region, tier,
+        segment,
         'late_deliveries' as friction_point, 'late_order' as cost_driver,
         count(*) as count_events, cast(0 as double) as value_amount
     from orders
     where is_delivered_late
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 7
 ),
 
 -- "Where is my order" contacts are the service cost of late and uncertain deliveries.
 wismo_contacts as (
-    select opened_date as activity_date, channel, store_id, region, tier, segment,
+    select opened_date as activity_date, channel, order_channel, store_id, region, tier, segment,
         'late_deliveries' as friction_point, channel as cost_driver,
         count(*) as count_events, cast(0 as double) as value_amount
     from contacts
     where reason = 'order_status'
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 7
 ),
 
 preventable_returns as (
-    select order_date as activity_date, channel, store_id, region, tier, segment,
+    select order_date as activity_date, channel, cast(null as varchar) as order_channel, store_id, region, tier,
+        segment,
         'preventable_returns' as friction_point, 'returned_unit' as cost_driver,
         sum(units_returned_preventable) as count_events, sum(preventable_return_amount) as value_amount
     from orders
     where units_returned_preventable > 0
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 7
 ),
 
 detractors as (
-    select answered_date as activity_date, channel, store_id, region, tier, segment,
+    select answered_date as activity_date, channel, cast(null as varchar) as order_channel, store_id, region,
+        tier, segment,
         'detractor_churn' as friction_point, 'detractor' as cost_driver,
         count(*) as count_events, cast(0 as double) as value_amount
     from responses
     where is_detractor
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 7
 ),
 
 final as (
