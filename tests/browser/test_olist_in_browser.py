@@ -38,9 +38,9 @@ def olist_server(tmp_path_factory):
 
 # what each page must say on an Olist-only warehouse
 EXPECTED_TEXT = {
-    "": ["Not in this warehouse", "no support contacts in this warehouse", "No cost assumptions loaded",
-         "money in BRL", "R$"],
-    "journey_funnel": ["no web or app sessions", "CSAT by touchpoint"],
+    "": ["Not measured by these exports", "no support contacts", "Not measured", "No cost assumptions loaded",
+         "money in BRL", "R$", "each order its own customer id"],
+    "journey_funnel": ["no web or app sessions", "CX score at each touchpoint"],
     "loyalty_tiers": ["No loyalty tiers in this warehouse"],
     "friction_costs": ["No cost assumptions loaded"],  # and the events table (a canvas: not text)
     "data_quality": ["expected exclusions"],

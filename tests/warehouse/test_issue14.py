@@ -186,6 +186,8 @@ def test_costs_without_clv_or_a_setting_are_not_valued_issue14(tmp_path):
 def test_with_twelve_months_of_history_the_churn_parts_are_valued_issue14(tmp_path):
     orders = [
         line("o0", "2025-03-15 10:00:00", "D"),  # history: the data reaches back 12 months
+        # D buys again (still before the window): someone returns, so churn is measurable (issue 13)
+        line("o9", "2025-03-20 10:00:00", "D"),
         line("o2", "2025-06-01 10:00:00", "C"),  # C bought in the 12 months, not in the last 180 days
         line("o1", "2026-03-02 10:00:00", "A", promised_at=LATE[0], delivered_at=LATE[1]),
     ]
