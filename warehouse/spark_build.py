@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import tempfile
 import time
 import warnings
 from datetime import UTC, datetime
@@ -107,6 +108,8 @@ def spark_session(
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.catalogImplementation", "in-memory")
             .config("spark.log.level", "ERROR")
+            # its databases' folders (raw.db, meta.db) in the temp folder, not the working directory
+            .config("spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / "cx-spark-warehouse"))
         )
     builder = builder.config("spark.sql.session.timeZone", "UTC")
     try:
