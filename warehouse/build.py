@@ -64,14 +64,7 @@ def build(db: Path, quiet: bool = True, time_zone: str = "UTC") -> BuildResult:
             ) from None
         con.execute("begin transaction")
         for model in ordered:
-            try:
-                con.execute(f"create table {model.name} as {model.render(time_zone=time_zone)}")
-                _check_key(con, model)
-            except duckdb.Error as exc:
-                raise BuildError(f"model {_model_path(model)}: {exc}") from exc
-            counts[model.name] = con.execute(f"select count(*) from {model.name}").fetchone()[0]
-            if not quiet:
-                print(f"  {model.layer:8} {model.name:40} {counts[model.name]:>12,} rows")
+            counts[model.name] = create_model_table(con, model, model.render(time_zone=time_zone), quiet)
         con.execute("commit")
         con.execute("detach src")
         con.execute("checkpoint")
@@ -89,6 +82,20 @@ def build(db: Path, quiet: bool = True, time_zone: str = "UTC") -> BuildResult:
             ) from None
         raise
     return BuildResult(snapshot, time.perf_counter() - started, counts)
+
+
+def create_model_table(con: duckdb.DuckDBPyConnection, model: Model, select_sql: str, quiet: bool) -> int:
+    """Create the model's table from `select_sql` (its rendered SQL, or the Spark engine's Parquet),
+    check its declared grain and return its rows; any DuckDB error is the model's BuildError."""
+    try:
+        con.execute(f"create table {model.name} as {select_sql}")
+        _check_key(con, model)
+    except duckdb.Error as exc:
+        raise BuildError(f"model {_model_path(model)}: {_one_line(exc)}") from exc
+    rows = con.execute(f"select count(*) from {model.name}").fetchone()[0]
+    if not quiet:
+        print(f"  {model.layer:8} {model.name:40} {rows:>12,} rows")
+    return rows
 
 
 def _check_key(con: duckdb.DuckDBPyConnection, model: Model) -> None:

@@ -33,7 +33,7 @@ import sqlglot
 from sqlglot import exp
 
 from warehouse import snapshots
-from warehouse.build import BuildError, BuildResult, _check_key, _model_path, _one_line
+from warehouse.build import BuildError, BuildResult, _model_path, _one_line, create_model_table
 from warehouse.project import Model, build_order, declared_sources, load_models
 from warehouse.sql_text import literal
 
@@ -248,14 +248,8 @@ def _load_snapshot(db: Path, ordered: list[Model], written: dict[str, Path], qui
         for model in ordered:
             order = f" order by {', '.join(model.cluster_by)}" if model.cluster_by else ""
             files = literal(written[model.name] / "*.parquet")
-            try:
-                con.execute(f"create table {model.name} as select * from read_parquet({files}){order}")
-                _check_key(con, model)
-            except duckdb.Error as exc:
-                raise BuildError(f"model {_model_path(model)}: {_one_line(exc)}") from exc
-            counts[model.name] = con.execute(f"select count(*) from {model.name}").fetchone()[0]
-            if not quiet:
-                print(f"  {model.layer:8} {model.name:40} {counts[model.name]:>12,} rows")
+            select = f"select * from read_parquet({files}){order}"
+            counts[model.name] = create_model_table(con, model, select, quiet)
         con.execute("commit")
         con.execute("checkpoint")
         con.close()
