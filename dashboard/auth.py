@@ -22,6 +22,7 @@ import streamlit as st
 from config import access
 from config.access import AccessFileError, User
 from config.settings import Settings
+from dashboard.labels import escape_markdown
 from warehouse import audit
 
 LOG = logging.getLogger("cx.dashboard")
@@ -78,7 +79,7 @@ def gate(settings: Settings, db) -> User | None:
         try:
             user = access.local_user(settings.local_role)
         except AccessFileError as exc:
-            st.error(str(exc), icon=":material/lock:")
+            st.error(escape_markdown(exc), icon=":material/lock:")
             return None
         st.caption(
             ":material/lan: Local mode: no sign-in is configured, so this dashboard serves this machine "
@@ -92,7 +93,10 @@ def gate(settings: Settings, db) -> User | None:
             access_file = access.load(settings.access)
         except AccessFileError as exc:
             LOG.error("access file refused: %s", exc)
-            st.error(f"The dashboard is closed until its access file is fixed: {exc}", icon=":material/lock:")
+            st.error(  # the file's names and roles are text someone typed: shown as plain text
+                f"The dashboard is closed until its access file is fixed: {escape_markdown(exc)}",
+                icon=":material/lock:",
+            )
             return None
         email = st.user.get("email")
         user = access.resolve(access_file, email, st.user.get("email_verified"))
@@ -175,7 +179,7 @@ def sign_out_button() -> None:
     user = st.session_state.get(USER_STATE)
     if not auth_configured() or not isinstance(user, User):
         return
-    st.sidebar.caption(f"Signed in as {user.email} ({user.role_label})")
+    st.sidebar.caption(f"Signed in as {escape_markdown(user.email)} ({user.role_label})")
     if st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:"):
         record(None, "sign_out")
         st.logout()

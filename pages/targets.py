@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import auth, components, data, state
+from dashboard.labels import escape_markdown
 from warehouse.metrics import METRICS
 from warehouse.targets import Target, TargetsError
 
@@ -54,7 +55,7 @@ if st.button("Save the new version", key="targets_save", type="primary", icon=":
     try:
         version = data.save_targets(chosen, effective, reason)
     except TargetsError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(escape_markdown(exc), icon=":material/error:")
     else:
         auth.record(None, "targets", detail=f"effective {version.effective_from}: {version.reason}")
         st.success(
