@@ -62,7 +62,12 @@ def kpi_trends(
             fig.add_hline(
                 y=targets[key].target, line=dict(color=theme.GREEN, dash="dash", width=1.5), row=r, col=c
             )
-        fig.update_yaxes(**axis_format(key), row=r, col=c, nticks=4)
+        # the axis holds the values and the target line, so the line never sits on the panel's title
+        shown = [v for v in part["value"].to_list() if v is not None]
+        shown += [targets[key].target] if key in targets else []
+        low, high = min(shown), max(shown)
+        pad = 0.12 * (high - low or abs(high) or 1)
+        fig.update_yaxes(**axis_format(key), range=[low - pad, high + pad], row=r, col=c, nticks=4)
         # one tick a month (or a quarter, half-year), never between months: a two-month trend would
         # otherwise repeat its month ("Apr 2023", "Apr")
         fig.update_xaxes(tickformat="%b\n%Y", dtick=month_step, row=r, col=c)
