@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from tests.dashboard.fixtures import seeded_db  # noqa: F401  (shared session fixture)
 from warehouse.api import Warehouse
@@ -28,6 +29,10 @@ def period(wh):
     return {"date_from": as_of - timedelta(days=179), "date_to": as_of}
 
 
+def same_numbers(a: pl.DataFrame, b: pl.DataFrame) -> None:
+    assert_frame_equal(a, b, check_exact=False, rel_tol=1e-12, abs_tol=1e-9)
+
+
 def values(result) -> pl.DataFrame:
     return result.frame.select("metric", "value", "n")
 
@@ -37,8 +42,10 @@ def test_a_region_scope_equals_the_region_filter(wh, period):
     filtered = Filters(**period, region=("North",))
     assert values(wh.metrics(scoped)).equals(values(wh.metrics(filtered)))
     assert wh.funnel(scoped).frame.equals(wh.funnel(filtered).frame)
-    assert wh.tier_performance(scoped).frame.equals(wh.tier_performance(filtered).frame)
-    assert wh.friction_costs(scoped).frame.equals(wh.friction_costs(filtered).frame)
+    # sums of doubles: DuckDB's parallel aggregation may add them in another order for another
+    # predicate, so these agree to the last few bits, not bit for bit (counts stay exact)
+    same_numbers(wh.tier_performance(scoped).frame, wh.tier_performance(filtered).frame)
+    same_numbers(wh.friction_costs(scoped).frame, wh.friction_costs(filtered).frame)
     grouped = ["region", "channel"]
     scoped_rows = wh.explore("mart_daily_orders", grouped, ["count_orders"], scoped).frame
     assert scoped_rows.equals(wh.explore("mart_daily_orders", grouped, ["count_orders"], filtered).frame)
