@@ -9,7 +9,8 @@ Per scale: generate the demo exports (contacts, surveys and sessions in proporti
   mapping, every quality check, load, quarantine, lineage); wall, rows/s and peak RSS;
 - build: `cx build` (every model into a new snapshot); wall and peak RSS;
 - pages: each page's query set (bench/page_queries.py) for the typical filter, cold and warm;
-- app: `streamlit run app.py` to the first chart drawn in headless Chromium (bench/app_render.py).
+- app: `streamlit run app.py` to the first chart drawn in headless Chromium (bench/app_render.py);
+- load: N viewers in Chromium at once, the server's CPU seconds per page view (bench/load_run.py).
 Every step runs in its own child process, so its peak RSS (os.wait4) is its own. Tables with the
 targets and pass/miss marks are printed (bench/report.py) and saved with the raw figures as
 JSON and Markdown under data/bench/. Nothing is asserted: tests stay fast.
@@ -37,6 +38,8 @@ PY = sys.executable
 # `--scales 10` asks for scale 51.2, which writes ~10.0M lines, ~1.9M contacts, ~1.0M answers.
 LINES_PER_SCALE = 195_400
 OUT_DIR = ROOT / "data" / "bench"
+# The load run (bench/load_run.py): 5 people each opening 5 pages at once, as in issue 20's figure.
+LOAD_VIEWERS, LOAD_VIEWS = 5, 5
 
 
 def child(args: list[str], env: dict | None = None) -> tuple[float, float, str]:
@@ -162,6 +165,15 @@ def bench_scale(millions: float, workdir: Path, runs: int, profile_dir: Path | N
         res["app"] = json.loads(line)
     except (RuntimeError, json.JSONDecodeError) as exc:
         res["app"] = {"error": str(exc).splitlines()[-1]}
+
+    say(f"{millions:g}M: load run, {LOAD_VIEWERS} viewers x {LOAD_VIEWS} views in Chromium")
+    try:
+        _, _, line = child(
+            [PY, "-m", "bench.load_run", str(db), "--viewers", str(LOAD_VIEWERS), "--views", str(LOAD_VIEWS)]
+        )
+        res["load"] = json.loads(line)
+    except (RuntimeError, json.JSONDecodeError) as exc:
+        res["load"] = {"error": str(exc).splitlines()[-1]}
 
     if profile_dir:
         _profiles(res, db, orders, workdir, profile_dir, millions)

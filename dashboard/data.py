@@ -67,28 +67,52 @@ def targets_file() -> Path:
 
 
 def current_targets() -> Targets:
-    """The targets versions (config file + those saved beside the warehouse), read on every call:
-    two small files, and a version the governance team saves applies at the next click."""
-    return targets.load(db_path(), targets_file())
+    """The targets versions (config file + those saved beside the warehouse), looked up on every
+    call, so a version the governance team saves applies at the next click: the two files are
+    read again only when their size or modification time changed (a page makes ~20 queries)."""
+    db, file = db_path(), targets_file()
+    return _targets_read(db, file, _stat(targets.store_path(db)), _stat(file))
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st_ = path.stat()
+    except OSError:
+        return None
+    return st_.st_mtime_ns, st_.st_size
+
+
+@functools.lru_cache(maxsize=8)
+def _targets_read(db: Path, file: Path, _store_stat, _file_stat) -> Targets:
+    return targets.load(db, file)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _open(snapshot: str, versions: Targets) -> Warehouse:
-    return Warehouse(Path(snapshot), versions)
+def _open(snapshot: str, versions_key: str, _versions: Targets) -> Warehouse:
+    return Warehouse(Path(snapshot), _versions)
 
 
 def warehouse() -> Warehouse | None:
     """The current snapshot's Warehouse, or None when nothing has been built yet."""
     name = snapshot_name()
-    return _open(name, current_targets()) if name else None
+    versions = current_targets()
+    return _open(name, _versions_key(versions), versions) if name else None
+
+
+@functools.lru_cache(maxsize=8)
+def _versions_key(versions: Targets) -> str:
+    return repr(versions)
 
 
 def query(fn):
     """Make `fn(wh, *args)` a cached query of the current snapshot, in the viewer's scope."""
     takes_scope = "scope" in inspect.signature(fn).parameters
 
-    def run(snapshot: str, versions: Targets, *args, **kwargs):
-        return fn(_open(snapshot, versions), *args, **kwargs)
+    def run(snapshot: str, versions_key: str, _versions: Targets, *args, **kwargs):
+        # The cache key holds the targets as their repr (complete and deterministic: the versions
+        # are frozen dataclasses of dates, strings and floats); `_versions` itself is not hashed:
+        # Streamlit's hashing walks a dataclass object by object, which cost more than the query.
+        return fn(_open(snapshot, versions_key, _versions), *args, **kwargs)
 
     # st.cache_data keys a function by its module and qualified name: each query gets its own
     run.__qualname__ = run.__name__ = f"{fn.__name__}_cached"
@@ -102,12 +126,13 @@ def query(fn):
         if takes_scope:
             kwargs["scope"] = scope
         versions = current_targets()
+        versions_key = _versions_key(versions)
         for attempt in range(3):
             name = snapshot_name()
             if name is None:
                 raise RuntimeError("no published warehouse snapshot")
             try:
-                return cached(name, versions, *args, **kwargs)
+                return cached(name, versions_key, versions, *args, **kwargs)
             except duckdb.IOException:
                 # The snapshot was removed between reading CURRENT and opening it (publish keeps the
                 # newest few, so only after two more builds): look CURRENT up again.

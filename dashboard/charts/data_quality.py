@@ -7,9 +7,11 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboard import theme
+from dashboard.charts.cache import figure
 from dashboard.charts.formatting import left_margin
 
 
+@figure
 def rows_by_source(loads: pl.DataFrame) -> go.Figure:
     """Rows loaded and rows quarantined per source, each on its own scale (stacked per file)."""
     fig = make_subplots(
@@ -40,6 +42,7 @@ def rows_by_source(loads: pl.DataFrame) -> go.Figure:
     return fig
 
 
+@figure
 def rules(frame: pl.DataFrame, top: int = 15) -> go.Figure:
     more = max(0, frame.height - top)
     frame = frame.sort("count_rows", descending=True).head(top).sort("count_rows")

@@ -6,8 +6,10 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard import theme
+from dashboard.charts.cache import figure
 
 
+@figure
 def explore_bar(frame: pl.DataFrame, group: str, measure: str) -> go.Figure:
     from dashboard.labels import column
 

@@ -7,11 +7,13 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboard import theme
+from dashboard.charts.cache import figure
 from dashboard.charts.formatting import money_label, wrap
 from dashboard.labels import QUADRANTS
 from warehouse import money
 
 
+@figure
 def pareto(frame: pl.DataFrame, title: str = "Friction costs, yearly run-rate (Pareto)") -> go.Figure:
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     values = frame["yearly_cost_amount"].to_list()
@@ -62,6 +64,7 @@ def pareto(frame: pl.DataFrame, title: str = "Friction costs, yearly run-rate (P
 DODGE = {1: 0.0, 2: 0.22, 3: -0.22, 4: 0.44, 5: -0.44}
 
 
+@figure
 def impact_matrix(frame: pl.DataFrame) -> go.Figure:
     """Yearly cost (impact) against the complexity of the easiest roadmap fix; quick wins shaded."""
     # points sharing a complexity are spread sideways a little so their numbers stay readable

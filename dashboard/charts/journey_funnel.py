@@ -9,6 +9,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboard import theme
+from dashboard.charts.cache import figure
 from dashboard.charts.formatting import axis_format, left_margin, wrap
 from dashboard.state import label
 from warehouse.metrics import METRICS
@@ -35,6 +36,7 @@ def _line_text(r: dict) -> str:
     return f"{count} · {r['rate']:.0f}{r['rate_unit']}"
 
 
+@figure
 def funnel(frame: pl.DataFrame) -> go.Figure:
     """One panel per journey (its own scale: sessions and tickets are not one unit), a bar per step
     with its count and its rate over the step it is read over."""
@@ -84,6 +86,7 @@ def funnel(frame: pl.DataFrame) -> go.Figure:
     return fig
 
 
+@figure
 def conversion_heatmap(frame: pl.DataFrame) -> go.Figure:
     """Each step's rate (a % of its base) by sales channel (rows) and step (columns); tickets per
     100 orders and the orders lines are in the table, not on this % scale."""
@@ -122,6 +125,7 @@ def conversion_heatmap(frame: pl.DataFrame) -> go.Figure:
     return fig
 
 
+@figure
 def stage_scores(frame: pl.DataFrame, targets: Mapping[str, Target]) -> go.Figure:
     """NPS, CSAT and CES at each journey stage, coloured by status against `targets` (a metric
     without a target: grey, no target line)."""

@@ -7,6 +7,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboard import theme
+from dashboard.charts.cache import figure
 from dashboard.charts.formatting import wrap
 from dashboard.state import TIER_ORDER, tier_label
 from warehouse import money
@@ -38,6 +39,7 @@ def _is_small(col: str, row: dict) -> bool:
     return bool(m and m.min_n and row.get(col) is not None and (n or 0) < m.min_n)
 
 
+@figure
 def tier_panels(frame: pl.DataFrame) -> go.Figure:
     """One small bar chart per figure, a bar per tier. Hover gives each bar's n and 95% margin
     (error bars where there is one); a bar on too few answers or churners is grey, hatched, and
@@ -122,6 +124,7 @@ def tier_panels(frame: pl.DataFrame) -> go.Figure:
     return fig
 
 
+@figure
 def tier_sankey(frame: pl.DataFrame, date_a, date_b) -> go.Figure:
     tiers = [
         t for t in TIER_ORDER if t in set(frame["tier_from"].to_list()) | set(frame["tier_to"].to_list())

@@ -9,12 +9,14 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboard import theme
+from dashboard.charts.cache import figure
 from dashboard.charts.formatting import axis_format, left_margin, money_label
 from warehouse import money
 from warehouse.metrics import METRICS
 from warehouse.targets import Target
 
 
+@figure
 def kpi_trends(
     series: pl.DataFrame,
     keys: list[str],
@@ -78,6 +80,7 @@ def kpi_trends(
     return fig
 
 
+@figure
 def friction_top(frame: pl.DataFrame, title: str = "Largest friction costs (per year)") -> go.Figure:
     frame = frame.sort("yearly_cost_amount")
     values = frame["yearly_cost_amount"].to_list()
@@ -102,6 +105,7 @@ def friction_top(frame: pl.DataFrame, title: str = "Largest friction costs (per 
     return fig
 
 
+@figure
 def roadmap_health(frame: pl.DataFrame) -> go.Figure:
     order = [st for st in theme.INITIATIVE_LABELS if st in frame["status"].to_list()]
     counts = dict(zip(frame["status"].to_list(), frame["count_initiatives"].to_list(), strict=True))

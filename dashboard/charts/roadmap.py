@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard import theme
+from dashboard.charts.cache import figure
 from dashboard.charts.formatting import left_margin
 
 PHASE_LABELS = {
@@ -18,6 +19,7 @@ PHASE_LABELS = {
 }
 
 
+@figure
 def roadmap_timeline(frame: pl.DataFrame, today) -> go.Figure:
     frame = frame.sort(["start_day", "initiative_id"])
     names = [
@@ -99,6 +101,7 @@ def roadmap_timeline(frame: pl.DataFrame, today) -> go.Figure:
     return fig
 
 
+@figure
 def kpi_progress(frame: pl.DataFrame) -> go.Figure:
     frame = frame.filter(pl.col("kpi_progress_pct").is_not_null()).sort("initiative_id", descending=True)
     values = frame["kpi_progress_pct"].to_list()

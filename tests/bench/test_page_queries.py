@@ -96,8 +96,11 @@ def test_report_marks_targets():
         "ingest_result": {"rows_read": 10_000_000, "rows_loaded": 9_990_000, "rows_quarantined": 10_000},
         "pages": {"overview": timings},
         "app": {"server_s": 2.0, "first_render_s": 6.0},
-    }
+        "load": {"viewers": 5, "views": 25, "wall_s": 30.0, "server_cpu_s": 3.5, "cpu_s_per_view": 0.14,
+                 "views_per_s": 0.83, "exceptions": 0},
+    }  # fmt: skip
     text = report.scale_tables(result)
+    assert "| 5 | 25 | 30.0 | 3.50 | 0.140 | 0.83 | 0 | <= 0.2 pass |" in text
     assert "| contacts | 1,950,000 | 0.195 | 1,950,000 | 2,000,000 ±10% | pass |" in text
     assert "| surveys | 1,300,000 | 0.130 | 1,300,000 | 1,000,000 ±10% | MISS |" in text
     assert "| 1.90 | <= 2x, <= 2 GB | pass |" in text
