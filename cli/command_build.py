@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from config.settings import resolve_db, time_zone_from_env
+from config.settings import build_memory_from_env, resolve_db, time_zone_from_env
 
 
 def build(
@@ -41,6 +41,7 @@ def build(
     path = resolve_db(db)
     try:
         time_zone = time_zone_from_env()
+        memory_gb = build_memory_from_env()
     except ValueError as exc:
         typer.echo(f"build failed: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -57,7 +58,7 @@ def build(
                 path, master=master, remote=remote, lake=lake, quiet=quiet, time_zone=time_zone
             )
         else:
-            result = run_build(path, quiet=quiet, time_zone=time_zone)
+            result = run_build(path, quiet=quiet, time_zone=time_zone, memory_gb=memory_gb)
     except (BuildError, duckdb.Error, OSError) as exc:  # one line, never a traceback
         what = str(exc) if isinstance(exc, BuildError) else f"{type(exc).__name__}: {exc}"
         typer.echo(f"build failed: {' '.join(what.split())}", err=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from cli.command_build import built_line
-from config.settings import Settings, resolve_db, time_zone_from_env
+from config.settings import Settings, build_memory_from_env, resolve_db, time_zone_from_env
 
 
 def demo(
@@ -58,7 +58,7 @@ def demo(
 
     try:
         with console.status("building the warehouse models"):
-            result = build(resolved_db, time_zone=time_zone_from_env())
+            result = build(resolved_db, time_zone=time_zone_from_env(), memory_gb=build_memory_from_env())
     except (BuildError, ValueError) as exc:  # ValueError: CX_TIME_ZONE is not a time zone
         console.print(f"[red]build failed:[/red] {exc}")
         raise typer.Exit(1) from None

@@ -19,7 +19,7 @@ from pathlib import Path
 import typer
 
 from cli.command_build import built_line
-from config.settings import Settings, resolve_db, time_zone_from_env
+from config.settings import Settings, build_memory_from_env, resolve_db, time_zone_from_env
 from ingest.results import FileResult
 
 RESULT_KEYS = tuple(f.name for f in fields(FileResult))  # the keys of a --json line
@@ -135,7 +135,7 @@ def _build(db: Path, quiet: bool) -> bool:
     from warehouse.build import build as run_build
 
     try:
-        result = run_build(db, quiet=True, time_zone=time_zone_from_env())
+        result = run_build(db, quiet=True, time_zone=time_zone_from_env(), memory_gb=build_memory_from_env())
     except Exception as exc:
         typer.echo(f"build failed: {type(exc).__name__}: {exc}", err=True)
         return False

@@ -21,6 +21,7 @@ DEFAULT_EXPLORE_ROW_LIMIT = EXPLORE_ROW_LIMIT
 DEFAULT_MAX_ERROR_SHARE = 0.5  # = ingest.loader.MAX_ERROR_SHARE
 DEFAULT_RECIPIENTS = Path("config/alert_recipients.toml")
 DEFAULT_TIME_ZONE = "UTC"
+DEFAULT_BUILD_MEMORY_GB = 3.0  # = warehouse.build.DEFAULT_MEMORY_GB
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Settings:
     alert_recipients: Path = DEFAULT_RECIPIENTS
     source_cadence_days: int = 2
     time_zone: str = DEFAULT_TIME_ZONE
+    build_memory_gb: float = DEFAULT_BUILD_MEMORY_GB
 
     HELP = {
         "db": "CX_DB: the warehouse file ingest and build write (the dashboard reads its published snapshot)",
@@ -70,6 +72,8 @@ class Settings:
         "it is alerted as stale",
         "time_zone": "CX_TIME_ZONE: the business time zone (an IANA name such as Australia/Sydney or "
         "America/New_York) whose days and months the figures count, applied by cx build",
+        "build_memory_gb": "CX_BUILD_MEMORY_GB: most memory (GB) DuckDB holds during cx build; past it, "
+        "the build spills to a temporary folder beside the snapshots (slower, never out of memory)",
     }
 
     @classmethod
@@ -93,6 +97,7 @@ class Settings:
             alert_recipients=Path(env.get("CX_ALERT_RECIPIENTS", str(DEFAULT_RECIPIENTS))),
             source_cadence_days=_positive_int(env, "CX_SOURCE_CADENCE_DAYS", 2),
             time_zone=time_zone_from_env(env),
+            build_memory_gb=build_memory_from_env(env),
         )
 
     @classmethod
@@ -123,6 +128,21 @@ def _share(env, name: str, default: float) -> float:
         value = -1.0
     if not 0 <= value <= 1:
         raise ValueError(f"{name} must be a share between 0 and 1 (0.5 = half), not {text!r}")
+    return value
+
+
+def build_memory_from_env(env: dict[str, str] | None = None) -> float:
+    """CX_BUILD_MEMORY_GB, else 3; read on its own, as time_zone_from_env, for `cx build`."""
+    env = os.environ if env is None else env
+    text = env.get("CX_BUILD_MEMORY_GB")
+    if text is None:
+        return DEFAULT_BUILD_MEMORY_GB
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value >= 0.25:
+        raise ValueError(f"CX_BUILD_MEMORY_GB must be a number of GB, at least 0.25, not {text!r}")
     return value
 
 

@@ -69,11 +69,15 @@ def remove_abandoned(db: Path) -> None:
     """Remove what builds killed half-way left (their `building-` files, pointer drafts): those
     of processes that are gone. A build running in another process keeps its file."""
     folder = serving_dir(db)
-    left = [*folder.glob("building-*.duckdb"), *folder.glob("CURRENT.tmp*")]
+    left = [*folder.glob("building-*.duckdb"), *folder.glob("CURRENT.tmp*"), *folder.glob("building-*-tmp")]
     for path in left:
-        pid = path.name.removesuffix(".duckdb").rsplit("-", 1)[-1].removeprefix("CURRENT.tmp")
+        stem = path.name.removesuffix(".duckdb").removesuffix("-tmp")
+        pid = stem.rsplit("-", 1)[-1].removeprefix("CURRENT.tmp")
         if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
-            remove(path)
+            if path.is_dir():  # a build's spill folder (build.limit_memory)
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                remove(path)
 
 
 def _running(pid: int) -> bool:

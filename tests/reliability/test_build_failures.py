@@ -133,3 +133,42 @@ def test_issue_11_a_running_build_keeps_its_file(tmp_path: Path):
         other.wait()
     build(db)
     assert not running.exists()
+
+
+def test_issue_20_a_build_spills_beside_the_snapshots_and_leaves_nothing(tmp_path: Path, monkeypatch):
+    """A build's memory is capped (CX_BUILD_MEMORY_GB) and it spills to its own folder, which it
+    removes; a killed build's spill folder is removed by the next build, as its file is."""
+    db = good_load(tmp_path)
+    folder = snapshots.serving_dir(db)
+    seen = {}
+    original = snapshots.publish
+
+    def publish(db_, built):  # the settings the build ran with, read before it is published
+        import duckdb
+
+        con = duckdb.connect(str(built), read_only=True)
+        seen["tables"] = con.execute("select count(*) from information_schema.tables").fetchone()[0]
+        con.close()
+        return original(db_, built)
+
+    monkeypatch.setattr(snapshots, "publish", publish)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    abandoned = folder / f"building-20260101T000000000000-{dead.pid}-tmp"
+    abandoned.mkdir(parents=True)
+    (abandoned / "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
+
+    small = build(db, memory_gb=0.25)
+    default = build(db)
+    assert seen["tables"] > 10 and small.models == default.models
+    assert not abandoned.exists() and not list(folder.glob("building-*"))
+
+
+def test_issue_20_the_build_memory_setting_is_checked():
+    from config.settings import build_memory_from_env
+
+    assert build_memory_from_env({}) == 3.0
+    assert build_memory_from_env({"CX_BUILD_MEMORY_GB": "1.5"}) == 1.5
+    for bad in ("0", "-1", "lots", "0.1"):
+        with pytest.raises(ValueError, match="CX_BUILD_MEMORY_GB must be a number of GB"):
+            build_memory_from_env({"CX_BUILD_MEMORY_GB": bad})
