@@ -253,7 +253,7 @@ def merge_statuses(answers: pl.DataFrame, statuses: pl.DataFrame) -> pl.DataFram
         "status",
         "owner",
         pl.col("status_at").cast(pl.Datetime("us")),
-        "note",
+        pl.when(pl.col("note") != "").then(pl.col("note")).alias("note"),  # no note: null, not ""
         pl.col("first_follow_up_at").cast(pl.Datetime("us")),
     )
     out = answers.with_columns(pl.col("response_id").cast(pl.Utf8)).join(
