@@ -34,6 +34,8 @@ LEADERSHIP_PAGES = ("overview", "journey_funnel", "loyalty_tiers", "friction_cos
 PAGE_ROLES: dict[str, frozenset[str]] = {
     **{page: frozenset(ROLES) for page in LEADERSHIP_PAGES},
     "monthly_review": frozenset(ROLES),
+    # everyone reads what customers say; a manager's list is their area's (scope)
+    "voice_of_customer": frozenset(ROLES),
     "data_quality": frozenset({"governance", "analyst"}),
     "explore": frozenset({"analyst"}),
     "audit": frozenset({"governance"}),
@@ -44,6 +46,9 @@ WRITE_ROLES: dict[str, frozenset[str]] = {
     "board_pack": frozenset({"governance"}),
     "assumptions": frozenset({"governance"}),
     "targets": frozenset({"governance"}),
+    # the follow-up status of an answer (and the CRM export of the list): the people who call the
+    # customers back (managers, in their area) and the governance team who run the loop; an
+    # executive or an analyst reads the list and the closed-loop rate
     "follow_up": frozenset({"governance", "region_manager", "store_manager"}),
 }
 # Who may see the SQL behind a view and the quarantined rows.
