@@ -104,6 +104,8 @@ ROWS = {
         _contact("c2", "B", "o2", datetime(2026, 3, 8, 9), "delivery", channel="phone"),
         _contact("c3", "A", None, datetime(2026, 1, 1, 9), "billing", channel="email"),
         _contact("c4", "A", None, datetime(2026, 3, 9, 9), "product"),
+        # the data start 90+ days before the last answer (the sidebar's custom dates need it)
+        _contact("c0", "A", None, datetime(2025, 12, 1, 9), "other", channel="email"),
     ],
     "surveys": [
         _answer("r1", "nps", 3, datetime(2026, 3, 10, 12), "A", "o1", "=cmd|' /C calc'!A0"),
