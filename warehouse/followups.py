@@ -233,6 +233,10 @@ def _frame(rows: list[tuple], schema: dict, times: tuple[str, ...]) -> pl.DataFr
     )
 
 
+def empty_history() -> pl.DataFrame:
+    return pl.DataFrame(schema=HISTORY_SCHEMA)
+
+
 def read_current(path: Path) -> pl.DataFrame:
     """The current statuses of the store at `path`; an empty frame when there is no store yet
     (reading never creates one)."""
