@@ -74,6 +74,12 @@ def store_path(db: Path) -> Path:
     return Path(db).parent / "followups" / "followups.sqlite"
 
 
+def open_store(db: Path) -> FollowUpStore:
+    """The store of the warehouse whose ingest database is `db`, created if needed: what the
+    privacy "forget" command uses (`with open_store(db) as s: s.erase_responses(ids)`)."""
+    return FollowUpStore(store_path(db))
+
+
 def store_path_of_snapshot(snapshot: Path) -> Path:
     """The same store, found from a published snapshot (`<db folder>/<db>-serving/snapshot-*.duckdb`)."""
     return Path(snapshot).parent.parent / "followups" / "followups.sqlite"
@@ -95,9 +101,8 @@ class FollowUpStore:
     def __init__(self, path: Path, create: bool = True):
         self.path = Path(path)
         if not create:  # a reader: never creates the store, never writes its schema
-            self.con = sqlite3.connect(
-                f"file:{self.path}?mode=ro", uri=True, timeout=30, isolation_level=None
-            )
+            uri = self.path.resolve().as_uri() + "?mode=ro"  # as_uri: a ? or # in the path stays a path
+            self.con = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
             self.con.execute("pragma busy_timeout=30000")
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
