@@ -59,7 +59,8 @@ def closing_the_loop(f: Filters) -> None:
         st.success(escape_markdown(st.session_state.pop(SAVED)), icon=":material/check_circle:")
     rates = data.follow_up_rates(f)
     voc.closed_loop_figures(rates.frame)
-    listed = data.follow_up_list(f).frame
+    listed_result = data.follow_up_list(f)
+    listed = listed_result.frame
     if listed.height == 0:
         components.no_data(f, "detractors or low CSAT answers")
         return
@@ -91,6 +92,7 @@ def closing_the_loop(f: Filters) -> None:
             "answer counts under the owner of its current status."
         )
         voc.rates_table(rates.frame, f)
+    components.show_sql(listed_result, "SQL behind the follow-up list (statuses are merged from the store)")
 
 
 f = state.current()
