@@ -13,14 +13,14 @@ from warehouse.filters import Filters
 from warehouse.followups import NOTE_MAX, STATUSES
 from warehouse.queries.follow_up import ALL_OWNERS, crm_export
 
-# the list as shown: what someone calling the customer back reads first, ids last
+# the list as shown: what someone calling the customer back reads first (on a phone the first three
+# columns fit the screen), ids last
 SHOWN = {
     "answered_date": "Answered",
-    "survey": "Survey",
-    "score": "Score",
+    "score_text": "Score",
+    "comment": "Comment",
     "status": "Status",
     "owner": "Owner",
-    "comment": "Comment",
     "theme": "Theme",
     "sentiment": "Sentiment (-1 to 1)",
     "order_value_amount": "Order value",
@@ -29,7 +29,7 @@ SHOWN = {
     "has_repeat_contact": "Repeat contact",
     "contact_reasons": "Contact reasons",
     "note": "Note",
-    "status_at": "Status set",
+    "status_at": "Status set (UTC)",
     "region": "Region",
     "store_id": "Store",
     "order_id": "Order",
@@ -98,9 +98,12 @@ def rates_table(rates: pl.DataFrame, f: Filters) -> None:
 def follow_up_table(listed: pl.DataFrame) -> None:
     """The list as plain text cells (st.dataframe renders no Markdown), no download: the list
     leaves the dashboard only through the audited CRM export, for the people who follow up."""
-    shown = components.plain(listed).select(
-        [pl.col(c).alias(label) for c, label in SHOWN.items() if c in listed.columns]
+    listed = components.plain(listed).with_columns(
+        (pl.col("survey").str.to_uppercase() + " " + pl.col("score").cast(pl.Utf8)).alias("score_text"),
+        pl.col("owner").fill_null("–"),
+        pl.col("comment").fill_null("–"),
     )
+    shown = listed.select([pl.col(c).alias(label) for c, label in SHOWN.items() if c in listed.columns])
     height = 38 + 35 * max(1, min(shown.height, 12))
     st.dataframe(
         shown,
@@ -109,10 +112,11 @@ def follow_up_table(listed: pl.DataFrame) -> None:
         key="voc_list_table",
         column_config={
             "Answered": st.column_config.DateColumn(format="YYYY-MM-DD"),
-            "Status set": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            "Status set (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             "Order value": st.column_config.NumberColumn(format="%.2f"),
             "Sentiment (-1 to 1)": st.column_config.NumberColumn(format="%.2f"),
             "Comment": st.column_config.TextColumn(width="large"),
+            "Owner": st.column_config.TextColumn(width="medium"),
         },
     )
 

@@ -10,31 +10,26 @@ from dashboard.labels import escape_markdown
 from warehouse.filters import Filters
 from warehouse.followups import FollowUpError
 
-COMING = "Coming with the comment models (sentiment and theme per comment, `fct_comments`)."
+COMING = "coming with the comment models (sentiment and theme per comment, `fct_comments`)"
 SAVED = "_voc_saved"
 
 
-# -- what customers say: each section its own function, to be wired to the comment models' queries
+# -- what customers say: a function per section, each to be wired to the comment models' query
+# (until then one line each, so the follow-up list is not pushed off a phone's first screens)
 def sentiment_trend(f: Filters) -> None:
-    st.subheader("Sentiment trend")
-    st.info(f"{COMING} The mean sentiment of comments by month, with its n.", icon=":material/schedule:")
+    st.caption(f":material/schedule: **Sentiment trend**, the mean sentiment of comments by month: {COMING}.")
 
 
 def themes(f: Filters) -> None:
-    st.subheader("Themes")
-    st.info(f"{COMING} Each theme's volume, sentiment and NPS/CSAT.", icon=":material/schedule:")
+    st.caption(f":material/schedule: **Themes**, each theme's volume, sentiment and NPS/CSAT: {COMING}.")
 
 
 def emerging_themes(f: Filters) -> None:
-    st.subheader("Emerging themes")
-    st.info(
-        f"{COMING} Themes growing faster than chance against the previous period.", icon=":material/schedule:"
-    )
+    st.caption(f":material/schedule: **Emerging themes**, growing faster than chance: {COMING}.")
 
 
 def drivers(f: Filters) -> None:
-    st.subheader("What drives the scores")
-    st.info(f"{COMING} The themes that move NPS and CSAT most, ranked.", icon=":material/schedule:")
+    st.caption(f":material/schedule: **What drives the scores**, themes ranked by their effect: {COMING}.")
 
 
 # -- closing the loop ------------------------------------------------------------------------
@@ -98,6 +93,7 @@ def closing_the_loop(f: Filters) -> None:
 f = state.current()
 st.title("Voice of the customer")
 components.caption(state.describe(f))
+st.header("What customers say")
 sentiment_trend(f)
 themes(f)
 emerging_themes(f)
