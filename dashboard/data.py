@@ -322,7 +322,8 @@ def follow_up_rates(f: Filters) -> Result:
 
 @query
 def _follow_up_rates(wh: Warehouse, f: Filters, store_version: int) -> Result:
-    return wh.follow_up_rates(f)
+    # from the cached list of the same filters and store version: its SQL runs once for both
+    return wh.follow_up_rates(f, listed=_follow_up_list(f, store_version))
 
 
 def _check_on_list(user, response_id: str) -> None:

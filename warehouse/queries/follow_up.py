@@ -221,11 +221,14 @@ select * from final order by answered_at desc, response_id
             statuses = followups.read_current(self.follow_up_store)
         return Result(merge_statuses(answers.frame, statuses), answers.sql, answers.params)
 
-    def follow_up_rates(self, filters: Filters, statuses: pl.DataFrame | None = None) -> Result:
+    def follow_up_rates(
+        self, filters: Filters, statuses: pl.DataFrame | None = None, listed: Result | None = None
+    ) -> Result:
         """Per month of the answer and per owner (and for all owners, and the whole period: month
         null): answers in the list, followed up, resolved, the closed-loop rate (% resolved) and the
-        median hours from the answer to its first follow-up (n = followed up)."""
-        listed = self.follow_up_list(filters, statuses)
+        median hours from the answer to its first follow-up (n = followed up). `listed`: the
+        follow_up_list of the same filters when the caller has it (not run again)."""
+        listed = listed if listed is not None else self.follow_up_list(filters, statuses)
         if not self.follow_up_measurable():
             reason = "not measured by these exports: no NPS or CSAT answers"
             return Result(_no_rates("not_measured", reason), listed.sql, listed.params)
