@@ -281,3 +281,22 @@ CRM_CSV = (
 def test_the_crm_export_byte_for_byte(wh, tmp_path):
     listed = wh.follow_up_list(march(), _statuses(tmp_path)).frame
     assert exports.csv_bytes(crm_export(listed)).decode() == CRM_CSV
+
+
+def test_the_crm_workbook_has_the_list_and_says_what_the_ids_are(wh, tmp_path):
+    import io
+
+    from dashboard.voc import CRM_NOTES
+
+    listed = wh.follow_up_list(march(), _statuses(tmp_path)).frame
+    book = exports.xlsx_bytes(crm_export(listed), march(), "follow_up_crm", CRM_NOTES)
+    sheet = pl.read_excel(io.BytesIO(book), sheet_name="follow_up_crm")
+    assert sheet.columns[:3] == ["response_id", "crm_customer_id", "customer_id_kind"]
+    assert sheet["response_id"].to_list() == ["r6", "r9", "r3", "r1", "r5"]
+    assert sheet["crm_customer_id"].to_list() == ["B", HASH_X, "A", "A", "B"]
+    assert sheet["comment"][3] == "'=cmd|' /C calc'!A0"  # a formula stays text
+    about = dict(pl.read_excel(io.BytesIO(book), sheet_name="filters").iter_rows())
+    assert (
+        about["date_from"] == "2026-03-01"
+        and "no e-mail address is ever exported" in about["crm_customer_id"]
+    )
