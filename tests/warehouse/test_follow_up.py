@@ -300,3 +300,32 @@ def test_the_crm_workbook_has_the_list_and_says_what_the_ids_are(wh, tmp_path):
         about["date_from"] == "2026-03-01"
         and "no e-mail address is ever exported" in about["crm_customer_id"]
     )
+
+
+def test_theme_and_sentiment_come_from_fct_comments_once_the_snapshot_has_it(tmp_path):
+    """The comment models (built on another branch) add `fct_comments`; the list joins it as is."""
+    import duckdb
+
+    db = follow_up_warehouse(tmp_path / "w")
+    snapshot = snapshots.current_snapshot(db)
+    con = duckdb.connect(str(snapshot))  # a test's own snapshot, before any reader opens it
+    con.execute(
+        "create table fct_comments (response_id varchar, survey varchar, score integer, "
+        "answered_at timestamp, language varchar, sentiment double, theme varchar)"
+    )
+    con.execute(
+        "insert into fct_comments values "
+        "('r5', 'nps', 6, '2026-03-09 08:00:00', 'en', -0.8, 'delivery'), "
+        "('r9', 'csat', 1, '2026-03-15 10:00:00', 'en', -0.95, 'product quality')"
+    )
+    con.close()
+    with_models = Warehouse.open(db)
+    try:
+        assert with_models.has_comment_models()
+        listed = with_models.follow_up_list(march()).frame
+    finally:
+        with_models.close()
+    got = {r["response_id"]: (r["theme"], r["sentiment"], r["language"]) for r in listed.to_dicts()}
+    assert got["r5"] == ("delivery", -0.8, "en") and got["r9"] == ("product quality", -0.95, "en")
+    assert got["r6"] == (None, None, None)  # no comment, no row in fct_comments
+    assert listed["response_id"].to_list() == ["r6", "r9", "r3", "r1", "r5"]  # one row per answer still
