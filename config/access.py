@@ -30,12 +30,17 @@ ROLES = ("executive", "governance", "analyst", "region_manager", "store_manager"
 MANAGER_SCOPE = {"region_manager": "regions", "store_manager": "stores"}
 
 # Page -> the roles that see it. The leadership pages are everyone's; the rest are named.
-LEADERSHIP_PAGES = ("overview", "journey_funnel", "loyalty_tiers", "friction_costs", "roadmap")
+LEADERSHIP_PAGES = (
+    "overview",
+    "journey_funnel",
+    "loyalty_tiers",
+    "friction_costs",
+    "roadmap",
+    "voice_of_customer",  # a manager's follow-up list is their area's (scope)
+)
 PAGE_ROLES: dict[str, frozenset[str]] = {
     **{page: frozenset(ROLES) for page in LEADERSHIP_PAGES},
     "monthly_review": frozenset(ROLES),
-    # everyone reads what customers say; a manager's list is their area's (scope)
-    "voice_of_customer": frozenset(ROLES),
     "data_quality": frozenset({"governance", "analyst"}),
     "explore": frozenset({"analyst"}),
     "audit": frozenset({"governance"}),
