@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import auth, components, exports
+from dashboard import auth, components, exports, labels
 from dashboard.labels import escape_markdown
 from warehouse.filters import Filters
 from warehouse.followups import NOTE_MAX, STATUSES
@@ -23,7 +23,7 @@ SHOWN = {
     "owner": "Owner",
     "theme": "Theme",
     "sentiment": "Sentiment (-1 to 1)",
-    "order_value_amount": "Order value",
+    "order_value_amount": "Order value ¤",  # in the orders' currency (labels.money)
     "days_late": "Days late",
     "count_contacts": "Contacts",
     "has_repeat_contact": "Repeat contact",
@@ -56,7 +56,7 @@ def closed_loop_figures(rates: pl.DataFrame) -> None:
     """The whole period's closed-loop rate, median time to first follow-up and their n."""
     whole = rates.filter(pl.col("month").is_null() & (pl.col("owner") == ALL_OWNERS)).row(0, named=True)
     if whole["status"] != "measured":
-        st.info(f"Closed-loop rate not measured: {escape_markdown(whole['reason'])}.", icon=":material/info:")
+        st.info(f"No closed-loop rate: {escape_markdown(whole['reason'])}.", icon=":material/info:")
         return
     rate = whole["closed_loop_rate"]
     c1, c2, c3 = st.columns(3)
@@ -103,7 +103,9 @@ def follow_up_table(listed: pl.DataFrame) -> None:
         pl.col("owner").fill_null("–"),
         pl.col("comment").fill_null("–"),
     )
-    shown = listed.select([pl.col(c).alias(label) for c, label in SHOWN.items() if c in listed.columns])
+    shown = listed.select(
+        [pl.col(c).alias(labels.money(label)) for c, label in SHOWN.items() if c in listed.columns]
+    )
     height = 38 + 35 * max(1, min(shown.height, 12))
     st.dataframe(
         shown,
@@ -113,7 +115,7 @@ def follow_up_table(listed: pl.DataFrame) -> None:
         column_config={
             "Answered": st.column_config.DateColumn(format="YYYY-MM-DD"),
             "Status set (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-            "Order value": st.column_config.NumberColumn(format="%.2f"),
+            labels.money("Order value ¤"): st.column_config.NumberColumn(format="%.2f"),
             "Sentiment (-1 to 1)": st.column_config.NumberColumn(format="%.2f"),
             "Comment": st.column_config.TextColumn(width="large"),
             "Owner": st.column_config.TextColumn(width="medium"),

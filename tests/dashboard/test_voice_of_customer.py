@@ -149,3 +149,14 @@ def test_the_server_refuses_a_status_outside_the_writers_scope_or_role(loop_db, 
     with followups.FollowUpStore(followups.store_path(loop_db)) as store:
         assert store.count_rows(["r6", "r2"]) == 0 and store.count_rows(["r1"]) == 2
     assert len(recorded) == 1 and recorded[0][0][1] == "follow_up"
+
+
+def test_a_period_without_unhappy_answers_says_so(loop_db, monkeypatch, tmp_path):
+    january = {"period": "Custom dates", "from": "2026-01-01", "to": "2026-01-31"}
+    at = signed_in_app(loop_db, monkeypatch, tmp_path, "gov@example.com", january)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert any("No closed-loop rate: no detractors or low CSAT answers" in i.value for i in at.info)
+    assert any("No detractors or low CSAT answers for" in i.value for i in at.info)
+    assert not at.metric and not at.dataframe
