@@ -88,6 +88,12 @@ def roadmap(v: View, f: Filters) -> None:
     v.roadmap_health()
 
 
+def voice_of_customer(v: View, f: Filters) -> None:
+    # the comment models' sections are placeholders until fct_comments lands (issue 18)
+    v.follow_up_rates(f)
+    v.follow_up_list(f)
+
+
 def monthly_review(v: View, f: Filters) -> None:
     months = months_between(v.data_start(), v.as_of())
     month = parse_month(months[0])  # the month picker's default: the latest month
@@ -134,6 +140,7 @@ PAGES = {
     "loyalty_tiers": loyalty_tiers,
     "friction_costs": friction_costs,
     "roadmap": roadmap,
+    "voice_of_customer": voice_of_customer,
     "monthly_review": monthly_review,
     "data_quality": data_quality,
     "explore": explore,
@@ -179,6 +186,10 @@ BARE_SQL = {
     "group by 1",
     "roadmap": _ORDERS_KPIS,
     "monthly_review": _ORDERS_KPIS,
+    # the follow-up list: unhappy answers of the period with their orders
+    "voice_of_customer": "select r.survey, count(*), sum(o.net_revenue_amount) from fct_survey_responses r "
+    "left join fct_orders o using (order_id) where r.answered_date between $d1 and $d2 "
+    "and r.channel = $channel and r.tier = $tier and r.score <= 6 group by 1",
     "data_quality": "select source_name, rule_name, count(*) from stg_meta__quarantine group by 1, 2",
     # the audit page runs no warehouse query of its own: app.py's frame is its whole cost
     "audit": "select max(activity_date), count(*) from mart_daily_orders",

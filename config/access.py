@@ -30,7 +30,14 @@ ROLES = ("executive", "governance", "analyst", "region_manager", "store_manager"
 MANAGER_SCOPE = {"region_manager": "regions", "store_manager": "stores"}
 
 # Page -> the roles that see it. The leadership pages are everyone's; the rest are named.
-LEADERSHIP_PAGES = ("overview", "journey_funnel", "loyalty_tiers", "friction_costs", "roadmap")
+LEADERSHIP_PAGES = (
+    "overview",
+    "journey_funnel",
+    "loyalty_tiers",
+    "friction_costs",
+    "roadmap",
+    "voice_of_customer",  # a manager's follow-up list is their area's (scope)
+)
 PAGE_ROLES: dict[str, frozenset[str]] = {
     **{page: frozenset(ROLES) for page in LEADERSHIP_PAGES},
     "monthly_review": frozenset(ROLES),
@@ -44,6 +51,9 @@ WRITE_ROLES: dict[str, frozenset[str]] = {
     "board_pack": frozenset({"governance"}),
     "assumptions": frozenset({"governance"}),
     "targets": frozenset({"governance"}),
+    # the follow-up status of an answer (and the CRM export of the list): the people who call the
+    # customers back (managers, in their area) and the governance team who run the loop; an
+    # executive or an analyst reads the list and the closed-loop rate
     "follow_up": frozenset({"governance", "region_manager", "store_manager"}),
 }
 # Who may see the SQL behind a view and the quarantined rows.

@@ -26,7 +26,7 @@ import streamlit as st
 
 from config.settings import Settings
 from dashboard import auth
-from warehouse import snapshots, targets
+from warehouse import followups, snapshots, targets
 from warehouse.api import Result, Warehouse
 from warehouse.filters import Filters
 from warehouse.targets import Targets
@@ -322,3 +322,61 @@ def save_targets(chosen: dict, effective_from: date, reason: str):
     if not user.can("targets"):
         raise PermissionError("only the governance team sets targets")
     return targets.save_version(db_path(), chosen, effective_from, user.email, reason)
+
+
+# -- closing the loop: follow-up statuses, in the store beside the warehouse (warehouse/followups.py)
+def follow_up_store_path() -> Path:
+    return followups.store_path(db_path())
+
+
+def follow_up_list(f: Filters) -> Result:
+    """The detractor and low-CSAT follow-up list with each answer's status. Cached per snapshot
+    and per version of the store: a status saved in any process shows at the next run."""
+    return _follow_up_list(f, followups.read_version(follow_up_store_path()))
+
+
+@query
+def _follow_up_list(wh: Warehouse, f: Filters, store_version: int) -> Result:
+    return wh.follow_up_list(f)
+
+
+def follow_up_rates(f: Filters) -> Result:
+    """Closed-loop rate and median time to first follow-up, per month and owner (cached as the list)."""
+    return _follow_up_rates(f, followups.read_version(follow_up_store_path()))
+
+
+@query
+def _follow_up_rates(wh: Warehouse, f: Filters, store_version: int) -> Result:
+    # from the cached list of the same filters and store version: its SQL runs once for both
+    return wh.follow_up_rates(f, listed=_follow_up_list(f, store_version))
+
+
+def _check_on_list(user, response_id: str) -> None:
+    wh = warehouse()
+    if wh is None or not wh.follow_up_allows(response_id, user.scope):
+        raise PermissionError("this answer is not on a follow-up list you see")
+
+
+def follow_up_history(response_id: str):
+    """Every status set on an answer of the viewer's list, oldest first (read fresh)."""
+    user = auth.viewer()
+    _check_on_list(user, response_id)
+    path = follow_up_store_path()
+    if not path.exists():
+        return followups.empty_history()
+    with followups.FollowUpStore(path, create=False) as store:
+        return store.history(response_id)
+
+
+def set_follow_up(response_id: str, status: str, note: str = "") -> dict:
+    """Record a follow-up status by the signed-in person: only a role with the `follow_up` write
+    (config/access.py), only for an answer on their scope's list (checked here, on the server,
+    whatever the page sent), audited (the note stays in the store, not in the audit log)."""
+    user = auth.viewer()
+    if not user.can("follow_up"):
+        raise PermissionError("your role reads the follow-up list; it does not set statuses")
+    _check_on_list(user, response_id)
+    with followups.FollowUpStore(follow_up_store_path()) as store:
+        row = store.set_status(response_id, status, user.email, note)
+    auth.record(None, "follow_up", detail=f"{response_id}: {status}")
+    return row

@@ -16,6 +16,7 @@ PAGES = {
     "loyalty_tiers": ("Leadership", "Loyalty tiers", ":material/workspace_premium:"),
     "friction_costs": ("Leadership", "Friction costs", ":material/payments:"),
     "roadmap": ("Leadership", "Roadmap", ":material/timeline:"),
+    "voice_of_customer": ("Leadership", "Voice of the customer", ":material/forum:"),
     "monthly_review": ("Governance", "Monthly review", ":material/event_note:"),
     "data_quality": ("Governance", "Data quality", ":material/fact_check:"),
     "targets": ("Governance", "Targets", ":material/flag:"),

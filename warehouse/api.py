@@ -9,6 +9,7 @@ from warehouse.queries.base import NoWarehouse, Result
 from warehouse.queries.coverage import CoverageQueries
 from warehouse.queries.data_quality import DataQualityQueries
 from warehouse.queries.explore import EXPLORABLE_MARTS, EXPLORE_ROW_LIMIT, ExploreQueries, RowLimitExceeded
+from warehouse.queries.follow_up import FollowUpQueries
 from warehouse.queries.friction_costs import FrictionCostsQueries
 from warehouse.queries.journey_funnel import JourneyFunnelQueries
 from warehouse.queries.loyalty_tiers import LoyaltyTiersQueries
@@ -36,5 +37,6 @@ class Warehouse(
     MonthlyReviewQueries,
     DataQualityQueries,
     ExploreQueries,
+    FollowUpQueries,
 ):
     """The published snapshot's queries, read-only (open one with `Warehouse.open(db)`)."""

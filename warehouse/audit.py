@@ -28,6 +28,7 @@ EVENTS = (
     "cli",
     "alerts",
     "inbox",
+    "follow_up",  # a follow-up status set on the Voice of the customer page (warehouse/followups.py)
 )
 COLUMNS = ("at", "event", "user", "role", "page", "filters", "scope", "format", "rows", "sha256", "detail")
 

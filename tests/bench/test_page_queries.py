@@ -20,6 +20,7 @@ NOT_QUERIES = {
     "audit_log",  # the audit log's JSON lines, read beside the warehouse
     "current_targets", "targets_file", "save_targets",  # targets versions: files beside the warehouse
     "board_pack_figures",  # only when the governance team clicks "Make the board pack"
+    "set_follow_up", "follow_up_history",  # the follow-up store beside the warehouse, on a click
 }  # fmt: skip
 
 

@@ -24,6 +24,7 @@ PAGES = {
     "tiers": "pages/loyalty_tiers.py",
     "friction": "pages/friction_costs.py",
     "roadmap": "pages/roadmap.py",
+    "voc": "pages/voice_of_customer.py",
     "review": "pages/monthly_review.py",
     "quality": "pages/data_quality.py",
     "explore": "pages/explore.py",

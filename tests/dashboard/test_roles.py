@@ -28,7 +28,15 @@ PEOPLE = {
     "region_manager": "north@example.com",
     "store_manager": "store@example.com",
 }
-LEADERSHIP = {"overview", "journey_funnel", "loyalty_tiers", "friction_costs", "roadmap", "monthly_review"}
+LEADERSHIP = {
+    "overview",
+    "journey_funnel",
+    "loyalty_tiers",
+    "friction_costs",
+    "roadmap",
+    "voice_of_customer",
+    "monthly_review",
+}
 SEES = {
     "executive": LEADERSHIP,
     "governance": LEADERSHIP | {"data_quality", "audit", "targets"},

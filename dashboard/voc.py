@@ -1,0 +1,196 @@
+"""The Voice of the customer page's pieces for closing the loop: the follow-up list as shown, the
+closed-loop figures, the status form and the CRM export (CSV and XLSX, formula-safe and audited).
+The page (pages/voice_of_customer.py) asks dashboard.data for the frames and lays these out."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import auth, components, exports, labels
+from dashboard.labels import escape_markdown
+from warehouse.filters import Filters
+from warehouse.followups import NOTE_MAX, STATUSES
+from warehouse.queries.follow_up import ALL_OWNERS, crm_export
+
+# the list as shown: what someone calling the customer back reads first (on a phone the first three
+# columns fit the screen), ids last
+SHOWN = {
+    "answered_date": "Answered",
+    "score_text": "Score",
+    "comment": "Comment",
+    "status": "Status",
+    "owner": "Owner",
+    "theme": "Theme",
+    "sentiment": "Sentiment (-1 to 1)",
+    "order_value_amount": "Order value ¤",  # in the orders' currency (labels.money)
+    "days_late": "Days late",
+    "count_contacts": "Contacts",
+    "has_repeat_contact": "Repeat contact",
+    "contact_reasons": "Contact reasons",
+    "note": "Note",
+    "status_at": "Status set (UTC)",
+    "region": "Region",
+    "store_id": "Store",
+    "order_id": "Order",
+    "response_id": "Answer id",
+}
+CRM_NOTES = [
+    (
+        "crm_customer_id",
+        "the customer id the retailer knows: the source's own id, or the loyalty CRM's id for an answer "
+        "known by its e-mail hash; customer_id_kind says which, and email_hash where only the salted "
+        "hash is known (no e-mail address is ever exported)",
+    ),
+    ("list", "NPS detractors (0-6) and low CSAT answers (1-2 of 5) answered in the period"),
+]
+
+
+def hours_text(hours: float | None) -> str:
+    if hours is None:
+        return "–"
+    return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.1f} days"
+
+
+def closed_loop_figures(rates: pl.DataFrame) -> None:
+    """The whole period's closed-loop rate, median time to first follow-up and their n."""
+    whole = rates.filter(pl.col("month").is_null() & (pl.col("owner") == ALL_OWNERS)).row(0, named=True)
+    if whole["status"] != "measured":
+        st.info(f"No closed-loop rate: {escape_markdown(whole['reason'])}.", icon=":material/info:")
+        return
+    rate = whole["closed_loop_rate"]
+    c1, c2, c3 = st.columns(3)
+    c1.metric(
+        "Closed-loop rate",
+        f"{rate:.1f}%",
+        help="Answers on the list whose follow-up status is resolved / answers on the list.",
+    )
+    c1.caption(f"{whole['count_resolved']:,} resolved of {whole['count_answers']:,} answers")
+    c2.metric(
+        "Median time to first follow-up",
+        hours_text(whole["median_hours_to_first_follow_up"]),
+        help="From the answer to the first status that is not open (contacted or resolved).",
+    )
+    c2.caption(
+        f"n = {whole['count_followed_up']:,} followed up"
+        if whole["count_followed_up"]
+        else "not measured: nothing followed up yet"
+    )
+    c3.metric("Still open", f"{whole['count_answers'] - whole['count_followed_up']:,}")
+    c3.caption("never contacted nor resolved")
+
+
+def rates_table(rates: pl.DataFrame, f: Filters) -> None:
+    if rates.filter(pl.col("status") == "measured").height == 0:
+        return
+    shown = rates.select(
+        pl.col("month").dt.strftime("%Y-%m").fill_null("whole period").alias("Month"),
+        pl.col("owner").alias("Owner"),
+        pl.col("count_answers").alias("Answers"),
+        pl.col("count_followed_up").alias("Followed up"),
+        pl.col("count_resolved").alias("Resolved"),
+        pl.col("closed_loop_rate").round(1).alias("Closed-loop rate %"),
+        pl.col("median_hours_to_first_follow_up").round(1).alias("Median hours to first follow-up"),
+    )
+    components.table(shown, "follow_up_rates", f, key="voc_rates", rename=False)
+
+
+def follow_up_table(listed: pl.DataFrame) -> None:
+    """The list as plain text cells (st.dataframe renders no Markdown), no download: the list
+    leaves the dashboard only through the audited CRM export, for the people who follow up."""
+    listed = components.plain(listed).with_columns(
+        (pl.col("survey").str.to_uppercase() + " " + pl.col("score").cast(pl.Utf8)).alias("score_text"),
+        pl.col("owner").fill_null("–"),
+        pl.col("comment").fill_null("–"),
+    )
+    shown = listed.select(
+        [pl.col(c).alias(labels.money(label)) for c, label in SHOWN.items() if c in listed.columns]
+    )
+    height = 38 + 35 * max(1, min(shown.height, 12))
+    st.dataframe(
+        shown,
+        hide_index=True,
+        height=height,
+        key="voc_list_table",
+        column_config={
+            "Answered": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "Status set (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            labels.money("Order value ¤"): st.column_config.NumberColumn(format="%.2f"),
+            "Sentiment (-1 to 1)": st.column_config.NumberColumn(format="%.2f"),
+            "Comment": st.column_config.TextColumn(width="large"),
+            "Owner": st.column_config.TextColumn(width="medium"),
+        },
+    )
+
+
+def answer_label(row: dict) -> str:
+    comment = (row.get("comment") or "").strip().replace("\n", " ")
+    comment = comment[:40] + ("…" if len(comment) > 40 else "")
+    parts = [
+        f"{row['answered_date']:%d %b}",
+        f"{row['survey'].upper()} {row['score']}",
+        row["status"],
+        comment or "(no comment)",
+        row["response_id"],
+    ]
+    return " · ".join(parts)
+
+
+def status_form(listed: pl.DataFrame, save) -> None:
+    """Pick an answer of the list, set its status and a note. `save(response_id, status, note)`
+    writes it (dashboard.data.set_follow_up: role and scope are checked there, on the server)."""
+    rows = {r["response_id"]: r for r in listed.to_dicts()}
+    with st.form("voc_status_form", clear_on_submit=True, border=True):
+        chosen = st.selectbox(
+            "Answer", list(rows), format_func=lambda rid: answer_label(rows[rid]), key="voc_answer"
+        )
+        status = st.radio("Status", STATUSES, horizontal=True, key="voc_status", index=1)
+        note = st.text_area(
+            "Note (kept with the status; what was said or done)", key="voc_note", max_chars=NOTE_MAX
+        )
+        submitted = st.form_submit_button("Save the status", type="primary", icon=":material/save:")
+    if submitted and chosen:
+        save(chosen, status, note)
+
+
+def crm_buttons(listed: pl.DataFrame, f: Filters) -> None:
+    """The list for a CRM, as CSV (bytes made now, audited on click) and XLSX (made and audited
+    when downloaded): the retailer's customer id, never an e-mail."""
+    frame = components.plain(crm_export(listed))
+    stem = exports.file_stem("follow_up_crm", f)
+    described = f.describe()
+    csv = exports.csv_bytes(frame)
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
+        "CRM export (CSV)",
+        csv,
+        f"{stem}.csv",
+        exports.CSV_MIME,
+        key="voc_crm_csv",
+        on_click=auth.record_download,
+        kwargs={
+            "name": f"{stem}.csv",
+            "fmt": "csv",
+            "rows": frame.height,
+            "blob": csv,
+            "filters_text": described,
+        },
+        icon=":material/download:",
+        help="One row per answer on the list, with the customer id the retailer knows",
+    )
+    row.download_button(
+        "CRM export (XLSX)",
+        auth.audited(
+            lambda: exports.xlsx_bytes(frame, f, "follow_up_crm", CRM_NOTES),
+            name=f"{stem}.xlsx",
+            fmt="xlsx",
+            rows=frame.height,
+            filters_text=described,
+        ),
+        f"{stem}.xlsx",
+        exports.XLSX_MIME,
+        key="voc_crm_xlsx",
+        on_click="ignore",
+        icon=":material/download:",
+        help="Excel workbook; the filters and what each id is are on its 'filters' sheet",
+    )

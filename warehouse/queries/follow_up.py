@@ -1,0 +1,331 @@
+"""Closing the loop (issue 18, item 4): the follow-up list of unhappy answers and how fast and how
+completely they are followed up.
+
+- The list: every NPS detractor (0-6) and every low CSAT answer (1-2 on the 1-5 scale: the bottom
+  two boxes, the mirror of CSAT's top-2-box "satisfied" of metrics.toml; a 3 is neutral) answered
+  in the period, in the filters and the viewer's scope, with its order (value, delivery late and by
+  how many days), the contacts around it (count, repeat), its comment, the comment's theme and
+  sentiment (from `fct_comments`, the comment models' table, when the snapshot has one) and its
+  follow-up status from the store beside the warehouse (warehouse/followups.py), merged here in
+  Polars: the store is SQLite, which DuckDB would need an extension to read.
+- The rates: per month of the answer and per owner, the closed-loop rate (answers resolved /
+  answers in the list) and the median time from the answer to its first follow-up (the first status
+  that was not `open`), each with its n.
+
+The customer id the export carries is the retailer's: an answer whose customer id is the salted
+e-mail hash (Qualtrics, SurveyMonkey, Delighted, Zendesk and Shopify exports carry only an e-mail,
+hashed at staging) takes the loyalty CRM's customer_id with the same e-mail hash when there is one;
+otherwise it stays the hash, and `customer_id_kind` says so.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from warehouse import followups
+from warehouse.filters import Filters, where_clause
+from warehouse.queries.base import BaseWarehouse, Result, snapshot_constant
+from warehouse.scope import Scope
+
+DETRACTOR_MAX = 6  # NPS 0-6 (metrics.toml: detractors)
+LOW_CSAT_MAX = 2  # CSAT 1-2 of 5 (the bottom two boxes; 4-5 is "satisfied")
+CONTACT_DAYS = 30  # a customer's contacts in the days up to the answer belong to its story
+NOT_MEASURED_THEME = "not measured"
+NOBODY = "nobody yet"
+ALL_OWNERS = "all owners"
+IN_THE_LIST = (
+    f"((survey = 'nps' and score <= {DETRACTOR_MAX}) or (survey = 'csat' and score <= {LOW_CSAT_MAX}))"
+)
+# The CRM export's columns, in order: ids the retailer knows, what happened, what they said, the status.
+CRM_COLUMNS = (
+    "response_id",
+    "crm_customer_id",
+    "customer_id_kind",
+    "survey",
+    "score",
+    "answered_at",
+    "order_id",
+    "order_value_amount",
+    "is_delivered_late",
+    "days_late",
+    "count_contacts",
+    "has_repeat_contact",
+    "contact_reasons",
+    "comment",
+    "theme",
+    "sentiment",
+    "status",
+    "owner",
+    "status_at",
+    "note",
+    "region",
+    "store_id",
+)
+RATES_SCHEMA = {
+    "month": pl.Date,
+    "owner": pl.Utf8,
+    "count_answers": pl.Int64,
+    "count_followed_up": pl.Int64,
+    "count_resolved": pl.Int64,
+    "closed_loop_rate": pl.Float64,
+    "median_hours_to_first_follow_up": pl.Float64,
+    "status": pl.Utf8,
+    "reason": pl.Utf8,
+}
+
+
+class FollowUpQueries(BaseWarehouse):
+    @property
+    def follow_up_store(self):
+        """The follow-up store beside this snapshot's warehouse (warehouse/followups.py)."""
+        return followups.store_path_of_snapshot(self.snapshot)
+
+    @snapshot_constant
+    def has_comment_models(self) -> bool:
+        """Whether the snapshot holds `fct_comments` (sentiment and theme per comment)."""
+        return bool(
+            self.scalar(
+                "select count(*) from information_schema.tables "
+                "where table_name = 'fct_comments' and table_schema = current_schema()"
+            )
+        )
+
+    @snapshot_constant
+    def follow_up_measurable(self) -> bool:
+        """Whether the exports hold any NPS or CSAT answer at all."""
+        return bool(self.scalar("select count(*) from fct_survey_responses where survey in ('nps', 'csat')"))
+
+    def follow_up_answers(self, filters: Filters) -> Result:
+        """The list without its statuses (the snapshot's part), newest answer first."""
+        f = self.resolve(filters)
+        where, params = where_clause(f, date_column="answered_date")
+        params = {**params, "contact_days": CONTACT_DAYS}
+        if self.has_comment_models():
+            comment_join = "left join fct_comments as comments on comments.response_id = answers.response_id"
+            comment_cols = "comments.theme, comments.sentiment, comments.language"
+        else:
+            comment_join = ""
+            comment_cols = (
+                f"'{NOT_MEASURED_THEME}' as theme, cast(null as double) as sentiment, "
+                "cast(null as varchar) as language"
+            )
+        sql = f"""
+with answers as (
+    select
+        response_id, survey, score, answered_at, answered_date, customer_id, order_id, contact_id,
+        touchpoint, channel, region, store_id, tier, segment, comment
+    from fct_survey_responses
+    where {where} and {IN_THE_LIST}
+),
+
+orders as (
+    select
+        order_id, customer_id as order_customer_id, net_revenue_amount, is_to_deliver,
+        is_delivered_late, promised_at, delivered_at
+    from fct_orders
+    where order_id in (select order_id from answers)
+),
+
+answer_customers as (
+    select answers.*, coalesce(answers.customer_id, orders.order_customer_id) as known_customer_id
+    from answers
+    left join orders on orders.order_id = answers.order_id
+),
+
+-- the contacts around an answer: its own, those about its order, and the customer's in the days
+-- up to it (three equi-joins: an OR join would compare every answer with every contact)
+linked_contacts as (
+    select a.response_id, c.contact_id
+    from answer_customers as a join fct_contacts as c on c.contact_id = a.contact_id
+    union
+    select a.response_id, c.contact_id
+    from answer_customers as a join fct_contacts as c on c.order_id = a.order_id
+    union
+    select a.response_id, c.contact_id
+    from answer_customers as a join fct_contacts as c
+        on c.customer_id = a.known_customer_id
+        and c.opened_at between a.answered_at - to_days(cast($contact_days as integer)) and a.answered_at
+),
+
+contact_summary as (
+    select
+        linked_contacts.response_id,
+        count(*) as count_contacts,
+        bool_or(c.is_repeat or c.is_followed_by_repeat) as has_repeat_contact,
+        string_agg(distinct c.reason, ', ' order by c.reason) as contact_reasons
+    from linked_contacts
+    join fct_contacts as c on c.contact_id = linked_contacts.contact_id
+    group by 1
+),
+
+-- the loyalty CRM's id for an answer known only by its e-mail hash
+crm_ids as (
+    select email_hash, min(customer_id) as crm_customer_id
+    from stg_customers__customer_tiers
+    where email_hash is not null
+    group by 1
+),
+
+final as (
+    select
+        answers.response_id,
+        answers.survey,
+        answers.score,
+        answers.answered_at,
+        answers.answered_date,
+        answers.known_customer_id as customer_id,
+        coalesce(crm_ids.crm_customer_id, answers.known_customer_id) as crm_customer_id,
+        case
+            when crm_ids.crm_customer_id is not null then 'crm_id_from_email_hash'
+            when answers.known_customer_id is null then 'anonymous'
+            when regexp_full_match(answers.known_customer_id, '[0-9a-f]{{64}}') then 'email_hash'
+            else 'source_id'
+        end as customer_id_kind,
+        answers.touchpoint,
+        answers.channel,
+        answers.region,
+        answers.store_id,
+        answers.tier,
+        answers.segment,
+        answers.order_id,
+        orders.net_revenue_amount as order_value_amount,
+        case when orders.is_to_deliver then orders.is_delivered_late end as is_delivered_late,
+        case
+            when orders.is_delivered_late
+                then round(epoch(orders.delivered_at - orders.promised_at) / 86400.0, 1)
+            when orders.delivered_at is not null and orders.promised_at is not null then 0.0
+        end as days_late,
+        coalesce(contact_summary.count_contacts, 0) as count_contacts,
+        coalesce(contact_summary.has_repeat_contact, false) as has_repeat_contact,
+        contact_summary.contact_reasons,
+        answers.comment,
+        {comment_cols}
+    from answer_customers as answers
+    left join orders on orders.order_id = answers.order_id
+    left join contact_summary on contact_summary.response_id = answers.response_id
+    left join crm_ids on crm_ids.email_hash = answers.known_customer_id
+    {comment_join}
+)
+
+select * from final order by answered_at desc, response_id
+"""
+        return self.run(sql, params)
+
+    def follow_up_list(self, filters: Filters, statuses: pl.DataFrame | None = None) -> Result:
+        """The list with each answer's current follow-up status (`open` with nobody when the store
+        has none). `statuses`: the store's current statuses (read from the store when None)."""
+        answers = self.follow_up_answers(filters)
+        if statuses is None:
+            statuses = followups.read_current(self.follow_up_store)
+        return Result(merge_statuses(answers.frame, statuses), answers.sql, answers.params)
+
+    def follow_up_rates(
+        self, filters: Filters, statuses: pl.DataFrame | None = None, listed: Result | None = None
+    ) -> Result:
+        """Per month of the answer and per owner (and for all owners, and the whole period: month
+        null): answers in the list, followed up, resolved, the closed-loop rate (% resolved) and the
+        median hours from the answer to its first follow-up (n = followed up). `listed`: the
+        follow_up_list of the same filters when the caller has it (not run again)."""
+        listed = listed if listed is not None else self.follow_up_list(filters, statuses)
+        if not self.follow_up_measurable():
+            reason = "not measured by these exports: no NPS or CSAT answers"
+            return Result(_no_rates("not_measured", reason), listed.sql, listed.params)
+        if listed.frame.height == 0:
+            reason = "no detractors or low CSAT answers in this period for these filters"
+            return Result(_no_rates("no_data", reason), listed.sql, listed.params)
+        return Result(rates(listed.frame), listed.sql, listed.params)
+
+    def follow_up_allows(self, response_id: str, scope: Scope) -> bool:
+        """Whether `response_id` is on a follow-up list a viewer of `scope` sees (any period): the
+        server-side check before a status is written."""
+        condition, params = scope.predicate()
+        found = self.scalar(
+            f"select count(*) from fct_survey_responses where response_id = $response_id "
+            f"and {IN_THE_LIST} and {condition}",
+            {**params, "response_id": str(response_id)},
+        )
+        return bool(found)
+
+
+def merge_statuses(answers: pl.DataFrame, statuses: pl.DataFrame) -> pl.DataFrame:
+    """The answers with their current status; an answer the store does not name is open, with nobody."""
+    current = statuses.select(
+        pl.col("response_id").cast(pl.Utf8),
+        "status",
+        "owner",
+        pl.col("status_at").cast(pl.Datetime("us")),
+        pl.when(pl.col("note") != "").then(pl.col("note")).alias("note"),  # no note: null, not ""
+        pl.col("first_follow_up_at").cast(pl.Datetime("us")),
+    )
+    out = answers.with_columns(pl.col("response_id").cast(pl.Utf8)).join(
+        current, on="response_id", how="left"
+    )
+    return out.with_columns(pl.col("status").fill_null("open"))
+
+
+def rates(listed: pl.DataFrame) -> pl.DataFrame:
+    """The closed-loop figures of a follow-up list (merged with its statuses)."""
+    base = listed.select(
+        pl.col("answered_date").dt.truncate("1mo").alias("month"),
+        pl.col("owner").fill_null(NOBODY).alias("owner"),
+        pl.col("first_follow_up_at").is_not_null().alias("is_followed_up"),
+        (pl.col("status") == "resolved").alias("is_resolved"),
+        (
+            (pl.col("first_follow_up_at") - pl.col("answered_at").cast(pl.Datetime("us"))).dt.total_seconds()
+            / 3600.0
+        ).alias("hours"),
+    )
+    figures = [
+        pl.len().cast(pl.Int64).alias("count_answers"),
+        pl.col("is_followed_up").sum().cast(pl.Int64).alias("count_followed_up"),
+        pl.col("is_resolved").sum().cast(pl.Int64).alias("count_resolved"),
+        (100.0 * pl.col("is_resolved").sum() / pl.len()).alias("closed_loop_rate"),
+        pl.col("hours").filter(pl.col("is_followed_up")).median().alias("median_hours_to_first_follow_up"),
+    ]
+    whole = pl.lit(None, dtype=pl.Date).alias("month")
+    everyone = pl.lit(ALL_OWNERS).alias("owner")
+    parts = [
+        base.group_by("month", "owner").agg(figures),
+        base.group_by("month").agg(figures).with_columns(everyone),
+        base.group_by("owner").agg(figures).with_columns(whole),
+        base.select(figures).with_columns(whole, everyone),
+    ]
+    cols = list(RATES_SCHEMA)[:-2]
+    out = pl.concat([p.select(cols) for p in parts], how="vertical_relaxed")
+    out = out.with_columns(
+        pl.lit("measured").alias("status"),
+        pl.when(pl.col("count_followed_up") == 0)
+        .then(pl.lit("nothing followed up yet: no time to first follow-up"))
+        .otherwise(None)
+        .cast(pl.Utf8)
+        .alias("reason"),
+    )
+    # the whole period first, then month by month; all owners before each owner
+    return out.sort(
+        [pl.col("month").is_not_null(), "month", pl.col("owner") != ALL_OWNERS, "owner"],
+        nulls_last=False,
+    ).cast(RATES_SCHEMA)
+
+
+def _no_rates(status: str, reason: str) -> pl.DataFrame:
+    row = {k: None for k in RATES_SCHEMA} | {
+        "owner": ALL_OWNERS,
+        "count_answers": 0,
+        "count_followed_up": 0,
+        "count_resolved": 0,
+        "status": status,
+        "reason": reason,
+    }
+    return pl.DataFrame([row], schema=RATES_SCHEMA)
+
+
+def crm_export(listed: pl.DataFrame) -> pl.DataFrame:
+    """The list as a CRM takes it: the retailer's customer id, never an e-mail (customers' e-mails
+    are only ever hashed in the warehouse), in CRM_COLUMNS' order."""
+    return listed.select(CRM_COLUMNS)
+
+
+def month_label(month: date | None) -> str:
+    return "whole period" if month is None else f"{month:%b %Y}"
