@@ -131,7 +131,9 @@ def sidebar(options: dict, as_of: date, data_start: date) -> Filters:
         c1, c2 = sb.columns(2)
         date_from = c1.date_input(
             "From",
-            as_of - timedelta(days=89),
+            # the last 90 days, or all the data when it covers less (a default before min_value
+            # is an error in Streamlit, not a clamp)
+            max(as_of - timedelta(days=89), data_start),
             min_value=data_start,
             max_value=as_of,
             key="from",

@@ -11,7 +11,7 @@ import pytest
 
 from dashboard import auth, components, data, exports
 from tests.dashboard.conftest import signed_in_app
-from tests.warehouse.follow_up_fixture import MARCH, follow_up_warehouse
+from tests.warehouse.follow_up_fixture import MARCH, follow_up_warehouse, short_data_warehouse
 from warehouse import audit, followups
 from warehouse.api import Warehouse
 from warehouse.filters import Filters
@@ -160,3 +160,14 @@ def test_a_period_without_unhappy_answers_says_so(loop_db, monkeypatch, tmp_path
     assert any("No closed-loop rate: no detractors or low CSAT answers" in i.value for i in at.info)
     assert any("No detractors or low CSAT answers for" in i.value for i in at.info)
     assert not at.metric and not at.dataframe
+
+
+def test_custom_dates_on_data_shorter_than_90_days_start_at_the_data(tmp_path, monkeypatch):
+    """The From box's default (90 days back) was before the data's first day: Streamlit raised
+    StreamlitValueBelowMinError in app.py. It now starts at the first day of data."""
+    db = short_data_warehouse(tmp_path / "short")
+    at = signed_in_app(db, monkeypatch, tmp_path, "gov@example.com", {"period": "Custom dates"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    start = Warehouse.open(db).data_start()
+    assert at.date_input(key="from").value == start

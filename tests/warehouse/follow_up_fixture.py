@@ -104,7 +104,7 @@ ROWS = {
         _contact("c2", "B", "o2", datetime(2026, 3, 8, 9), "delivery", channel="phone"),
         _contact("c3", "A", None, datetime(2026, 1, 1, 9), "billing", channel="email"),
         _contact("c4", "A", None, datetime(2026, 3, 9, 9), "product"),
-        # the data start 90+ days before the last answer (the sidebar's custom dates need it)
+        # the data start 90+ days before the last answer (see short_data_warehouse)
         _contact("c0", "A", None, datetime(2025, 12, 1, 9), "other", channel="email"),
     ],
     "surveys": [
@@ -121,8 +121,14 @@ ROWS = {
 }
 
 
-def follow_up_warehouse(directory: Path) -> Path:
+def follow_up_warehouse(directory: Path, rows: dict | None = None) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    db = write_raw(directory / "loop.duckdb", ROWS)
+    db = write_raw(directory / "loop.duckdb", rows or ROWS)
     build(db)
     return db
+
+
+def short_data_warehouse(directory: Path) -> Path:
+    """The same answers with data covering less than 90 days (no early contact c0)."""
+    rows = {**ROWS, "contacts": [c for c in ROWS["contacts"] if c["contact_id"] != "c0"]}
+    return follow_up_warehouse(directory, rows)
