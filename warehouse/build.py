@@ -108,14 +108,15 @@ def limit_memory(con: duckdb.DuckDBPyConnection, memory_gb: float, spill: Path) 
 def create_model_table(con: duckdb.DuckDBPyConnection, model: Model, select_sql: str, quiet: bool) -> int:
     """Create the model's table from `select_sql` (its rendered SQL, or the Spark engine's Parquet),
     check its declared grain and return its rows; any DuckDB error is the model's BuildError."""
+    started = time.perf_counter()
     try:
         con.execute(f"create table {model.name} as {select_sql}")
         _check_key(con, model)
     except duckdb.Error as exc:
         raise BuildError(f"model {_model_path(model)}: {_one_line(exc)}") from exc
     rows = con.execute(f"select count(*) from {model.name}").fetchone()[0]
-    if not quiet:
-        print(f"  {model.layer:8} {model.name:40} {rows:>12,} rows")
+    if not quiet:  # the seconds show which models a bigger warehouse makes slow
+        print(f"  {model.layer:8} {model.name:40} {rows:>12,} rows {time.perf_counter() - started:7.1f} s")
     return rows
 
 
