@@ -13,6 +13,7 @@ from cli import (
     command_board_pack,
     command_build,
     command_demo,
+    command_forget,
     command_inbox,
     command_ingest,
     command_metrics,
@@ -30,6 +31,7 @@ app.command("metrics")(command_metrics.metrics)
 app.command("alerts")(command_alerts.alerts)
 app.command("inbox")(command_inbox.inbox)
 app.command("board-pack")(command_board_pack.board_pack)
+app.command("forget")(command_forget.forget)
 
 if __name__ == "__main__":
     app()

@@ -28,6 +28,8 @@ EVENTS = (
     "cli",
     "alerts",
     "inbox",
+    "erasure",  # cx forget: counts per place and the request's id, never the person's identifiers
+    "retention",  # cx retention --apply, cx inbox: what the retention policy deleted
 )
 COLUMNS = ("at", "event", "user", "role", "page", "filters", "scope", "format", "rows", "sha256", "detail")
 
