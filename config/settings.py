@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from config.retention import DEFAULT_RETENTION
 from warehouse.queries.explore import EXPLORE_ROW_LIMIT
 
 DEFAULT_DB = Path("data/warehouse.duckdb")
@@ -42,6 +43,7 @@ class Settings:
     alert_recipients: Path = DEFAULT_RECIPIENTS
     source_cadence_days: int = 2
     time_zone: str = DEFAULT_TIME_ZONE
+    retention: Path = DEFAULT_RETENTION
 
     HELP = {
         "db": "CX_DB: the warehouse file ingest and build write (the dashboard reads its published snapshot)",
@@ -70,6 +72,9 @@ class Settings:
         "it is alerted as stale",
         "time_zone": "CX_TIME_ZONE: the business time zone (an IANA name such as Australia/Sydney or "
         "America/New_York) whose days and months the figures count, applied by cx build",
+        "retention": "CX_RETENTION: the retailer's retention policy (TOML): how long orders, contacts, "
+        "answers, comments, sessions, customers, quarantined rows and the audit log are kept; "
+        "without the file, the defaults",
     }
 
     @classmethod
@@ -93,6 +98,7 @@ class Settings:
             alert_recipients=Path(env.get("CX_ALERT_RECIPIENTS", str(DEFAULT_RECIPIENTS))),
             source_cadence_days=_positive_int(env, "CX_SOURCE_CADENCE_DAYS", 2),
             time_zone=time_zone_from_env(env),
+            retention=Path(env.get("CX_RETENTION", str(DEFAULT_RETENTION))),
         )
 
     @classmethod
