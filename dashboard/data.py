@@ -262,16 +262,16 @@ def retention_file() -> Path:
     return path if path.is_absolute() else ROOT / path
 
 
-def retention() -> tuple[pl.DataFrame, str]:
+def retention(data_kept: pl.DataFrame) -> tuple[pl.DataFrame, str]:
     """The retention policy in force (CX_RETENTION over the defaults, read on every call) beside the
-    oldest data kept of each kind (the snapshot's mart_data_retention; the audit log's oldest month
-    from its folder), and where the policy comes from. RetentionError for a policy file that
+    oldest data kept of each kind (`data_kept`: the snapshot's, data_kept(); the audit log's oldest
+    month from its folder), and where the policy comes from. RetentionError for a policy file that
     cannot be used."""
     from config.retention import KINDS, load_policy
     from ops.retention import oldest_audit
 
     policy = load_policy(retention_file())
-    kept = {r["data_kind"]: r for r in data_kept().frame.to_dicts()}
+    kept = {r["data_kind"]: r for r in data_kept.to_dicts()}
     rows = []
     for kind, (what, counted_from) in KINDS.items():
         row = kept.get(kind, {})

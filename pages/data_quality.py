@@ -56,7 +56,7 @@ else:
 
 st.subheader("Retention")
 try:
-    kept, origin = data.retention()
+    kept, origin = data.retention(data.data_kept().frame)
 except RetentionError as exc:
     st.error(escape_markdown(f"The retention policy cannot be used: {exc}"), icon=":material/error:")
 else:

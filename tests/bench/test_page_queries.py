@@ -20,6 +20,7 @@ NOT_QUERIES = {
     "audit_log",  # the audit log's JSON lines, read beside the warehouse
     "current_targets", "targets_file", "save_targets",  # targets versions: files beside the warehouse
     "board_pack_figures",  # only when the governance team clicks "Make the board pack"
+    "retention",  # the retention policy file beside data_kept's frame (and the audit folder)
 }  # fmt: skip
 
 
