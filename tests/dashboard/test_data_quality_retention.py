@@ -23,9 +23,10 @@ def test_the_policy_and_the_oldest_data_kept(app, wh, monkeypatch, tmp_path):
         oldest = expected["oldest_at"]
         assert row["Oldest kept"] == (None if oldest is None else str(oldest)[:19])
     assert kept["orders"]["count_rows"] > 0 and kept["order_headers"]["count_rows"] == 0
-    assert shown.filter(shown["Data kind"] == "orders")["Oldest kept"].item() == str(
-        wh.scalar("select min(ordered_at) from fct_orders")
-    )[:19]
+    assert (
+        shown.filter(shown["Data kind"] == "orders")["Oldest kept"].item()
+        == str(wh.scalar("select min(ordered_at) from fct_orders"))[:19]
+    )
     assert any("policy: the defaults" in c.value for c in at.caption)
 
 
