@@ -52,6 +52,22 @@ class Person:
 
 
 class Place(Protocol):
+    """One place the product keeps data in. A store beside the warehouse (the follow-up store) is
+    one more: a factory `make(db) -> Place` passed to ops.forget.forget(extra_places=...) or added
+    to ops.forget.outside_places. Its contract:
+
+    - `name`: shown in `cx forget`'s output, its --json and the audit line ("follow-ups");
+    - `count(person)`: how many of its rows hold the person; changes nothing (it is all --dry-run
+      runs), and is 0 when its file does not exist (never creates it);
+    - `erase(person)`: deletes those rows in one transaction of its own and returns how many;
+      called only when count() found some, after the ingest database is erased and the new
+      snapshot is published (so `person` was resolved before any raw row was deleted);
+    - it matches on `person`'s identifiers (a follow-up: `response_id in person.response_ids`,
+      the raw.surveys response ids; also customer_ids / order_ids / contact_ids where it keeps
+      them), never on text in clear, and takes its own lock or busy timeout (SQLite WAL:
+      `begin immediate` with `busy_timeout`), as the dashboard may write it at the same time.
+    """
+
     name: str
 
     def count(self, person: Person) -> int: ...

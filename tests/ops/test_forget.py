@@ -198,7 +198,16 @@ def test_an_old_export_holding_them_loads_nothing_of_them(forgotten, exports, tm
     ).with_columns(
         pl.lit("2026-11-01").alias("tier_since")  # a new tier spell of Y: a new key, still Y's e-mail
     ).write_csv(customers)
-    [result, spell] = ingest_paths([old, customers], a, settings=Settings(pii_salt=SALT))
+    # tickets about their orders under new ticket ids and without a customer: kept out by order id
+    contacts = pl.read_csv(exports["contacts"], infer_schema=False)
+    about = contacts.filter(pl.col("order_id").is_in(theirs["order_id"].unique().to_list())).with_columns(
+        pl.lit(None, dtype=pl.String).alias("customer_id"), ("NEW" + pl.col("contact_id")).alias("contact_id")
+    )
+    assert about.height > 0
+    tickets = tmp_path / "contacts_old.csv"
+    about.write_csv(tickets)
+    [result, spell, about_them] = ingest_paths([old, customers, tickets], a, settings=Settings(pii_salt=SALT))
+    assert (about_them.rows_loaded, about_them.rows_quarantined) == (0, about.height)
     assert result.rows_read == theirs.height + orders.filter(pl.col("customer_id") == "C0000001").height
     assert (result.rows_loaded, result.rows_quarantined) == (0, result.rows_read)  # C0000001's: duplicates
     assert (
@@ -231,7 +240,7 @@ def test_an_old_export_holding_them_loads_nothing_of_them(forgotten, exports, tm
     finally:
         wh.close()
     assert by_rule["kind"].unique().to_list() == ["expected exclusion"]
-    assert by_rule["count_rows"].sum() == theirs.height + 1
+    assert by_rule["count_rows"].sum() == theirs.height + 1 + about.height
     # the list holds salted hashes, never the ids or the e-mail hash in clear
     kinds = {k for _, k in listed}
     assert kinds == {"customer_id", "email_hash", "order_id", "contact_id"}
