@@ -176,7 +176,7 @@ def forget(
         from warehouse.build import build as build_snapshot
 
         build = build_snapshot
-    customer_ids = [canonical_id(customer_id)] if customer_id is not None else []
+    customer_ids = [c for c in [canonical_id(customer_id or "")] if c]
     email_hashes = [h] if email is not None and (h := pii_hash(email, salt)) else []
     if not customer_ids and not email_hashes:
         raise ForgetError("the customer id or e-mail address is empty")

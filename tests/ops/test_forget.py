@@ -270,9 +270,15 @@ def test_dry_run_changes_nothing_and_an_unknown_person_says_so(exports, tmp_path
     assert report["erasure_list_entries"] == 1  # their future exports are kept out all the same
     text = runner.invoke(app, ["forget", "--customer", "NOBODY"], env=env)
     assert text.exit_code == 1 and "no data of this person in the warehouse" in text.output
+    mid = state()  # a bad request changes nothing either
     for args in ([], ["--customer", X, "--email", "a@b.c"]):
         bad = runner.invoke(app, ["forget", *args], env=env)
         assert bad.exit_code == 2 and "--customer ID or by --email ADDRESS" in bad.output
+    for args in (["--customer", "  "], ["--email", ""]):
+        empty = runner.invoke(app, ["forget", *args, "--json"], env=env)
+        assert empty.exit_code == 2
+        assert json.loads(empty.output) == {"error": "the customer id or e-mail address is empty"}
+    assert state() == mid
 
 
 def test_board_packs_naming_them_and_alert_state_rows_go(exports, tmp_path):
