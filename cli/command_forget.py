@@ -25,7 +25,8 @@ def forget(
     """Remove a person from the raw tables, quarantine rows and lineage, the published snapshots (a
     new one is built), board packs naming them, the alert state and the audit log; add them to the
     erasure list so a later ingest keeps them out. Exit status 1 when the warehouse holds nothing of
-    them (they are added to the erasure list all the same), 2 for a bad request."""
+    them (they are added to the erasure list all the same) or the new snapshot still names them, 2
+    for a bad request."""
     from ops.forget import ForgetError
     from ops.forget import forget as run_forget
 
@@ -57,7 +58,7 @@ def forget(
         typer.echo(json.dumps(report.as_dict(), indent=2))
     else:
         _print(report)
-    if not report.found:
+    if not report.found or report.snapshot_still_holds:
         raise typer.Exit(1)
 
 
@@ -75,6 +76,12 @@ def _print(report) -> None:
         return
     if report.snapshot:
         typer.echo(f"  built {report.snapshot} without them")
+    if report.snapshot_still_holds:
+        typer.echo(
+            f"the new snapshot still holds {report.snapshot_still_holds:,} rows naming them: a place "
+            "was missed; tell the CX team (the erasure is recorded)",
+            err=True,
+        )
     typer.echo(
         f"erasure {report.erasure_id}: {report.erasure_list:,} salted hashes added to the erasure list "
         f"(later ingests keep them out) in {report.seconds:.1f} s"

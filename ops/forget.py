@@ -59,6 +59,7 @@ class ForgetReport:
     places: list[PlaceResult] = field(default_factory=list)
     erasure_list: int = 0  # entries added
     snapshot: str | None = None  # the snapshot built without the person
+    snapshot_still_holds: int = 0  # its rows that still name them: 0, or a place was missed
     seconds: float = 0.0
 
     @property
@@ -73,6 +74,7 @@ class ForgetReport:
             "places": [{"place": p.name, "found": p.found, "removed": p.removed} for p in self.places],
             "erasure_list_entries": self.erasure_list,
             "snapshot": self.snapshot,
+            "snapshot_still_holds": self.snapshot_still_holds,
             "seconds": round(self.seconds, 2),
         }
 
@@ -215,6 +217,7 @@ def forget(
         report.places.append(result)
         if isinstance(place, forget_places.Snapshots) and place.built is not None:
             report.snapshot = place.built.name
+            report.snapshot_still_holds = place.still_held
     report.seconds = time.perf_counter() - started
     if not dry_run:
         removed = {p.name: p.removed for p in report.places if p.removed}
@@ -237,6 +240,7 @@ def _detail(report: ForgetReport, removed: dict[str, int]) -> str:
             "removed": removed,
             "erasure_list_entries": report.erasure_list,
             "snapshot": report.snapshot,
+            "snapshot_still_holds": report.snapshot_still_holds,
         }
     )
 

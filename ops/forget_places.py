@@ -165,6 +165,7 @@ class Snapshots:
     build: Callable[[Path], object]
     name: str = "snapshots"
     built: Path | None = None
+    still_held: int = 0  # rows of the new snapshot that still name the person (a place missed)
 
     def _snapshots(self) -> list[Path]:
         return sorted(snapshots.serving_dir(self.db).glob("snapshot-*.duckdb"))
@@ -186,6 +187,9 @@ class Snapshots:
         if not holding:
             return 0
         self.built = Path(self.build(self.db).snapshot)
+        # the new snapshot is searched as the old ones were: a row naming them means a place of
+        # the ingest database was missed, and the caller says so
+        self.still_held = duckdb_holds(self.built, person)
         for path in holding:
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)

@@ -123,8 +123,10 @@ def test_the_reports_say_what_was_removed_where(forgotten):
     # the three snapshots held X; after X's erasure the one snapshot left held Y
     for report, held in ((by_id, 3), (by_email, 1)):
         assert set(report) == {
-            "erasure_id", "dry_run", "found", "places", "erasure_list_entries", "snapshot", "seconds"
+            "erasure_id", "dry_run", "found", "places", "erasure_list_entries", "snapshot",
+            "snapshot_still_holds", "seconds",
         }  # fmt: skip
+        assert report["snapshot_still_holds"] == 0
         assert report["found"] is True and report["dry_run"] is False
         places = {p["place"]: p for p in report["places"]}
         assert list(places) == [
@@ -341,3 +343,16 @@ def test_another_place_is_one_more_factory(exports, tmp_path):
     assert report.places[-1].removed == len(seen[0].response_ids) >= 1
     assert X in seen[0].customer_ids and seen[0].order_ids
     shutil.rmtree(db.parent)
+
+
+def test_a_missed_place_shows_in_the_new_snapshot(exports, tmp_path, monkeypatch):
+    """The new snapshot is searched as the old ones: were a place left out (here raw.sessions),
+    `cx forget` would say so and exit 1 instead of reporting success."""
+    from ops import forget_places
+
+    db = load(tmp_path / "warehouse.duckdb", exports.values())
+    left_out = {k: v for k, v in forget_places.RAW_CONDITIONS.items() if k != "sessions"}
+    monkeypatch.setattr(forget_places, "RAW_CONDITIONS", left_out)
+    result = runner.invoke(app, ["forget", "--customer", X], env={"CX_PII_SALT": SALT, "CX_DB": str(db)})
+    assert result.exit_code == 1
+    assert "the new snapshot still holds" in result.output and "a place was missed" in result.output
