@@ -63,7 +63,7 @@ def inbox(
     if kept.get("report") is not None:
         from ops import retention as ops_retention
 
-        snapshot = snapshots_current_name(db) if built else None
+        snapshot = _current_snapshot_name(db) if built else None
         ops_retention.record(db, kept["report"], snapshot, "cx inbox")
     failed = [m for m in moved if m.outcome == "failed"]
     if moved:
@@ -145,7 +145,7 @@ def _retention(db: Path, settings: Settings) -> dict:
     }
 
 
-def snapshots_current_name(db: Path) -> str | None:
+def _current_snapshot_name(db: Path) -> str | None:
     from warehouse import snapshots
 
     current = snapshots.current_snapshot(db)
