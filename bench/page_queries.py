@@ -109,6 +109,7 @@ def data_quality(v: View, f: Filters) -> None:
     v.freshness()
     v.ingest_runs()
     v.file_loads()
+    v.data_kept()
     v.quality_by_rule()
     v.quarantined_rows(None, None, 1000)
 

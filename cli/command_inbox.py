@@ -1,5 +1,6 @@
 """`cx inbox DIR`: ingest every new file dropped in DIR, move each to done/ or failed/ with its
-result, build once, then run the alerts. One command for cron or a systemd timer."""
+result, apply the retention policy, build once, then run the alerts. One command for cron or a
+systemd timer."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ def inbox(
     json_out: bool = typer.Option(False, "--json", help="one JSON object: files, build, alerts"),
 ) -> None:
     """Ingest every new file in FOLDER, move it to FOLDER/done or FOLDER/failed with
-    <name>.result.json beside it, build once, then run the alerts (failed files are alerts too).
-    Exit status 1 when a file failed, the build failed or an alert could not be delivered."""
+    <name>.result.json beside it, apply the retention policy (CX_RETENTION), build once, then run
+    the alerts (failed files are alerts too). Exit status 1 when a file failed, the retention
+    policy could not be applied, the build failed or an alert could not be delivered."""
     from cli.command_ingest import _build
     from ingest.run import ingest_paths
     from ops import evaluate
@@ -50,9 +52,19 @@ def inbox(
         message = f"cx inbox: nothing was moved: {type(exc).__name__}: {text}"
         typer.echo(json.dumps({"error": message}) if json_out else message, err=not json_out)
         raise typer.Exit(1) from None
+    kept = _retention(db, settings)  # the retention policy, after loading and before the build
     built = None
-    if any(r["status"] == "loaded" for m in moved for r in m.results):
+    if any(r["status"] == "loaded" for m in moved for r in m.results) or kept.get("removed_rows"):
         built = _build(db, quiet=True)
+    if built and kept.get("removed_rows"):
+        from warehouse import snapshots
+
+        snapshots.remove_older(db)  # they hold what the policy deleted
+    if kept.get("report") is not None:
+        from ops import retention as ops_retention
+
+        snapshot = _current_snapshot_name(db) if built else None
+        ops_retention.record(db, kept["report"], snapshot, "cx inbox")
     failed = [m for m in moved if m.outcome == "failed"]
     if moved:
         audit.record(
@@ -67,6 +79,7 @@ def inbox(
             for m in moved
         ],
         "built": built,
+        "retention": kept.get("summary"),
     }
     if not json_out:
         if not moved:
@@ -76,11 +89,16 @@ def inbox(
             typer.echo(f"{m.outcome}: {m.name} ({statuses}) -> {m.outcome}/{m.moved_to.name}")
             if m.message:
                 typer.echo(f"    {m.message}")
+        if kept.get("error"):
+            typer.echo(f"retention not applied: {kept['error']}", err=True)
+        elif kept.get("removed"):
+            what = ", ".join(f"{k} {n:,}" for k, n in kept["removed"].items())
+            typer.echo(f"retention policy applied: removed {what}")
         if built is not None:
             typer.echo(
                 "built the warehouse" if built else "the build failed: the dashboard keeps the last snapshot"
             )
-    code = 1 if failed or built is False else 0
+    code = 1 if failed or built is False or kept.get("error") else 0
     if alerts:
         from cli.command_alerts import run_and_print
 
@@ -102,6 +120,36 @@ def inbox(
         typer.echo(json.dumps(out, indent=2, default=str))
     if code:
         raise typer.Exit(code)
+
+
+def _retention(db: Path, settings: Settings) -> dict:
+    """Apply the retention policy (ops.retention): {report, summary, removed, removed_rows} or {error}."""
+    from datetime import UTC, datetime
+
+    from config.retention import load_policy
+    from ops import retention as ops_retention
+
+    try:
+        report = ops_retention.retention(
+            db, load_policy(settings.retention), datetime.now(UTC).date(), apply=True
+        )
+    except Exception as exc:  # a bad policy file (RetentionError), the database in use: one line
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        return {"error": text, "summary": {"error": text}}
+    removed = {k.kind: k.removed for k in report.kinds if k.removed}
+    return {
+        "report": report,
+        "removed": removed,
+        "removed_rows": report.removed_from_database,
+        "summary": {"policy": report.policy, "removed": removed},
+    }
+
+
+def _current_snapshot_name(db: Path) -> str | None:
+    from warehouse import snapshots
+
+    current = snapshots.current_snapshot(db)
+    return current.name if current else None
 
 
 def _has_snapshot(db: Path) -> bool:

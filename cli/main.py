@@ -1,4 +1,5 @@
-"""The `cx` command line: demo, ingest, profiles, build, metrics.
+"""The `cx` command line: demo, ingest, profiles, build, metrics, alerts, inbox, board packs, forget,
+retention.
 
 Each command lives in its own module and imports its heavy dependencies lazily, so `cx --help`
 is instant and the dashboard never imports Great Expectations.
@@ -13,10 +14,12 @@ from cli import (
     command_board_pack,
     command_build,
     command_demo,
+    command_forget,
     command_inbox,
     command_ingest,
     command_metrics,
     command_profiles,
+    command_retention,
 )
 
 app = typer.Typer(
@@ -30,6 +33,8 @@ app.command("metrics")(command_metrics.metrics)
 app.command("alerts")(command_alerts.alerts)
 app.command("inbox")(command_inbox.inbox)
 app.command("board-pack")(command_board_pack.board_pack)
+app.command("forget")(command_forget.forget)
+app.command("retention")(command_retention.retention)
 
 if __name__ == "__main__":
     app()

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from config.retention import DEFAULT_RETENTION
 from warehouse.queries.explore import EXPLORE_ROW_LIMIT
 
 DEFAULT_DB = Path("data/warehouse.duckdb")
@@ -44,6 +45,7 @@ class Settings:
     source_cadence_days: int = 2
     time_zone: str = DEFAULT_TIME_ZONE
     build_memory_gb: float = DEFAULT_BUILD_MEMORY_GB
+    retention: Path = DEFAULT_RETENTION
 
     HELP = {
         "db": "CX_DB: the warehouse file ingest and build write (the dashboard reads its published snapshot)",
@@ -74,6 +76,9 @@ class Settings:
         "America/New_York) whose days and months the figures count, applied by cx build",
         "build_memory_gb": "CX_BUILD_MEMORY_GB: most memory (GB) DuckDB holds during cx build; past it, "
         "the build spills to a temporary folder beside the snapshots (slower, never out of memory)",
+        "retention": "CX_RETENTION: the retailer's retention policy (TOML): how long orders, contacts, "
+        "answers, comments, sessions, customers, quarantined rows and the audit log are kept; "
+        "without the file, the defaults",
     }
 
     @classmethod
@@ -98,6 +103,7 @@ class Settings:
             source_cadence_days=_positive_int(env, "CX_SOURCE_CADENCE_DAYS", 2),
             time_zone=time_zone_from_env(env),
             build_memory_gb=build_memory_from_env(env),
+            retention=Path(env.get("CX_RETENTION", str(DEFAULT_RETENTION))),
         )
 
     @classmethod

@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import streamlit as st
 
 from config.settings import Settings
@@ -274,6 +275,48 @@ def file_loads(wh: Warehouse) -> Result:
 @query
 def quality_by_rule(wh: Warehouse) -> Result:
     return wh.quality_by_rule()
+
+
+@query
+def data_kept(wh: Warehouse) -> Result:
+    return wh.data_kept()
+
+
+def retention_file() -> Path:
+    path = _settings.retention
+    return path if path.is_absolute() else ROOT / path
+
+
+def retention(data_kept: pl.DataFrame) -> tuple[pl.DataFrame, str]:
+    """The retention policy in force (CX_RETENTION over the defaults, read on every call) beside the
+    oldest data kept of each kind (`data_kept`: the snapshot's, data_kept(); the audit log's oldest
+    month from its folder), and where the policy comes from. RetentionError for a policy file that
+    cannot be used."""
+    from config.retention import KINDS, load_policy
+    from ops.retention import oldest_audit
+
+    policy = load_policy(retention_file())
+    kept = {r["data_kind"]: r for r in data_kept.to_dicts()}
+    rows = []
+    for kind, (what, counted_from) in KINDS.items():
+        row = kept.get(kind, {})
+        oldest = row.get("oldest_at")
+        if kind == "audit":
+            oldest = oldest_audit(db_path())
+        rows.append(
+            {
+                "data_kind": kind,
+                "what": what,
+                "age_from": counted_from,
+                "kept_for": policy.describe(kind),
+                "oldest_kept": None if oldest is None else str(oldest)[:19],
+                "count_rows": row.get("count_rows"),
+            }
+        )
+    schema = {"data_kind": pl.Utf8, "what": pl.Utf8, "age_from": pl.Utf8, "kept_for": pl.Utf8}
+    schema |= {"oldest_kept": pl.Utf8, "count_rows": pl.Int64}
+    origin = "the defaults" if policy.origin == "defaults" else Path(policy.origin).name
+    return pl.DataFrame(rows, schema=schema), origin
 
 
 @query

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import structure
+from ingest import erasures, structure
 from ingest.contracts import Contract
 from ingest.parse import checked_relation, quote_ident, text_column
 from ingest.profiles import Profile
@@ -39,11 +39,13 @@ from ingest.store import LINEAGE, log_file, stored_name
 from warehouse.sql_text import literal
 
 VIOLATIONS = "_cx_violations"
-# Rules that, when a row breaks them, are the only ones reported for it (first wins).
-SOLE_RULES = ("not_a_fact", "missing_reference")
+# Rules that, when a row breaks them, are the only ones reported for it (first wins): a row of
+# an erased person (ingest.erasures) says only that, with nothing of the row.
+SOLE_RULES = (erasures.RULE, "not_a_fact", "missing_reference")
 # Rules that do not make a row an error when a file's share of bad rows is judged: a corrected
-# file sent again, an overlapping export, a vendor's postage lines are not bad files.
-NOT_ERRORS = ("duplicate_key", "not_a_fact")
+# file sent again, an overlapping export, a vendor's postage lines, the rows of people who asked
+# to be forgotten are not bad files.
+NOT_ERRORS = ("duplicate_key", "not_a_fact", erasures.RULE)
 IS_ERROR = f"rule not in ({', '.join(map(literal, NOT_ERRORS))})"  # SQL, of a violation
 MAX_ERROR_SHARE = 0.5  # = config.settings' default of CX_MAX_ERROR_SHARE
 ERROR_SHARE_MIN_ROWS = 10_000
@@ -299,7 +301,8 @@ def _whole_file_errors(
         return
     data_rows = structure.data_rows(stage_relation(stage))
     [(exempt,)] = con.execute(
-        f"select count(*) from (select row_number from {VIOLATIONS} where rule = 'duplicate_key' "
+        f"select count(*) from (select row_number from {VIOLATIONS} where rule in ('duplicate_key', "
+        f"{literal(erasures.RULE)}) "
         f"union select row_number from {data_rows} where {NOT_A_FACT} is not null)"
     ).fetchall()
     errors = rows_read - loaded - exempt
@@ -354,6 +357,9 @@ def load_file(
             "value varchar, message varchar)"
         )
         con.execute(f"insert into {VIOLATIONS} {structure.violations_sql(stage_relation(stage))}")
+        erased = erasures.violations_sql(contract, relation) if erasures.count(con) else None
+        if erased is not None:  # people who asked to be forgotten are not loaded again
+            con.execute(f"insert into {VIOLATIONS} {erased}", {"salt": salt, "file_name": info.file_name})
         for check in key_checks:
             con.execute(f"insert into {VIOLATIONS} {_key_violations_sql(contract, check, relation)}")
         step("keys")
@@ -401,7 +407,7 @@ def load_file(
             f"""
             insert into meta.quarantine
             select $run_id, $file_id, $file_name, $source, r._source_row, v.rule, v.column_name, v.value,
-                v.message, r.record, $loaded_at
+                v.message, case when v.rule = {literal(erasures.RULE)} then null else r.record end, $loaded_at
             from {VIOLATIONS} v
             join (
                 select row_number, _source_row, to_json(struct_pack({record_cols})) as record
@@ -422,6 +428,11 @@ def load_file(
         updates = _updates(con, contract, key_checks, info.file_id) if loaded else 0
         if updates:
             notes = (f"{updates:,} rows update records loaded before (the latest export wins)", *notes)
+        if rules.get(erasures.RULE):
+            notes = (
+                f"{rules[erasures.RULE]:,} rows of customers erased on request not loaded (erasure list)",
+                *notes,
+            )
         counts = LoadCounts(rows_read, loaded, quarantined, rules, tuple(notes))
         if loaded + quarantined != rows_read:
             raise AssertionError(

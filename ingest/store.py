@@ -58,6 +58,13 @@ META_TABLES = {
         ("record", "varchar"),  # the row as read, JSON text, personal data removed
         ("quarantined_at", "timestamp"),
     ),
+    # the erasure list (ingest.erasures): salted hashes of erased people's identifiers, never clear
+    "erasures": (
+        ("id_hash", "varchar"),
+        ("kind", "varchar"),  # customer_id | email_hash | order_id | contact_id
+        ("erasure_id", "varchar"),
+        ("erased_at", "timestamp"),
+    ),
 }
 
 

@@ -3,7 +3,9 @@
 import polars as pl
 import streamlit as st
 
+from config.retention import RetentionError
 from dashboard import charts, components, data, state
+from dashboard.labels import escape_markdown
 
 state.current()  # filters do not apply here; this makes sure app.py drew the frame
 st.title("Data quality")
@@ -52,6 +54,19 @@ else:
         key="loads",
     )
 
+st.subheader("Retention")
+try:
+    kept, origin = data.retention(data.data_kept().frame)
+except RetentionError as exc:
+    st.error(escape_markdown(f"The retention policy cannot be used: {exc}"), icon=":material/error:")
+else:
+    st.caption(
+        f"How long each kind of data is kept (policy: {origin}) and the oldest kept now. "
+        "`cx retention --apply` and every `cx inbox` run delete what has passed its period; "
+        "`cx forget` erases a person on request (README, Erasure and retention)."
+    )
+    components.table(kept, "retention", None, key="retention")
+
 st.subheader("Rules that quarantined rows")
 rules = data.quality_by_rule()
 if rules.empty:
@@ -60,7 +75,8 @@ if rules.empty:
 components.chart(charts.rules(rules.frame), key="rules")
 st.caption(
     "Rule not_a_fact marks expected exclusions a profile declares (a cancellation invoice, a postage line, "
-    "an internal ticket, a survey preview): kept aside by design, not errors in the data."
+    "an internal ticket, a survey preview), and rule erased the rows of people erased on request (cx "
+    "forget) found in a later export: kept aside by design, not errors in the data."
 )
 components.table(rules.frame, "quarantine_by_rule", None, key="rules")
 

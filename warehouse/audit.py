@@ -29,6 +29,8 @@ EVENTS = (
     "alerts",
     "inbox",
     "follow_up",  # a follow-up status set on the Voice of the customer page (warehouse/followups.py)
+    "erasure",  # cx forget: counts per place and the request's id, never the person's identifiers
+    "retention",  # cx retention --apply, cx inbox: what the retention policy deleted
 )
 COLUMNS = ("at", "event", "user", "role", "page", "filters", "scope", "format", "rows", "sha256", "detail")
 

@@ -65,6 +65,21 @@ def remove(path: Path) -> None:
     shutil.rmtree(f"{path}.tmp", ignore_errors=True)
 
 
+def remove_older(db: Path) -> list[Path]:
+    """Remove every snapshot but the current one, and the Spark run folders (copies of the sources):
+    after data was deleted for good (retention, an erasure), older snapshots must not keep it.
+    A reader holding one open keeps reading it (POSIX). Returns what was removed."""
+    current = current_snapshot(db)
+    folder = serving_dir(db)
+    old = [p for p in folder.glob("snapshot-*.duckdb") if current is None or p.name != current.name]
+    spark = [p for p in folder.glob("spark-*") if p.is_dir()]
+    for path in old:
+        remove(path)
+    for path in spark:
+        shutil.rmtree(path, ignore_errors=True)
+    return sorted(old + spark)
+
+
 def remove_abandoned(db: Path) -> None:
     """Remove what builds killed half-way left (their `building-` files, pointer drafts): those
     of processes that are gone. A build running in another process keeps its file."""

@@ -21,6 +21,7 @@ NOT_QUERIES = {
     "current_targets", "targets_file", "save_targets",  # targets versions: files beside the warehouse
     "board_pack_figures",  # only when the governance team clicks "Make the board pack"
     "set_follow_up", "follow_up_history",  # the follow-up store beside the warehouse, on a click
+    "retention",  # the retention policy file beside data_kept's frame (and the audit folder)
 }  # fmt: skip
 
 

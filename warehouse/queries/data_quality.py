@@ -6,6 +6,10 @@ from __future__ import annotations
 from warehouse.queries.base import BaseWarehouse, Result, snapshot_constant
 from warehouse.scope import EVERYTHING, Scope
 
+# Quarantine rules that are exclusions by design, not errors in the data: rows a profile declares
+# not a fact (a postage line, an internal ticket), rows of people erased on request (cx forget).
+EXPECTED_EXCLUSIONS = ("not_a_fact", "erased")
+
 
 class DataQualityQueries(BaseWarehouse):
     @snapshot_constant
@@ -27,12 +31,21 @@ class DataQualityQueries(BaseWarehouse):
     @snapshot_constant
     def quality_by_rule(self) -> Result:
         """Rows per rule; `kind` tells expected exclusions (rule not_a_fact: a postage line, an
-        internal ticket) from errors in the data."""
+        internal ticket; rule erased: a row of a person erased on request) from errors in the data."""
         return self.run(
             "select source_name, rule_name, column_name, sum(count_rows) as count_rows, "
             "arg_max(example_value, count_rows) as example_value, "
-            "case when rule_name = 'not_a_fact' then 'expected exclusion' else 'error' end as kind "
-            "from mart_data_quality group by 1, 2, 3 order by 4 desc"
+            "case when list_contains($expected, rule_name) then 'expected exclusion' else 'error' end "
+            "as kind "
+            "from mart_data_quality group by 1, 2, 3 order by 4 desc",
+            {"expected": list(EXPECTED_EXCLUSIONS)},
+        )
+
+    @snapshot_constant
+    def data_kept(self) -> Result:
+        """Per kind of data the retention policy governs, the oldest kept and its rows."""
+        return self.run(
+            "select data_kind, oldest_at, count_rows from mart_data_retention order by kind_order"
         )
 
     def quarantined_rows(
