@@ -36,7 +36,7 @@ from ingest.store import ensure_schema
 from ops import forget_places
 from ops.forget_places import Person, Place
 from ops.state import state_path
-from warehouse import audit
+from warehouse import audit, followups
 
 AUDIT_EVENT = "erasure"
 
@@ -151,6 +151,7 @@ def outside_places(db: Path, build: Callable[[Path], object]) -> list[Place]:
         forget_places.Snapshots(db, build),
         forget_places.BoardPacks(db.parent / "board_packs"),
         forget_places.SqliteStore(state_path(db), "alert state"),
+        forget_places.FollowUps(followups.store_path(db)),
         forget_places.AuditLog(db),
     ]
 

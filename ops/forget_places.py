@@ -21,7 +21,7 @@ from typing import Protocol
 import duckdb
 
 from ingest.parse import quote_ident
-from warehouse import audit, snapshots
+from warehouse import audit, followups, snapshots
 
 
 @dataclass(frozen=True)
@@ -330,6 +330,27 @@ class SqliteStore:
             return sum(len(v) for v in found.values())
         finally:
             con.close()
+
+
+@dataclass
+class FollowUps:
+    """The follow-up store (warehouse/followups.py): each answer's status, history and the staff's
+    notes about it, keyed by the answer's response_id."""
+
+    path: Path
+    name: str = "follow-ups"
+
+    def count(self, person: Person) -> int:
+        if not self.path.exists() or not person.response_ids:  # never creates the store
+            return 0
+        with followups.FollowUpStore(self.path) as store:
+            return store.count_rows(person.response_ids)
+
+    def erase(self, person: Person) -> int:
+        if not self.path.exists() or not person.response_ids:
+            return 0
+        with followups.FollowUpStore(self.path) as store:  # begin immediate + busy timeout inside
+            return store.erase_responses(person.response_ids)
 
 
 def _text_names(text: str, person: Person) -> bool:

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from config.settings import Settings
 from ingest.run import ingest_paths
-from warehouse import snapshots
+from warehouse import followups, snapshots
 from warehouse.api import Warehouse
 from warehouse.build import build
 from warehouse.filters import Filters
@@ -80,6 +80,25 @@ def without(exports: dict[str, Path], folder: Path, people: set[str]) -> list[Pa
     return out
 
 
+def answers(db: Path, customer: str, negate: bool = False) -> list[str]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        op = "<>" if negate else "="
+        sql = f"select response_id from raw.surveys where customer_id {op} ? order by response_id"
+        return [r[0] for r in con.execute(sql, [customer]).fetchall()]
+    finally:
+        con.close()
+
+
+def follow_up(db: Path) -> None:
+    """X's first answer followed up twice (with a note about them), and someone else's once."""
+    with followups.open_store(db) as store:
+        mine = answers(db, X)[0]
+        store.set_status(mine, "contacted", "gov@example.com", "called, X asked for a refund")
+        store.set_status(mine, "resolved", "gov@example.com", "refunded")
+        store.set_status(answers(db, X, negate=True)[0], "contacted", "gov@example.com")
+
+
 @pytest.fixture(scope="module")
 def forgotten(exports, tmp_path_factory):
     """(A after forgetting X and Y, B loaded without them, the two reports as JSON)."""
@@ -88,6 +107,7 @@ def forgotten(exports, tmp_path_factory):
     build(a)  # a second and a third snapshot: the older ones hold the people too
     build(a)
     b = load(root / "b" / "warehouse.duckdb", without(exports, root / "b-exports", {X, Y}))
+    follow_up(a)
     env = {"CX_PII_SALT": SALT, "CX_DB": str(a)}
     by_id = runner.invoke(app, ["forget", "--customer", X, "--json"], env=env)
     by_email = runner.invoke(app, ["forget", "--email", Y_EMAIL, "--json"], env=env)
@@ -131,13 +151,26 @@ def test_the_reports_say_what_was_removed_where(forgotten):
         places = {p["place"]: p for p in report["places"]}
         assert list(places) == [
             "raw.orders", "raw.order_headers", "raw.customers", "raw.contacts", "raw.surveys",
-            "raw.sessions", "meta.quarantine", "snapshots", "board packs", "alert state", "audit log",
+            "raw.sessions", "meta.quarantine", "snapshots", "board packs", "alert state", "follow-ups",
+            "audit log",
         ]  # fmt: skip
         assert all(p["removed"] == p["found"] for p in report["places"])
         assert places["raw.orders"]["removed"] > 0 and places["raw.customers"]["removed"] > 0
         assert places["snapshots"]["removed"] == held
         assert report["snapshot"].startswith("snapshot-")
         assert report["erasure_list_entries"] > places["raw.customers"]["removed"]
+    # X's answer: its current status and two history rows; the other person's stays
+    assert {p["place"]: p["removed"] for p in by_id["places"]}["follow-ups"] == 3
+
+
+def test_the_follow_up_store_keeps_nothing_of_them(forgotten):
+    a, _, _, _ = forgotten
+    with followups.open_store(a) as store:
+        current, history = store.current(), store.history()
+    other = answers(a, X, negate=True)[0]
+    assert current["response_id"].to_list() == [other]  # X's answers are no longer in raw.surveys
+    assert history["response_id"].to_list() == [other]
+    assert not any("refund" in (n or "") for n in history["note"].to_list())
 
 
 def test_no_table_of_any_snapshot_or_the_ingest_database_holds_them(forgotten):
