@@ -162,11 +162,37 @@ def retention(db: Path, policy: Policy, today: date, *, apply: bool = False) -> 
                     con.execute("rollback")
                     raise
                 con.execute("checkpoint")
+                if results["surveys"].removed:
+                    _forget_follow_ups_of_removed_answers(db, con)
         finally:
             con.close()
     results["audit"] = _audit_kind(db, policy, today, apply)
     report.kinds = [results[k] for k in KINDS if k in results]
     return report
+
+
+def _forget_follow_ups_of_removed_answers(db: Path, con) -> int:
+    """A follow-up (status, history, the staff's notes) goes with its answer: those of answers the
+    policy deleted are removed from the follow-up store (few rows: only answers followed up)."""
+    from warehouse import followups
+
+    path = followups.store_path(db)
+    if not path.exists():
+        return 0
+    with followups.FollowUpStore(path) as store:
+        followed = sorted(
+            set(store.current()["response_id"].to_list()) | set(store.history()["response_id"].to_list())
+        )
+        if not followed:
+            return 0
+        kept = {
+            r[0]
+            for r in con.execute(
+                "select distinct response_id from raw.surveys where response_id in (select unnest($ids))",
+                {"ids": followed},
+            ).fetchall()
+        }
+        return store.erase_responses(r for r in followed if r not in kept)
 
 
 def _database_kind(con, kind: str, policy: Policy, today: date) -> KindResult:

@@ -205,3 +205,20 @@ def test_the_drop_folder_applies_the_policy(tmp_path, monkeypatch):
     assert out["built"] is True
     assert rows(db, "select order_id from raw.orders") == [("O3",)]
     assert rows(snapshots.current_snapshot(db), "select order_id from fct_orders") == [("O3",)]
+
+
+def test_follow_ups_go_with_the_answers_the_policy_deletes(warehouse, tmp_path):
+    """An answer past its period takes its follow-up (status, history, the staff's notes) with it;
+    a follow-up of a kept answer stays."""
+    from warehouse import followups
+
+    with followups.open_store(warehouse) as store:
+        store.set_status("R1", "contacted", "gov@example.com", "called C1 about the late delivery")
+        store.set_status("R2", "resolved", "gov@example.com", "refunded")
+    policy_file = tmp_path / "policy.toml"
+    policy_file.write_text('[retention]\nsurveys = "1 year"\n')
+    report = retention(warehouse, load_policy(policy_file), TODAY, apply=True)
+    assert {k.kind: k.removed for k in report.kinds}["surveys"] == 1
+    with followups.open_store(warehouse) as store:
+        assert store.current()["response_id"].to_list() == ["R2"]
+        assert store.history()["response_id"].to_list() == ["R2"]
