@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.contracts import CONTRACTS, SQL_TYPES, Column, Contract
+from ingest.masking import mask_existing
 
 LINEAGE = (
     ("_file_id", "varchar"),  # sha256 of the file's content
@@ -119,6 +120,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             for name, sql_type in cols:
                 if name not in existing.get((schema, table), set()):
                     con.execute(f"alter table {schema}.{table} add column {name} {sql_type}")
+        # a warehouse loaded before comments were masked at staging is masked here, in place
+        mask_existing(con)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
