@@ -29,7 +29,7 @@ FOLDS = 5
 MIN_LABELLED = 100  # labelled comments a language needs for a sentiment model
 MIN_PER_CLASS = 20  # ... of each of happy and unhappy
 MIN_THEME_COMMENTS = 60  # comments a language needs for themes
-MAX_THEMES = 7
+MAX_THEMES = 10
 COMMENTS_PER_THEME = 40  # fewer themes for few comments
 MIN_THEME_WORDS = 2
 NO_THEME = "no theme"
@@ -181,7 +181,7 @@ def _fit_themes(model: LanguageModel, texts: list[str]) -> list[str | None]:
     terms = np.array(vectorizer.get_feature_names_out())
     weights = nmf.components_
     # a term labels the theme it is strong in and particular to (not one every theme shares)
-    distinct = weights * weights / (weights.sum(axis=0, keepdims=True) + 1e-12)
+    distinct = weights * np.sqrt(weights / (weights.sum(axis=0, keepdims=True) + 1e-12))
     labels: list[str] = []
     for component in distinct:
         top: list[str] = []

@@ -259,3 +259,28 @@ def _point_to(db: Path, version: int) -> None:
     tmp = pointer.with_suffix(f".tmp-{os.getpid()}")
     tmp.write_text(f"model-v{version}\n")
     tmp.replace(pointer)
+
+
+def update_before_build(db: Path) -> str:
+    """What the entry points run before a build: `update(db)`, never failing the build. Returns one
+    line for the log (what was fitted or scored, or why the step could not run: the build then
+    uses the scores it had)."""
+    try:
+        result = update(Path(db))
+    except duckdb.IOException as exc:  # another process writes the ingest database
+        return f"voc: skipped, {str(exc).splitlines()[0]}"
+    except Exception as exc:  # noqa: BLE001 - a model problem must not stop the warehouse build
+        return f"voc: failed ({type(exc).__name__}: {' '.join(str(exc).split())}); scores unchanged"
+    return describe(result)
+
+
+def describe(result: StepResult) -> str:
+    if result.action == "nothing":
+        return "voc: no comments to fit on yet"
+    if result.action == "fitted":
+        measured = [d["language"] for d in result.languages if d["status"] == "measured"]
+        return (
+            f"voc: fitted model v{result.model_version} on {result.scored:,} comments "
+            f"(sentiment measured for: {', '.join(measured) or 'no language'})"
+        )
+    return f"voc: model v{result.model_version} scored {result.scored:,} new comments"
