@@ -17,6 +17,7 @@ from cli import (
     command_ingest,
     command_metrics,
     command_profiles,
+    command_voc,
 )
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ app.command("metrics")(command_metrics.metrics)
 app.command("alerts")(command_alerts.alerts)
 app.command("inbox")(command_inbox.inbox)
 app.command("board-pack")(command_board_pack.board_pack)
+app.command("voc")(command_voc.voc)
 
 if __name__ == "__main__":
     app()
