@@ -36,15 +36,6 @@ def _frame(db: Path, sql: str) -> pl.DataFrame:
         con.close()
 
 
-@pytest.fixture(scope="module")
-def fitted(tmp_path_factory) -> tuple[Path, dict]:
-    db, truth = comments_warehouse(tmp_path_factory.mktemp("voc"))
-    result = update(db)
-    assert result.action == "fitted" and result.model_version == 1
-    build(db)
-    return db, truth
-
-
 def test_sentiment_separates_happy_from_unhappy(fitted):
     db, truth = fitted
     scores = _frame(db, SCORES)
