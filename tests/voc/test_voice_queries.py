@@ -134,3 +134,15 @@ def test_cx_voc_json_gives_the_pages_data(fitted):
     assert set(out["drivers"]) == {"nps", "csat"}
     north = CliRunner().invoke(app, [*args, "--region", "North"])
     assert json.loads(north.output)["themes"] != out["themes"]
+
+
+def test_the_monthly_review_names_the_emerging_theme_in_what_moved(wh):
+    from dashboard import board_pack
+
+    june = wh.month_emerging_themes(date(2026, 6, 1)).frame
+    assert june["is_emerging"].any()
+    pack = board_pack.collect(wh, date(2026, 6, 1), Filters())
+    messages = [r["message"] for r in pack["emerging_themes"]]
+    assert messages and set(messages) <= set(board_pack.summary(pack)["moved"])
+    old = {k: v for k, v in pack.items() if k != "emerging_themes"}  # a pack frozen before issue 18
+    assert board_pack.summary(old)["moved"] == [m for m in board_pack.summary(pack)["moved"] if m not in messages]

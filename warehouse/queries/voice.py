@@ -217,16 +217,17 @@ group by {by + ", " if by else ""}theme, count_comments, mean_sentiment
 order by {by + ", " if by else ""}count_comments desc, theme"""
         return self.run(sql, params)
 
-    def voice_emerging_themes(self, filters: Filters) -> Result:
+    def voice_emerging_themes(self, filters: Filters, before: Filters | None = None) -> Result:
         """Each theme's mentions in the period against the comparison period (filters.compare:
         the previous period of the same length by default): counts, shares of all themed
         comments, growth (ratio of shares) and a one-sided binomial test (given the theme's
         mentions in both periods, is the period's part larger than its part of all comments?).
         `is_emerging`: at least EMERGING_MIN_COUNT mentions, growth >= EMERGING_MIN_GROWTH and
-        p < EMERGING_P_VALUE. `message`: one line for the overview's alerts and the monthly review."""
+        p < EMERGING_P_VALUE. `message`: one line for the overview's alerts and the monthly review.
+        `before`: another comparison period (the monthly review: the previous calendar month)."""
         f = self.resolve(filters)
-        before = f.comparison() or replace(f, compare="previous").comparison()
-        assert before is not None
+        before = before or f.comparison() or replace(f, compare="previous").comparison()
+        assert before is not None and before.date_from is not None
         now_where, params = where_clause(f, DATE, prefix="now_")
         then_where, then_params = where_clause(before, DATE, prefix="then_")
         params.update(then_params)
