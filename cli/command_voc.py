@@ -15,8 +15,12 @@ from config.settings import resolve_db
 
 
 def voc(
-    db: Path | None = typer.Option(None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"),
-    date_from: str | None = typer.Option(None, "--from", help="first day (YYYY-MM-DD); default 90 days before --to"),
+    db: Path | None = typer.Option(
+        None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"
+    ),
+    date_from: str | None = typer.Option(
+        None, "--from", help="first day (YYYY-MM-DD); default 90 days before --to"
+    ),
     date_to: str | None = typer.Option(None, "--to", help="last day (YYYY-MM-DD); default the latest data"),
     channel: list[str] | None = typer.Option(None, "--channel", help="sales or contact channel (repeatable)"),
     region: list[str] | None = typer.Option(None, "--region"),
@@ -24,7 +28,9 @@ def voc(
     tier: list[str] | None = typer.Option(None, "--tier", help="bronze, silver, gold, platinum, none"),
     segment: list[str] | None = typer.Option(None, "--segment"),
     compare: str = typer.Option(
-        "previous", "--compare", help="emerging themes against: previous (period before), year, none (= previous)"
+        "previous",
+        "--compare",
+        help="emerging themes against: previous (period before), year, none (= previous)",
     ),
     grain: str = typer.Option("month", "--grain", help="sentiment trend per week or month"),
     refit: bool = typer.Option(
@@ -79,8 +85,13 @@ def voc(
             _check_scope(wh.filter_options(user.scope), region or [], store or [], user)
             filters = replace(filters, scope=user.scope)
             audit.record(
-                path, "cli", as_user, role=user.role_label, scope=user.scope.describe(),
-                filters=filters.describe(), detail="cx voc --as",
+                path,
+                "cli",
+                as_user,
+                role=user.role_label,
+                scope=user.scope.describe(),
+                filters=filters.describe(),
+                detail="cx voc --as",
             )
         resolved = wh.resolve(filters)
         out = voice_report(wh, resolved, grain)
@@ -98,17 +109,25 @@ def voice_report(wh, filters, grain: str = "month") -> dict:
     """The voice-of-the-customer queries for `filters`, as plain data (the --json output)."""
 
     def rows(result) -> list[dict]:
-        return [{k: _clean(v) if isinstance(v, float) else v for k, v in r.items()} for r in result.frame.to_dicts()]
+        return [
+            {k: _clean(v) if isinstance(v, float) else v for k, v in r.items()}
+            for r in result.frame.to_dicts()
+        ]
 
     return {
         "filters": {
-            "from": str(filters.date_from), "to": str(filters.date_to), "description": filters.describe()
+            "from": str(filters.date_from),
+            "to": str(filters.date_to),
+            "description": filters.describe(),
         },
         "accuracy": rows(wh.voice_accuracy(filters)),
         "sentiment_trend": rows(wh.voice_sentiment_trend(filters, grain)),
         "themes": rows(wh.voice_themes(filters)),
         "emerging_themes": rows(wh.voice_emerging_themes(filters)),
-        "drivers": {"nps": rows(wh.voice_drivers(filters, "nps")), "csat": rows(wh.voice_drivers(filters, "csat"))},
+        "drivers": {
+            "nps": rows(wh.voice_drivers(filters, "nps")),
+            "csat": rows(wh.voice_drivers(filters, "csat")),
+        },
     }
 
 
@@ -123,8 +142,10 @@ def _print(out: dict) -> None:
         if a["status"] == "measured":
             nps = f"{a['auc_nps']:.3f}" if a["auc_nps"] is not None else "–"
             console.print(
-                f"  {a['language']}: AUC {a['auc']:.3f} (n {a['count_unhappy']} unhappy / {a['count_happy']} happy), "
-                f"NPS {nps} (n {a['count_detractors']} / {a['count_promoters']}); {a['count_comments']:,} comments"
+                f"  {a['language']}: AUC {a['auc']:.3f} "
+                f"(n {a['count_unhappy']} unhappy / {a['count_happy']} happy), "
+                f"NPS {nps} (n {a['count_detractors']} / {a['count_promoters']}); "
+                f"{a['count_comments']:,} comments"
             )
         else:
             console.print(f"  {a['language']}: not measured: {escape(a['reason'] or '')}")
@@ -132,7 +153,10 @@ def _print(out: dict) -> None:
     for t in out["themes"]:
         nps = f"NPS {t['nps']:+.0f} (n {t['nps_n']})" if t["nps"] is not None else "NPS –"
         sent = f"{t['mean_sentiment']:+.2f}" if t["mean_sentiment"] is not None else "–"
-        console.print(f"  {escape(t['theme'])}: {t['count_comments']:,} ({100 * t['share']:.0f}%), sentiment {sent}, {nps}")
+        console.print(
+            f"  {escape(t['theme'])}: {t['count_comments']:,} ({100 * t['share']:.0f}%), "
+            f"sentiment {sent}, {nps}"
+        )
     emerging = [e for e in out["emerging_themes"] if e["is_emerging"]]
     console.print(f"[bold]Emerging themes[/bold]: {len(emerging) or 'none'}")
     for e in emerging:
@@ -142,7 +166,8 @@ def _print(out: dict) -> None:
         for d in drivers:
             if d["status"] == "measured":
                 console.print(
-                    f"  {escape(d['label'])}: {d['effect']:+.1f} [{d['ci_low']:+.1f}, {d['ci_high']:+.1f}] n {d['n']}"
+                    f"  {escape(d['label'])}: {d['effect']:+.1f} "
+                    f"[{d['ci_low']:+.1f}, {d['ci_high']:+.1f}] n {d['n']}"
                 )
             else:
                 console.print(f"  {escape(d['label'] or metric)}: not measured: {escape(d['reason'] or '')}")

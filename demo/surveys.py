@@ -36,7 +36,8 @@ RELATIONSHIP_PER_CUSTOMER = 0.3  # relationship NPS answers per customer over th
 # its theme, so themes and sentiment carry the answer's signal (a late delivery -> a delivery
 # complaint, a repeat contact or a long wait -> service) in varied wording.
 COMMENTS = {
-    "positive": ["Great service, thank you", "Really easy, will shop again", "Staff were friendly and helpful",
+    "positive": ["Great service, thank you", "Really easy, will shop again",
+                 "Staff were friendly and helpful",
                  "Quick and simple", "Love the quality of the products", "Excellent value for money",
                  "The fabric feels lovely and the fit is perfect", "Best prices I found anywhere"],
     "positive_fulfillment": ["Arrived earlier than expected", "Delivery was quick and well packed",
@@ -53,15 +54,18 @@ COMMENTS = {
     "negative_price": ["Too expensive for the quality", "Prices went up again, cheaper elsewhere",
                        "Shipping fees are far too high", "Overpriced compared with other shops"],
     "negative_late": ["My parcel arrived late", "Delivery was days late and nobody told me",
-                      "Missed the delivery date I was promised", "The courier never came, the parcel was late",
+                      "Missed the delivery date I was promised",
+                      "The courier never came, the parcel was late",
                       "Tracking said out for delivery for three days, it arrived a week late"],
     "negative_repeat": ["Had to contact you several times about the same thing",
                         "I called three times and had to explain everything again each time",
                         "Still chasing the same issue after several contacts"],
-    "negative_transfer": ["Was passed from one person to another", "Transferred between departments, nobody owned it"],
+    "negative_transfer": ["Was passed from one person to another",
+                          "Transferred between departments, nobody owned it"],
     "negative_wait": ["Waited far too long to get through", "On hold for ages before anyone answered",
                       "Slow replies, days before an answer to my email"],
-    "negative_unresolved": ["Nobody solved my problem", "The agent could not help and the issue is still open"],
+    "negative_unresolved": ["Nobody solved my problem",
+                            "The agent could not help and the issue is still open"],
     "negative_refund": ["Still waiting for my refund", "The refund for my return has not arrived"],
 }
 OPENERS = {
@@ -213,7 +217,8 @@ def _comments(rng, good, bad, tp, late, repeat, transfer, long_wait, unresolved,
         texts = COMMENTS[names[group[i]]]
         text = texts[int(picks[i] * len(texts))]
         if second[i] < 0.3 and len(texts) > 1:  # a second sentence of the same theme
-            other = texts[(int(picks[i] * len(texts)) + 1 + int(second[i] * 10) % (len(texts) - 1)) % len(texts)]
+            first = int(picks[i] * len(texts))
+            other = texts[(first + 1 + int(second[i] * 10) % (len(texts) - 1)) % len(texts)]
             text = f"{text}. {other}"
         openers = OPENERS[("good", "neutral", "bad")[tone[i]]]
         text = openers[int(opener[i] * len(openers))] + text

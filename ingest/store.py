@@ -129,7 +129,8 @@ def ddl() -> str:
 
 def voc_ddl() -> str:
     """The DDL of the voice-of-the-customer tables (their schema included)."""
-    return "\n".join(["create schema if not exists voc;"] + [_create(f"voc.{t}", c) for t, c in VOC_TABLES.items()])
+    tables = [_create(f"voc.{t}", c) for t, c in VOC_TABLES.items()]
+    return "\n".join(["create schema if not exists voc;", *tables])
 
 
 def _create(table: str, cols) -> str:

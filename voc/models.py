@@ -9,9 +9,10 @@ row order); every comment fitted on is scored by the model of the other folds, w
 score. The full model (all folds) scores comments that arrive later.
 
 Themes: NMF over TF-IDF of words and word pairs (stop words removed), a few components, each
-labelled by its three most particular terms (strong in it, weak in the others); a comment takes its strongest theme, or `no theme` when it has
-fewer than MIN_THEME_WORDS words that count (too short to say). NMF starts from NNDSVD with a fixed
-random state, so a fit on the same comments gives the same themes.
+labelled by its three most particular terms (strong in it, weak in the others); a comment takes
+its strongest theme, or `no theme` when it has fewer than MIN_THEME_WORDS words that count (too
+short to say). NMF starts from NNDSVD with a fixed random state, so a fit on the same comments
+gives the same themes.
 """
 
 from __future__ import annotations
@@ -48,7 +49,10 @@ def _sentiment_pipeline():
 
     features = FeatureUnion(
         [
-            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, strip_accents="unicode")),
+            (
+                "words",
+                TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, strip_accents="unicode"),
+            ),
             (
                 "chars",
                 TfidfVectorizer(

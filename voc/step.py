@@ -120,7 +120,9 @@ def _fit(db: Path, con, comments: pl.DataFrame, previous: int | None) -> StepRes
     for language in sorted(set(languages)):
         part = frame.filter(pl.col("language") == language)
         # a fixed, order-free choice of the comments fitted on when there are very many
-        part = part.with_columns(pl.col("response_id").map_elements(_order_key, return_dtype=pl.String).alias("k"))
+        part = part.with_columns(
+            pl.col("response_id").map_elements(_order_key, return_dtype=pl.String).alias("k")
+        )
         part = part.sort("k")
         fit_part, rest = part.head(MAX_FIT_COMMENTS), part.slice(MAX_FIT_COMMENTS)
         ids = fit_part["response_id"].to_list()
@@ -159,8 +161,14 @@ def _fit(db: Path, con, comments: pl.DataFrame, previous: int | None) -> StepRes
             con.execute(
                 "insert into voc.model_languages values ($v, $l, $s, $r, $n, $nl, $auc, $themes, $at)",
                 {
-                    "v": version, "l": language, "s": d["status"], "r": d["reason"], "n": d["count_comments"],
-                    "nl": d["count_labelled"], "auc": d["fit_auc"], "themes": json.dumps(d["themes"]),
+                    "v": version,
+                    "l": language,
+                    "s": d["status"],
+                    "r": d["reason"],
+                    "n": d["count_comments"],
+                    "nl": d["count_labelled"],
+                    "auc": d["fit_auc"],
+                    "themes": json.dumps(d["themes"]),
                     "at": fitted_at,
                 },
             )
@@ -169,19 +177,32 @@ def _fit(db: Path, con, comments: pl.DataFrame, previous: int | None) -> StepRes
         con.execute("rollback")
         raise
     _point_to(db, version)
-    return StepResult("fitted", version, table.height, [dict(language=k, **v) for k, v in info["languages"].items()], str(out))
+    return StepResult(
+        "fitted",
+        version,
+        table.height,
+        [dict(language=k, **v) for k, v in info["languages"].items()],
+        str(out),
+    )
 
 
 def _apply(db: Path, con, comments: pl.DataFrame, version: int) -> StepResult:
-    scored = con.cursor().sql(
-        "select response_id, comment_md5 from voc.comment_scores where model_version = $v", params={"v": version}
-    ).pl()
+    scored = (
+        con.cursor()
+        .sql(
+            "select response_id, comment_md5 from voc.comment_scores where model_version = $v",
+            params={"v": version},
+        )
+        .pl()
+    )
     new = comments.join(scored, on=["response_id", "comment_md5"], how="anti")
     if new.height == 0:
         return StepResult("applied", version, 0)
     bundle = load_model(db, version)
     models: dict[str, LanguageModel] = bundle["models"]
-    new = new.with_columns(pl.Series("language", lang.languages(new["comment"].to_list(), bundle["dominant"])))
+    new = new.with_columns(
+        pl.Series("language", lang.languages(new["comment"].to_list(), bundle["dominant"]))
+    )
     parts = []
     for language in sorted(set(new["language"].to_list())):
         part = new.filter(pl.col("language") == language)
@@ -200,7 +221,9 @@ def _apply(db: Path, con, comments: pl.DataFrame, version: int) -> StepResult:
     con.execute("begin transaction")
     try:
         con.register("new_scores", table.select("response_id").to_arrow())
-        con.execute("delete from voc.comment_scores where response_id in (select response_id from new_scores)")
+        con.execute(
+            "delete from voc.comment_scores where response_id in (select response_id from new_scores)"
+        )
         con.unregister("new_scores")
         _insert_scores(con, table)
         con.execute("commit")

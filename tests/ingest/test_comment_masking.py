@@ -72,7 +72,7 @@ def test_an_existing_warehouse_is_masked_in_place(write, ingest, db):
     # as a warehouse loaded before masking holds them
     con.execute("update raw.surveys set comment = 'write to old.user@example.com or 555-123-4567'")
     con.execute(
-        "update meta.quarantine set record = '{\"response_id\":\"R3\",\"comment\":\"old.user@example.com\"}'"
+        'update meta.quarantine set record = \'{"response_id":"R3","comment":"old.user@example.com"}\''
     )
     ensure_schema(con)
     assert {r[0] for r in con.execute("select comment from raw.surveys").fetchall()} == {

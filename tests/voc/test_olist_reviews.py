@@ -43,11 +43,15 @@ def test_portuguese_sentiment_is_measured_against_the_review_scores(olist):
     themes = wh.voice_themes(Filters(date(2000, 1, 1), date(2030, 12, 31))).frame
     wh.close()
     (pt,) = accuracy
-    print(f"\nOlist pt: AUC {pt['auc']:.3f} (n {pt['count_unhappy']} unhappy / {pt['count_happy']} happy, "
-          f"{pt['count_comments']} comments); at fit {info['languages']['pt']['fit_auc']}")
+    print(
+        f"\nOlist pt: AUC {pt['auc']:.3f} (n {pt['count_unhappy']} unhappy / {pt['count_happy']} happy, "
+        f"{pt['count_comments']} comments); at fit {info['languages']['pt']['fit_auc']}"
+    )
     for row in themes.iter_rows(named=True):
-        print(f"  {row['theme']}: {row['count_comments']} ({100 * row['share']:.0f}%), "
-              f"sentiment {row['mean_sentiment']:+.2f}, CSAT {row['csat'] or 0:.0f}% (n {row['csat_n']})")
+        print(
+            f"  {row['theme']}: {row['count_comments']} ({100 * row['share']:.0f}%), "
+            f"sentiment {row['mean_sentiment']:+.2f}, CSAT {row['csat'] or 0:.0f}% (n {row['csat_n']})"
+        )
     assert pt["status"] == "measured" and pt["auc"] > 0.9
     assert 4 <= themes.filter(themes["theme"] != "no theme").height <= 8
     # the themes separate: the most and least satisfied themes are far apart

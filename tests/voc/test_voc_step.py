@@ -5,8 +5,8 @@ comments scored by the full model, a language with too few comments not measured
 from __future__ import annotations
 
 import shutil
-from datetime import date
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -91,8 +91,10 @@ def test_a_comment_is_scored_by_a_model_that_did_not_see_it(monkeypatch):
     rows = [r for r in comment_rows(seed=5, n=400)[0] if r.get("comment")]
     ids = [r["response_id"] for r in rows]
     texts = [f"{r['comment']} #{r['response_id']}" for r in rows]  # every text unique
-    labels = [1 if (r["survey"] == "nps" and r["score"] >= 9) or (r["survey"] == "csat" and r["score"] >= 4)
-              else 0 for r in rows]
+    labels = [
+        1 if (r["survey"] == "nps" and r["score"] >= 9) or (r["survey"] == "csat" and r["score"] >= 4) else 0
+        for r in rows
+    ]
     model, sentiment, _ = voc_models.fit_language("en", ids, texts, labels)
     assert model.status == "measured" and sentiment is not None
     assert len(trained) == voc_models.FOLDS + 1  # one model per fold, then the full model
@@ -109,11 +111,15 @@ def test_fit_and_apply_are_deterministic(fitted, tmp_path):
     assert_frame_equal(_frame(db, SCORES), _frame(again, SCORES))
     build(again)
     fct = "select * from fct_comments order by response_id"
-    assert_frame_equal(_frame(snapshots.current_snapshot(db), fct), _frame(snapshots.current_snapshot(again), fct))
+    assert_frame_equal(
+        _frame(snapshots.current_snapshot(db), fct), _frame(snapshots.current_snapshot(again), fct)
+    )
     # a second update has nothing new to score; a rebuild gives the same table
     assert update(again).scored == 0
     build(again)
-    assert_frame_equal(_frame(snapshots.current_snapshot(db), fct), _frame(snapshots.current_snapshot(again), fct))
+    assert_frame_equal(
+        _frame(snapshots.current_snapshot(db), fct), _frame(snapshots.current_snapshot(again), fct)
+    )
 
 
 def test_new_comments_are_scored_by_the_full_model_and_refit_makes_a_new_version(fitted, tmp_path):

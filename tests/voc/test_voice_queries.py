@@ -145,4 +145,6 @@ def test_the_monthly_review_names_the_emerging_theme_in_what_moved(wh):
     messages = [r["message"] for r in pack["emerging_themes"]]
     assert messages and set(messages) <= set(board_pack.summary(pack)["moved"])
     old = {k: v for k, v in pack.items() if k != "emerging_themes"}  # a pack frozen before issue 18
-    assert board_pack.summary(old)["moved"] == [m for m in board_pack.summary(pack)["moved"] if m not in messages]
+    assert board_pack.summary(old)["moved"] == [
+        m for m in board_pack.summary(pack)["moved"] if m not in messages
+    ]

@@ -38,9 +38,11 @@ SURVEY_COUNTS = """
     count(*) filter (where survey = 'csat') as count_csat_responses,
     count(*) filter (where is_csat_satisfied) as count_csat_satisfied"""
 LABEL = """case
-        when (survey = 'nps' and score >= 9) or (survey = 'csat' and score >= 4) or (survey = 'ces' and score >= 6)
+        when (survey = 'nps' and score >= 9) or (survey = 'csat' and score >= 4)
+            or (survey = 'ces' and score >= 6)
             then 1
-        when (survey = 'nps' and score <= 6) or (survey = 'csat' and score <= 2) or (survey = 'ces' and score <= 3)
+        when (survey = 'nps' and score <= 6) or (survey = 'csat' and score <= 2)
+            or (survey = 'ces' and score <= 3)
             then 0
     end"""
 
@@ -144,20 +146,31 @@ where {where}"""
             else:
                 row["auc"] = auc(labelled["sentiment"].to_numpy(), labelled["label"].to_numpy())
                 if min(row["count_promoters"], row["count_detractors"]) >= MIN_AUC_PER_CLASS:
-                    row["auc_nps"] = auc(nps["sentiment"].to_numpy(), nps["is_promoter"].cast(pl.Int8).to_numpy())
+                    row["auc_nps"] = auc(
+                        nps["sentiment"].to_numpy(), nps["is_promoter"].cast(pl.Int8).to_numpy()
+                    )
             out.append(row)
         schema = {
-            "language": pl.String, "count_comments": pl.Int64, "count_scored": pl.Int64, "count_happy": pl.Int64,
-            "count_unhappy": pl.Int64, "auc": pl.Float64, "count_promoters": pl.Int64,
-            "count_detractors": pl.Int64, "auc_nps": pl.Float64, "mean_sentiment": pl.Float64,
-            "status": pl.String, "reason": pl.String,
+            "language": pl.String,
+            "count_comments": pl.Int64,
+            "count_scored": pl.Int64,
+            "count_happy": pl.Int64,
+            "count_unhappy": pl.Int64,
+            "auc": pl.Float64,
+            "count_promoters": pl.Int64,
+            "count_detractors": pl.Int64,
+            "auc_nps": pl.Float64,
+            "mean_sentiment": pl.Float64,
+            "status": pl.String,
+            "reason": pl.String,
         }
         return Result(pl.DataFrame(out, schema=schema), sql.strip(), params)
 
     def _language_reasons(self) -> dict[str, str]:
         frame = self.run(
             "select language, reason from stg_voc__model_languages "
-            "where model_version = (select max(model_version) from stg_voc__comment_scores) and reason is not null"
+            "where model_version = (select max(model_version) from stg_voc__comment_scores) "
+            "and reason is not null"
         ).frame
         return dict(zip(frame["language"].to_list(), frame["reason"].to_list(), strict=True))
 
@@ -210,8 +223,8 @@ select {by + ", " if by else ""}theme, count_comments,
     1.0 * count_comments / sum(count_comments) over ({partition}) as share,
     mean_sentiment,
     {_metric_columns()},
-    {METRICS['nps'].n} < {METRICS['nps'].min_n} as is_nps_small_sample,
-    {METRICS['csat'].n} < {METRICS['csat'].min_n} as is_csat_small_sample
+    {METRICS["nps"].n} < {METRICS["nps"].min_n} as is_nps_small_sample,
+    {METRICS["csat"].n} < {METRICS["csat"].min_n} as is_csat_small_sample
 from counts
 group by {by + ", " if by else ""}theme, count_comments, mean_sentiment
 order by {by + ", " if by else ""}count_comments desc, theme"""
@@ -271,15 +284,27 @@ order by 1"""
             )
             rows.append(
                 {
-                    "theme": theme, "count_now": now_n, "count_before": before_n, "share_now": share_now,
-                    "share_before": share_before, "growth": growth, "p_value": p_value,
-                    "is_emerging": emerging, "message": message,
+                    "theme": theme,
+                    "count_now": now_n,
+                    "count_before": before_n,
+                    "share_now": share_now,
+                    "share_before": share_before,
+                    "growth": growth,
+                    "p_value": p_value,
+                    "is_emerging": emerging,
+                    "message": message,
                 }
             )
         schema = {
-            "theme": pl.String, "count_now": pl.Int64, "count_before": pl.Int64, "share_now": pl.Float64,
-            "share_before": pl.Float64, "growth": pl.Float64, "p_value": pl.Float64,
-            "is_emerging": pl.Boolean, "message": pl.String,
+            "theme": pl.String,
+            "count_now": pl.Int64,
+            "count_before": pl.Int64,
+            "share_now": pl.Float64,
+            "share_before": pl.Float64,
+            "growth": pl.Float64,
+            "p_value": pl.Float64,
+            "is_emerging": pl.Boolean,
+            "message": pl.String,
         }
         frame = pl.DataFrame(rows, schema=schema).sort(["is_emerging", "count_now"], descending=True)
         return Result(frame, sql.strip(), params)
@@ -330,9 +355,19 @@ OPERATIONAL = {
     "long_wait": ("Long wait for an answer", "long_waits"),
 }
 DRIVER_SCHEMA = {
-    "driver": pl.String, "kind": pl.String, "label": pl.String, "effect": pl.Float64, "ci_low": pl.Float64,
-    "ci_high": pl.Float64, "p_value": pl.Float64, "n": pl.Int64, "n_model": pl.Int64, "status": pl.String,
-    "reason": pl.String, "friction_point": pl.String, "metric": pl.String,
+    "driver": pl.String,
+    "kind": pl.String,
+    "label": pl.String,
+    "effect": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "p_value": pl.Float64,
+    "n": pl.Int64,
+    "n_model": pl.Int64,
+    "status": pl.String,
+    "reason": pl.String,
+    "friction_point": pl.String,
+    "metric": pl.String,
 }
 
 
@@ -345,26 +380,59 @@ def _drivers(frame: pl.DataFrame, metric: str) -> pl.DataFrame:
 
     def skip(driver, kind, label, n, reason, friction=None):
         rows.append(
-            {"driver": driver, "kind": kind, "label": label, "effect": None, "ci_low": None, "ci_high": None,
-             "p_value": None, "n": n, "n_model": n_model, "status": "not_measured", "reason": reason,
-             "friction_point": friction, "metric": metric}
+            {
+                "driver": driver,
+                "kind": kind,
+                "label": label,
+                "effect": None,
+                "ci_low": None,
+                "ci_high": None,
+                "p_value": None,
+                "n": n,
+                "n_model": n_model,
+                "status": "not_measured",
+                "reason": reason,
+                "friction_point": friction,
+                "metric": metric,
+            }
         )
 
     def add(driver, kind, label, values, friction=None):
         n = int(values.sum())
         if n < DRIVER_MIN_N or n_model - n < DRIVER_MIN_N:
-            skip(driver, kind, label, n, f"{n} of {n_model} answers have it: an effect needs {DRIVER_MIN_N} "
-                 "with and without", friction)
+            skip(
+                driver,
+                kind,
+                label,
+                n,
+                f"{n} of {n_model} answers have it: an effect needs {DRIVER_MIN_N} with and without",
+                friction,
+            )
             return
         columns[driver] = values.astype(float)
         meta[driver] = (kind, label, friction)
 
     if n_model < DRIVER_MIN_ANSWERS:
         return pl.DataFrame(
-            [{"driver": None, "kind": None, "label": None, "effect": None, "ci_low": None, "ci_high": None,
-              "p_value": None, "n": None, "n_model": n_model, "status": "not_measured",
-              "reason": f"{n_model} {metric.upper()} answers: a driver model needs {DRIVER_MIN_ANSWERS}",
-              "friction_point": None, "metric": metric}],
+            [
+                {
+                    "driver": None,
+                    "kind": None,
+                    "label": None,
+                    "effect": None,
+                    "ci_low": None,
+                    "ci_high": None,
+                    "p_value": None,
+                    "n": None,
+                    "n_model": n_model,
+                    "status": "not_measured",
+                    "reason": (
+                        f"{n_model} {metric.upper()} answers: a driver model needs {DRIVER_MIN_ANSWERS}"
+                    ),
+                    "friction_point": None,
+                    "metric": metric,
+                }
+            ],
             schema=DRIVER_SCHEMA,
         )
     for col, (label, friction) in OPERATIONAL.items():
@@ -372,11 +440,17 @@ def _drivers(frame: pl.DataFrame, metric: str) -> pl.DataFrame:
     for dim in ("tier", "channel", "touchpoint"):
         values = frame[dim].fill_null("unknown")
         counts = values.value_counts(sort=True)
-        ordered = sorted(zip(counts[dim].to_list(), counts["count"].to_list(), strict=True), key=lambda kv: (-kv[1], kv[0]))
+        ordered = sorted(
+            zip(counts[dim].to_list(), counts["count"].to_list(), strict=True), key=lambda kv: (-kv[1], kv[0])
+        )
         reference = ordered[0][0]
         for value, _ in ordered[1:]:
-            add(f"{dim}={value}", dim, f"{dim.capitalize()} {value} (against {reference})",
-                (values == value).to_numpy())
+            add(
+                f"{dim}={value}",
+                dim,
+                f"{dim.capitalize()} {value} (against {reference})",
+                (values == value).to_numpy(),
+            )
     themes = frame["theme"]
     commented = themes.is_not_null().to_numpy()
     theme_values = sorted({t for t in themes.drop_nulls().to_list() if t != "no theme"})
@@ -399,9 +473,21 @@ def _drivers(frame: pl.DataFrame, metric: str) -> pl.DataFrame:
                 skip(name, kind, label, n, "not estimable (collinear with other drivers)", friction)
                 continue
             rows.append(
-                {"driver": name, "kind": kind, "label": label, "effect": effect, "ci_low": effect - Z95 * error,
-                 "ci_high": effect + Z95 * error, "p_value": math.erfc(abs(effect / error) / math.sqrt(2)), "n": n, "n_model": n_model,
-                 "status": "measured", "reason": None, "friction_point": friction, "metric": metric}
+                {
+                    "driver": name,
+                    "kind": kind,
+                    "label": label,
+                    "effect": effect,
+                    "ci_low": effect - Z95 * error,
+                    "ci_high": effect + Z95 * error,
+                    "p_value": math.erfc(abs(effect / error) / math.sqrt(2)),
+                    "n": n,
+                    "n_model": n_model,
+                    "status": "measured",
+                    "reason": None,
+                    "friction_point": friction,
+                    "metric": metric,
+                }
             )
     out = pl.DataFrame(rows, schema=DRIVER_SCHEMA)
     return out.sort(
