@@ -8,11 +8,13 @@ comments are split in FOLDS folds by a hash of their response id (so a fold does
 row order); every comment fitted on is scored by the model of the other folds, which never saw its
 score. The full model (all folds) scores comments that arrive later.
 
-Themes: NMF over TF-IDF of words and word pairs (stop words removed), a few components, each
-labelled by its three most particular terms (strong in it, weak in the others); a comment takes
-its strongest theme, or `no theme` when it has fewer than MIN_THEME_WORDS words that count (too
-short to say). NMF starts from NNDSVD with a fixed random state, so a fit on the same comments
-gives the same themes.
+Themes: NMF over TF-IDF of words and word pairs (stop words removed), a few components (when
+both are enough, 5 of 8 fitted on the unhappy answers' comments and the rest on the happy ones',
+so complaints get themes of their own however few they are), each labelled by its three most
+particular terms (strong in it, weak in the others); a comment takes its strongest theme, `no
+theme` when it has fewer than MIN_THEME_WORDS words that count (too short to say), `other` when
+it is about none of the themes. NMF starts from NNDSVD with a fixed random state, so a fit on
+the same comments gives the same themes.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ MIN_THEME_COMMENTS = 60  # comments a language needs for themes
 MAX_THEMES = 8
 COMMENTS_PER_THEME = 40  # fewer themes for few comments
 MIN_THEME_WORDS = 2
-NO_THEME = "no theme"
+NO_THEME = "no theme"  # too short to say
+OTHER = "other"  # about none of the themes found
 DECIMALS = 4  # sentiment is stored rounded: the same on every machine and engine
 _WORD = re.compile(r"(?u)\b[^\W\d_][^\W\d_]+\b")
 
@@ -84,7 +87,7 @@ class LanguageModel:
     sentiment: object | None = None  # the full sklearn pipeline
     lexicon: bool = False  # English: blended with VADER
     vectorizer: object | None = None  # themes
-    nmf: object | None = None
+    components: np.ndarray | None = None  # themes x terms (NMF's H)
     themes: list[str] = field(default_factory=list)  # label per NMF component
     fit_auc: float | None = None  # of the cross-fitted sentiment, unhappy vs happy answers
 
@@ -92,15 +95,17 @@ class LanguageModel:
         return _blend(self.sentiment.predict_proba(texts)[:, 1], texts, self.lexicon)
 
     def theme(self, texts: list[str]) -> list[str | None]:
-        if self.nmf is None:
+        if self.components is None:
             return [None] * len(texts)
-        weights = self.nmf.transform(self.vectorizer.transform(texts))
+        weights = _weights(self.vectorizer.transform(texts), self.components)
         analyse = self.vectorizer.build_analyzer()
         out: list[str | None] = []
         for text, row in zip(texts, weights, strict=True):
             words = [t for t in analyse(text) if " " not in t]
-            if len(words) < MIN_THEME_WORDS or row.max() <= 0:
+            if len(words) < MIN_THEME_WORDS:
                 out.append(NO_THEME)
+            elif row.max() <= 1e-9:
+                out.append(OTHER)
             else:
                 out.append(self.themes[int(np.argmax(row))])
         return out
@@ -156,12 +161,38 @@ def fit_language(
         sentiment = _blend(p, texts, model.lexicon)
         model.fit_auc = auc(sentiment[labelled], y[labelled])
         model.sentiment = _sentiment_pipeline().fit([texts[i] for i in np.flatnonzero(labelled)], y[labelled])
-    themes = _fit_themes(model, texts)
+    themes = _fit_themes(model, texts, y)
     return model, sentiment, themes
 
 
-def _fit_themes(model: LanguageModel, texts: list[str]) -> list[str | None]:
+def _weights(matrix, components: np.ndarray) -> np.ndarray:
+    """Each comment's weight on each theme: non-negative least squares on the fixed components.
+    Only the strongest weight is used, so an unconverged last decimal does not matter."""
+    import warnings
+
+    from sklearn.decomposition import non_negative_factorization
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        w, _, _ = non_negative_factorization(
+            matrix,
+            H=components,
+            n_components=components.shape[0],
+            update_H=False,
+            max_iter=400,
+            random_state=0,
+        )
+    return w
+
+
+def _nmf(matrix, k: int) -> np.ndarray:
     from sklearn.decomposition import NMF
+
+    return NMF(n_components=k, init="nndsvd", random_state=0, max_iter=400).fit(matrix).components_
+
+
+def _fit_themes(model: LanguageModel, texts: list[str], y: np.ndarray) -> list[str | None]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if len(texts) < MIN_THEME_COMMENTS:
@@ -180,10 +211,16 @@ def _fit_themes(model: LanguageModel, texts: list[str]) -> list[str | None]:
     except ValueError:  # no term left (every word a stop word, or too rare)
         return [None] * len(texts)
     k = max(2, min(MAX_THEMES, len(texts) // COMMENTS_PER_THEME, matrix.shape[1] - 1))
-    nmf = NMF(n_components=k, init="nndsvd", random_state=0, max_iter=400)
-    nmf.fit(matrix)
+    unhappy, happy = np.flatnonzero(y == 0), np.flatnonzero(y == 1)
+    if k >= 4 and min(len(unhappy), len(happy)) >= MIN_THEME_COMMENTS:
+        # themes from the complaints and from the praise apart: complaints are usually the
+        # fewer comments, and a single factorisation of all of them spends its themes on the many
+        # happy ones (a late-delivery theme would drown in "quick and easy")
+        k_unhappy = k - k * 3 // 8  # 5 of 8: what to fix matters more than what pleases
+        weights = np.vstack([_nmf(matrix[unhappy], k_unhappy), _nmf(matrix[happy], k - k_unhappy)])
+    else:
+        weights = _nmf(matrix, k)
     terms = np.array(vectorizer.get_feature_names_out())
-    weights = nmf.components_
     # a term labels the theme it is strong in and particular to (not one every theme shares)
     distinct = weights * np.sqrt(weights / (weights.sum(axis=0, keepdims=True) + 1e-12))
     labels: list[str] = []
@@ -200,5 +237,5 @@ def _fit_themes(model: LanguageModel, texts: list[str]) -> list[str | None]:
         while name in labels:
             name += " ·"
         labels.append(name)
-    model.vectorizer, model.nmf, model.themes = vectorizer, nmf, labels
+    model.vectorizer, model.components, model.themes = vectorizer, weights, labels
     return model.theme(texts)

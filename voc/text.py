@@ -19,12 +19,21 @@ MASK_TOKENS = {"email", "phone"}
 NEGATIONS = {"no", "not", "nor", "never", "nothing", "nobody", "none", "cannot"}
 
 
+TONE_VALENCE = 1.5  # English words VADER rates at least this positive or negative
+
+
 def stop_words(language: str) -> list[str]:
-    """The language's stop words, accents stripped (the theme vectorizer strips them too)."""
+    """The language's stop words, accents stripped (the theme vectorizer strips them too). For
+    English also the words of clear tone in VADER's lexicon ("great", "awful", "thanks"): a theme
+    says what a comment is about, its sentiment says how it feels, and tone words would otherwise
+    make themes of their own ("great · happy · perfect")."""
     if language == "en":
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-        return sorted((ENGLISH_STOP_WORDS - NEGATIONS) | MASK_TOKENS)
+        lexicon = SentimentIntensityAnalyzer().lexicon
+        tone = {w for w, v in lexicon.items() if abs(v) >= TONE_VALENCE and w.isalpha()}
+        return sorted((ENGLISH_STOP_WORDS - NEGATIONS) | MASK_TOKENS | tone)
     words = {"pt": PT, "es": ES}.get(language, "")
     return sorted({_strip(w) for w in words.split()} | MASK_TOKENS)
 

@@ -199,7 +199,7 @@ order by 1, 2"""
         and the NPS and CSAT of the answers that mention it (metrics.toml's definitions) with
         their n and margin; `is_small_sample` when below the metric's min_n. Comments with no
         theme model (their language had too few comments) are left out; `no theme` (too short to
-        say) is a row of its own."""
+        say) and `other` (about none of the themes) are rows of their own."""
         f = self.resolve(filters)
         where, params = where_clause(f, DATE)
         group = ""
@@ -247,11 +247,11 @@ order by {by + ", " if by else ""}count_comments desc, theme"""
         sql = f"""
 with now as (
     select theme, count(*) as count_now from fct_comments
-    where {now_where} and theme is not null and theme <> 'no theme' group by 1
+    where {now_where} and theme is not null and theme not in ('no theme', 'other') group by 1
 ),
 then_ as (
     select theme, count(*) as count_before from fct_comments
-    where {then_where} and theme is not null and theme <> 'no theme' group by 1
+    where {then_where} and theme is not null and theme not in ('no theme', 'other') group by 1
 )
 select coalesce(now.theme, then_.theme) as theme, coalesce(count_now, 0) as count_now,
     coalesce(count_before, 0) as count_before
@@ -453,7 +453,7 @@ def _drivers(frame: pl.DataFrame, metric: str) -> pl.DataFrame:
             )
     themes = frame["theme"]
     commented = themes.is_not_null().to_numpy()
-    theme_values = sorted({t for t in themes.drop_nulls().to_list() if t != "no theme"})
+    theme_values = sorted({t for t in themes.drop_nulls().to_list() if t not in ("no theme", "other")})
     if theme_values:
         columns["commented"] = commented.astype(float)  # a control, not reported
     for theme in theme_values:
