@@ -209,7 +209,11 @@ def _comments(rng, good, bad, tp, late, repeat, transfer, long_wait, unresolved,
     names = ["positive_fulfillment", "positive_support", "positive", "negative_late", "negative_repeat",
              "negative_transfer", "negative_wait", "negative_unresolved", "negative_refund", "negative_price",
              "negative", "neutral"]
-    tone = np.where(good, 0, np.where(bad, 2, 1))
+    # a tenth of comments say something lukewarm whatever the score (as people do), so a comment's
+    # words predict its score well but not perfectly
+    lukewarm = rng.random(n) < 0.1
+    group = np.where(lukewarm, 11, group)
+    tone = np.where(lukewarm, 1, np.where(good, 0, np.where(bad, 2, 1)))
     has = rng.random(n) < np.where(bad, 0.55, 0.3)
     picks, second, opener, detail = rng.random(n), rng.random(n), rng.random(n), rng.random(n)
     out: list[str | None] = [None] * n

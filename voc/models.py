@@ -9,7 +9,7 @@ row order); every comment fitted on is scored by the model of the other folds, w
 score. The full model (all folds) scores comments that arrive later.
 
 Themes: NMF over TF-IDF of words and word pairs (stop words removed), a few components (when
-both are enough, 5 of 8 fitted on the unhappy answers' comments and the rest on the happy ones',
+both are enough, five eighths fitted on the unhappy answers' comments, the rest on the happy ones',
 so complaints get themes of their own however few they are), each labelled by its three most
 particular terms (strong in it, weak in the others); a comment takes its strongest theme, `no
 theme` when it has fewer than MIN_THEME_WORDS words that count (too short to say), `other` when
@@ -32,7 +32,7 @@ FOLDS = 5
 MIN_LABELLED = 100  # labelled comments a language needs for a sentiment model
 MIN_PER_CLASS = 20  # ... of each of happy and unhappy
 MIN_THEME_COMMENTS = 60  # comments a language needs for themes
-MAX_THEMES = 8
+MAX_THEMES = 10
 COMMENTS_PER_THEME = 40  # fewer themes for few comments
 MIN_THEME_WORDS = 2
 NO_THEME = "no theme"  # too short to say
@@ -216,7 +216,7 @@ def _fit_themes(model: LanguageModel, texts: list[str], y: np.ndarray) -> list[s
         # themes from the complaints and from the praise apart: complaints are usually the
         # fewer comments, and a single factorisation of all of them spends its themes on the many
         # happy ones (a late-delivery theme would drown in "quick and easy")
-        k_unhappy = k - k * 3 // 8  # 5 of 8: what to fix matters more than what pleases
+        k_unhappy = k - k * 3 // 8  # 7 of 10: what to fix matters more than what pleases
         weights = np.vstack([_nmf(matrix[unhappy], k_unhappy), _nmf(matrix[happy], k - k_unhappy)])
     else:
         weights = _nmf(matrix, k)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest.run import ingest_paths
+from voc.models import MAX_THEMES
 from voc.step import manifest, update
 from warehouse.api import Warehouse
 from warehouse.build import build
@@ -53,7 +54,7 @@ def test_portuguese_sentiment_is_measured_against_the_review_scores(olist):
             f"sentiment {row['mean_sentiment']:+.2f}, CSAT {row['csat'] or 0:.0f}% (n {row['csat_n']})"
         )
     assert pt["status"] == "measured" and pt["auc"] > 0.9
-    assert 4 <= themes.filter(~themes["theme"].is_in(["no theme", "other"])).height <= 8
+    assert 4 <= themes.filter(~themes["theme"].is_in(["no theme", "other"])).height <= MAX_THEMES
     # the themes separate: the most and least satisfied themes are far apart
     measured = themes.filter(themes["csat_n"] >= 30)
     assert measured["csat"].max() - measured["csat"].min() > 40
