@@ -9,7 +9,7 @@ row order); every comment fitted on is scored by the model of the other folds, w
 score. The full model (all folds) scores comments that arrive later.
 
 Themes: NMF over TF-IDF of words and word pairs (stop words removed), a few components (when
-both are enough, five eighths fitted on the unhappy answers' comments, the rest on the happy ones',
+both are enough, five eighths fitted on the unhappy answers' comments, the rest on the others',
 so complaints get themes of their own however few they are), each labelled by its three most
 particular terms (strong in it, weak in the others); a comment takes its strongest theme, `no
 theme` when it has fewer than MIN_THEME_WORDS words that count (too short to say), `other` when
@@ -187,9 +187,16 @@ def _weights(matrix, components: np.ndarray) -> np.ndarray:
 
 
 def _nmf(matrix, k: int) -> np.ndarray:
-    from sklearn.decomposition import NMF
+    """k themes of the comments' TF-IDF matrix (NMF's components); deterministic (NNDSVD start).
+    400 iterations: further ones move the last decimals of the weights, not the top terms."""
+    import warnings
 
-    return NMF(n_components=k, init="nndsvd", random_state=0, max_iter=400).fit(matrix).components_
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return NMF(n_components=k, init="nndsvd", random_state=0, max_iter=400).fit(matrix).components_
 
 
 def _fit_themes(model: LanguageModel, texts: list[str], y: np.ndarray) -> list[str | None]:
@@ -211,7 +218,8 @@ def _fit_themes(model: LanguageModel, texts: list[str], y: np.ndarray) -> list[s
     except ValueError:  # no term left (every word a stop word, or too rare)
         return [None] * len(texts)
     k = max(2, min(MAX_THEMES, len(texts) // COMMENTS_PER_THEME, matrix.shape[1] - 1))
-    unhappy, happy = np.flatnonzero(y == 0), np.flatnonzero(y == 1)
+    # the other comments: happy answers and those in between (passives, CSAT 3)
+    unhappy, happy = np.flatnonzero(y == 0), np.flatnonzero(y != 0)
     if k >= 4 and min(len(unhappy), len(happy)) >= MIN_THEME_COMMENTS:
         # themes from the complaints and from the praise apart: complaints are usually the
         # fewer comments, and a single factorisation of all of them spends its themes on the many
