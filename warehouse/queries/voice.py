@@ -314,8 +314,9 @@ order by 1"""
         outcome in the metric's own points (NPS: promoter 100, passive 0, detractor -100; CSAT:
         satisfied 100, else 0), on a late delivery of its order, a repeat contact / transfer / long
         wait of its contact, and dummies of its tier, channel, touchpoint and comment theme (each
-        against the most common value; a theme against answers without that theme, with a
-        'commented' control). Per driver: effect (points), 95% CI (HC3 robust), p value, n (answers
+        against the most common value; a theme against the answers without a comment, the
+        silent majority: 'no theme' and 'other' comments count as commented, theme unknown).
+        Per driver: effect (points), 95% CI (HC3 robust), p value, n (answers
         with it) and n_model; `friction_point` names the friction cost it links to. A driver with
         fewer than DRIVER_MIN_N answers with (or without) it is not_measured, with the reason."""
         if metric not in ("nps", "csat"):
@@ -452,13 +453,19 @@ def _drivers(frame: pl.DataFrame, metric: str) -> pl.DataFrame:
                 (values == value).to_numpy(),
             )
     themes = frame["theme"]
-    commented = themes.is_not_null().to_numpy()
     theme_values = sorted({t for t in themes.drop_nulls().to_list() if t not in ("no theme", "other")})
-    if theme_values:
-        columns["commented"] = commented.astype(float)  # a control, not reported
     for theme in theme_values:
-        add(f"theme={theme}", "theme", f"Mentions '{theme}'", (themes == theme).fill_null(False).to_numpy())
-    names = [c for c in columns if c != "commented"]
+        add(
+            f"theme={theme}",
+            "theme",
+            f"Mentions '{theme}' (against no comment)",
+            (themes == theme).fill_null(False).to_numpy(),
+        )
+    if theme_values:  # the commented answers of no theme found: their own dummy, not reported
+        unthemed = themes.is_in(["no theme", "other"]).fill_null(False).to_numpy()
+        if unthemed.any():
+            columns["unthemed comment"] = unthemed.astype(float)
+    names = [c for c in columns if c != "unthemed comment"]
     if names:
         x = np.column_stack([np.ones(n_model)] + [columns[c] for c in columns])
         y = frame["outcome"].cast(pl.Float64).to_numpy()
