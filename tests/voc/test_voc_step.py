@@ -164,3 +164,41 @@ def test_a_language_with_too_few_comments_is_not_measured(tmp_path):
     pt = accuracy.filter(pl.col("language") == "pt").to_dicts()
     assert pt and pt[0]["status"] == "not_measured" and "sentiment model needs" in pt[0]["reason"]
     assert accuracy.filter(pl.col("language") == "en")["status"].to_list() == ["measured"]
+
+
+def test_cx_ingest_fits_the_first_time_then_scores_only_new_comments(tmp_path):
+    # the entry points run the step before building: the first ingest fits, a later one applies
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    from .seeded import comment_rows
+
+    surveys = [r for r in comment_rows(seed=9, n=500)[0] if r.get("comment")]
+    columns = ["response_id", "survey", "score", "answered_at", "comment"]
+
+    def csv(rows) -> str:
+        def cell(v) -> str:
+            return '"' + str(v).replace('"', '""') + '"'
+
+        return "\n".join([",".join(columns)] + [",".join(cell(r[c]) for c in columns) for r in rows]) + "\n"
+
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text(csv(surveys[:450]))
+    extra = [{**r, "response_id": "X" + r["response_id"]} for r in surveys[450:]]
+    extra[0]["comment"] = "Awful. The parcel never showed up, call me on 555-123-4567"
+    second.write_text(csv(extra))
+    db = tmp_path / "wh" / "warehouse.duckdb"
+    runner = CliRunner()
+    done = runner.invoke(app, ["ingest", str(first), "--db", str(db)])
+    assert done.exit_code == 0, done.output
+    assert "voc: fitted model v1 on 450 comments" in done.output
+    done = runner.invoke(app, ["ingest", str(second), "--db", str(db)])
+    assert done.exit_code == 0, done.output
+    assert f"voc: model v1 scored {len(extra)} new comments" in done.output
+    fct = _frame(snapshots.current_snapshot(db), "select * from fct_comments")
+    assert fct.height == len(surveys) and fct["sentiment"].is_not_null().all()
+    assert not fct["comment"].str.contains("555-123").any()  # masked before anything was stored
+    scored_by = dict(zip(fct["response_id"], fct["scored_by"], strict=True))
+    assert {scored_by[r["response_id"]] for r in extra} == {"full model"}
+    assert all(scored_by[r["response_id"]].startswith("cross-fit fold") for r in surveys[:450])
