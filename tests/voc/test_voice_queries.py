@@ -148,3 +148,21 @@ def test_the_monthly_review_names_the_emerging_theme_in_what_moved(wh):
     assert board_pack.summary(old)["moved"] == [
         m for m in board_pack.summary(pack)["moved"] if m not in messages
     ]
+
+
+def test_cx_voc_as_a_region_manager_equals_the_region_filter(fitted, tmp_path, monkeypatch):
+    db, _ = fitted
+    access = tmp_path / "access.toml"
+    access.write_text('[users."north.manager@example.com"]\nrole = "region_manager"\nregions = ["North"]\n')
+    monkeypatch.setenv("CX_ACCESS", str(access))
+    base = ["voc", "--db", str(db), "--from", "2026-01-01", "--to", "2026-06-30", "--json"]
+    runner = CliRunner()
+    scoped = runner.invoke(app, [*base, "--as", "north.manager@example.com"])
+    filtered = runner.invoke(app, [*base, "--region", "North"])
+    assert scoped.exit_code == 0 == filtered.exit_code, scoped.output
+    a, b = json.loads(scoped.output), json.loads(filtered.output)
+    assert {k: v for k, v in a.items() if k != "filters"} == {k: v for k, v in b.items() if k != "filters"}
+    outside = runner.invoke(app, [*base, "--as", "north.manager@example.com", "--region", "South"])
+    assert outside.exit_code == 1 and "outside" in json.loads(outside.output)["error"]
+    unknown = runner.invoke(app, [*base, "--as", "nobody@example.com"])
+    assert unknown.exit_code == 1
