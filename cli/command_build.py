@@ -50,6 +50,13 @@ def build(
         # since (ingest adds them on its next run); add them now so the models can build.
         if lake is None:  # with a lake the ingest database is not read
             upgrade_schema(path)
+            if path.exists():
+                from voc.step import update_before_build
+
+                # new comments scored by the current VoC model (fitted the first time)
+                voc_line = update_before_build(path)
+                if not quiet:
+                    typer.echo(voc_line)
         if engine == "spark":
             from warehouse.spark_build import build as spark_build
 

@@ -56,6 +56,10 @@ def demo(
 
     save_demo_targets(resolved_db)  # the demo retailer's targets, its first targets version
 
+    from voc.step import update_before_build
+
+    with console.status("fitting the comments' sentiment and theme models"):
+        console.print(escape(update_before_build(resolved_db)))
     try:
         with console.status("building the warehouse models"):
             result = build(resolved_db, time_zone=time_zone_from_env(), memory_gb=build_memory_from_env())

@@ -132,8 +132,13 @@ def _failure(file: str, message: str) -> dict:
 
 
 def _build(db: Path, quiet: bool) -> bool:
+    from voc.step import update_before_build
     from warehouse.build import build as run_build
 
+    # the comments' language, sentiment and theme (fit the first time, then new comments only)
+    voc_line = update_before_build(db)
+    if not quiet:
+        typer.echo(voc_line)
     try:
         result = run_build(db, quiet=True, time_zone=time_zone_from_env(), memory_gb=build_memory_from_env())
     except Exception as exc:

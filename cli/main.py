@@ -20,6 +20,7 @@ from cli import (
     command_metrics,
     command_profiles,
     command_retention,
+    command_voc,
 )
 
 app = typer.Typer(
@@ -35,6 +36,7 @@ app.command("inbox")(command_inbox.inbox)
 app.command("board-pack")(command_board_pack.board_pack)
 app.command("forget")(command_forget.forget)
 app.command("retention")(command_retention.retention)
+app.command("voc")(command_voc.voc)
 
 if __name__ == "__main__":
     app()

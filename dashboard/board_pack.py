@@ -72,6 +72,11 @@ def collect(wh, month: date, filters: Filters) -> dict:
         "as_of": wh.as_of(),
         "freshness": wh.freshness().frame.to_dicts(),
         "scorecard": wh.month_scorecard(month, f).frame.to_dicts(),
+        # comment themes that grew beyond noise against the month before (issue 18)
+        "emerging_themes": wh.month_emerging_themes(month, f)
+        .frame.filter(pl.col("is_emerging"))
+        .select("theme", "count_now", "count_before", "growth", "p_value", "message")
+        .to_dicts(),
         "roadmap_changes": changes.filter(pl.col("is_status_changed")).to_dicts(),
         "friction": friction.select("label", "count_events", "yearly_cost_amount").head(7).to_dicts(),
         "trend": trend.to_dicts(),
@@ -231,6 +236,8 @@ def summary(pack: dict) -> dict[str, list[str]]:
             breached.append(
                 f"{m.label} {m.fmt(r['value'])}, {side} the alert threshold {m.fmt(r['alert'])}{note}"
             )
+    # packs frozen before issue 18 have no emerging themes
+    moved += [r["message"] for r in pack.get("emerging_themes", [])]
     labels = theme.INITIATIVE_LABELS
     roadmap = [
         f"{r['initiative_name']}: {labels.get(r['previous_status'], r['previous_status'])} → "

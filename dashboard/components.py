@@ -235,6 +235,13 @@ def alerts(frame: pl.DataFrame) -> None:
     st.markdown(f'<ul class="cx-alert-list">{"".join(items)}</ul>', unsafe_allow_html=True)
 
 
+def emerging_themes(frame: pl.DataFrame) -> None:
+    """The comment themes growing beyond noise (voice_emerging_themes), one warning line each, as
+    plain text (a theme label is made of customers' words)."""
+    for message in frame.filter(pl.col("is_emerging"))["message"].to_list():
+        st.warning(escape_markdown(message), icon=":material/trending_up:")
+
+
 # -- tables and downloads -----------------------------------------------------------------------
 def plain(frame: pl.DataFrame) -> pl.DataFrame:
     """Decimal columns as integers or floats (what a table and a spreadsheet expect)."""

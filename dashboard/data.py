@@ -263,6 +263,17 @@ def month_scorecard(wh: Warehouse, month: date, f: Filters) -> Result:
 
 
 @query
+def month_emerging_themes(wh: Warehouse, month: date, f: Filters) -> Result:
+    return wh.month_emerging_themes(month, f)
+
+
+@query
+def emerging_themes(wh: Warehouse, f: Filters) -> Result:
+    """Comment themes growing beyond noise against the comparison period (the overview's alerts)."""
+    return wh.voice_emerging_themes(f)
+
+
+@query
 def ingest_runs(wh: Warehouse) -> Result:
     return wh.ingest_runs()
 

@@ -2,8 +2,9 @@
 
 Each answer comes from a latent satisfaction: higher for higher tiers, lower after a late delivery,
 a repeat contact, a transfer, a long wait or an unresolved ticket; associate enablement lifts
-support answers after its launch. Comments come from small templates matching the score and, for
-unhappy answers, the cause.
+support answers after its launch. Comments come from templates matching the score and, for
+unhappy answers, the cause (a late delivery, a repeat contact, a long wait ...), in varied wording,
+some with an e-mail address or phone number typed in.
 """
 
 from __future__ import annotations
@@ -31,25 +32,50 @@ TOUCHPOINT_Z = np.array([0.05, 0.05, 0.15, 0.05, -0.2])
 BASE_Z = 0.2
 RELATIONSHIP_PER_CUSTOMER = 0.3  # relationship NPS answers per customer over the period
 
+# Comment templates per theme: a comment is an opener of its tone, then one or two sentences of
+# its theme, so themes and sentiment carry the answer's signal (a late delivery -> a delivery
+# complaint, a repeat contact or a long wait -> service) in varied wording.
 COMMENTS = {
     "positive": ["Great service, thank you", "Really easy, will shop again",
-                 "Staff were friendly and helpful", "Quick and simple", "Love the quality of the products"],
+                 "Staff were friendly and helpful",
+                 "Quick and simple", "Love the quality of the products", "Excellent value for money",
+                 "The fabric feels lovely and the fit is perfect", "Best prices I found anywhere"],
     "positive_fulfillment": ["Arrived earlier than expected", "Delivery was quick and well packed",
-                             "Tracking updates were spot on"],
+                             "Tracking updates were spot on", "The courier was on time and polite",
+                             "Parcel came the next day in perfect condition"],
     "positive_support": ["The agent sorted it out straight away", "Quick answer, problem solved",
-                         "The chat assistant found my order in seconds"],
+                         "The chat assistant found my order in seconds", "Support replied fast and was kind",
+                         "One call and the issue was fixed"],
     "neutral": ["It was fine", "OK but could be quicker", "Average experience", "Prices are a bit high",
-                "Website was a bit slow"],
-    "negative": ["Not impressed", "Item not as described", "Too expensive for the quality",
-                 "Could not find my size"],
+                "Website was a bit slow", "Nothing special, it does the job", "Checkout took a few tries"],
+    "negative": ["Not impressed", "Item not as described", "Could not find my size",
+                 "The product broke after a week", "Poor quality stitching, it fell apart",
+                 "The colour was nothing like the photos"],
+    "negative_price": ["Too expensive for the quality", "Prices went up again, cheaper elsewhere",
+                       "Shipping fees are far too high", "Overpriced compared with other shops"],
     "negative_late": ["My parcel arrived late", "Delivery was days late and nobody told me",
-                      "Missed the delivery date I was promised"],
-    "negative_repeat": ["Had to contact you several times about the same thing"],
-    "negative_transfer": ["Was passed from one person to another"],
-    "negative_wait": ["Waited far too long to get through"],
-    "negative_unresolved": ["Nobody solved my problem"],
-    "negative_refund": ["Still waiting for my refund"],
+                      "Missed the delivery date I was promised",
+                      "The courier never came, the parcel was late",
+                      "Tracking said out for delivery for three days, it arrived a week late"],
+    "negative_repeat": ["Had to contact you several times about the same thing",
+                        "I called three times and had to explain everything again each time",
+                        "Still chasing the same issue after several contacts"],
+    "negative_transfer": ["Was passed from one person to another",
+                          "Transferred between departments, nobody owned it"],
+    "negative_wait": ["Waited far too long to get through", "On hold for ages before anyone answered",
+                      "Slow replies, days before an answer to my email"],
+    "negative_unresolved": ["Nobody solved my problem",
+                            "The agent could not help and the issue is still open"],
+    "negative_refund": ["Still waiting for my refund", "The refund for my return has not arrived"],
 }
+OPENERS = {
+    "good": ["", "", "Happy overall. ", "Very pleased! ", "Thanks! "],
+    "neutral": ["", "", "Hmm. ", "Mixed feelings. "],
+    "bad": ["", "", "Really disappointed. ", "Terrible. ", "Not happy. ", "Awful experience. "],
+}
+CONTACT_DETAILS = [" Call me on 020 7946 0{:03d}.", " Email me at customer{:03d}@example.com please.",
+                   " My number is +44 7700 900{:03d}.", " Reply to shopper.{:03d}@example.org"]
+CONTACT_SHARE = 0.03  # of comments, with the respondent's e-mail or phone typed in (masked at ingest)
 
 
 @dataclass
@@ -172,23 +198,39 @@ def _score(rng, r: dict, o: Orders, ct: Contacts, customers: Customers, effects:
 
 
 def _comments(rng, good, bad, tp, late, repeat, transfer, long_wait, unresolved, refund) -> pl.Series:
-    keys = list(COMMENTS)
-    texts = [t for k in keys for t in COMMENTS[k]]
-    offset = dict(zip(keys, np.cumsum([0] + [len(COMMENTS[k]) for k in keys])[:-1], strict=True))
     n = len(good)
+    price = rng.random(n) < 0.35  # of the unhappy answers with no operational cause, a price complaint
     group = np.select(
         [good & (tp == FULFILLMENT), good & (tp == SUPPORT), good,
-         bad & late, bad & repeat, bad & transfer, bad & long_wait, bad & unresolved, bad & refund, bad],
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 10,
+         bad & late, bad & repeat, bad & transfer, bad & long_wait, bad & unresolved, bad & refund,
+         bad & price, bad],
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 11,
     )
     names = ["positive_fulfillment", "positive_support", "positive", "negative_late", "negative_repeat",
-             "negative_transfer", "negative_wait", "negative_unresolved", "negative_refund", "negative",
-             "neutral"]
-    start = np.array([offset[k] for k in names])[group]
-    size = np.array([len(COMMENTS[k]) for k in names])[group]
-    idx = start + (rng.random(n) * size).astype(np.int64)
+             "negative_transfer", "negative_wait", "negative_unresolved", "negative_refund", "negative_price",
+             "negative", "neutral"]
+    # a tenth of comments say something lukewarm whatever the score (as people do), so a comment's
+    # words predict its score well but not perfectly
+    lukewarm = rng.random(n) < 0.1
+    group = np.where(lukewarm, 11, group)
+    tone = np.where(lukewarm, 1, np.where(good, 0, np.where(bad, 2, 1)))
     has = rng.random(n) < np.where(bad, 0.55, 0.3)
-    return fmt.pick(texts, idx, ~has)
+    picks, second, opener, detail = rng.random(n), rng.random(n), rng.random(n), rng.random(n)
+    out: list[str | None] = [None] * n
+    for i in np.flatnonzero(has):
+        texts = COMMENTS[names[group[i]]]
+        text = texts[int(picks[i] * len(texts))]
+        if second[i] < 0.3 and len(texts) > 1:  # a second sentence of the same theme
+            first = int(picks[i] * len(texts))
+            other = texts[(first + 1 + int(second[i] * 10) % (len(texts) - 1)) % len(texts)]
+            text = f"{text}. {other}"
+        openers = OPENERS[("good", "neutral", "bad")[tone[i]]]
+        text = openers[int(opener[i] * len(openers))] + text
+        if detail[i] < CONTACT_SHARE:
+            text += "" if text.endswith((".", "!")) else "."
+            text += CONTACT_DETAILS[int(detail[i] / CONTACT_SHARE * len(CONTACT_DETAILS))].format(i % 1000)
+        out[i] = text
+    return pl.Series(out, dtype=pl.String)
 
 
 def response_ids(numbers: np.ndarray) -> pl.Series:

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.contracts import CONTRACTS, SQL_TYPES, Column, Contract
+from ingest.masking import mask_existing
 
 LINEAGE = (
     ("_file_id", "varchar"),  # sha256 of the file's content
@@ -68,6 +69,33 @@ META_TABLES = {
 }
 
 
+# Written by the voice-of-the-customer step (voc/), not by ingest, but created here with the others
+# so the models can always read them: each comment's language, sentiment and theme by the current
+# model, and what each model version measured per language.
+VOC_TABLES = {
+    "comment_scores": (
+        ("response_id", "varchar"),
+        ("comment_md5", "varchar"),  # md5 of the comment scored: fct_comments ignores a stale score
+        ("language", "varchar"),  # ISO 639-1
+        ("sentiment", "double"),  # -1 to 1; null when the language is not measured
+        ("theme", "varchar"),  # its label, 'no theme' when too short; null: no themes for the language
+        ("model_version", "integer"),
+        ("scored_by", "varchar"),  # cross-fit fold k (did not see its score) | full model
+    ),
+    "model_languages": (
+        ("model_version", "integer"),
+        ("language", "varchar"),
+        ("status", "varchar"),  # measured | not_measured
+        ("reason", "varchar"),
+        ("count_comments", "bigint"),
+        ("count_labelled", "bigint"),
+        ("fit_auc", "double"),
+        ("themes", "varchar"),  # JSON list of the theme labels
+        ("fitted_at", "timestamp"),
+    ),
+}
+
+
 def log_file(con: duckdb.DuckDBPyConnection, **values) -> None:
     """Insert one meta.file_loads row: `values` are its columns by name, all of them (DuckDB refuses
     a missing or an unknown one)."""
@@ -96,12 +124,20 @@ def raw_columns(contract: Contract) -> list[tuple[str, str]]:
 
 def ddl() -> str:
     """The DDL of every table ingest writes (also shown in the docs and used by tests)."""
-    statements = ["create schema if not exists raw;", "create schema if not exists meta;"]
+    statements = [f"create schema if not exists {s};" for s in ("raw", "meta", "voc")]
     for table, cols in META_TABLES.items():
         statements.append(_create(f"meta.{table}", cols))
+    for table, cols in VOC_TABLES.items():
+        statements.append(_create(f"voc.{table}", cols))
     for source, contract in CONTRACTS.items():
         statements.append(_create(f"raw.{source}", raw_columns(contract)))
     return "\n".join(statements)
+
+
+def voc_ddl() -> str:
+    """The DDL of the voice-of-the-customer tables (their schema included)."""
+    tables = [_create(f"voc.{t}", c) for t, c in VOC_TABLES.items()]
+    return "\n".join(["create schema if not exists voc;", *tables])
 
 
 def _create(table: str, cols) -> str:
@@ -117,15 +153,18 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         existing: dict[tuple[str, str], set[str]] = {}
         for schema, table, column in con.execute(
             "select table_schema, table_name, column_name from information_schema.columns "
-            "where table_catalog = current_database() and table_schema in ('raw', 'meta')"
+            "where table_catalog = current_database() and table_schema in ('raw', 'meta', 'voc')"
         ).fetchall():
             existing.setdefault((schema, table), set()).add(column)
         wanted = {("meta", t): cols for t, cols in META_TABLES.items()}
+        wanted |= {("voc", t): cols for t, cols in VOC_TABLES.items()}
         wanted |= {("raw", s): raw_columns(c) for s, c in CONTRACTS.items()}
         for (schema, table), cols in wanted.items():
             for name, sql_type in cols:
                 if name not in existing.get((schema, table), set()):
                     con.execute(f"alter table {schema}.{table} add column {name} {sql_type}")
+        # a warehouse loaded before comments were masked at staging is masked here, in place
+        mask_existing(con)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

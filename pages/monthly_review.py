@@ -77,6 +77,13 @@ if breaches.height:
 else:
     st.success("No metric breached its alert threshold this month.", icon=":material/check_circle:")
 
+st.subheader("Emerging comment themes")
+emerging = data.month_emerging_themes(month, f).frame
+if emerging.filter(emerging["is_emerging"]).height:
+    components.emerging_themes(emerging)
+else:
+    st.caption("No comment theme grew beyond noise against the month before.")
+
 st.subheader("Roadmap status changes")
 changes = data.roadmap_status_changes(review.date_to).frame
 changed = board_pack.changes_table(changes.filter(changes["is_status_changed"]).to_dicts())

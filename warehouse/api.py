@@ -16,6 +16,7 @@ from warehouse.queries.loyalty_tiers import LoyaltyTiersQueries
 from warehouse.queries.monthly_review import MonthlyReviewQueries
 from warehouse.queries.roadmap import RoadmapQueries
 from warehouse.queries.scorecard import ScorecardQueries
+from warehouse.queries.voice import VoiceQueries
 
 __all__ = [
     "EXPLORABLE_MARTS",
@@ -38,5 +39,6 @@ class Warehouse(
     DataQualityQueries,
     ExploreQueries,
     FollowUpQueries,
+    VoiceQueries,
 ):
     """The published snapshot's queries, read-only (open one with `Warehouse.open(db)`)."""

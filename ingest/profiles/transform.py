@@ -24,6 +24,7 @@ import polars as pl
 
 from ingest import structure
 from ingest.contracts import IDENTIFIERS
+from ingest.masking import FREE_TEXT, mask_expr
 from ingest.profiles.answers import melt_answers
 from ingest.profiles.spec import Condition, Derive, Spec
 from ingest.readers import MISSING_REFERENCE, NOT_A_FACT, SOURCE_ROW
@@ -216,5 +217,9 @@ def apply_profile(
         frame = frame.with_columns(pl.col("row_number").alias(SOURCE_ROW))
     if spec.hash:
         frame = frame.with_columns([_hash(c, salt) for c in spec.hash])
+    # e-mails and phone numbers typed into free text (comments), whatever the profile: ingest.masking
+    masked = [c for c in FREE_TEXT if c in contract_columns]
+    if masked:
+        frame = frame.with_columns([mask_expr(c) for c in masked])
     # the reader's marks of rows that are not data (repeated headers) travel with the row
     return frame.select("row_number", SOURCE_ROW, *contract_columns, *FLAGS, *structure.MARKS, IDS_NORMALISED)

@@ -104,9 +104,10 @@ def _write_meta(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict]]) -> 
     )
 
 
-def realistic_warehouse(directory: Path, scale: float = 0.05, seed: int = 42) -> Path:
+def realistic_warehouse(directory: Path, scale: float = 0.05, seed: int = 42, voc: bool = False) -> Path:
     """The demo exports (demo.generator) ingested (ingest.run) and built: the same path `cx demo`
-    takes, at a small scale."""
+    takes, at a small scale. `voc`: with the comments' sentiment and themes (voc.step, as `cx demo`
+    runs it; a few seconds more), else fct_comments has them null."""
     from demo.generator import write_exports
     from demo.standards import save_demo_targets
     from ingest.run import ingest_paths
@@ -115,6 +116,10 @@ def realistic_warehouse(directory: Path, scale: float = 0.05, seed: int = 42) ->
     db = directory / "warehouse.duckdb"
     ingest_paths(list(paths.values()), db)
     save_demo_targets(db)
+    if voc:
+        from voc.step import update
+
+        update(db)
     build(db)
     return db
 

@@ -29,7 +29,7 @@ GOLDEN = {
     "roadmap_checkins.csv": "d20d54183c4077fdc45d3080bf421793b243678e1fdea444133aec6eda6f2592",
     "sessions.csv": "0a5eed661e124804321a547b9d9a198db820f3c068fa777a79eefc86d3143b00",
     "stores.csv": "e05028dd7d1fd9a2747abdd69d00245544700f5329b62f150b8788ffd39947f0",
-    "surveys.csv": "4b75dfe718876ae52257ffa36092b0fcc857b35b02e6bf6a4081b71ce8b7a622",
+    "surveys.csv": "6669a9ff7d285efa7ce781515d0c0b7841f59e1ddf803e630a318280161062b1",
 }
 
 

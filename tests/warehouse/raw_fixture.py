@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.contracts import CONTRACTS, SQL_TYPES
+from ingest.store import voc_ddl
 from warehouse.build import build
 
 META_DDL = """
@@ -20,7 +21,7 @@ create table if not exists meta.file_loads(run_id varchar, file_id varchar, file
 create table if not exists meta.quarantine(run_id varchar, file_id varchar, file_name varchar, source varchar,
     row_number bigint, rule varchar, column_name varchar, value varchar, message varchar, record varchar,
     quarantined_at timestamp);
-"""
+""" + voc_ddl()  # the voice-of-the-customer tables, empty (ingest.store creates them likewise)
 
 DEFAULT_ASSUMPTIONS = {
     "cost_per_contact_phone": 6.5,

@@ -48,7 +48,8 @@ def spark():
 @pytest.fixture(scope="module")
 def both_engines(tmp_path_factory, spark) -> tuple[Path, Path, Path]:
     """The demo at scale 0.02 built by DuckDB, then by Spark: (db, DuckDB snapshot, Spark snapshot)."""
-    db = realistic_warehouse(tmp_path_factory.mktemp("spark_demo"), scale=0.02)
+    # voc=True: fct_comments with scored comments
+    db = realistic_warehouse(tmp_path_factory.mktemp("spark_demo"), scale=0.02, voc=True)
     by_duckdb = snapshots.current_snapshot(db)
     spark_build(db, spark=spark)
     return db, by_duckdb, snapshots.current_snapshot(db)

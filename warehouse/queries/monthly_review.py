@@ -61,3 +61,13 @@ class MonthlyReviewQueries(BaseWarehouse):
             rows.append(row)
         params = {name: f.describe() for name, f in periods.items()}
         return Result(pl.DataFrame(rows, infer_schema_length=None), results["month"].sql, params)
+
+    def month_emerging_themes(self, month: date, filters: Filters | None = None) -> Result:
+        """The comment themes that emerged in one calendar month against the month before
+        (voice_emerging_themes: growth beyond noise), for the review's 'what moved'."""
+        base = filters or Filters()
+        start = month.replace(day=1)
+        prev_start = month_end(start - timedelta(days=1)).replace(day=1)
+        now = replace(base, date_from=start, date_to=month_end(start), compare="none")
+        before = replace(base, date_from=prev_start, date_to=start - timedelta(days=1), compare="none")
+        return self.voice_emerging_themes(now, before)

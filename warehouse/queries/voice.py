@@ -1,0 +1,502 @@
+"""Voice of the customer (issue 18): what comments say, from fct_comments (one row per answer with a
+comment: its language, sentiment -1..1 and theme from the VoC step, voc/) and, for the drivers,
+fct_survey_responses with the operational facts of the same customer.
+
+Every query takes Filters (period = answered_date, the dimensions and the viewer's scope through
+where_clause) and returns a Result. NPS and CSAT of a theme's mentioners reuse the metric
+definitions of metrics.toml, evaluated over per-group counts shaped like mart_daily_surveys.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import polars as pl
+
+from warehouse.filters import DIMENSIONS, Filters, where_clause
+from warehouse.metrics import METRICS
+from warehouse.queries.base import BaseWarehouse, Result
+
+DATE = "answered_date"
+# The dimensions a theme breakdown can be by (filters' dimensions, plus touchpoint and language)
+THEME_BREAKDOWNS = {**DIMENSIONS, "touchpoint": "touchpoint", "language": "language", "survey": "survey"}
+MIN_AUC_PER_CLASS = 10  # happy and unhappy comments a language needs for its AUC to be shown
+EMERGING_MIN_COUNT = 10  # mentions in the period, at least
+EMERGING_MIN_GROWTH = 1.5  # share of comments against the comparison period, at least
+EMERGING_P_VALUE = 0.01  # one-sided binomial test of the growth
+DRIVER_MIN_N = 30  # answers with a driver (and without) for its effect to be estimated
+DRIVER_MIN_ANSWERS = 100  # answers for a driver model at all
+Z95 = 1.959963984540054
+# The counts mart_daily_surveys carries, per group of fct_comments / fct_survey_responses rows, so
+# the NPS and CSAT expressions of metrics.toml apply unchanged.
+SURVEY_COUNTS = """
+    count(*) filter (where survey = 'nps') as count_nps_responses,
+    count(*) filter (where is_promoter) as count_promoters,
+    count(*) filter (where is_detractor) as count_detractors,
+    count(*) filter (where survey = 'csat') as count_csat_responses,
+    count(*) filter (where is_csat_satisfied) as count_csat_satisfied"""
+LABEL = """case
+        when (survey = 'nps' and score >= 9) or (survey = 'csat' and score >= 4)
+            or (survey = 'ces' and score >= 6)
+            then 1
+        when (survey = 'nps' and score <= 6) or (survey = 'csat' and score <= 2)
+            or (survey = 'ces' and score <= 3)
+            then 0
+    end"""
+
+
+def _metric_columns(prefix: str = "") -> str:
+    cols = []
+    for key in ("nps", "csat"):
+        m = METRICS[key]
+        cols.append(f"{m.value} as {prefix}{key}")
+        cols.append(f"cast({m.n} as bigint) as {prefix}{key}_n")
+        if m.margin:
+            cols.append(f"{m.margin} as {prefix}{key}_margin")
+    return ",\n    ".join(cols)
+
+
+def rankdata(values: np.ndarray) -> np.ndarray:
+    """Ranks from 1, ties given their average rank (scipy.stats.rankdata's default, without
+    importing scipy.stats: seconds on a page's first call)."""
+    values = np.asarray(values, dtype=float)
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    ends = np.cumsum(counts)
+    return ((ends - counts + 1 + ends) / 2.0)[inverse]
+
+
+def binomial_sf(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p)."""
+    from scipy.special import bdtrc  # P(X > k)
+
+    return 1.0 if k <= 0 else float(bdtrc(k - 1, n, p))
+
+
+def ols_hc3(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """OLS coefficients and their HC3 (heteroscedasticity-robust) standard errors, as statsmodels'
+    OLS(...).fit(cov_type="HC3") gives them (tests/voc compares the two)."""
+    xtx_inv = np.linalg.pinv(x.T @ x)
+    beta = xtx_inv @ x.T @ y
+    resid = y - x @ beta
+    leverage = np.einsum("ij,jk,ik->i", x, xtx_inv, x)
+    weights = (resid / np.clip(1.0 - leverage, 1e-12, None)) ** 2
+    meat = (x * weights[:, None]).T @ x
+    cov = xtx_inv @ meat @ xtx_inv
+    return beta, np.sqrt(np.clip(np.diag(cov), 0.0, None))
+
+
+def auc(sentiment: np.ndarray, labels: np.ndarray) -> float | None:
+    """P(a happy answer's comment has a higher sentiment than an unhappy one's), ties counting half."""
+    pos, neg = int((labels == 1).sum()), int((labels == 0).sum())
+    if not pos or not neg:
+        return None
+    ranks = rankdata(sentiment)
+    return float((ranks[labels == 1].sum() - pos * (pos + 1) / 2) / (pos * neg))
+
+
+class VoiceQueries(BaseWarehouse):
+    def voice_accuracy(self, filters: Filters) -> Result:
+        """Per language: comments, scored comments, and how well sentiment tells unhappy answers
+        from happy ones among them: `auc` (all surveys: NPS 0-6 / CSAT 1-2 / CES 1-3 against NPS
+        9-10 / CSAT 4-5 / CES 6-7) and `auc_nps` (detractors against promoters), each with its n.
+        Every sentiment comes from a model that did not see that answer's score (cross-fitted, or
+        the full model for comments that came later), so the AUC is honest. `status` is
+        not_measured (with `reason`) when the language has no sentiment model or too few answers."""
+        f = self.resolve(filters)
+        where, params = where_clause(f, DATE)
+        sql = f"""
+select language, survey, score, is_promoter, is_detractor, sentiment, model_version,
+    {LABEL} as label
+from fct_comments
+where {where}"""
+        rows = self.run(sql, params).frame
+        reasons = self._language_reasons()
+        out = []
+        for language in sorted({x for x in rows["language"].to_list() if x is not None}):
+            part = rows.filter(pl.col("language") == language)
+            scored = part.filter(pl.col("sentiment").is_not_null())
+            labelled = scored.filter(pl.col("label").is_not_null())
+            nps = scored.filter(pl.col("is_promoter") | pl.col("is_detractor"))
+            happy, unhappy = int((labelled["label"] == 1).sum()), int((labelled["label"] == 0).sum())
+            row = {
+                "language": language,
+                "count_comments": part.height,
+                "count_scored": scored.height,
+                "count_happy": happy,
+                "count_unhappy": unhappy,
+                "auc": None,
+                "count_promoters": int(nps["is_promoter"].sum()),
+                "count_detractors": int(nps["is_detractor"].sum()),
+                "auc_nps": None,
+                "mean_sentiment": scored["sentiment"].mean() if scored.height else None,
+                "status": "measured",
+                "reason": None,
+            }
+            if scored.height == 0:
+                row["status"] = "not_measured"
+                row["reason"] = reasons.get(language) or "no sentiment model for this language"
+            elif min(happy, unhappy) < MIN_AUC_PER_CLASS:
+                row["status"] = "not_measured"
+                row["reason"] = (
+                    f"{happy} happy and {unhappy} unhappy answers with a comment: the AUC needs "
+                    f"{MIN_AUC_PER_CLASS} of each"
+                )
+            else:
+                row["auc"] = auc(labelled["sentiment"].to_numpy(), labelled["label"].to_numpy())
+                if min(row["count_promoters"], row["count_detractors"]) >= MIN_AUC_PER_CLASS:
+                    row["auc_nps"] = auc(
+                        nps["sentiment"].to_numpy(), nps["is_promoter"].cast(pl.Int8).to_numpy()
+                    )
+            out.append(row)
+        schema = {
+            "language": pl.String,
+            "count_comments": pl.Int64,
+            "count_scored": pl.Int64,
+            "count_happy": pl.Int64,
+            "count_unhappy": pl.Int64,
+            "auc": pl.Float64,
+            "count_promoters": pl.Int64,
+            "count_detractors": pl.Int64,
+            "auc_nps": pl.Float64,
+            "mean_sentiment": pl.Float64,
+            "status": pl.String,
+            "reason": pl.String,
+        }
+        return Result(pl.DataFrame(out, schema=schema), sql.strip(), params)
+
+    def _language_reasons(self) -> dict[str, str]:
+        frame = self.run(
+            "select language, reason from stg_voc__model_languages "
+            "where model_version = (select max(model_version) from stg_voc__comment_scores) "
+            "and reason is not null"
+        ).frame
+        return dict(zip(frame["language"].to_list(), frame["reason"].to_list(), strict=True))
+
+    def voice_sentiment_trend(self, filters: Filters, grain: str = "month") -> Result:
+        """Per period (`grain`: week or month) and language: comments, scored comments, mean
+        sentiment and the share of negative comments (sentiment below -0.25)."""
+        if grain not in ("week", "month"):
+            raise ValueError(f"grain is week or month, not {grain!r}")
+        f = self.resolve(filters)
+        where, params = where_clause(f, DATE)
+        sql = f"""
+select cast(date_trunc('{grain}', answered_date) as date) as period_start, language,
+    count(*) as count_comments,
+    count(sentiment) as count_scored,
+    avg(sentiment) as mean_sentiment,
+    1.0 * count(*) filter (where sentiment < -0.25) / nullif(count(sentiment), 0) as share_negative
+from fct_comments
+where {where}
+group by 1, 2
+order by 1, 2"""
+        return self.run(sql, params)
+
+    def voice_themes(self, filters: Filters, by: str | None = None) -> Result:
+        """Per theme (and per value of `by`: channel, region, store, tier, segment, touchpoint,
+        language or survey): comments, their share of the group's themed comments, mean sentiment,
+        and the NPS and CSAT of the answers that mention it (metrics.toml's definitions) with
+        their n and margin; `is_small_sample` when below the metric's min_n. Comments with no
+        theme model (their language had too few comments) are left out; `no theme` (too short to
+        say) and `other` (about none of the themes) are rows of their own."""
+        f = self.resolve(filters)
+        where, params = where_clause(f, DATE)
+        group = ""
+        if by is not None:
+            if by not in THEME_BREAKDOWNS:
+                raise ValueError(f"by is one of {sorted(THEME_BREAKDOWNS)}, not {by!r}")
+            group = f"{THEME_BREAKDOWNS[by]} as {by}, "
+        keys = "1, 2" if by else "1"
+        partition = f"partition by {by}" if by else ""
+        sql = f"""
+with counts as (
+    select {group}theme,
+        count(*) as count_comments,
+        avg(sentiment) as mean_sentiment,
+        {SURVEY_COUNTS}
+    from fct_comments
+    where {where} and theme is not null
+    group by {keys}
+)
+select {by + ", " if by else ""}theme, count_comments,
+    1.0 * count_comments / sum(count_comments) over ({partition}) as share,
+    mean_sentiment,
+    {_metric_columns()},
+    {METRICS["nps"].n} < {METRICS["nps"].min_n} as is_nps_small_sample,
+    {METRICS["csat"].n} < {METRICS["csat"].min_n} as is_csat_small_sample
+from counts
+group by {by + ", " if by else ""}theme, count_comments, mean_sentiment
+order by {by + ", " if by else ""}count_comments desc, theme"""
+        return self.run(sql, params)
+
+    def voice_emerging_themes(self, filters: Filters, before: Filters | None = None) -> Result:
+        """Each theme's mentions in the period against the comparison period (filters.compare:
+        the previous period of the same length by default): counts, shares of all themed
+        comments, growth (ratio of shares) and a one-sided binomial test (given the theme's
+        mentions in both periods, is the period's part larger than its part of all comments?).
+        `is_emerging`: at least EMERGING_MIN_COUNT mentions, growth >= EMERGING_MIN_GROWTH and
+        p < EMERGING_P_VALUE. `message`: one line for the overview's alerts and the monthly review.
+        `before`: another comparison period (the monthly review: the previous calendar month)."""
+        f = self.resolve(filters)
+        before = before or f.comparison() or replace(f, compare="previous").comparison()
+        assert before is not None and before.date_from is not None
+        now_where, params = where_clause(f, DATE, prefix="now_")
+        then_where, then_params = where_clause(before, DATE, prefix="then_")
+        params.update(then_params)
+        sql = f"""
+with now as (
+    select theme, count(*) as count_now from fct_comments
+    where {now_where} and theme is not null and theme not in ('no theme', 'other') group by 1
+),
+then_ as (
+    select theme, count(*) as count_before from fct_comments
+    where {then_where} and theme is not null and theme not in ('no theme', 'other') group by 1
+)
+select coalesce(now.theme, then_.theme) as theme, coalesce(count_now, 0) as count_now,
+    coalesce(count_before, 0) as count_before
+from now full join then_ on now.theme = then_.theme
+order by 1"""
+        counts = self.run(sql, params).frame
+        total_now, total_before = int(counts["count_now"].sum()), int(counts["count_before"].sum())
+        rows = []
+        for theme, now_n, before_n in counts.iter_rows():
+            share_now = now_n / total_now if total_now else None
+            share_before = before_n / total_before if total_before else None
+            growth = share_now / share_before if share_now is not None and share_before else None
+            p_value = None
+            if total_now and total_before and now_n + before_n:
+                expected = total_now / (total_now + total_before)
+                p_value = binomial_sf(now_n, now_n + before_n, expected)
+            emerging = bool(
+                total_before
+                and now_n >= EMERGING_MIN_COUNT
+                and (growth is None or growth >= EMERGING_MIN_GROWTH)
+                and p_value is not None
+                and p_value < EMERGING_P_VALUE
+            )
+            grew = "new" if not before_n else f"x{growth:.1f} its share" if growth else ""
+            message = (
+                f"Emerging theme '{theme}': {now_n} comments ({100 * share_now:.0f}% of themed comments), "
+                f"{grew} against {before.date_from} to {before.date_to} ({before_n}); p = {p_value:.3g}"
+                if emerging
+                else None
+            )
+            rows.append(
+                {
+                    "theme": theme,
+                    "count_now": now_n,
+                    "count_before": before_n,
+                    "share_now": share_now,
+                    "share_before": share_before,
+                    "growth": growth,
+                    "p_value": p_value,
+                    "is_emerging": emerging,
+                    "message": message,
+                }
+            )
+        schema = {
+            "theme": pl.String,
+            "count_now": pl.Int64,
+            "count_before": pl.Int64,
+            "share_now": pl.Float64,
+            "share_before": pl.Float64,
+            "growth": pl.Float64,
+            "p_value": pl.Float64,
+            "is_emerging": pl.Boolean,
+            "message": pl.String,
+        }
+        frame = pl.DataFrame(rows, schema=schema).sort(["is_emerging", "count_now"], descending=True)
+        return Result(frame, sql.strip(), params)
+
+    def voice_drivers(self, filters: Filters, metric: str = "nps") -> Result:
+        """What moves NPS (or CSAT): one OLS over the period's answers of that survey, the answer's
+        outcome in the metric's own points (NPS: promoter 100, passive 0, detractor -100; CSAT:
+        satisfied 100, else 0), on a late delivery of its order, a repeat contact / transfer / long
+        wait of its contact, and dummies of its tier, channel, touchpoint and comment theme (each
+        against the most common value; a theme against the answers without a comment, the
+        silent majority: 'no theme' and 'other' comments count as commented, theme unknown).
+        Per driver: effect (points), 95% CI (HC3 robust), p value, n (answers
+        with it) and n_model; `friction_point` names the friction cost it links to. A driver with
+        fewer than DRIVER_MIN_N answers with (or without) it is not_measured, with the reason."""
+        if metric not in ("nps", "csat"):
+            raise ValueError(f"metric is nps or csat, not {metric!r}")
+        f = self.resolve(filters)
+        where, params = where_clause(f, DATE, prefix="")
+        params["survey"] = metric
+        outcome = (
+            "case when r.is_promoter then 100 when r.is_detractor then -100 else 0 end"
+            if metric == "nps"
+            else "case when r.is_csat_satisfied then 100 else 0 end"
+        )
+        sql = f"""
+with r as (
+    select * from fct_survey_responses where survey = $survey and {where}
+)
+select r.response_id, {outcome} as outcome,
+    coalesce(o.is_delivered_late, false) as late_delivery,
+    coalesce(c.is_repeat or c.is_followed_by_repeat, false) as repeat_contact,
+    coalesce(c.count_transfers > 0, false) as transfer,
+    coalesce(c.is_long_wait, false) as long_wait,
+    r.tier, r.channel, r.touchpoint,
+    k.theme
+from r
+left join fct_orders o on o.order_id = r.order_id
+left join fct_contacts c on c.contact_id = r.contact_id
+left join fct_comments k on k.response_id = r.response_id
+order by r.response_id"""
+        frame = self.run(sql, params).frame
+        return Result(_drivers(frame, metric), sql.strip(), params)
+
+
+OPERATIONAL = {
+    "late_delivery": ("Late delivery of the order", "late_deliveries"),
+    "repeat_contact": ("Repeat contact", "repeat_contacts"),
+    "transfer": ("Transferred between agents", "transfers"),
+    "long_wait": ("Long wait for an answer", "long_waits"),
+}
+DRIVER_SCHEMA = {
+    "driver": pl.String,
+    "kind": pl.String,
+    "label": pl.String,
+    "effect": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "p_value": pl.Float64,
+    "n": pl.Int64,
+    "n_model": pl.Int64,
+    "status": pl.String,
+    "reason": pl.String,
+    "friction_point": pl.String,
+    "metric": pl.String,
+}
+
+
+def _drivers(frame: pl.DataFrame, metric: str) -> pl.DataFrame:
+    """The driver table of voice_drivers from its per-answer frame."""
+    n_model = frame.height
+    columns: dict[str, np.ndarray] = {}
+    meta: dict[str, tuple[str, str, str | None]] = {}
+    rows: list[dict] = []
+
+    def skip(driver, kind, label, n, reason, friction=None):
+        rows.append(
+            {
+                "driver": driver,
+                "kind": kind,
+                "label": label,
+                "effect": None,
+                "ci_low": None,
+                "ci_high": None,
+                "p_value": None,
+                "n": n,
+                "n_model": n_model,
+                "status": "not_measured",
+                "reason": reason,
+                "friction_point": friction,
+                "metric": metric,
+            }
+        )
+
+    def add(driver, kind, label, values, friction=None):
+        n = int(values.sum())
+        if n < DRIVER_MIN_N or n_model - n < DRIVER_MIN_N:
+            skip(
+                driver,
+                kind,
+                label,
+                n,
+                f"{n} of {n_model} answers have it: an effect needs {DRIVER_MIN_N} with and without",
+                friction,
+            )
+            return
+        columns[driver] = values.astype(float)
+        meta[driver] = (kind, label, friction)
+
+    if n_model < DRIVER_MIN_ANSWERS:
+        return pl.DataFrame(
+            [
+                {
+                    "driver": None,
+                    "kind": None,
+                    "label": None,
+                    "effect": None,
+                    "ci_low": None,
+                    "ci_high": None,
+                    "p_value": None,
+                    "n": None,
+                    "n_model": n_model,
+                    "status": "not_measured",
+                    "reason": (
+                        f"{n_model} {metric.upper()} answers: a driver model needs {DRIVER_MIN_ANSWERS}"
+                    ),
+                    "friction_point": None,
+                    "metric": metric,
+                }
+            ],
+            schema=DRIVER_SCHEMA,
+        )
+    for col, (label, friction) in OPERATIONAL.items():
+        add(col, "operational", label, frame[col].to_numpy(), friction)
+    for dim in ("tier", "channel", "touchpoint"):
+        values = frame[dim].fill_null("unknown")
+        counts = values.value_counts(sort=True)
+        ordered = sorted(
+            zip(counts[dim].to_list(), counts["count"].to_list(), strict=True), key=lambda kv: (-kv[1], kv[0])
+        )
+        reference = ordered[0][0]
+        for value, _ in ordered[1:]:
+            add(
+                f"{dim}={value}",
+                dim,
+                f"{dim.capitalize()} {value} (against {reference})",
+                (values == value).to_numpy(),
+            )
+    themes = frame["theme"]
+    theme_values = sorted({t for t in themes.drop_nulls().to_list() if t not in ("no theme", "other")})
+    for theme in theme_values:
+        add(
+            f"theme={theme}",
+            "theme",
+            f"Mentions '{theme}' (against no comment)",
+            (themes == theme).fill_null(False).to_numpy(),
+        )
+    if theme_values:  # the commented answers of no theme found: their own dummy, not reported
+        unthemed = themes.is_in(["no theme", "other"]).fill_null(False).to_numpy()
+        if unthemed.any():
+            columns["unthemed comment"] = unthemed.astype(float)
+    names = [c for c in columns if c != "unthemed comment"]
+    if names:
+        x = np.column_stack([np.ones(n_model)] + [columns[c] for c in columns])
+        y = frame["outcome"].cast(pl.Float64).to_numpy()
+        beta, se = ols_hc3(x, y)
+        order = list(columns)
+        for name in names:
+            i = order.index(name) + 1
+            kind, label, friction = meta[name]
+            n = int(columns[name].sum())
+            effect, error = float(beta[i]), float(se[i])
+            if not (math.isfinite(effect) and math.isfinite(error)) or error == 0:
+                skip(name, kind, label, n, "not estimable (collinear with other drivers)", friction)
+                continue
+            rows.append(
+                {
+                    "driver": name,
+                    "kind": kind,
+                    "label": label,
+                    "effect": effect,
+                    "ci_low": effect - Z95 * error,
+                    "ci_high": effect + Z95 * error,
+                    "p_value": math.erfc(abs(effect / error) / math.sqrt(2)),
+                    "n": n,
+                    "n_model": n_model,
+                    "status": "measured",
+                    "reason": None,
+                    "friction_point": friction,
+                    "metric": metric,
+                }
+            )
+    out = pl.DataFrame(rows, schema=DRIVER_SCHEMA)
+    return out.sort(
+        [pl.col("status") != "measured", pl.col("effect").abs()], descending=[False, True], nulls_last=True
+    )
