@@ -58,6 +58,7 @@ def overview(v: View, f: Filters) -> None:
     v.coverage()  # what these exports cannot measure (the note above the tiles)
     trend = replace(f, date_from=min(f.date_from, f.date_to - timedelta(days=364)))
     v.metric_series(trend, HEADLINE_TRENDS, "month", None)
+    v.voice_emerging_themes(f)  # named on the alerts
     v.friction_costs(f, None)
     v.cost_assumptions()
     v.roadmap_health()
@@ -89,7 +90,12 @@ def roadmap(v: View, f: Filters) -> None:
 
 
 def voice_of_customer(v: View, f: Filters) -> None:
-    # the comment models' sections are placeholders until fct_comments lands (issue 18)
+    v.voice_accuracy(f)
+    trend = replace(f, date_from=min(f.date_from, f.date_to - timedelta(days=364)))
+    v.voice_sentiment_trend(trend, "month")
+    v.voice_themes(f)
+    v.voice_emerging_themes(f)
+    v.voice_drivers(f, "nps")  # the score picker's default
     v.follow_up_rates(f)
     v.follow_up_list(f)
 
@@ -98,6 +104,7 @@ def monthly_review(v: View, f: Filters) -> None:
     months = months_between(v.data_start(), v.as_of())
     month = parse_month(months[0])  # the month picker's default: the latest month
     v.month_scorecard(month, f)
+    v.month_emerging_themes(month, f)  # 'what moved' names them
     review = month_filters(month, f)
     v.roadmap_status_changes(review.date_to)
     v.metric_series(

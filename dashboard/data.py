@@ -268,7 +268,28 @@ def month_emerging_themes(wh: Warehouse, month: date, f: Filters) -> Result:
 
 
 @query
-def emerging_themes(wh: Warehouse, f: Filters) -> Result:
+def voice_accuracy(wh: Warehouse, f: Filters) -> Result:
+    """Per language: how well the comments' sentiment tells unhappy from happy answers (AUC)."""
+    return wh.voice_accuracy(f)
+
+
+@query
+def voice_sentiment_trend(wh: Warehouse, f: Filters) -> Result:
+    return wh.voice_sentiment_trend(f, "month")
+
+
+@query
+def voice_themes(wh: Warehouse, f: Filters) -> Result:
+    return wh.voice_themes(f)
+
+
+@query
+def voice_drivers(wh: Warehouse, f: Filters, metric: str) -> Result:
+    return wh.voice_drivers(f, metric)
+
+
+@query
+def voice_emerging_themes(wh: Warehouse, f: Filters) -> Result:
     """Comment themes growing beyond noise against the comparison period (the overview's alerts)."""
     return wh.voice_emerging_themes(f)
 

@@ -194,3 +194,88 @@ def crm_buttons(listed: pl.DataFrame, f: Filters) -> None:
         icon=":material/download:",
         help="Excel workbook; the filters and what each id is are on its 'filters' sheet",
     )
+
+
+# -- what customers say ----------------------------------------------------------------------
+LANGUAGES = {"en": "English", "pt": "Portuguese", "es": "Spanish", "fr": "French", "de": "German",
+             "it": "Italian", "nl": "Dutch"}  # fmt: skip
+
+
+def language_name(code: str | None) -> str:
+    return LANGUAGES.get(code or "", code or "unknown")
+
+
+def accuracy_caption(accuracy: pl.DataFrame) -> None:
+    """How far the sentiment can be trusted, per language: the cross-fitted model's AUC against
+    the answers' own scores (1 = always tells an unhappy answer from a happy one, 0.5 = chance)."""
+    parts = []
+    for r in accuracy.iter_rows(named=True):
+        name = language_name(r["language"])
+        if r["language"] is None:
+            parts.append(f"{r['count_comments']:,} comments {r['reason']}")
+            continue
+        if r["status"] != "measured" or r["auc"] is None:
+            parts.append(f"{name}: not measured ({r['reason'] or 'too few scored comments'})")
+            continue
+        text = (
+            f"{name}: {r['count_comments']:,} comments, AUC {r['auc']:.2f} unhappy vs happy "
+            f"(n = {r['count_unhappy']:,} / {r['count_happy']:,})"
+        )
+        if r["auc_nps"] is not None:
+            text += f", {r['auc_nps']:.2f} detractors vs promoters"
+        parts.append(text)
+    st.caption(
+        escape_markdown(
+            "Sentiment of each comment (-1 to 1) from a model trained on the retailer's own "
+            "score-labelled comments, each scored by a model that did not see its score. Accuracy: "
+            + "; ".join(parts)
+            + "."
+        )
+    )
+
+
+def themes_table(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(
+        pl.col("theme").alias("Theme"),
+        pl.col("count_comments").alias("Comments"),
+        (100 * pl.col("share")).round(1).alias("Share %"),
+        pl.col("mean_sentiment").round(2).alias("Sentiment"),
+        pl.col("nps").round(1).alias("NPS of those mentioning it"),
+        pl.col("nps_n").alias("NPS n"),
+        pl.col("csat").round(1).alias("CSAT % of those mentioning it"),
+        pl.col("csat_n").alias("CSAT n"),
+    )
+
+
+def emerging_notice(frame: pl.DataFrame, f: Filters) -> None:
+    emerging = frame.filter(pl.col("is_emerging")) if frame.height else frame
+    if emerging.height:
+        for r in emerging.iter_rows(named=True):
+            st.warning(escape_markdown(r["message"]), icon=":material/trending_up:")
+    elif frame.height:
+        st.caption(
+            "Emerging themes: none in the period. A theme is emerging when it has at least 10 mentions, "
+            "1.5 times its share of the comparison period's comments, and a binomial test says the rise "
+            "is beyond chance (p < 0.01)."
+        )
+
+
+def drivers_notes(frame: pl.DataFrame, metric_label: str) -> None:
+    if frame.height == 0:
+        st.info(f"No {metric_label} answers in the period to find what moves it.", icon=":material/info:")
+        return
+    whole = frame.filter(pl.col("driver").is_null())
+    if whole.height:  # no model at all for the period (too few answers), with the reason
+        st.info(f"Not measured: {escape_markdown(whole['reason'][0])}.", icon=":material/info:")
+        return
+    n_model = frame["n_model"].max()
+    st.caption(
+        f"Effects in {metric_label} points from one regression over the period's {n_model:,} answers "
+        "(a theme against answers without a comment, a tier or channel against the first one; 95% "
+        "intervals robust to unequal variance). Associations, not proof of cause."
+    )
+    unmeasured = frame.filter(pl.col("status") != "measured")
+    if unmeasured.height:
+        with st.expander(f"Not measured ({unmeasured.height})"):
+            for r in unmeasured.iter_rows(named=True):
+                st.text(f"{r['label']}: {r['reason']}")

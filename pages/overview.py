@@ -25,7 +25,7 @@ if scorecard.frame["value"].is_null().all():
 # How we are doing first (on a phone this is the first screen): the statuses, then the alerts.
 components.status_summary(scorecard.frame)
 components.alerts(scorecard.frame)
-components.emerging_themes(data.emerging_themes(f).frame)
+components.emerging_themes(data.voice_emerging_themes(f).frame)
 components.coverage_note(data.coverage().frame)
 components.tiles(scorecard.frame, HEADLINE, f.compare)
 with st.expander("All metrics"):

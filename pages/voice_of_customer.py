@@ -2,34 +2,73 @@
 closing the loop with the unhappy ones (the follow-up list, its statuses, the CRM export and the
 closed-loop rate)."""
 
+from dataclasses import replace
+from datetime import timedelta
+
 import polars as pl
 import streamlit as st
 
-from dashboard import auth, components, data, state, voc
+from dashboard import auth, charts, components, data, state, voc
 from dashboard.labels import escape_markdown
 from warehouse.filters import Filters
 from warehouse.followups import FollowUpError
 
-COMING = "coming with the comment models (sentiment and theme per comment, `fct_comments`)"
 SAVED = "_voc_saved"
+DRIVER_METRICS = {"nps": "NPS", "csat": "CSAT"}
 
 
-# -- what customers say: a function per section, each to be wired to the comment models' query
-# (until then one line each, so the follow-up list is not pushed off a phone's first screens)
+# -- what customers say ----------------------------------------------------------------------
 def sentiment_trend(f: Filters) -> None:
-    st.caption(f":material/schedule: **Sentiment trend**, the mean sentiment of comments by month: {COMING}.")
+    accuracy = data.voice_accuracy(f).frame
+    if accuracy.height == 0:
+        components.no_data(f, "survey comments")
+        return
+    voc.accuracy_caption(accuracy)
+    # the trend shows the year to the period's end, like the overview's trends
+    trend_filters = replace(f, date_from=min(f.date_from, f.date_to - timedelta(days=364)))
+    trend = data.voice_sentiment_trend(trend_filters).frame
+    if trend.filter(pl.col("count_scored") > 0).height:
+        components.chart(charts.sentiment_trend(trend.filter(pl.col("count_scored") > 0)), key="voc_trend")
 
 
 def themes(f: Filters) -> None:
-    st.caption(f":material/schedule: **Themes**, each theme's volume, sentiment and NPS/CSAT: {COMING}.")
+    frame = data.voice_themes(f).frame
+    if frame.height == 0:
+        return
+    st.subheader("Themes")
+    components.chart(charts.theme_shares(frame), key="voc_themes")
+    with st.expander("Each theme's NPS and CSAT (of those who mention it)"):
+        components.table(voc.themes_table(frame), "voice_themes", f, key="voc_themes_table")
 
 
 def emerging_themes(f: Filters) -> None:
-    st.caption(f":material/schedule: **Emerging themes**, growing faster than chance: {COMING}.")
+    frame = data.voice_emerging_themes(f).frame
+    voc.emerging_notice(frame, f)
 
 
 def drivers(f: Filters) -> None:
-    st.caption(f":material/schedule: **What drives the scores**, themes ranked by their effect: {COMING}.")
+    st.subheader("What moves the scores")
+    metric = (
+        st.segmented_control(
+            "Score",
+            list(DRIVER_METRICS),
+            default="nps",
+            format_func=DRIVER_METRICS.get,
+            key="voc_driver_metric",
+        )
+        or "nps"
+    )
+    frame = data.voice_drivers(f, metric).frame
+    measured = frame.filter(pl.col("status") == "measured")
+    if measured.height:
+        components.chart(charts.driver_effects(measured, DRIVER_METRICS[metric]), key="voc_drivers")
+    voc.drivers_notes(frame, DRIVER_METRICS[metric])
+    if measured.filter(pl.col("friction_point").is_not_null()).height:
+        st.page_link(
+            "pages/friction_costs.py",
+            label="What these drivers cost: friction costs",
+            icon=":material/arrow_forward:",
+        )
 
 
 # -- closing the loop ------------------------------------------------------------------------

@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 CX = Path(sys.executable).with_name("cx")
-COMMANDS = ["demo", "ingest", "profiles", "build", "metrics", "alerts", "inbox", "board-pack"]
+COMMANDS = [
+    "demo", "ingest", "profiles", "build", "metrics", "alerts", "inbox", "board-pack",
+    "forget", "retention", "voc",
+]  # fmt: skip
 
 
 @pytest.mark.skipif(not CX.exists(), reason="cx is not installed beside this Python")

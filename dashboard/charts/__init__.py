@@ -10,6 +10,7 @@ from dashboard.charts.journey_funnel import STAGES, conversion_heatmap, funnel, 
 from dashboard.charts.loyalty_tiers import TIER_PANELS, tier_panels, tier_sankey
 from dashboard.charts.overview import friction_top, kpi_trends, roadmap_health
 from dashboard.charts.roadmap import PHASE_LABELS, kpi_progress, roadmap_timeline
+from dashboard.charts.voice import driver_effects, sentiment_trend, theme_shares
 
 theme.register()
 
@@ -33,4 +34,7 @@ __all__ = [
     "rows_by_source",
     "rules",
     "explore_bar",
+    "sentiment_trend",
+    "theme_shares",
+    "driver_effects",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from warehouse import money
 from warehouse.metrics import METRICS
 
@@ -25,8 +27,15 @@ def left_margin(labels: list[str]) -> int:
     return 12 + 7 * max((len(str(x)) for x in labels), default=0)
 
 
+def plain(text) -> str:
+    """Data text as plain text in a figure: Plotly draws a subset of HTML in labels (<b>, <a href>,
+    <br>), so a store name or a theme made of customers' words could format or link."""
+    return html.escape(str(text), quote=False)
+
+
 def wrap(text: str, width: int = 14) -> str:
-    words, lines, line = str(text).split(), [], ""
+    """`text` as plain text (see plain) broken into lines of about `width` characters."""
+    words, lines, line = plain(text).split(), [], ""
     for w in words:
         if line and len(line) + 1 + len(w) > width:
             lines.append(line)

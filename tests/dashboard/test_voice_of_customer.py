@@ -4,12 +4,14 @@ export, and the closed-loop figures; on the hand-written warehouse of tests/ware
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from dashboard import auth, components, data, exports
+from dashboard.labels import escape_markdown
 from tests.dashboard.conftest import signed_in_app
 from tests.warehouse.follow_up_fixture import MARCH, follow_up_warehouse, short_data_warehouse
 from warehouse import audit, followups
@@ -56,13 +58,12 @@ def test_an_executive_reads_the_list_and_the_rate_and_writes_nothing(page):
     assert metric(at, "Closed-loop rate") == "0.0%" and metric(at, "Still open") == "5"
     assert not [b for b in at.button if "Save the status" in b.label]
     assert not [b for b in at.get("download_button") if b.key.startswith("voc_crm")]
-    # the comment models' sections say they are coming, not a number
-    coming = [c.value for c in at.caption if "coming with the comment models" in c.value]
-    assert len(coming) == 4
-    for section, line in zip(
-        ("Sentiment trend", "Themes", "Emerging themes", "What drives the scores"), coming, strict=True
-    ):
-        assert f"**{section}**" in line
+    # comments the VoC step never scored (this warehouse was built without it) are not measured,
+    # with the reason, never a sentiment of 0; the drivers say why they have no model
+    captions = " ".join(c.value for c in at.caption)
+    assert "7 comments not scored yet" in captions and "cx voc \\-\\-refit" in captions
+    assert any("Not measured: 4 NPS answers" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
 
 
 def test_an_analyst_reads_and_writes_nothing(page):
@@ -171,3 +172,27 @@ def test_custom_dates_on_data_shorter_than_90_days_start_at_the_data(tmp_path, m
     assert not at.exception, [e.value for e in at.exception]
     start = Warehouse.open(db).data_start()
     assert at.date_input(key="from").value == start
+
+
+def test_what_customers_say_on_the_seeded_demo(seeded_db, wh, monkeypatch, tmp_path):
+    """The four sections on scored comments: the accuracy line names the language and its AUC (the
+    warehouse's own figure), the sentiment trend, the themes and the drivers are drawn, and the
+    drivers with a friction cost link to the friction costs page."""
+    end = wh.as_of()
+    f = Filters(date_from=end - timedelta(days=364), date_to=end)
+    period = {"period": "Custom dates", "from": str(f.date_from), "to": str(f.date_to)}
+    at = signed_in_app(seeded_db, monkeypatch, tmp_path, "gov@example.com", period)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    accuracy = wh.voice_accuracy(f).frame.row(0, named=True)
+    assert accuracy["language"] == "en" and accuracy["auc"] > 0.8
+    captions = " ".join(c.value for c in at.caption)
+    expected = f"English: {accuracy['count_comments']:,} comments, AUC {accuracy['auc']:.2f}"
+    assert escape_markdown(expected) in captions
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 3  # sentiment by month, themes, drivers
+    themes = wh.voice_themes(f).frame
+    assert themes.height >= 3
+    drivers = wh.voice_drivers(f, "nps").frame.filter(pl.col("status") == "measured")
+    assert drivers.height >= 1

@@ -150,6 +150,25 @@ where {where}"""
                         nps["sentiment"].to_numpy(), nps["is_promoter"].cast(pl.Int8).to_numpy()
                     )
             out.append(row)
+        unscored = rows.filter(pl.col("language").is_null()).height
+        if unscored:  # comments the VoC step has not run on (a warehouse built without it)
+            out.append(
+                {
+                    "language": None,
+                    "count_comments": unscored,
+                    "count_scored": 0,
+                    "count_happy": 0,
+                    "count_unhappy": 0,
+                    "auc": None,
+                    "count_promoters": 0,
+                    "count_detractors": 0,
+                    "auc_nps": None,
+                    "mean_sentiment": None,
+                    "status": "not_measured",
+                    "reason": "not scored yet: the comment models have not run on these comments "
+                    "(cx voc --refit, or the next cx ingest or cx build, scores them)",
+                }
+            )
         schema = {
             "language": pl.String,
             "count_comments": pl.Int64,
