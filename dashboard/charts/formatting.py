@@ -24,7 +24,8 @@ def money_label(v: float | None) -> str:
 def left_margin(labels: list[str]) -> int:
     """Room for horizontal-bar labels (Plotly's automargin is unreliable when the chart is first
     drawn narrow)."""
-    return 12 + 7 * max((len(str(x)) for x in labels), default=0)
+    lines = [line for x in labels for line in str(x).split("<br>")]  # wrapped labels: the longest line
+    return 12 + 7 * max((len(html.unescape(line)) for line in lines), default=0)
 
 
 def plain(text) -> str:

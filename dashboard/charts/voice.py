@@ -34,7 +34,7 @@ def sentiment_trend(frame: pl.DataFrame) -> go.Figure:
     fig.update_yaxes(title_text="Mean sentiment", range=[-1, 1], tickformat="+.1f")
     fig.update_xaxes(dtick="M1" if frame["period_start"].n_unique() <= 6 else "M3", tickformat="%b %Y")
     fig.update_layout(
-        title="Sentiment of comments by month (-1 negative to +1 positive)",
+        title="Comments' mean sentiment by month (-1 to +1)",
         height=340,
         showlegend=frame["language"].n_unique() > 1,
         legend=dict(orientation="h", y=-0.2),
@@ -47,7 +47,7 @@ def theme_shares(frame: pl.DataFrame) -> go.Figure:
     """Each theme's share of the comments, coloured by its mean sentiment (blue positive,
     vermillion negative), largest on top."""
     ordered = frame.sort("count_comments")
-    labels = [wrap(t, 34) for t in ordered["theme"].to_list()]
+    labels = [wrap(t, 22) for t in ordered["theme"].to_list()]  # two short lines fit a phone
     sentiment = ordered["mean_sentiment"].to_list()
     fig = go.Figure(
         go.Bar(
@@ -59,7 +59,15 @@ def theme_shares(frame: pl.DataFrame) -> go.Figure:
                 colorscale=[[0, theme.VERMILLION], [0.5, "#dddddd"], [1, theme.BLUE]],
                 cmin=-1,
                 cmax=1,
-                colorbar=dict(title="Sentiment", thickness=10, len=0.8),
+                # under the bars, not beside them: on a phone a side bar takes a third of the width
+                colorbar=dict(
+                    title=dict(text="Sentiment", side="top"),
+                    orientation="h",
+                    thickness=8,
+                    len=0.6,
+                    y=-0.32,
+                    yanchor="top",
+                ),
             ),
             customdata=list(zip(ordered["count_comments"].to_list(), sentiment, strict=True)),
             hovertemplate="%{y}: %{x:.1f}% of comments (%{customdata[0]:,}), sentiment "
@@ -68,9 +76,9 @@ def theme_shares(frame: pl.DataFrame) -> go.Figure:
     )
     fig.update_xaxes(title_text="Share of comments", ticksuffix="%")
     fig.update_layout(
-        title="Themes: share of comments and their sentiment",
-        height=max(260, 36 * len(labels) + 110),
-        margin=dict(l=left_margin(labels)),
+        title="Themes: share of comments, coloured by sentiment",
+        height=max(300, 40 * len(labels) + 190),
+        margin=dict(l=left_margin(labels), b=120),
     )
     return fig
 
@@ -79,7 +87,7 @@ def theme_shares(frame: pl.DataFrame) -> go.Figure:
 def driver_effects(frame: pl.DataFrame, metric_label: str) -> go.Figure:
     """Measured drivers ranked by their effect on the metric, with 95% confidence intervals."""
     ordered = frame.sort(pl.col("effect").abs())
-    labels = [wrap(x, 40) for x in ordered["label"].to_list()]
+    labels = [wrap(x, 26) for x in ordered["label"].to_list()]
     effects = ordered["effect"].to_list()
     fig = go.Figure(
         go.Bar(
@@ -103,8 +111,8 @@ def driver_effects(frame: pl.DataFrame, metric_label: str) -> go.Figure:
     fig.add_vline(x=0, line=dict(color=theme.GREY, width=1))
     fig.update_xaxes(title_text=f"Effect on {metric_label} (points)", tickformat="+.0f")
     fig.update_layout(
-        title=f"What moves {metric_label}: effect with its 95% confidence interval",
-        height=max(260, 34 * len(labels) + 110),
+        title=f"What moves {metric_label} (effect, 95% interval)",
+        height=max(260, 44 * len(labels) + 110),
         margin=dict(l=left_margin(labels)),
     )
     return fig
