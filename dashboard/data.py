@@ -279,8 +279,8 @@ def voice_sentiment_trend(wh: Warehouse, f: Filters) -> Result:
 
 
 @query
-def voice_themes(wh: Warehouse, f: Filters) -> Result:
-    return wh.voice_themes(f)
+def voice_themes(wh: Warehouse, f: Filters, by: str | None = None) -> Result:
+    return wh.voice_themes(f, by)
 
 
 @query

@@ -234,8 +234,19 @@ def accuracy_caption(accuracy: pl.DataFrame) -> None:
     )
 
 
-def themes_table(frame: pl.DataFrame) -> pl.DataFrame:
+THEME_BREAKDOWNS = {
+    "all": "All comments",
+    "channel": "Channel",
+    "touchpoint": "Touchpoint",
+    "tier": "Loyalty tier",
+    "region": "Region",
+}
+
+
+def themes_table(frame: pl.DataFrame, by: str | None = None) -> pl.DataFrame:
+    first = [pl.col(by).alias(THEME_BREAKDOWNS[by])] if by else []
     return frame.select(
+        *first,
         pl.col("theme").alias("Theme"),
         pl.col("count_comments").alias("Comments"),
         (100 * pl.col("share")).round(1).alias("Share %"),

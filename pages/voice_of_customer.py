@@ -37,8 +37,19 @@ def themes(f: Filters) -> None:
         return
     st.subheader("Themes")
     components.chart(charts.theme_shares(frame), key="voc_themes")
-    with st.expander("Each theme's NPS and CSAT (of those who mention it)"):
-        components.table(voc.themes_table(frame), "voice_themes", f, key="voc_themes_table")
+    with st.expander(
+        "Each theme's NPS and CSAT (of those who mention it), by channel, touchpoint, tier or region"
+    ):
+        by = st.selectbox(
+            "Break down by",
+            list(voc.THEME_BREAKDOWNS),
+            format_func=voc.THEME_BREAKDOWNS.get,
+            key="voc_themes_by",
+        )
+        shown = frame if by == "all" else data.voice_themes(f, by).frame
+        components.table(
+            voc.themes_table(shown, None if by == "all" else by), "voice_themes", f, key="voc_themes_table"
+        )
 
 
 def emerging_themes(f: Filters) -> None:

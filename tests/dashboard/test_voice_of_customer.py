@@ -196,3 +196,9 @@ def test_what_customers_say_on_the_seeded_demo(seeded_db, wh, monkeypatch, tmp_p
     assert themes.height >= 3
     drivers = wh.voice_drivers(f, "nps").frame.filter(pl.col("status") == "measured")
     assert drivers.height >= 1
+    # the themes by touchpoint: the warehouse's figures, one row per touchpoint and theme
+    at.selectbox(key="voc_themes_by").set_value("touchpoint").run()
+    shown = next(d.value for d in at.dataframe if "Touchpoint" in d.value.columns)
+    expected = wh.voice_themes(f, "touchpoint").frame
+    assert shown["Touchpoint"].to_list() == expected["touchpoint"].to_list()
+    assert shown["Comments"].to_list() == expected["count_comments"].to_list()
