@@ -122,7 +122,16 @@ class DuckTable:
 
 def ingest_places(con: duckdb.DuckDBPyConnection) -> list[DuckTable]:
     places = [DuckTable(f"raw.{t}", con, c) for t, c in RAW_CONDITIONS.items()]
-    return [*places, DuckTable("meta.quarantine", con, QUARANTINE_CONDITION)]
+    places.append(DuckTable("meta.quarantine", con, QUARANTINE_CONDITION))
+    # the VoC step's scores of their comments (language, sentiment, theme, the text's md5), which
+    # the build reads like a source: a warehouse whose comments were never scored has no table
+    scores = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'voc' and table_name = 'comment_scores'"
+    ).fetchone()[0]
+    if scores:
+        places.append(DuckTable("voc.comment_scores", con, _in("response_id", "r")))
+    return places
 
 
 def duckdb_holds(path: Path, person: Person) -> int:

@@ -151,8 +151,8 @@ def test_the_reports_say_what_was_removed_where(forgotten):
         places = {p["place"]: p for p in report["places"]}
         assert list(places) == [
             "raw.orders", "raw.order_headers", "raw.customers", "raw.contacts", "raw.surveys",
-            "raw.sessions", "meta.quarantine", "snapshots", "board packs", "alert state", "follow-ups",
-            "audit log",
+            "raw.sessions", "meta.quarantine", "voc.comment_scores", "snapshots", "board packs",
+            "alert state", "follow-ups", "audit log",
         ]  # fmt: skip
         assert all(p["removed"] == p["found"] for p in report["places"])
         assert places["raw.orders"]["removed"] > 0 and places["raw.customers"]["removed"] > 0
@@ -389,3 +389,25 @@ def test_a_missed_place_shows_in_the_new_snapshot(exports, tmp_path, monkeypatch
     result = runner.invoke(app, ["forget", "--customer", X], env={"CX_PII_SALT": SALT, "CX_DB": str(db)})
     assert result.exit_code == 1
     assert "the new snapshot still holds" in result.output and "a place was missed" in result.output
+
+
+def test_the_comment_scores_go_too(tmp_path):
+    """The VoC step's scores (voc.comment_scores, read by the build like a source) are one more
+    place: without it the new snapshot still named the person's answers (found by running
+    `cx forget` on `cx demo`'s warehouse)."""
+    from ops.forget import forget
+    from tests.dashboard.seeded import realistic_warehouse
+
+    db = realistic_warehouse(tmp_path / "voc", scale=0.02, voc=True)
+    con = duckdb.connect(str(db), read_only=True)
+    customer, response = con.execute(
+        "select s.customer_id, s.response_id from raw.surveys s join voc.comment_scores v using (response_id) "
+        "where s.customer_id is not null order by 2 limit 1"
+    ).fetchone()
+    con.close()
+    report = forget(db, Settings().pii_salt, customer_id=customer)
+    places = {p.name: p.removed for p in report.places}
+    assert places["voc.comment_scores"] >= 1 and report.snapshot_still_holds == 0
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select count(*) from voc.comment_scores where response_id = ?", [response]).fetchone() == (0,)
+    con.close()
