@@ -157,6 +157,7 @@ def retention(db: Path, policy: Policy, today: date, *, apply: bool = False) -> 
                         r = results[kind]
                         if r.past:
                             r.removed = con.execute(STATEMENTS[kind][2], {"cutoff": r.cutoff}).fetchone()[0]
+                    _drop_scores_of_removed_comments(con)
                     con.execute("commit")
                 except BaseException:
                     con.execute("rollback")
@@ -169,6 +170,20 @@ def retention(db: Path, policy: Policy, today: date, *, apply: bool = False) -> 
     results["audit"] = _audit_kind(db, policy, today, apply)
     report.kinds = [results[k] for k in KINDS if k in results]
     return report
+
+
+def _drop_scores_of_removed_comments(con) -> None:
+    """The VoC step's scores (language, sentiment, theme, the text's md5) go with their comment:
+    a blanked comment or a deleted answer leaves none behind."""
+    has_scores = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'voc' and table_name = 'comment_scores'"
+    ).fetchone()[0]
+    if has_scores:
+        con.execute(
+            "delete from voc.comment_scores where response_id not in "
+            "(select response_id from raw.surveys where comment is not null and response_id is not null)"
+        )
 
 
 def _forget_follow_ups_of_removed_answers(db: Path, con) -> int:

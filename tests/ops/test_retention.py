@@ -222,3 +222,17 @@ def test_follow_ups_go_with_the_answers_the_policy_deletes(warehouse, tmp_path):
     with followups.open_store(warehouse) as store:
         assert store.current()["response_id"].to_list() == ["R2"]
         assert store.history()["response_id"].to_list() == ["R2"]
+
+
+def test_scores_go_with_the_comments_the_policy_removes(warehouse):
+    """A blanked comment (past `comments`) leaves no VoC score behind: its language, sentiment,
+    theme and text's md5 are derived from the text."""
+    con = duckdb.connect(str(warehouse))
+    con.execute(
+        "insert into voc.comment_scores values "
+        "('R1', 'md5-1', 'en', -0.6, 'late · delivery', 1, 'fold 1'), "
+        "('R2', 'md5-2', 'en', -0.9, 'bad', 1, 'fold 2')"
+    )
+    con.close()
+    retention(warehouse, default_policy(), TODAY, apply=True)  # R1's comment is 3 years old
+    assert rows(warehouse, "select response_id from voc.comment_scores order by 1") == [("R2",)]
