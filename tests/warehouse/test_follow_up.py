@@ -158,8 +158,11 @@ def test_the_list_holds_detractors_and_low_csat_of_the_period(wh):
     assert rows["r6"]["count_contacts"] == 2  # B's contacts in the 30 days before the answer
     assert rows["r9"]["count_contacts"] == 0 and rows["r9"]["order_id"] is None
     assert {r["status"] for r in rows.values()} == {"open"} and {r["owner"] for r in rows.values()} == {None}
-    # no fct_comments in this snapshot: theme not measured, never a guess
-    assert set(listed["theme"]) == {"not measured"} and listed["sentiment"].is_null().all()
+    # comments the VoC step never scored: theme not measured, never a guess; r6 has no comment
+    themes = dict(zip(listed["response_id"], listed["theme"], strict=True))
+    assert themes == {"r6": None, "r9": "not measured", "r3": "not measured", "r1": "not measured",
+                      "r5": "not measured"}  # fmt: skip
+    assert listed["sentiment"].is_null().all()
 
 
 def test_the_crm_id_is_the_retailers_never_an_email(wh):
@@ -264,7 +267,7 @@ CRM_CSV = (
     "response_id,crm_customer_id,customer_id_kind,survey,score,answered_at,order_id,order_value_amount,"
     "is_delivered_late,days_late,count_contacts,has_repeat_contact,contact_reasons,comment,theme,sentiment,"
     "status,owner,status_at,note,region,store_id\n"
-    "r6,B,source_id,nps,0,2026-03-20T10:00:00.000000,o3,7.25,,,2,true,delivery,,not measured,,resolved,"
+    "r6,B,source_id,nps,0,2026-03-20T10:00:00.000000,o3,7.25,,,2,true,delivery,,,,resolved,"
     "gov@example.com,2026-03-22T10:00:00.000000,,South,S2\n"
     f"r9,{HASH_X},email_hash,csat,1,2026-03-15T10:00:00.000000,,,,,0,false,,never again,not measured,,open,"
     "gov@example.com,2026-03-16T10:00:00.000000,assigned,unknown,\n"
@@ -303,14 +306,15 @@ def test_the_crm_workbook_has_the_list_and_says_what_the_ids_are(wh, tmp_path):
 
 
 def test_theme_and_sentiment_come_from_fct_comments_once_the_snapshot_has_it(tmp_path):
-    """The comment models (built on another branch) add `fct_comments`; the list joins it as is."""
+    """The list joins `fct_comments` (the comment models' table) as is: scores written into the
+    snapshot's table stand for the VoC step's."""
     import duckdb
 
     db = follow_up_warehouse(tmp_path / "w")
     snapshot = snapshots.current_snapshot(db)
     con = duckdb.connect(str(snapshot))  # a test's own snapshot, before any reader opens it
     con.execute(
-        "create table fct_comments (response_id varchar, survey varchar, score integer, "
+        "create or replace table fct_comments (response_id varchar, survey varchar, score integer, "
         "answered_at timestamp, language varchar, sentiment double, theme varchar)"
     )
     con.execute(

@@ -104,7 +104,13 @@ class FollowUpQueries(BaseWarehouse):
         params = {**params, "contact_days": CONTACT_DAYS}
         if self.has_comment_models():
             comment_join = "left join fct_comments as comments on comments.response_id = answers.response_id"
-            comment_cols = "comments.theme, comments.sentiment, comments.language"
+            # a comment the VoC step has not scored: its theme is not measured, never a guess; an
+            # answer without a comment has none
+            comment_cols = (
+                "case when comments.response_id is not null and comments.theme is null "
+                f"then '{NOT_MEASURED_THEME}' else comments.theme end as theme, "
+                "comments.sentiment, comments.language"
+            )
         else:
             comment_join = ""
             comment_cols = (
