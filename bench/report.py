@@ -89,6 +89,9 @@ def _ingest(r: dict) -> str:
     target = f"<= {INGEST_RATIO_MAX:g}x, <= {INGEST_RSS_GB_MAX:g} GB"
     lines = [
         "### ingest of orders.csv and build",
+        "",
+        _cpu_note(r),
+        "",
         row("step", "wall s", "rows/s", "peak RSS GB", "x raw load", "target", ""),
         row(*["---"] * 7),
         row(
@@ -142,6 +145,17 @@ def _ingest(r: dict) -> str:
         f"{r['raw_typed_rows']:,} (it skips rows that do not cast, and checks nothing else)\n",
     ]
     return "\n".join(lines)
+
+
+def _cpu_note(r: dict) -> str:
+    """CPU seconds of the raw load and the ingest: on a shared machine their ratio is steadier than
+    the wall times' (results saved before they were measured have none)."""
+    if "ingest_cpu_s" not in r or "raw_cpu_s" not in r:
+        return "CPU seconds: not measured in this run"
+    return (
+        f"CPU seconds (user + system): raw load {r['raw_cpu_s']:.1f}, `cx ingest` {r['ingest_cpu_s']:.1f} "
+        f"({r['ingest_cpu_s'] / r['raw_cpu_s']:.2f}x)"
+    )
 
 
 def _pages(r: dict) -> str:
