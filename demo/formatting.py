@@ -144,8 +144,13 @@ def frame(renderers: dict[str, Callable[[], pl.Series]], columns: Iterable[str] 
 
 @dataclass
 class Ids:
-    """Identifier texts of every customer (by customer index), order and contact (by number - 1)."""
+    """Identifier texts of one block's customers (by customer index), orders and contacts (by index),
+    and the numbers used before the block by the ids it numbers as it renders (tickets, survey
+    responses, sessions), so ids are unique across blocks."""
 
     customer: pl.Series
     order: pl.Series
     contact: pl.Series
+    tickets_before: int = 0
+    responses_before: int = 0
+    sessions_before: int = 0

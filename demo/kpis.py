@@ -1,7 +1,9 @@
 """KPIs measured on the generated data, as warehouse/metrics.toml defines them (rates in percent).
 
 Used for the roadmap's baselines (measured over the diagnose phase, before any launch) and by the
-tests to check that a launch moved its KPI. Pure numpy, so results are identical run to run.
+tests to check that a launch moved its KPI. The world is generated in blocks of customers, so each
+KPI is measured as additive parts (counts and sums, `all_parts`) that are added up over the blocks
+and turned into KPIs at the end (`kpis_of`). Pure numpy, so results are identical run to run.
 """
 
 from __future__ import annotations
@@ -15,10 +17,6 @@ from demo.surveys import CES, CSAT, NPS, Responses
 from demo.timeline import DAY
 
 
-def _pct(x: np.ndarray) -> float:
-    return float(100.0 * x.mean()) if len(x) else float("nan")
-
-
 def followed_by_repeat(ts, customer, ticket, reason) -> np.ndarray:
     """A contact followed by another of the same customer (else ticket) and reason within 7 days."""
     who = np.where(customer >= 0, customer, -1 - ticket)
@@ -30,8 +28,8 @@ def followed_by_repeat(ts, customer, ticket, reason) -> np.ndarray:
     return out
 
 
-def contact_kpis(c: Contacts, lo: int, hi: int) -> dict[str, float]:
-    """Service KPIs over contacts opened in [lo, hi) (timestamps)."""
+def contact_parts(c: Contacts, lo: int, hi: int) -> dict[str, float]:
+    """Counts and sums of the service KPIs over contacts opened in [lo, hi) (timestamps)."""
     repeat = followed_by_repeat(c.ts, c.customer, c.ticket, c.reason)
     m = (c.ts >= lo) & (c.ts < hi)
     # FCR per ticket (resolved, one contact, no repeat within 7 days), counted at its first contact.
@@ -45,53 +43,78 @@ def contact_kpis(c: Contacts, lo: int, hi: int) -> dict[str, float]:
     resolved = np.zeros(n_tickets, dtype=bool)
     np.logical_or.at(resolved, c.ticket, c.resolved_ts >= 0)
     fcr = resolved[c.ticket] & (c.ticket_size == 1) & ~ticket_repeat[c.ticket]
-    agent = (c.channel != SELF_SERVICE) & (c.resolved_by != BOT) & (c.handle >= 0)
-    waited = c.wait >= 0
+    agent = m & (c.channel != SELF_SERVICE) & (c.resolved_by != BOT) & (c.handle >= 0)
+    waited = m & (c.wait >= 0)
+    # resolved by the bot or on the self-service channel (metrics.toml): an open one is not served
+    by_bot = (c.resolved_by == BOT) | (c.channel == SELF_SERVICE)
+    self_served = (c.resolved_ts >= 0) & (c.resolved_by != AGENT) & by_bot
     return {
-        "repeat_contact_rate": _pct(repeat[m]),
-        "fcr": _pct(fcr[m & first]),
-        "transfer_rate": _pct(c.transfers[m] > 0),
-        # resolved by the bot or on the self-service channel (metrics.toml): an open one is not served
-        "self_service_rate": _pct(
-            (c.resolved_ts[m] >= 0)
-            & (c.resolved_by[m] != AGENT)
-            & ((c.resolved_by[m] == BOT) | (c.channel[m] == SELF_SERVICE))
-        ),
-        "aht": float(c.handle[m & agent].mean()) if (m & agent).any() else float("nan"),
-        "avg_wait": float(c.wait[m & waited].mean()) if (m & waited).any() else float("nan"),
+        "contacts": int(m.sum()),
+        "repeats": int(repeat[m].sum()),
+        "first_contacts": int((m & first).sum()),
+        "fcr": int(fcr[m & first].sum()),
+        "transferred": int((c.transfers[m] > 0).sum()),
+        "self_served": int(self_served[m].sum()),
+        "handled": int(agent.sum()),
+        "handle_seconds": int(c.handle[agent].sum()),
+        "waited": int(waited.sum()),
+        "wait_seconds": int(c.wait[waited].sum()),
     }
 
 
-def survey_kpis(r: Responses, lo: int, hi: int) -> dict[str, float]:
+def survey_parts(r: Responses, lo: int, hi: int) -> dict[str, float]:
     m = (r.ts >= lo) & (r.ts < hi)
     nps = r.score[m & (r.survey == NPS)]
     csat = r.score[m & (r.survey == CSAT)]
     ces = r.score[m & (r.survey == CES)]
     return {
-        "nps": _pct(nps >= 9) - _pct(nps <= 6),
-        "csat": _pct(csat >= 4),
-        "ces": float(ces.mean()) if len(ces) else float("nan"),
+        "nps_answers": len(nps), "promoters": int((nps >= 9).sum()), "detractors": int((nps <= 6).sum()),
+        "csat_answers": len(csat), "satisfied": int((csat >= 4).sum()),
+        "ces_answers": len(ces), "ces_points": int(ces.sum()),
     }
 
 
-def order_kpis(o: Orders, lo: int, hi: int) -> dict[str, float]:
+def order_parts(o: Orders, lo: int, hi: int) -> dict[str, float]:
     m = (o.ts >= lo) & (o.ts < hi) & (o.delivered_ts >= 0)
-    return {"on_time_delivery": _pct(o.delivered_ts[m] <= o.promised_ts[m])}
+    return {"delivered": int(m.sum()), "on_time": int((o.delivered_ts[m] <= o.promised_ts[m]).sum())}
 
 
-def session_kpis(s: Sessions, lo: int, hi: int) -> dict[str, float]:
+def session_parts(s: Sessions, lo: int, hi: int) -> dict[str, float]:
     m = (s.ts >= lo) & (s.ts < hi)
-    carts = (s.step[m] >= ADD_TO_CART).sum()
-    bought = (s.step[m] == PURCHASE).sum()
+    return {"sessions": int(m.sum()), "carts": int((s.step[m] >= ADD_TO_CART).sum()),
+            "purchases": int((s.step[m] == PURCHASE).sum())}
+
+
+def all_parts(o: Orders, c: Contacts, r: Responses, s: Sessions, lo: int, hi: int) -> dict[str, float]:
+    return {**contact_parts(c, lo, hi), **survey_parts(r, lo, hi), **order_parts(o, lo, hi),
+            **session_parts(s, lo, hi)}
+
+
+def add_parts(total: dict[str, float], parts: dict[str, float]) -> dict[str, float]:
+    return {k: total.get(k, 0) + v for k, v in parts.items()}
+
+
+def kpis_of(p: dict[str, float]) -> dict[str, float]:
+    """The KPIs of (added-up) parts; NaN where nothing was measured."""
+
+    def ratio(num: str, den: str, times: float = 100.0) -> float:
+        return times * p[num] / p[den] if p[den] else float("nan")
+
     return {
-        "cart_abandonment": 100.0 * (1 - bought / carts) if carts else float("nan"),
-        "conversion_rate": _pct(s.step[m] == PURCHASE),
+        "repeat_contact_rate": ratio("repeats", "contacts"),
+        "fcr": ratio("fcr", "first_contacts"),
+        "transfer_rate": ratio("transferred", "contacts"),
+        "self_service_rate": ratio("self_served", "contacts"),
+        "aht": ratio("handle_seconds", "handled", 1.0),
+        "avg_wait": ratio("wait_seconds", "waited", 1.0),
+        "nps": ratio("promoters", "nps_answers") - ratio("detractors", "nps_answers"),
+        "csat": ratio("satisfied", "csat_answers"),
+        "ces": ratio("ces_points", "ces_answers", 1.0),
+        "on_time_delivery": ratio("on_time", "delivered"),
+        "cart_abandonment": 100.0 * (1 - p["purchases"] / p["carts"]) if p["carts"] else float("nan"),
+        "conversion_rate": ratio("purchases", "sessions"),
     }
 
 
 def all_kpis(o: Orders, c: Contacts, r: Responses, s: Sessions, lo: int, hi: int) -> dict[str, float]:
-    kpis = contact_kpis(c, lo, hi)
-    kpis.update(survey_kpis(r, lo, hi))
-    kpis.update(order_kpis(o, lo, hi))
-    kpis.update(session_kpis(s, lo, hi))
-    return kpis
+    return kpis_of(all_parts(o, c, r, s, lo, hi))

@@ -107,7 +107,7 @@ def render_sessions(s: Sessions, ids: fmt.Ids, rows: np.ndarray | None = None,
     """The text of the given sessions (all by default; only the named columns if given)."""
     rows = fmt.rows_or_all(rows, s.n)
     return fmt.frame({
-        "session_id": lambda: fmt.ident("SE", rows + 1, 10),
+        "session_id": lambda: fmt.ident("SE", ids.sessions_before + rows + 1, 10),
         "started_at": lambda: fmt.timestamp(s.ts[rows]),
         "channel": lambda: fmt.pick(CHANNELS, s.channel[rows]),
         "customer_id": lambda: fmt.lookup(ids.customer, s.customer[rows]),

@@ -271,7 +271,7 @@ def render_contacts(c: Contacts, ids: fmt.Ids, rows: np.ndarray | None = None,
 
     return fmt.frame({
         "contact_id": lambda: fmt.lookup(ids.contact, rows),
-        "ticket_id": lambda: fmt.ident("TK", at(c.ticket), 8),
+        "ticket_id": lambda: fmt.ident("TK", ids.tickets_before + at(c.ticket), 8),
         "customer_id": lambda: fmt.lookup(ids.customer, at(c.customer)),
         "order_id": lambda: fmt.lookup(ids.order, at(c.order)),
         "channel": lambda: fmt.pick(CHANNELS, at(c.channel)),

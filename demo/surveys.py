@@ -242,7 +242,7 @@ def render_surveys(r: Responses, ids: fmt.Ids, rows: np.ndarray | None = None,
     """The text of the given responses (all by default; only the named columns if given)."""
     rows = fmt.rows_or_all(rows, r.n)
     return fmt.frame({
-        "response_id": lambda: response_ids(rows + 1),
+        "response_id": lambda: response_ids(ids.responses_before + rows + 1),
         "survey": lambda: fmt.pick(SURVEYS, r.survey[rows]),
         "score": lambda: fmt.integer(r.score[rows]),
         "answered_at": lambda: fmt.timestamp(r.ts[rows]),

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from demo import generator
 from demo.generator import DEFAULT_END, SOURCES, generate, write_exports
 from demo.roadmap import BASELINE_DAYS, INITIATIVES, day_ts
 from demo.timeline import Period
@@ -39,9 +40,14 @@ def written(tmp_path_factory) -> tuple:
     return out, paths, json.loads((out / "manifest.json").read_text())
 
 
-@pytest.fixture(scope="module")
-def story() -> dict[str, pl.DataFrame]:
-    return generate(scale=STORY, seed=42)
+@pytest.fixture(scope="module", params=[None, 500], ids=["one_block", "eight_blocks"])
+def story(request) -> dict[str, pl.DataFrame]:
+    """The story at scale 0.2 (4,000 customers): one block, and eight blocks of 500 customers, which
+    must tell the same story (the roadmap's baselines added up over the blocks, ids run on)."""
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param:
+            patch.setattr(generator, "CUSTOMERS_PER_BLOCK", request.param)
+        return generate(scale=STORY, seed=42)
 
 
 # Determinism and format ---------------------------------------------------------------------------

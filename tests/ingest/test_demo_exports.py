@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from demo import generator
 from demo.generator import write_exports
 
 from .exports import query
 
 
-def test_quarantine_matches_the_seeded_bad_rows(tmp_path, ingest, db):
+@pytest.mark.parametrize("customers_per_block", [50_000, 150])
+def test_quarantine_matches_the_seeded_bad_rows(tmp_path, ingest, db, monkeypatch, customers_per_block):
+    """One block, and three (the bad rows of later blocks are numbered on in the file)."""
+    monkeypatch.setattr(generator, "CUSTOMERS_PER_BLOCK", customers_per_block)
     out = tmp_path / "demo"
     paths = write_exports(out, scale=0.02, seed=7)
     results = ingest(*paths.values())
