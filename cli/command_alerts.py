@@ -8,13 +8,12 @@ from pathlib import Path
 
 import typer
 
+from cli.options import Db
 from config.settings import resolve_db
 
 
 def alerts(
-    db: Path | None = typer.Option(
-        None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"
-    ),
+    db: Db = None,
     period: str = typer.Option("latest-month", "--period", help="latest-month, last-7-days or last-30-days"),
     dry_run: bool = typer.Option(False, "--dry-run", help="evaluate and print; record and send nothing"),
     json_out: bool = typer.Option(False, "--json", help="the breaches and deliveries as JSON"),

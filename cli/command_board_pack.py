@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from cli.options import Channel, Db, Region, Segment, Store, Tier
 from config.settings import resolve_db
 
 
@@ -24,14 +25,12 @@ def _month(text: str) -> date:
 def board_pack(
     month: str = typer.Option(..., "--month", help="the review month, YYYY-MM"),
     out: Path = typer.Option(..., "--out", help="folder to write the pack's HTML, XLSX and PDF to"),  # noqa: B008
-    db: Path | None = typer.Option(
-        None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"
-    ),  # noqa: B008
-    channel: list[str] | None = typer.Option(None, "--channel"),  # noqa: B008
-    region: list[str] | None = typer.Option(None, "--region"),  # noqa: B008
-    store: list[str] | None = typer.Option(None, "--store"),  # noqa: B008
-    tier: list[str] | None = typer.Option(None, "--tier"),  # noqa: B008
-    segment: list[str] | None = typer.Option(None, "--segment"),  # noqa: B008
+    db: Db = None,
+    channel: Channel = None,
+    region: Region = None,
+    store: Store = None,
+    tier: Tier = None,
+    segment: Segment = None,
     paper: str = typer.Option("A4", "--paper", help="A4 or Letter"),
     email: bool = typer.Option(False, "--email", help="e-mail the three files to CX_ALERT_TO"),
     revise: bool = typer.Option(

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import typer
 
+from cli.options import Db
 from config.settings import build_memory_from_env, resolve_db, time_zone_from_env
 
 
 def build(
-    db: Path | None = typer.Option(
-        None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"
-    ),
+    db: Db = None,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="print only the summary line"),
     engine: str = typer.Option(
         "duckdb", "--engine", help="duckdb (default), or spark: run the models on Apache Spark (extra: spark)"

@@ -4,10 +4,10 @@ keeps data, and keep them out of later ingests (the erasure list). See ops/forge
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import typer
 
+from cli.options import Db
 from config.settings import Settings, resolve_db
 
 
@@ -16,9 +16,7 @@ def forget(
     email: str | None = typer.Option(
         None, "--email", help="the person's e-mail address (hashed as ingest hashes it, CX_PII_SALT)"
     ),
-    db: Path | None = typer.Option(
-        None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"
-    ),  # noqa: B008
+    db: Db = None,
     dry_run: bool = typer.Option(False, "--dry-run", help="count what would be removed; change nothing"),
     json_out: bool = typer.Option(False, "--json", help="one JSON object: what was found and removed where"),
 ) -> None:

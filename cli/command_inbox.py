@@ -9,14 +9,13 @@ from pathlib import Path
 
 import typer
 
+from cli.options import Db
 from config.settings import Settings, resolve_db
 
 
 def inbox(
     folder: Path = typer.Argument(..., help="the drop folder"),  # noqa: B008
-    db: Path | None = typer.Option(
-        None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"
-    ),  # noqa: B008
+    db: Db = None,
     period: str = typer.Option("latest-month", "--period", help="the alerts' period (see cx alerts)"),
     alerts: bool = typer.Option(True, "--alerts/--no-alerts", help="run cx alerts after the build"),
     json_out: bool = typer.Option(False, "--json", help="one JSON object: files, build, alerts"),

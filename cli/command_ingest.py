@@ -19,6 +19,7 @@ from pathlib import Path
 import typer
 
 from cli.command_build import built_line
+from cli.options import Db
 from config.settings import Settings, build_memory_from_env, resolve_db, time_zone_from_env
 from ingest.results import FileResult
 
@@ -55,9 +56,7 @@ def ingest(
         "--sheet",
         help="of an XLSX workbook, read only this sheet (default: every sheet a profile accepts)",
     ),
-    db: Path | None = typer.Option(
-        None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"
-    ),
+    db: Db = None,
     json_out: bool = typer.Option(False, "--json", help="print one JSON object per file (JSON lines)"),
     build: bool = typer.Option(True, "--build/--no-build", help="rebuild the warehouse after loading"),
     questions: str | None = typer.Option(

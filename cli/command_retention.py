@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import typer
 
+from cli.options import Db
 from config.settings import Settings, resolve_db
 
 
 def retention(
-    db: Path | None = typer.Option(
-        None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"
-    ),  # noqa: B008
+    db: Db = None,
     apply: bool = typer.Option(
         False, "--apply", help="delete what has passed its period, build, remove the older snapshots"
     ),

@@ -6,27 +6,23 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import typer
 
 from cli.command_metrics import _check_scope, _clean, _date
+from cli.options import Channel, DateFrom, DateTo, Db, Region, Segment, Store, Tier
 from config.settings import resolve_db
 
 
 def voc(
-    db: Path | None = typer.Option(
-        None, "--db", help="ingest database; default CX_DB or data/warehouse.duckdb"
-    ),
-    date_from: str | None = typer.Option(
-        None, "--from", help="first day (YYYY-MM-DD); default 90 days before --to"
-    ),
-    date_to: str | None = typer.Option(None, "--to", help="last day (YYYY-MM-DD); default the latest data"),
-    channel: list[str] | None = typer.Option(None, "--channel", help="sales or contact channel (repeatable)"),
-    region: list[str] | None = typer.Option(None, "--region"),
-    store: list[str] | None = typer.Option(None, "--store"),
-    tier: list[str] | None = typer.Option(None, "--tier", help="bronze, silver, gold, platinum, none"),
-    segment: list[str] | None = typer.Option(None, "--segment"),
+    db: Db = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    channel: Channel = None,
+    region: Region = None,
+    store: Store = None,
+    tier: Tier = None,
+    segment: Segment = None,
     compare: str = typer.Option(
         "previous",
         "--compare",
