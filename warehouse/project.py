@@ -89,7 +89,8 @@ class Model:
 
     @property
     def sources(self) -> list[tuple[str, str]]:
-        return _SOURCE.findall(self.sql)
+        """The (schema, table) sources the model reads, each once, in the order they appear."""
+        return list(dict.fromkeys(_SOURCE.findall(self.sql)))
 
     def render(self, source_prefix: str = "src", time_zone: str = "UTC", clustered: bool = True) -> str:
         """SQL with refs as bare table names, sources as <prefix>.<schema>.<table> and
