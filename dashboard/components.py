@@ -317,52 +317,71 @@ def download_buttons(
     *,
     key: str,
     notes: list[tuple[str, str]] | None = None,
+    label: str | None = None,
+    formats: tuple[str, ...] = ("csv", "xlsx", "parquet"),
+    helps: dict[str, str] | None = None,
 ) -> None:
+    """The table's audited, formula-safe downloads: `label` names them ("CRM export (CSV)"; else
+    the format alone), `helps` replaces a format's tooltip."""
     stem = exports.file_stem(name, filters)
     described = filters.describe() if filters else None
+    helps = {**DOWNLOAD_HELP, **(helps or {})}
+
+    def text(fmt: str) -> str:
+        return f"{label} ({fmt.upper()})" if label else fmt.upper().replace("PARQUET", "Parquet")
 
     def audited(render, fmt: str):
         return auth.audited(render, name=f"{stem}.{fmt}", fmt=fmt, rows=frame.height, filters_text=described)
 
     row = st.container(horizontal=True, gap="small")
-    csv = exports.csv_bytes(frame)  # small and made anyway: eager, so its bytes can be tested
-    row.download_button(
-        "CSV",
-        csv,
-        f"{stem}.csv",
-        exports.CSV_MIME,
-        key=f"{key}_csv",
-        on_click=auth.record_download,  # the audit line, in the rerun the click makes
-        kwargs={
-            "name": f"{stem}.csv",
-            "fmt": "csv",
-            "rows": frame.height,
-            "blob": csv,
-            "filters_text": described,
-        },
-        icon=":material/download:",
-        help="Download this table as CSV",
-    )
-    row.download_button(
-        "XLSX",
-        audited(lambda: exports.xlsx_bytes(frame, filters, name, notes), "xlsx"),
-        f"{stem}.xlsx",
-        exports.XLSX_MIME,
-        key=f"{key}_xlsx",
-        on_click="ignore",
-        icon=":material/download:",
-        help="Excel workbook; the filters are on its 'filters' sheet",
-    )
-    row.download_button(
-        "Parquet",
-        audited(lambda: exports.parquet_bytes(frame, filters, name, notes), "parquet"),
-        f"{stem}.parquet",
-        exports.PARQUET_MIME,
-        key=f"{key}_parquet",
-        on_click="ignore",
-        icon=":material/download:",
-        help="Parquet; the filters are in its key-value metadata",
-    )
+    if "csv" in formats:
+        csv = exports.csv_bytes(frame)  # small and made anyway: eager, so its bytes can be tested
+        row.download_button(
+            text("csv"),
+            csv,
+            f"{stem}.csv",
+            exports.CSV_MIME,
+            key=f"{key}_csv",
+            on_click=auth.record_download,  # the audit line, in the rerun the click makes
+            kwargs={
+                "name": f"{stem}.csv",
+                "fmt": "csv",
+                "rows": frame.height,
+                "blob": csv,
+                "filters_text": described,
+            },
+            icon=":material/download:",
+            help=helps["csv"],
+        )
+    if "xlsx" in formats:
+        row.download_button(
+            text("xlsx"),
+            audited(lambda: exports.xlsx_bytes(frame, filters, name, notes), "xlsx"),
+            f"{stem}.xlsx",
+            exports.XLSX_MIME,
+            key=f"{key}_xlsx",
+            on_click="ignore",
+            icon=":material/download:",
+            help=helps["xlsx"],
+        )
+    if "parquet" in formats:
+        row.download_button(
+            text("parquet"),
+            audited(lambda: exports.parquet_bytes(frame, filters, name, notes), "parquet"),
+            f"{stem}.parquet",
+            exports.PARQUET_MIME,
+            key=f"{key}_parquet",
+            on_click="ignore",
+            icon=":material/download:",
+            help=helps["parquet"],
+        )
+
+
+DOWNLOAD_HELP = {
+    "csv": "Download this table as CSV",
+    "xlsx": "Excel workbook; the filters are on its 'filters' sheet",
+    "parquet": "Parquet; the filters are in its key-value metadata",
+}
 
 
 # -- charts, SQL, messages ------------------------------------------------------------------

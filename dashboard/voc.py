@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import auth, components, exports, labels
+from dashboard import components, labels
 from dashboard.labels import escape_markdown
 from warehouse.filters import Filters
 from warehouse.followups import NOTE_MAX, STATUSES
@@ -156,43 +156,18 @@ def status_form(listed: pl.DataFrame, save) -> None:
 def crm_buttons(listed: pl.DataFrame, f: Filters) -> None:
     """The list for a CRM, as CSV (bytes made now, audited on click) and XLSX (made and audited
     when downloaded): the retailer's customer id, never an e-mail."""
-    frame = components.plain(crm_export(listed))
-    stem = exports.file_stem("follow_up_crm", f)
-    described = f.describe()
-    csv = exports.csv_bytes(frame)
-    row = st.container(horizontal=True, gap="small")
-    row.download_button(
-        "CRM export (CSV)",
-        csv,
-        f"{stem}.csv",
-        exports.CSV_MIME,
-        key="voc_crm_csv",
-        on_click=auth.record_download,
-        kwargs={
-            "name": f"{stem}.csv",
-            "fmt": "csv",
-            "rows": frame.height,
-            "blob": csv,
-            "filters_text": described,
+    components.download_buttons(
+        components.plain(crm_export(listed)),
+        "follow_up_crm",
+        f,
+        key="voc_crm",
+        notes=CRM_NOTES,
+        label="CRM export",
+        formats=("csv", "xlsx"),
+        helps={
+            "csv": "One row per answer on the list, with the customer id the retailer knows",
+            "xlsx": "Excel workbook; the filters and what each id is are on its 'filters' sheet",
         },
-        icon=":material/download:",
-        help="One row per answer on the list, with the customer id the retailer knows",
-    )
-    row.download_button(
-        "CRM export (XLSX)",
-        auth.audited(
-            lambda: exports.xlsx_bytes(frame, f, "follow_up_crm", CRM_NOTES),
-            name=f"{stem}.xlsx",
-            fmt="xlsx",
-            rows=frame.height,
-            filters_text=described,
-        ),
-        f"{stem}.xlsx",
-        exports.XLSX_MIME,
-        key="voc_crm_xlsx",
-        on_click="ignore",
-        icon=":material/download:",
-        help="Excel workbook; the filters and what each id is are on its 'filters' sheet",
     )
 
 
@@ -258,11 +233,11 @@ def themes_table(frame: pl.DataFrame, by: str | None = None) -> pl.DataFrame:
     )
 
 
-def emerging_notice(frame: pl.DataFrame, f: Filters) -> None:
-    emerging = frame.filter(pl.col("is_emerging")) if frame.height else frame
-    if emerging.height:
-        for r in emerging.iter_rows(named=True):
-            st.warning(escape_markdown(r["message"]), icon=":material/trending_up:")
+def emerging_notice(frame: pl.DataFrame) -> None:
+    """The emerging themes as on the overview's alerts, or a line saying there are none (and what
+    emerging means) when the period has themed comments."""
+    if frame.height and frame["is_emerging"].any():
+        components.emerging_themes(frame)
     elif frame.height:
         st.caption(
             "Emerging themes: none in the period. A theme is emerging when it has at least 10 mentions, "

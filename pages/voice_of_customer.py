@@ -54,7 +54,7 @@ def themes(f: Filters) -> None:
 
 def emerging_themes(f: Filters) -> None:
     frame = data.voice_emerging_themes(f).frame
-    voc.emerging_notice(frame, f)
+    voc.emerging_notice(frame)
 
 
 def drivers(f: Filters) -> None:
