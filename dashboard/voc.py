@@ -76,7 +76,7 @@ def closed_loop_figures(rates: pl.DataFrame) -> None:
         if whole["count_followed_up"]
         else "not measured: nothing followed up yet"
     )
-    c3.metric("Still open", f"{whole['count_answers'] - whole['count_followed_up']:,}")
+    c3.metric("Still open", f"{whole['count_open']:,}")
     c3.caption("never contacted nor resolved")
 
 

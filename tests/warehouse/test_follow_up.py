@@ -201,6 +201,8 @@ def _statuses(tmp_path: Path) -> pl.DataFrame:
 
 def test_closed_loop_rate_and_time_to_first_follow_up_per_owner_and_month(wh, tmp_path):
     got = wh.follow_up_rates(march(), _statuses(tmp_path)).frame
+    # still open = never contacted nor resolved, counted in the warehouse (the page shows it)
+    assert got["count_open"].to_list() == (got["count_answers"] - got["count_followed_up"]).to_list()
     table = {
         (r["month"], r["owner"]): (
             r["count_answers"],

@@ -68,6 +68,7 @@ RATES_SCHEMA = {
     "owner": pl.Utf8,
     "count_answers": pl.Int64,
     "count_followed_up": pl.Int64,
+    "count_open": pl.Int64,  # never contacted nor resolved
     "count_resolved": pl.Int64,
     "closed_loop_rate": pl.Float64,
     "median_hours_to_first_follow_up": pl.Float64,
@@ -286,6 +287,7 @@ def rates(listed: pl.DataFrame) -> pl.DataFrame:
     figures = [
         pl.len().cast(pl.Int64).alias("count_answers"),
         pl.col("is_followed_up").sum().cast(pl.Int64).alias("count_followed_up"),
+        (pl.len() - pl.col("is_followed_up").sum()).cast(pl.Int64).alias("count_open"),
         pl.col("is_resolved").sum().cast(pl.Int64).alias("count_resolved"),
         (100.0 * pl.col("is_resolved").sum() / pl.len()).alias("closed_loop_rate"),
         pl.col("hours").filter(pl.col("is_followed_up")).median().alias("median_hours_to_first_follow_up"),
@@ -320,6 +322,7 @@ def _no_rates(status: str, reason: str) -> pl.DataFrame:
         "owner": ALL_OWNERS,
         "count_answers": 0,
         "count_followed_up": 0,
+        "count_open": 0,
         "count_resolved": 0,
         "status": status,
         "reason": reason,
