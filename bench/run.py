@@ -91,6 +91,9 @@ def machine() -> str:
 # (before the blocks: 0.41, 2.2 and 9.7 GB, ~0.21 GB per million); 1 GB leaves room. A machine
 # with less memory free than that is reported as not measured, not crashed.
 GENERATOR_PEAK_GB = 1.0
+# Disk a scale takes at its peak, per million order lines: exports ~0.26 GB, the ingest database,
+# a snapshot and the build's spill (an estimate; a scale that cannot fit is reported, not crashed)
+DISK_GB_PER_MILLION = 0.55
 
 
 class SkipScale(Exception):
@@ -107,13 +110,21 @@ def available_gb() -> float:
     return float("inf")
 
 
-def bench_scale(millions: float, workdir: Path, runs: int, profile_dir: Path | None) -> dict:
+def bench_scale(
+    millions: float, workdir: Path, runs: int, profile_dir: Path | None, keep: bool = False
+) -> dict:
     scale = millions * 1_000_000 / LINES_PER_SCALE
     need, free = GENERATOR_PEAK_GB, available_gb()
     if need > 0.9 * free:
         raise SkipScale(
             f"not measured: generating the demo exports needs ~{need:.1f} GB of memory, "
             f"{free:.1f} GB available"
+        )
+    disk_need, disk_free = DISK_GB_PER_MILLION * millions, shutil.disk_usage(workdir).free / 1024**3
+    if disk_need > disk_free:
+        raise SkipScale(
+            f"not measured: exports, ingest database, snapshot and spill need ~{disk_need:.0f} GB "
+            f"of disk, {disk_free:.0f} GB free in {workdir}"
         )
     out = workdir / f"exports-{millions:g}M"
     db = workdir / f"wh-{millions:g}M.duckdb"
@@ -155,9 +166,15 @@ def bench_scale(millions: float, workdir: Path, runs: int, profile_dir: Path | N
     ingest = [PY, "-m", "cli.main", "ingest", str(orders), "--db", str(db), "--no-build", "--json"]
     res["ingest_s"], res["ingest_gb"], res["ingest_cpu_s"], line = child_usage(ingest)
     res["ingest_result"] = json.loads(line.strip().splitlines()[-1])
+    if not keep and not profile_dir:  # the exports are the biggest files (26 GB at 100M lines)
+        shutil.rmtree(out, ignore_errors=True)
 
     say(f"{millions:g}M: cx build")
-    res["build_s"], res["build_gb"], _ = child([PY, "-m", "cli.main", "build", "--db", str(db), "--quiet"])
+    try:
+        build = [PY, "-m", "cli.main", "build", "--db", str(db), "--quiet"]
+        res["build_s"], res["build_gb"], _ = child(build)
+    except RuntimeError as exc:
+        raise SkipScale(f"cx build failed: {str(exc).splitlines()[-1]}") from None
     res["warehouse_rows"] = _table_rows(db)
 
     from bench.page_queries import PAGES
@@ -186,6 +203,10 @@ def bench_scale(millions: float, workdir: Path, runs: int, profile_dir: Path | N
 
     if profile_dir:
         _profiles(res, db, orders, workdir, profile_dir, millions)
+    if not keep:  # the next scale needs the disk
+        shutil.rmtree(out, ignore_errors=True)
+        for path in workdir.glob(f"wh-{millions:g}M*"):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
     return res
 
 
@@ -233,7 +254,9 @@ def main() -> None:
     try:
         for millions in scales:
             try:
-                results.append(bench_scale(millions, workdir, args.runs, args.out if args.profile else None))
+                results.append(
+                    bench_scale(millions, workdir, args.runs, args.out if args.profile else None, args.keep)
+                )
             except SkipScale as exc:
                 skipped.append({"millions": millions, "skipped": str(exc)})
                 print(f"\n## {millions:g}M order lines: {exc}\n", flush=True)
