@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import report
+from demo.next_day import split_last_days
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -94,6 +95,9 @@ GENERATOR_PEAK_GB = 1.0
 # Disk a scale takes at its peak, per million order lines: exports ~0.26 GB, the ingest database,
 # a snapshot and the build's spill (an estimate; a scale that cannot fit is reported, not crashed)
 DISK_GB_PER_MILLION = 0.55
+# The incremental build is measured up to this scale (issue 20's target is at 10M lines): holding the
+# last day back rewrites the exports once, which at 100M lines costs minutes and 26 GB more disk.
+INCREMENTAL_MAX_MILLIONS = 10
 
 
 class SkipScale(Exception):
@@ -142,6 +146,14 @@ def bench_scale(
     )
     manifest = json.loads((out / "manifest.json").read_text())
     res["rows"] = {source: f["rows"] for source, f in manifest["files"].items()}
+    next_day = None
+    if millions <= INCREMENTAL_MAX_MILLIONS:
+        # the last day held back: loaded after the full build, as a retailer's next daily exports
+        say(f"{millions:g}M: holding the last day's rows back (demo/next_day.py)")
+        base, next_day = workdir / f"exports-{millions:g}M-base", workdir / f"exports-{millions:g}M-next-day"
+        res["next_day_rows"] = split_last_days(out, base, next_day, days=1)
+        shutil.rmtree(out)
+        out = base
     orders = out / "orders.csv"
     res["orders_rows"] = res["rows"]["orders"]
     res["orders_mb"] = orders.stat().st_size / 1e6
@@ -175,6 +187,14 @@ def bench_scale(
         res["build_s"], res["build_gb"], _ = child(build)
     except RuntimeError as exc:
         raise SkipScale(f"cx build failed: {str(exc).splitlines()[-1]}") from None
+    if next_day is not None:
+        say(f"{millions:g}M: the next day's exports, ingested, then built incrementally")
+        day = [PY, "-m", "cli.main", "ingest", *map(str, sorted(next_day.glob("*.csv"))), "--db", str(db)]
+        res["day_ingest_s"], res["day_ingest_gb"], _ = child([*day, "--no-build", "--json"])
+        res["day_build_s"], res["day_build_gb"], line = child(build[:-1])  # not --quiet: its summary line
+        res["day_build_line"] = line.strip().splitlines()[-1]
+        if not keep:
+            shutil.rmtree(next_day, ignore_errors=True)
     res["warehouse_rows"] = _table_rows(db)
 
     from bench.page_queries import PAGES

@@ -14,6 +14,11 @@ from config.settings import build_memory_from_env, resolve_db, time_zone_from_en
 def build(
     db: Db = None,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="print only the summary line"),
+    full: bool = typer.Option(
+        False,
+        "--full",
+        help="rebuild every model from all the data (default: only what changed since the last build)",
+    ),
     engine: str = typer.Option(
         "duckdb", "--engine", help="duckdb (default), or spark: run the models on Apache Spark (extra: spark)"
     ),
@@ -64,7 +69,7 @@ def build(
                 path, master=master, remote=remote, lake=lake, quiet=quiet, time_zone=time_zone
             )
         else:
-            result = run_build(path, quiet=quiet, time_zone=time_zone, memory_gb=memory_gb)
+            result = run_build(path, quiet=quiet, time_zone=time_zone, memory_gb=memory_gb, full=full)
     except (BuildError, duckdb.Error, OSError) as exc:  # one line, never a traceback
         what = str(exc) if isinstance(exc, BuildError) else f"{type(exc).__name__}: {exc}"
         typer.echo(f"build failed: {' '.join(what.split())}", err=True)
@@ -74,4 +79,4 @@ def build(
 
 def built_line(result) -> str:
     """What `cx build`, `cx ingest` and `cx demo` print after a build (a warehouse.build.BuildResult)."""
-    return f"built {len(result.models)} models in {result.seconds:.1f} s -> {result.snapshot}"
+    return f"built {len(result.models)} models ({result.how}) in {result.seconds:.1f} s -> {result.snapshot}"

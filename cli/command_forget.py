@@ -46,7 +46,7 @@ def forget(
             customer_id=customer,
             email=email,
             dry_run=dry_run,
-            build=lambda d: build(d, time_zone=settings.time_zone),  # the days of CX_TIME_ZONE
+            build=lambda d: build(d, time_zone=settings.time_zone, full=True),  # the days of CX_TIME_ZONE
         )
     except ForgetError as exc:
         fail(str(exc), 2)

@@ -40,7 +40,7 @@ def retention(
     try:
         if apply:
             report, built = ops_retention.enforce(
-                path, policy, today, lambda d: build(d, time_zone=settings.time_zone)
+                path, policy, today, lambda d: build(d, time_zone=settings.time_zone, full=True)
             )
         else:
             report, built = ops_retention.retention(path, policy, today), None

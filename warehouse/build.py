@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import snapshots
+from warehouse import incremental, snapshots
 from warehouse.project import Model, build_order, load_models
 from warehouse.sql_text import literal
 
@@ -33,6 +33,18 @@ class BuildResult:
     snapshot: Path
     seconds: float
     models: dict[str, int] = field(default_factory=dict)  # model -> row count
+    # an incremental build: model -> carried over / incremental / full: <why>; empty for a full one
+    modes: dict[str, str] = field(default_factory=dict)
+    why_full: str | None = None  # why the build was a full one (None: it was incremental)
+
+    @property
+    def how(self) -> str:
+        """`full` or `incremental` with what it did, for the command's summary line."""
+        if not self.modes:
+            return "full"
+        kinds = [mode.split(":")[0] for mode in self.modes.values()]
+        parts = [f"{kinds.count(k)} {k}" for k in ("incremental", "carried over", "full") if k in kinds]
+        return "incremental: " + ", ".join(parts)
 
 
 # DuckDB's memory for a build (CX_BUILD_MEMORY_GB). Without a limit DuckDB takes up to 80% of the
@@ -42,12 +54,18 @@ DEFAULT_MEMORY_GB = 3.0
 
 
 def build(
-    db: Path, quiet: bool = True, time_zone: str = "UTC", memory_gb: float = DEFAULT_MEMORY_GB
+    db: Path,
+    quiet: bool = True,
+    time_zone: str = "UTC",
+    memory_gb: float = DEFAULT_MEMORY_GB,
+    full: bool = False,
 ) -> BuildResult:
-    """Build every model from the ingest database `db` into a new snapshot and publish it. Day and
+    """Build the models from the ingest database `db` into a new snapshot and publish it. Day and
     month boundaries (the staging models' *_date columns) are those of `time_zone` (CX_TIME_ZONE,
     an IANA name such as Australia/Sydney); timestamps stay UTC. DuckDB holds at most `memory_gb`
-    of data in memory and spills the rest to a temporary folder beside the snapshots."""
+    of data in memory and spills the rest to a temporary folder beside the snapshots.
+    Unless `full`, the build is incremental when it can be (warehouse/incremental.py): the
+    published snapshot, copied and brought up to date with what changed since it was built."""
     db = Path(db)
     if not db.exists():
         raise BuildError(f"{db}: no ingest database yet; run `cx ingest` (or `cx demo`) first")
@@ -61,9 +79,13 @@ def build(
     built = snapshots.new_build_path(db)
     spill = built.with_name(built.stem + "-tmp")
     ordered = build_order(load_models())
+    previous, state, why_full = _previous(db, full, time_zone)
     counts: dict[str, int] = {}
+    modes: dict[str, str] = {}
     con = None
     try:
+        if why_full is None:
+            shutil.copyfile(previous, built)  # the published snapshot, brought up to date below
         con = duckdb.connect(str(built))
         limit_memory(con, memory_gb, spill)
         try:
@@ -74,8 +96,15 @@ def build(
                 f"it has finished. {str(exc).splitlines()[0]}"
             ) from None
         con.execute("begin transaction")
-        for model in ordered:
-            counts[model.name] = create_model_table(con, model, model.render(time_zone=time_zone), quiet)
+        if why_full is None:
+            counts, plan = incremental.run(
+                con, ordered, state, time_zone, create_model_table, _check_partitions, quiet
+            )
+            modes = plan.modes
+        else:
+            for model in ordered:
+                counts[model.name] = create_model_table(con, model, model.render(time_zone=time_zone), quiet)
+        incremental.write_state(con, ordered, time_zone)
         con.execute("commit")
         con.execute("detach src")
         con.execute("checkpoint")
@@ -94,7 +123,24 @@ def build(
                 "the published snapshot is unchanged"
             ) from None
         raise
-    return BuildResult(snapshot, time.perf_counter() - started, counts)
+    return BuildResult(snapshot, time.perf_counter() - started, counts, modes, why_full)
+
+
+def _previous(db: Path, full: bool, time_zone: str) -> tuple[Path | None, dict | None, str | None]:
+    """The published snapshot and its build state, and why the build must be a full one (None when
+    it can be incremental). The state is read from the snapshot opened read-only, as readers do."""
+    if full:
+        return None, None, "asked for (--full)"
+    previous = snapshots.current_snapshot(db)
+    if previous is None:
+        return None, None, "no snapshot published yet"
+    try:
+        with duckdb.connect(str(previous), read_only=True) as con:
+            state = incremental.read_state(con)
+    except duckdb.Error as exc:
+        return None, None, f"the published snapshot cannot be read ({_one_line(exc)})"
+    why = incremental.unusable_reason(state, time_zone)
+    return (None, None, why) if why else (previous, state, None)
 
 
 def limit_memory(con: duckdb.DuckDBPyConnection, memory_gb: float, spill: Path) -> None:
@@ -120,16 +166,25 @@ def create_model_table(con: duckdb.DuckDBPyConnection, model: Model, select_sql:
     return rows
 
 
-def _check_key(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+def _check_partitions(con: duckdb.DuckDBPyConnection, model: Model, in_changed: str) -> None:
+    """The grain check of the rows an incremental build just rebuilt (`in_changed`: a condition on
+    the partition column); the partition column is in the key, so a key repeats only inside one."""
+    try:
+        _check_key(con, model, where=in_changed)
+    except duckdb.Error as exc:
+        raise BuildError(f"model {_model_path(model)}: {_one_line(exc)}") from exc
+
+
+def _check_key(con: duckdb.DuckDBPyConnection, model: Model, where: str | None = None) -> None:
     """Raise BuildError when the built table breaks its model's declared unique key."""
-    sql = model.key_check_sql()
+    sql = model.key_check_sql(where)
     if sql is None:
         return
     repeated_hashes, null_rows = con.execute(sql).fetchone()
     duplicates, example = 0, None
     if repeated_hashes:
-        duplicates = con.execute(f"select count(*) from ({model.duplicate_keys_sql()})").fetchone()[0]
-        example = con.execute(f"{model.duplicate_keys_sql()} limit 1").fetchone()
+        duplicates = con.execute(f"select count(*) from ({model.duplicate_keys_sql(where)})").fetchone()[0]
+        example = con.execute(f"{model.duplicate_keys_sql(where)} limit 1").fetchone()
     if not duplicates and not null_rows:
         return
     key = ", ".join(model.unique_key or [])

@@ -10,6 +10,17 @@ A header line `-- cluster_by: col, ...` stores the model's table sorted by those
 `cluster_by`): DuckDB keeps min/max per row group (zonemaps), so a filter on a sorted column, such
 as a period on a daily mart's activity_date, skips the row groups outside it.
 
+A big model may be built incrementally (warehouse/incremental.py): `-- incremental: col` names its
+partition column (one of its unique_key), `-- incremental_changes: input.col, input.col via mycol`
+says how a change of an input becomes changed partitions (an input's changed rows' `col` values are
+partition values; with `via mycol`, the partitions of this model's rows whose `mycol` is among
+them), and `{{ changed('expr') }}` in the SQL filters an input to the changed partitions (`true` in
+a full build). An input that changed but is not listed makes the model rebuild in full.
+`-- dense_key: key by col` says that `key` numbers the distinct values of `col` densely over the
+whole table (dense_rank): an incremental build renumbers it after its insert, and compares a model
+rebuilt in full with its previous rows without it (a renumbering says nothing new of a row; a model
+that reads another's dense key therefore rebuilds in full).
+
 Every model says its grain in a header line `-- unique_key: col, ...`: the columns that identify a
 row, which `cx build` checks on the built table before anything is published (unique, and not
 null). A key column that legitimately holds null as a dimension value (store_id of a session,
@@ -36,6 +47,15 @@ _REF = re.compile(r"\{\{\s*ref\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}")
 _CLUSTER_BY = re.compile(r"^--\s*cluster_by:\s*([a-z0-9_, ]+?)\s*$", re.MULTILINE)
 _UNIQUE_KEY = re.compile(r"^--\s*unique_key:\s*([a-z0-9_, ]+?)\s*$", re.MULTILINE)
 _NULLABLE_KEY_COLUMNS = re.compile(r"^--\s*nullable_key_columns:\s*([a-z0-9_, ]+?)\s*$", re.MULTILINE)
+_INCREMENTAL = re.compile(r"^--\s*incremental:\s*([a-z0-9_]+)\s*$", re.MULTILINE)
+# one line, or continued on the next lines indented by at least three spaces after the `--`
+_INCREMENTAL_CHANGES = re.compile(
+    r"^--\s*incremental_changes:\s*([a-z0-9_., ]+?(?:\n--\s{3,}[a-z0-9_., ]+?)*)\s*$", re.MULTILINE
+)
+_DENSE_KEY = re.compile(r"^--\s*dense_key:\s*([a-z0-9_]+)\s+by\s+([a-z0-9_]+)\s*$", re.MULTILINE)
+_CHANGED = re.compile(r"\{\{\s*changed\(\s*'([^']+)'\s*\)\s*\}\}")
+# the table holding an incremental model's changed partition values while it builds
+CHANGED_TABLE = "_changed_partitions"
 _TIME_ZONE = re.compile(r"\{\{\s*time_zone\s*\}\}")
 _SOURCE = re.compile(r"\{\{\s*source\(\s*'([a-z_]+)'\s*,\s*'([a-z0-9_]+)'\s*\)\s*\}\}")
 
@@ -62,41 +82,93 @@ class Model:
         return [] if key == ["none"] else key
 
     @property
+    def partition_column(self) -> str | None:
+        """The partition column of an incremental model; None for a model always built in full."""
+        match = _INCREMENTAL.search(self.sql)
+        return match.group(1) if match else None
+
+    @property
+    def incremental_changes(self) -> list[tuple[str, str, str | None]]:
+        """(input, its column, this model's column or None for the partition column itself)."""
+        found = []
+        for match in _INCREMENTAL_CHANGES.finditer(self.sql):
+            for item in re.sub(r"\n--", " ", match.group(1)).split(","):
+                words = item.split()
+                if not words:
+                    continue
+                if len(words) not in (1, 3) or (len(words) == 3 and words[1] != "via"):
+                    raise ValueError(f"{self.path.name}: incremental_changes item {item.strip()!r}")
+                name, _, column = words[0].rpartition(".")
+                found.append((name, column, words[2] if len(words) == 3 else None))
+        return found
+
+    @property
+    def dense_key(self) -> tuple[str, str] | None:
+        """(key column, the column whose distinct values it numbers) or None."""
+        match = _DENSE_KEY.search(self.sql)
+        return (match.group(1), match.group(2)) if match else None
+
+    @property
+    def inputs(self) -> list[str]:
+        """The models and sources (`schema.table`) the model reads."""
+        return list(dict.fromkeys([*self.refs, *(f"{s}.{t}" for s, t in self.sources)]))
+
+    @property
     def nullable_key_columns(self) -> list[str]:
         return _header_columns(_NULLABLE_KEY_COLUMNS, self.sql) or []
 
-    def key_check_sql(self) -> str | None:
+    def key_check_sql(self, where: str | None = None) -> str | None:
         """One row over the built table: how many hashes of the key repeat, and how many rows have a
         null in a key column that may not hold one; None for a model without a key. Repeats are
         sought on a 64-bit hash of the key (2-3x faster than grouping by the key's text columns); a
         repeated hash is then looked up on the columns themselves (duplicate_keys_sql), so a hash
-        collision fails nothing. Nulls hash alike: a nullable key column's null is one value."""
+        collision fails nothing. Nulls hash alike: a nullable key column's null is one value.
+        `where` limits the check to some rows (an incremental build's rebuilt partitions)."""
         if not self.unique_key:
             return None
+        table = self._rows(where)
         key = ", ".join(self.unique_key)
         not_null = [c for c in self.unique_key if c not in self.nullable_key_columns]
         null_rows = " or ".join(f"{c} is null" for c in not_null) or "false"
         return (
-            f"select (select count(*) from (select hash({key}) as key_hash from {self.name} "
+            f"select (select count(*) from (select hash({key}) as key_hash from {table} "
             f"group by key_hash having count(*) > 1)) as count_repeated_key_hashes, "
-            f"(select count(*) from {self.name} where {null_rows}) as count_null_key_rows"
+            f"(select count(*) from {table} where {null_rows}) as count_null_key_rows"
         )
 
-    def duplicate_keys_sql(self) -> str:
+    def duplicate_keys_sql(self, where: str | None = None) -> str:
         """The key values that occur more than once (group by: nulls are equal), with their count."""
         key = ", ".join(self.unique_key or [])
-        return f"select {key}, count(*) as count_rows from {self.name} group by {key} having count(*) > 1"
+        rows = self._rows(where)
+        return f"select {key}, count(*) as count_rows from {rows} group by {key} having count(*) > 1"
+
+    def _rows(self, where: str | None) -> str:
+        return self.name if where is None else f"(select * from {self.name} where {where}) as rows"
 
     @property
     def sources(self) -> list[tuple[str, str]]:
         """The (schema, table) sources the model reads, each once, in the order they appear."""
         return list(dict.fromkeys(_SOURCE.findall(self.sql)))
 
-    def render(self, source_prefix: str = "src", time_zone: str = "UTC", clustered: bool = True) -> str:
+    def render(
+        self,
+        source_prefix: str = "src",
+        time_zone: str = "UTC",
+        clustered: bool = True,
+        incremental: bool = False,
+    ) -> str:
         """SQL with refs as bare table names, sources as <prefix>.<schema>.<table> and
         {{ time_zone }} as the business time zone (CX_TIME_ZONE), a quoted IANA name; sorted by
-        cluster_by unless `clustered` is false (the Spark engine sorts when it loads DuckDB)."""
-        sql = _REF.sub(lambda m: m.group(1), self.sql)
+        cluster_by unless `clustered` is false (the Spark engine sorts when it loads DuckDB).
+        {{ changed('expr') }} is `true`, or with `incremental` a test of `expr` against the changed
+        partitions."""
+        changed = (
+            (lambda m: f"({m.group(1)}) in (select value from {CHANGED_TABLE})")
+            if incremental
+            else (lambda _: "true")
+        )
+        sql = _CHANGED.sub(changed, self.sql)
+        sql = _REF.sub(lambda m: m.group(1), sql)
         sql = _TIME_ZONE.sub(lambda _: "'" + time_zone.replace("'", "''") + "'", sql)
         prefix = f"{source_prefix}." if source_prefix else ""
         sql = _SOURCE.sub(lambda m: f"{prefix}{m.group(1)}.{m.group(2)}", sql)
@@ -110,13 +182,38 @@ def _header_columns(pattern: re.Pattern, sql: str) -> list[str] | None:
     return [c.strip() for c in match.group(1).split(",") if c.strip()] if match else None
 
 
+def _check_incremental(model: Model) -> None:
+    """An incremental model's declarations are consistent: its partition column is in its key (so a
+    key repeats only inside a partition), what it lists are its inputs, and it filters with
+    {{ changed() }}; a model built only in full declares none of it."""
+    column = model.partition_column
+    uses_changed = bool(_CHANGED.search(model.sql))
+    if column is None:
+        if model.incremental_changes or uses_changed:
+            raise ValueError(f"{model.path.name}: incremental_changes or changed() without `-- incremental:`")
+        return
+    if column not in (model.unique_key or []):
+        raise ValueError(
+            f"{model.path.name}: its incremental partition column {column} is not in its unique_key"
+        )
+    if not model.incremental_changes or not uses_changed:
+        raise ValueError(
+            f"{model.path.name}: an incremental model lists incremental_changes and uses changed()"
+        )
+    for name, _, _ in model.incremental_changes:
+        if name not in model.inputs:
+            raise ValueError(f"{model.path.name}: incremental_changes names {name}, which it does not read")
+
+
 def declared_sources() -> dict[tuple[str, str], str]:
+    return {key: spec.get("description", "") for key, spec in declared_source_specs().items()}
+
+
+def declared_source_specs() -> dict[tuple[str, str], dict]:
+    """Each source's declaration in sources.toml: description, and `mutable_columns` (the columns
+    rewritten in place after loading, which an incremental build checksums)."""
     data = tomllib.loads(SOURCES_FILE.read_text())
-    return {
-        (schema, table): spec.get("description", "")
-        for schema, tables in data.items()
-        for table, spec in tables.items()
-    }
+    return {(schema, table): spec for schema, tables in data.items() for table, spec in tables.items()}
 
 
 def load_models(models_dir: Path = MODELS_DIR) -> dict[str, Model]:
@@ -143,5 +240,6 @@ def build_order(models: dict[str, Model]) -> list[Model]:
         for src in model.sources:
             if src not in sources:
                 raise ValueError(f"{model.path.name}: source{src} is not declared in sources.toml")
+        _check_incremental(model)
         graph[model.name] = set(model.refs)
     return [models[name] for name in TopologicalSorter(graph).static_order()]

@@ -6,6 +6,7 @@
 -- table only, not of other tables). Rows are ordered by it, so one customer's spells sit together.
 -- cluster_by: customer_key, valid_from_date
 -- unique_key: customer_id, valid_from_date
+-- dense_key: customer_key by customer_id
 with tiers as (
     select * from {{ ref('stg_customers__customer_tiers') }}
 ),

@@ -1,5 +1,7 @@
 -- One row per customer: current tier, region and segment, and first and last purchase.
 -- unique_key: customer_id
+-- incremental: customer_id
+-- incremental_changes: stg_orders__order_lines.customer_id, dim_customer_tier_spells.customer_id
 with spells as (
     select * from {{ ref('dim_customer_tier_spells') }}
 ),
@@ -9,7 +11,7 @@ order_lines as (
 ),
 
 current_spell as (
-    select * from spells where is_current
+    select * from spells where is_current and {{ changed('customer_id') }}
 ),
 
 purchases as (
@@ -19,7 +21,7 @@ purchases as (
         max(order_date) as last_order_date,
         count(distinct order_id) as count_orders
     from order_lines
-    where customer_id is not null
+    where customer_id is not null and {{ changed('customer_id') }}
     group by 1
 ),
 

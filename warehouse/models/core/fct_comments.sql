@@ -4,13 +4,16 @@
 -- query filters and scopes it like fct_survey_responses. A comment the step has not scored (or
 -- whose text changed since) has a null language, sentiment and theme.
 -- unique_key: response_id
+-- incremental: response_id
+-- incremental_changes: fct_survey_responses.response_id, stg_voc__comment_scores.response_id
 with responses as (
     select * from {{ ref('fct_survey_responses') }}
-    where comment is not null and trim(comment) <> ''
+    where comment is not null and trim(comment) <> '' and {{ changed('response_id') }}
 ),
 
 scores as (
     select * from {{ ref('stg_voc__comment_scores') }}
+    where {{ changed('response_id') }}
 ),
 
 final as (

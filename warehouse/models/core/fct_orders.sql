@@ -2,8 +2,11 @@
 -- the customer's tier and segment on the day of the order; its region is its store's (else the
 -- customer's on the day).
 -- unique_key: order_id
+-- incremental: order_id
+-- incremental_changes: stg_orders__order_lines.order_id, dim_customer_tier_spells.customer_id via customer_id
 with order_lines as (
     select * from {{ ref('stg_orders__order_lines') }}
+    where {{ changed('order_id') }}
 ),
 
 stores as (

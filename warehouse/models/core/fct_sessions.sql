@@ -1,8 +1,11 @@
 -- One row per web or app session, with a flag per funnel step reached (a session that reached
 -- checkout also reached add_to_cart, product_view and visit).
 -- unique_key: session_id
+-- incremental: session_id
+-- incremental_changes: stg_sessions__sessions.session_id, dim_customer_tier_spells.customer_id via customer_id
 with sessions as (
     select * from {{ ref('stg_sessions__sessions') }}
+    where {{ changed('session_id') }}
 ),
 
 spells as (

@@ -1,8 +1,12 @@
 -- One row per survey answer, classified (promoter / passive / detractor, CSAT top-2-box), with the
 -- customer's tier, segment and region on the day and the store of the linked order.
 -- unique_key: response_id
+-- incremental: response_id
+-- incremental_changes: stg_surveys__responses.response_id, stg_contacts__contacts.contact_id via contact_id,
+--     fct_orders.order_id via order_id, dim_customer_tier_spells.customer_id via customer_id
 with responses as (
     select * from {{ ref('stg_surveys__responses') }}
+    where {{ changed('response_id') }}
 ),
 
 orders as (

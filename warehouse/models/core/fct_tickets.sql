@@ -4,8 +4,11 @@
 -- is_repeat_window_closed: the first contact's 7-day window has ended within the data, so
 -- whether the ticket is FCR is known.
 -- unique_key: ticket_id
+-- incremental: ticket_id
+-- incremental_changes: fct_contacts.ticket_id
 with contacts as (
     select * from {{ ref('fct_contacts') }}
+    where {{ changed('ticket_id') }}
 ),
 
 ranked as (

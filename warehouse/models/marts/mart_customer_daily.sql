@@ -7,8 +7,12 @@
 -- sit in a few row groups that the scan picks by their min/max (zonemaps).
 -- cluster_by: tier, channel, activity_date
 -- unique_key: customer_id, activity_date, channel, store_id, region, tier, segment
+-- incremental: activity_date
+-- incremental_changes: fct_orders.order_date
+-- dense_key: customer_key by customer_id
 with orders as (
     select * from {{ ref('fct_orders') }}
+    where {{ changed('order_date') }}
 ),
 
 purchases as (

@@ -7,13 +7,17 @@
 -- order_channel is the sales channel of the order a contact is about (null: about no order, or one
 -- not in the data): the channel filter keeps a contact in a chosen channel or about its orders.
 -- unique_key: activity_date, channel, order_channel, store_id, region, tier, segment, reason
+-- incremental: activity_date
+-- incremental_changes: fct_contacts.opened_date, fct_tickets.opened_date
 -- nullable_key_columns: order_channel, store_id
 with contacts as (
     select * from {{ ref('fct_contacts') }}
+    where {{ changed('opened_date') }}
 ),
 
 tickets as (
     select * from {{ ref('fct_tickets') }}
+    where {{ changed('opened_date') }}
 ),
 
 contacts_with_ticket as (

@@ -3,8 +3,11 @@
 -- Ordered by day, so a period filter skips the row groups outside it (zonemaps).
 -- cluster_by: activity_date
 -- unique_key: activity_date, channel, store_id, region, tier, segment
+-- incremental: activity_date
+-- incremental_changes: fct_orders.order_date
 with orders as (
     select * from {{ ref('fct_orders') }}
+    where {{ changed('order_date') }}
 ),
 
 final as (

@@ -3,9 +3,12 @@
 -- Ordered by day, so a period filter skips the row groups outside it (zonemaps).
 -- cluster_by: activity_date
 -- unique_key: activity_date, channel, store_id, region, tier, segment, traffic_source
+-- incremental: activity_date
+-- incremental_changes: fct_sessions.session_date
 -- nullable_key_columns: store_id
 with sessions as (
     select * from {{ ref('fct_sessions') }}
+    where {{ changed('session_date') }}
 ),
 
 final as (

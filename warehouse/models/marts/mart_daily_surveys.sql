@@ -5,9 +5,12 @@
 -- store_id is null for an answer about no order, or an order not in the data: "no store" is one
 -- value of the grain.
 -- unique_key: activity_date, channel, store_id, region, tier, segment, touchpoint
+-- incremental: activity_date
+-- incremental_changes: fct_survey_responses.answered_date
 -- nullable_key_columns: store_id
 with responses as (
     select * from {{ ref('fct_survey_responses') }}
+    where {{ changed('answered_date') }}
 ),
 
 final as (

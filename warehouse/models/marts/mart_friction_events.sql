@@ -10,21 +10,28 @@
 -- order_channel: on contact rows the sales channel of the order the contact is about (the channel
 -- filter keeps a contact in a chosen channel or about its orders); null on the other rows.
 -- unique_key: activity_date, channel, order_channel, store_id, region, tier, segment, friction_point, cost_driver
+-- incremental: activity_date
+-- incremental_changes: fct_sessions.session_date, fct_contacts.opened_date, fct_orders.order_date,
+--     fct_survey_responses.answered_date
 -- nullable_key_columns: order_channel, store_id
 with sessions as (
     select * from {{ ref('fct_sessions') }}
+    where {{ changed('session_date') }}
 ),
 
 contacts as (
     select * from {{ ref('fct_contacts') }}
+    where {{ changed('opened_date') }}
 ),
 
 orders as (
     select * from {{ ref('fct_orders') }}
+    where {{ changed('order_date') }}
 ),
 
 responses as (
     select * from {{ ref('fct_survey_responses') }}
+    where {{ changed('answered_date') }}
 ),
 
 abandoned_carts as (

@@ -13,18 +13,22 @@
 -- a ticket whose order is not in the data (its sales channel is unknown): "no channel" and
 -- "no store" are values of the grain.
 -- unique_key: activity_date, channel, store_id, region, tier, segment, step
+-- incremental: activity_date
+-- incremental_changes: mart_daily_sessions.activity_date, mart_daily_orders.activity_date, fct_tickets.opened_date
 -- nullable_key_columns: channel, store_id
 with sessions as (
     select * from {{ ref('mart_daily_sessions') }}
+    where {{ changed('activity_date') }}
 ),
 
 orders as (
     select * from {{ ref('mart_daily_orders') }}
+    where {{ changed('activity_date') }}
 ),
 
 -- Post-purchase support: tickets about an order, counted under the order's sales channel.
 tickets as (
-    select * from {{ ref('fct_tickets') }} where order_id is not null
+    select * from {{ ref('fct_tickets') }} where order_id is not null and {{ changed('opened_date') }}
 ),
 
 session_steps as (

@@ -1,9 +1,12 @@
 -- One row per support contact.
 -- unique_key: contact_id
+-- incremental: contact_id
+-- incremental_changes: raw.contacts.contact_id
 with source as (
     -- a record exported again with changed values was loaded again (an update): the latest
     -- export wins, the earlier versions stay in raw as lineage
     select * from {{ source('raw', 'contacts') }}
+    where {{ changed('contact_id') }}
     qualify row_number() over (partition by contact_id order by _loaded_at desc, _run_id desc) = 1
 ),
 

@@ -2,10 +2,13 @@
 -- reports returns (a line without returned_quantity then returned none) or does not at all
 -- (Olist, UCI Online Retail: no line has it); the return rate counts only exports that do.
 -- unique_key: order_id, line_no
+-- incremental: order_id
+-- incremental_changes: raw.orders.order_id
 with source as (
     -- a record exported again with changed values was loaded again (an update): the latest
     -- export wins, the earlier versions stay in raw as lineage
     select * from {{ source('raw', 'orders') }}
+    where {{ changed('order_id') }}
     qualify row_number() over (partition by order_id, line_no order by _loaded_at desc, _run_id desc) = 1
 ),
 

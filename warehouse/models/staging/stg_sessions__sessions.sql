@@ -1,9 +1,12 @@
 -- One row per web or app session.
 -- unique_key: session_id
+-- incremental: session_id
+-- incremental_changes: raw.sessions.session_id
 with source as (
     -- a record exported again with changed values was loaded again (an update): the latest
     -- export wins, the earlier versions stay in raw as lineage
     select * from {{ source('raw', 'sessions') }}
+    where {{ changed('session_id') }}
     qualify row_number() over (partition by session_id order by _loaded_at desc, _run_id desc) = 1
 ),
 

@@ -1,9 +1,12 @@
 -- One row per survey answer (nps, csat or ces).
 -- unique_key: response_id
+-- incremental: response_id
+-- incremental_changes: raw.surveys.response_id
 with source as (
     -- a record exported again with changed values was loaded again (an update): the latest
     -- export wins, the earlier versions stay in raw as lineage
     select * from {{ source('raw', 'surveys') }}
+    where {{ changed('response_id') }}
     qualify row_number() over (partition by response_id order by _loaded_at desc, _run_id desc) = 1
 ),
 

@@ -1,0 +1,326 @@
+"""An incremental build: the published snapshot, copied, brought up to date with what changed.
+
+A retailer loads a day's exports into history of years; rebuilding every model from all of it for
+each day costs the whole build. Here the new snapshot starts as a copy of the published one (a file
+copy: a snapshot is one DuckDB file, and copying it is much cheaper than computing it), and each
+model, in dependency order, is
+- carried over when none of its inputs changed (the copy already holds it);
+- built incrementally when it declares partitions (`-- incremental:`, warehouse/project.py) and
+  every input that changed is one it knows how to follow (`-- incremental_changes:`): the rows of
+  the changed partitions are deleted and computed again from the inputs filtered to them
+  ({{ changed('...') }}), so a day's new orders rebuild those orders, their days of the daily
+  marts, and nothing else;
+- rebuilt in full otherwise (a small model, a changed model file, an input changed beyond what it
+  follows), and then compared with its previous rows so that its consumers see only what differs.
+What changed is carried from model to model as *deltas*: a temporary table per model with the old
+and the new rows of its changed partitions (or `all`, which makes every consumer rebuild in full).
+A source's delta is its rows loaded by ingest runs the previous build did not see; a source whose
+rows were deleted or rewritten in place (erasure, retention, masking: its `mutable_columns` in
+sources.toml) is `all`. The state that decides this (the runs and row counts per source, a checksum
+of the mutable columns, each model's rendered SQL) is kept in the snapshot's `build_state` schema;
+without it (a snapshot of an older version, a Spark build) the build is a full one.
+
+The result is the same tables a full build gives (tests/warehouse/test_incremental.py compares every
+table, row for row); only the rows' storage order differs (new rows are appended after the
+copied ones, sorted among themselves by the model's cluster_by), which `cx build --full` restores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+
+import duckdb
+
+from warehouse.project import CHANGED_TABLE, Model, declared_source_specs
+
+# Bumped whenever what a snapshot's build state means changes: an older state then forces a full build.
+ENGINE_VERSION = 1
+STATE_SCHEMA = "build_state"
+# A model rebuilt in full is compared with its previous rows (EXCEPT ALL both ways) when both hold at
+# most this many rows together; a bigger one is `all` for its consumers (the comparison would cost
+# about what rebuilding them does).
+DIFF_MAX_ROWS = 4_000_000
+
+ALL = "all"
+
+
+@dataclass
+class Delta:
+    """What changed in a model or source: nothing (table None, not every), the rows of a temporary
+    table (old and new versions of the changed rows), or everything."""
+
+    table: str | None = None
+    every: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.every or self.table is not None
+
+
+@dataclass
+class Plan:
+    """What one incremental build did, per model: carried, incremental or full (with the reason)."""
+
+    modes: dict[str, str] = field(default_factory=dict)
+
+
+def source_state(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, runs: list[str] | None = None
+) -> dict:
+    """Rows, ingest runs and the checksum of the columns rewritten in place of one source table;
+    with `runs`, of the rows those ingest runs loaded only (what a previous build saw)."""
+    columns = {
+        r[0]
+        for r in con.execute(
+            "select column_name from duckdb_columns() where database_name = 'src' and schema_name = $s "
+            "and table_name = $t",
+            {"s": schema, "t": table},
+        ).fetchall()
+    }
+    where, params = "", {}
+    if "_run_id" in columns:  # append-only but for its mutable columns: runs, rows and their checksum
+        mutable = [
+            c for c in declared_source_specs()[(schema, table)].get("mutable_columns", []) if c in columns
+        ]
+        checksum = ", ".join(f"bit_xor(hash({c}))" for c in mutable) or "0"
+        listed = "list(distinct _run_id order by _run_id)"
+        if runs is not None:
+            where, params = "where _run_id in (select unnest($runs::varchar[]))", {"runs": runs}
+    else:  # the ingest's logs and the VoC step's scores, rewritten at will: a checksum of every row
+        checksum, listed = "bit_xor(hash(t))", "[]"
+    rows, run_ids, *sums = con.execute(
+        f"select count(*), {listed}, {checksum} from src.{schema}.{table} as t {where}", params
+    ).fetchone()
+    return {
+        "rows": rows,
+        "runs": [r for r in run_ids or [] if r is not None],
+        "checksum": [str(s) for s in sums],
+    }
+
+
+def sql_hash(model: Model, time_zone: str) -> str:
+    return hashlib.md5(model.render(time_zone=time_zone).encode()).hexdigest()
+
+
+def read_state(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """The build state stored in the (copied) snapshot, or None when it has none."""
+    try:
+        row = con.execute(f"select value from {STATE_SCHEMA}.state").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return json.loads(row[0]) if row else None
+
+
+def write_state(con: duckdb.DuckDBPyConnection, ordered: list[Model], time_zone: str) -> None:
+    """Record what this build saw (sources) and ran (models), for the next incremental build."""
+    sources = sorted({s for m in ordered for s in m.sources})
+    state = {
+        "engine_version": ENGINE_VERSION,
+        "time_zone": time_zone,
+        "sources": {f"{s}.{t}": source_state(con, s, t) for s, t in sources},
+        "models": {m.name: sql_hash(m, time_zone) for m in ordered},
+    }
+    con.execute(f"create schema if not exists {STATE_SCHEMA}")
+    con.execute(f"create or replace table {STATE_SCHEMA}.state (value varchar)")
+    con.execute(f"insert into {STATE_SCHEMA}.state values ($v)", {"v": json.dumps(state)})
+
+
+def unusable_reason(state: dict | None, time_zone: str) -> str | None:
+    """Why the previous snapshot cannot be brought up to date (a full build is needed), or None."""
+    if state is None:
+        return "the published snapshot has no build state (built by an older version or by Spark)"
+    if state.get("engine_version") != ENGINE_VERSION:
+        return "the published snapshot was built by another version of the incremental build"
+    if state.get("time_zone") != time_zone:
+        return f"the business time zone changed ({state.get('time_zone')} -> {time_zone})"
+    return None
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    ordered: list[Model],
+    state: dict,
+    time_zone: str,
+    create_model_table,
+    check_partitions,
+    quiet: bool,
+) -> tuple[dict[str, int], Plan]:
+    """Bring the copied snapshot open in `con` up to date, model by model; returns rows per model
+    and what was done to each. `create_model_table(con, model, sql, quiet)` builds a model in full
+    and checks its grain (warehouse/build.py); `check_partitions(con, model)` checks the grain of
+    the rows just rebuilt."""
+    deltas: dict[str, Delta] = {}
+    for schema, table in sorted({s for m in ordered for s in m.sources}):
+        deltas[f"{schema}.{table}"] = _source_delta(
+            con, schema, table, state["sources"].get(f"{schema}.{table}")
+        )
+    consumed = {name for m in ordered for name in m.inputs}
+    existing = {
+        r[0]
+        for r in con.execute("select table_name from duckdb_tables() where schema_name = 'main'").fetchall()
+    }
+    counts: dict[str, int] = {}
+    plan = Plan()
+    for model in ordered:
+        started = time.perf_counter()
+        changed = {name: deltas[name] for name in model.inputs if deltas[name].changed}
+        follows = {name for name, _, _ in model.incremental_changes}
+        if model.name not in existing:
+            mode = "full: new model"
+        elif state["models"].get(model.name) != sql_hash(model, time_zone):
+            mode = "full: its SQL changed"
+        elif not changed:
+            mode = "carried over"
+        elif model.partition_column is None:
+            mode = "full: built only in full"
+        elif not set(changed) <= follows:
+            mode = f"full: {', '.join(sorted(set(changed) - follows))} changed"
+        elif any(d.every for d in changed.values()):
+            every = ", ".join(sorted(n for n, d in changed.items() if d.every))
+            mode = f"full: every row of {every} may have changed"
+        else:
+            mode = "incremental"
+        if mode == "carried over":
+            deltas[model.name] = Delta()
+            counts[model.name] = con.execute(f"select count(*) from {model.name}").fetchone()[0]
+        elif mode == "incremental":
+            deltas[model.name], counts[model.name] = _incremental(
+                con, model, changed, time_zone, check_partitions
+            )
+        else:
+            deltas[model.name], counts[model.name] = _full(
+                con, model, time_zone, create_model_table, model.name in existing, model.name in consumed
+            )
+        plan.modes[model.name] = mode
+        if not quiet:
+            seconds = time.perf_counter() - started
+            print(
+                f"  {model.layer:8} {model.name:40} {counts[model.name]:>12,} rows {seconds:7.1f} s  {mode}"
+            )
+    for name in existing - {m.name for m in ordered}:  # a model file removed since
+        con.execute(f"drop table {name}")
+    return counts, plan
+
+
+def _source_delta(con: duckdb.DuckDBPyConnection, schema: str, table: str, before: dict | None) -> Delta:
+    """The rows of the source loaded by ingest runs the previous build did not see; `all` when rows it
+    saw were deleted or rewritten in place (or it has no run lineage and changed at all)."""
+    if before is None:
+        return Delta(every=True)
+    now = source_state(con, schema, table)
+    if now == before:
+        return Delta()
+    if not before["runs"] or not set(before["runs"]) <= set(now["runs"]):
+        return Delta(every=True)  # no lineage, or a run's rows all deleted (erasure, retention)
+    if source_state(con, schema, table, runs=before["runs"]) != before:
+        return Delta(every=True)  # rows the previous build saw were deleted or rewritten in place
+    new_runs = sorted(set(now["runs"]) - set(before["runs"]))
+    delta = _delta_name(f"{schema}.{table}")
+    con.execute(
+        f"create or replace temp table {delta} as select * from src.{schema}.{table} where _run_id in "
+        f"(select unnest($runs::varchar[]))",
+        {"runs": new_runs},
+    )
+    return Delta(table=delta)
+
+
+def _incremental(
+    con, model: Model, changed: dict[str, Delta], time_zone: str, check_partitions
+) -> tuple[Delta, int]:
+    """Delete the model's rows of the changed partitions and compute them again."""
+    part = model.partition_column
+    selects = []
+    for name, column, via in model.incremental_changes:
+        if name not in changed:
+            continue
+        delta = changed[name].table
+        if via is None:
+            selects.append(f"select {column} as value from {delta}")
+        else:
+            selects.append(
+                f"select {part} as value from {model.name} where {via} in (select {column} from {delta})"
+            )
+    values = " union all ".join(selects)
+    con.execute(
+        f"create or replace temp table {CHANGED_TABLE} as "
+        f"select distinct value from ({values}) where value is not null"
+    )
+    in_changed = f"{part} in (select value from {CHANGED_TABLE})"
+    delta = _delta_name(model.name)
+    con.execute(f"create or replace temp table {delta} as select * from {model.name} where {in_changed}")
+    con.execute(f"delete from {model.name} where {in_changed}")
+    con.execute(f"insert into {model.name} by name {model.render(time_zone=time_zone, incremental=True)}")
+    check_partitions(con, model, in_changed)
+    if model.dense_key and _renumber(con, model, in_changed):
+        con.execute(f"drop table {delta}")
+        con.execute(f"drop table {CHANGED_TABLE}")
+        return Delta(every=True), con.execute(f"select count(*) from {model.name}").fetchone()[0]
+    con.execute(f"insert into {delta} select * from {model.name} where {in_changed}")
+    con.execute(f"drop table {CHANGED_TABLE}")
+    return Delta(table=delta), con.execute(f"select count(*) from {model.name}").fetchone()[0]
+
+
+def _renumber(con, model: Model, in_changed: str) -> bool:
+    """Number the dense key again over the whole table (the rows just inserted were numbered among
+    themselves). True when rows outside the changed partitions were renumbered too (a new customer
+    sorting before others): then every row may have changed for the model's consumers."""
+    key, by = model.dense_key
+    con.execute(
+        f"create or replace temp table _dense as select {by}, "
+        f"cast(dense_rank() over (order by {by}) as integer) as {key} "
+        f"from (select distinct {by} from {model.name})"
+    )
+    moved = con.execute(
+        f"select count(*) from {model.name} inner join _dense using ({by}) "
+        f"where {model.name}.{key} <> _dense.{key} and not ({model.name}.{in_changed})"
+    ).fetchone()[0]
+    con.execute(
+        f"update {model.name} set {key} = _dense.{key} from _dense "
+        f"where {model.name}.{by} = _dense.{by} and {model.name}.{key} <> _dense.{key}"
+    )
+    con.execute("drop table _dense")
+    return moved > 0
+
+
+def _full(
+    con, model: Model, time_zone: str, create_model_table, existed: bool, consumed: bool
+) -> tuple[Delta, int]:
+    """Build the model in full; its delta is what differs from its previous rows."""
+    old = f"_previous_{model.name}"
+    if existed:
+        con.execute(f"alter table {model.name} rename to {old}")
+    rows = create_model_table(con, model, model.render(time_zone=time_zone), True)
+    if not existed:
+        return Delta(every=True), rows
+    try:
+        if not consumed:
+            return Delta(), rows
+        old_rows = con.execute(f"select count(*) from {old}").fetchone()[0]
+        if rows + old_rows > DIFF_MAX_ROWS:
+            return Delta(every=True), rows
+        same_columns = [r[0] for r in con.execute(f"describe {model.name}").fetchall()] == [
+            r[0] for r in con.execute(f"describe {old}").fetchall()
+        ]
+        if not same_columns:
+            return Delta(every=True), rows
+        # a dense key renumbers rows without changing what they say: compared without it
+        columns = "* exclude (" + model.dense_key[0] + ")" if model.dense_key else "*"
+        delta = _delta_name(model.name)
+        con.execute(
+            f"create or replace temp table {delta} as "
+            f"(select {columns} from {model.name} except all select {columns} from {old}) union all "
+            f"(select {columns} from {old} except all select {columns} from {model.name})"
+        )
+        if con.execute(f"select count(*) from {delta}").fetchone()[0] == 0:
+            con.execute(f"drop table {delta}")
+            return Delta(), rows
+        return Delta(table=delta), rows
+    finally:
+        con.execute(f"drop table {old}")
+
+
+def _delta_name(name: str) -> str:
+    return "_delta_" + name.replace(".", "__")
