@@ -243,46 +243,63 @@ def _incremental(
             selects.append(
                 f"select {part} as value from {model.name} where {via} in (select {column} from {delta})"
             )
+    if model.incremental_also:  # rows that change with the data as a whole (e.g. near its latest day)
+        selects.append(f"select {part} as value from {model.name} where {model.incremental_also}")
     values = " union all ".join(selects)
     con.execute(
         f"create or replace temp table {CHANGED_TABLE} as "
         f"select distinct value from ({values}) where value is not null"
     )
     in_changed = f"{part} in (select value from {CHANGED_TABLE})"
-    delta = _delta_name(model.name)
-    con.execute(f"create or replace temp table {delta} as select * from {model.name} where {in_changed}")
+    for column in model.incremental_closure:  # every row sharing the column with a changed one
+        con.execute(
+            f"insert into {CHANGED_TABLE} select distinct {part} from {model.name} where {column} in "
+            f"(select {column} from {model.name} where {in_changed}) and not ({in_changed})"
+        )
+    con.execute(f"create or replace temp table _rebuilt as select * from {model.name} where {in_changed}")
     con.execute(f"delete from {model.name} where {in_changed}")
     con.execute(f"insert into {model.name} by name {model.render(time_zone=time_zone, incremental=True)}")
     check_partitions(con, model, in_changed)
-    if model.dense_key and _renumber(con, model, in_changed):
-        con.execute(f"drop table {delta}")
-        con.execute(f"drop table {CHANGED_TABLE}")
-        return Delta(every=True), con.execute(f"select count(*) from {model.name}").fetchone()[0]
-    con.execute(f"insert into {delta} select * from {model.name} where {in_changed}")
+    if model.dense_key:
+        _renumber(con, model)
+    # The delta is what differs, not every row rebuilt: a rebuilt partition mostly comes out as it
+    # was (a customer's older contacts, rebuilt for their new one), and its consumers need not follow.
+    columns = f"* exclude ({model.dense_key[0]})" if model.dense_key else "*"
+    delta = _delta_name(model.name)
+    now = f"select {columns} from {model.name} where {in_changed}"
+    before = f"select {columns} from _rebuilt"
+    con.execute(
+        f"create or replace temp table {delta} as "
+        f"({now} except all {before}) union all ({before} except all {now})"
+    )
+    con.execute("drop table _rebuilt")
     con.execute(f"drop table {CHANGED_TABLE}")
-    return Delta(table=delta), con.execute(f"select count(*) from {model.name}").fetchone()[0]
+    rows = con.execute(f"select count(*) from {model.name}").fetchone()[0]
+    return _nonempty(con, delta), rows
 
 
-def _renumber(con, model: Model, in_changed: str) -> bool:
+def _nonempty(con, delta: str) -> Delta:
+    if con.execute(f"select count(*) from {delta}").fetchone()[0] == 0:
+        con.execute(f"drop table {delta}")
+        return Delta()
+    return Delta(table=delta)
+
+
+def _renumber(con, model: Model) -> None:
     """Number the dense key again over the whole table (the rows just inserted were numbered among
-    themselves). True when rows outside the changed partitions were renumbered too (a new customer
-    sorting before others): then every row may have changed for the model's consumers."""
+    themselves). A row renumbered only (a new customer sorting before it) is not in the delta: a
+    renumbering says nothing new of a row, and no incremental model reads another's dense key."""
     key, by = model.dense_key
     con.execute(
         f"create or replace temp table _dense as select {by}, "
         f"cast(dense_rank() over (order by {by}) as integer) as {key} "
         f"from (select distinct {by} from {model.name})"
     )
-    moved = con.execute(
-        f"select count(*) from {model.name} inner join _dense using ({by}) "
-        f"where {model.name}.{key} <> _dense.{key} and not ({model.name}.{in_changed})"
-    ).fetchone()[0]
     con.execute(
         f"update {model.name} set {key} = _dense.{key} from _dense "
         f"where {model.name}.{by} = _dense.{by} and {model.name}.{key} <> _dense.{key}"
     )
     con.execute("drop table _dense")
-    return moved > 0
 
 
 def _full(
@@ -314,10 +331,7 @@ def _full(
             f"(select {columns} from {model.name} except all select {columns} from {old}) union all "
             f"(select {columns} from {old} except all select {columns} from {model.name})"
         )
-        if con.execute(f"select count(*) from {delta}").fetchone()[0] == 0:
-            con.execute(f"drop table {delta}")
-            return Delta(), rows
-        return Delta(table=delta), rows
+        return _nonempty(con, delta), rows
     finally:
         con.execute(f"drop table {old}")
 

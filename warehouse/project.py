@@ -16,6 +16,10 @@ says how a change of an input becomes changed partitions (an input's changed row
 partition values; with `via mycol`, the partitions of this model's rows whose `mycol` is among
 them), and `{{ changed('expr') }}` in the SQL filters an input to the changed partitions (`true` in
 a full build). An input that changed but is not listed makes the model rebuild in full.
+`-- incremental_also: condition` adds the partitions of the model's previous rows that meet it
+(rows that depend on the data as a whole, such as a flag relative to its latest day; {{ this }} is
+the model's table), and `-- incremental_closure: col, ...` takes along every row sharing a value
+of those columns with a rebuilt one (a window over a customer's rows needs all of them).
 `-- dense_key: key by col` says that `key` numbers the distinct values of `col` densely over the
 whole table (dense_rank): an incremental build renumbers it after its insert, and compares a model
 rebuilt in full with its previous rows without it (a renumbering says nothing new of a row; a model
@@ -52,6 +56,9 @@ _INCREMENTAL = re.compile(r"^--\s*incremental:\s*([a-z0-9_]+)\s*$", re.MULTILINE
 _INCREMENTAL_CHANGES = re.compile(
     r"^--\s*incremental_changes:\s*([a-z0-9_., ]+?(?:\n--\s{3,}[a-z0-9_., ]+?)*)\s*$", re.MULTILINE
 )
+_INCREMENTAL_ALSO = re.compile(r"^--\s*incremental_also:\s*(.+?)\s*$", re.MULTILINE)
+_INCREMENTAL_CLOSURE = re.compile(r"^--\s*incremental_closure:\s*([a-z0-9_, ]+?)\s*$", re.MULTILINE)
+_THIS = re.compile(r"\{\{\s*this\s*\}\}")
 _DENSE_KEY = re.compile(r"^--\s*dense_key:\s*([a-z0-9_]+)\s+by\s+([a-z0-9_]+)\s*$", re.MULTILINE)
 _CHANGED = re.compile(r"\{\{\s*changed\(\s*'([^']+)'\s*\)\s*\}\}")
 # the table holding an incremental model's changed partition values while it builds
@@ -101,6 +108,19 @@ class Model:
                 name, _, column = words[0].rpartition(".")
                 found.append((name, column, words[2] if len(words) == 3 else None))
         return found
+
+    @property
+    def incremental_also(self) -> str | None:
+        """A condition on the model's previous rows whose partitions are rebuilt whenever the model
+        is ({{ this }} is the model's table): rows that depend on the data as a whole."""
+        match = _INCREMENTAL_ALSO.search(self.sql)
+        return _THIS.sub(self.name, match.group(1)) if match else None
+
+    @property
+    def incremental_closure(self) -> list[str]:
+        """Columns over which a rebuilt partition takes along every row sharing its value (a
+        window over a customer's rows needs all of them)."""
+        return _header_columns(_INCREMENTAL_CLOSURE, self.sql) or []
 
     @property
     def dense_key(self) -> tuple[str, str] | None:
@@ -189,8 +209,8 @@ def _check_incremental(model: Model) -> None:
     column = model.partition_column
     uses_changed = bool(_CHANGED.search(model.sql))
     if column is None:
-        if model.incremental_changes or uses_changed:
-            raise ValueError(f"{model.path.name}: incremental_changes or changed() without `-- incremental:`")
+        if model.incremental_changes or uses_changed or model.incremental_also or model.incremental_closure:
+            raise ValueError(f"{model.path.name}: incremental_* or changed() without `-- incremental:`")
         return
     if column not in (model.unique_key or []):
         raise ValueError(

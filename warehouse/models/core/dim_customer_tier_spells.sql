@@ -6,9 +6,12 @@
 -- table only, not of other tables). Rows are ordered by it, so one customer's spells sit together.
 -- cluster_by: customer_key, valid_from_date
 -- unique_key: customer_id, valid_from_date
+-- incremental: customer_id
+-- incremental_changes: stg_customers__customer_tiers.customer_id
 -- dense_key: customer_key by customer_id
 with tiers as (
     select * from {{ ref('stg_customers__customer_tiers') }}
+    where {{ changed('customer_id') }}
 ),
 
 spells as (

@@ -3,8 +3,19 @@
 -- long-wait flag (by the cost assumptions' version applying on the day), and the customer's tier,
 -- segment and region on the day.
 -- unique_key: contact_id
+-- Built incrementally: a contact's repeat flags look at the customer's (an anonymous contact's:
+-- its ticket's) other contacts, so a rebuilt contact takes along every contact of its customer and
+-- ticket; whether its 7-day window has closed depends on the latest contact of all, so the
+-- contacts of the last 7 days are rebuilt whenever new contacts arrive.
+-- incremental: contact_id
+-- incremental_changes: stg_contacts__contacts.contact_id, stg_contacts__contacts.customer_id via customer_id,
+--     stg_contacts__contacts.ticket_id via ticket_id, fct_orders.order_id via order_id,
+--     dim_customer_tier_spells.customer_id via customer_id
+-- incremental_also: opened_at > (select max(opened_at) - interval 7 day from {{ this }})
+-- incremental_closure: customer_id, ticket_id
 with contacts as (
     select * from {{ ref('stg_contacts__contacts') }}
+    where {{ changed('contact_id') }}
 ),
 
 orders as (
@@ -22,7 +33,7 @@ assumptions as (
 -- The latest contact in the data: a contact opened less than 7 days before it has not had its
 -- full window for a repeat yet (its "no repeat" is not known), so rates leave it out.
 data_end as (
-    select max(opened_at) as latest_opened_at from contacts
+    select max(opened_at) as latest_opened_at from {{ ref('stg_contacts__contacts') }}
 ),
 
 -- Anonymous contacts are followed within their own ticket only.

@@ -1,7 +1,10 @@
 -- One row per tier spell of a customer (the CRM export carries the tier history).
 -- unique_key: customer_id, tier_since_date
+-- incremental: customer_id
+-- incremental_changes: raw.customers.customer_id
 with source as (
     select * from {{ source('raw', 'customers') }}
+    where {{ changed('customer_id') }}
 ),
 
 final as (
