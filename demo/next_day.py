@@ -58,5 +58,7 @@ def split_last_days(exports: Path, base: Path, next_day: Path, days: int = 1) ->
         is_held = ((day >= first_held) & (day <= last)).fill_null(False)
         rows.filter(is_held.not_()).sink_csv(base / path.name)
         rows.filter(is_held).sink_csv(next_day / path.name)
-        held[path.name] = pl.scan_csv(next_day / path.name, infer_schema=False).select(pl.len()).collect().item()
+        held[path.name] = (
+            pl.scan_csv(next_day / path.name, infer_schema=False).select(pl.len()).collect().item()
+        )
     return held

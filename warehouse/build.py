@@ -96,15 +96,16 @@ def build(
                 f"it has finished. {str(exc).splitlines()[0]}"
             ) from None
         con.execute("begin transaction")
+        sources = incremental.source_states(con, ordered)
         if why_full is None:
             counts, plan = incremental.run(
-                con, ordered, state, time_zone, create_model_table, _check_partitions, quiet
+                con, ordered, state, sources, time_zone, create_model_table, _check_partitions, quiet
             )
             modes = plan.modes
         else:
             for model in ordered:
                 counts[model.name] = create_model_table(con, model, model.render(time_zone=time_zone), quiet)
-        incremental.write_state(con, ordered, time_zone)
+        incremental.write_state(con, ordered, time_zone, sources)
         con.execute("commit")
         con.execute("detach src")
         con.execute("checkpoint")

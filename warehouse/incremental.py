@@ -67,11 +67,31 @@ class Plan:
     modes: dict[str, str] = field(default_factory=dict)
 
 
-def source_state(
-    con: duckdb.DuckDBPyConnection, schema: str, table: str, runs: list[str] | None = None
-) -> dict:
-    """Rows, ingest runs and the checksum of the columns rewritten in place of one source table;
-    with `runs`, of the rows those ingest runs loaded only (what a previous build saw)."""
+def source_states(con: duckdb.DuckDBPyConnection, ordered: list[Model]) -> dict[str, dict]:
+    """The state of every source the models read (once per build: the ingest database is attached
+    read-only, so no ingest can change it meanwhile)."""
+    sources = sorted({s for m in ordered for s in m.sources})
+    return {f"{schema}.{table}": source_state(con, schema, table) for schema, table in sources}
+
+
+def source_state(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dict:
+    """Rows, ingest runs and the checksum of the columns rewritten in place of one source table."""
+    listed, checksum = _state_sql(con, schema, table)
+    rows, run_ids, *sums = con.execute(
+        f"select count(*), {listed}, {checksum} from src.{schema}.{table} as t"
+    ).fetchone()
+    return {
+        "rows": rows,
+        "runs": [r for r in run_ids or [] if r is not None],
+        "checksum": [str(s or 0) for s in sums],
+    }
+
+
+def _state_sql(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[str, str]:
+    """(the list of its ingest runs, its checksums) as SQL over the source table aliased `t`: with
+    run lineage, an append-only table but for its mutable columns (sources.toml), checksummed; the
+    ingest's logs and the VoC step's scores, rewritten at will, have a checksum of every row.
+    A checksum is a bit_xor of hashes, so that of old rows is that of all xor that of new ones."""
     columns = {
         r[0]
         for r in con.execute(
@@ -80,25 +100,10 @@ def source_state(
             {"s": schema, "t": table},
         ).fetchall()
     }
-    where, params = "", {}
-    if "_run_id" in columns:  # append-only but for its mutable columns: runs, rows and their checksum
-        mutable = [
-            c for c in declared_source_specs()[(schema, table)].get("mutable_columns", []) if c in columns
-        ]
-        checksum = ", ".join(f"bit_xor(hash({c}))" for c in mutable) or "0"
-        listed = "list(distinct _run_id order by _run_id)"
-        if runs is not None:
-            where, params = "where _run_id in (select unnest($runs::varchar[]))", {"runs": runs}
-    else:  # the ingest's logs and the VoC step's scores, rewritten at will: a checksum of every row
-        checksum, listed = "bit_xor(hash(t))", "[]"
-    rows, run_ids, *sums = con.execute(
-        f"select count(*), {listed}, {checksum} from src.{schema}.{table} as t {where}", params
-    ).fetchone()
-    return {
-        "rows": rows,
-        "runs": [r for r in run_ids or [] if r is not None],
-        "checksum": [str(s) for s in sums],
-    }
+    if "_run_id" not in columns:
+        return "[]", "bit_xor(hash(t))"
+    mutable = [c for c in declared_source_specs()[(schema, table)].get("mutable_columns", []) if c in columns]
+    return "list(distinct _run_id order by _run_id)", ", ".join(f"bit_xor(hash({c}))" for c in mutable) or "0"
 
 
 def sql_hash(model: Model, time_zone: str) -> str:
@@ -114,13 +119,14 @@ def read_state(con: duckdb.DuckDBPyConnection) -> dict | None:
     return json.loads(row[0]) if row else None
 
 
-def write_state(con: duckdb.DuckDBPyConnection, ordered: list[Model], time_zone: str) -> None:
-    """Record what this build saw (sources) and ran (models), for the next incremental build."""
-    sources = sorted({s for m in ordered for s in m.sources})
+def write_state(
+    con: duckdb.DuckDBPyConnection, ordered: list[Model], time_zone: str, sources: dict[str, dict]
+) -> None:
+    """Record what this build saw (`sources`: source_states) and ran (models), for the next one."""
     state = {
         "engine_version": ENGINE_VERSION,
         "time_zone": time_zone,
-        "sources": {f"{s}.{t}": source_state(con, s, t) for s, t in sources},
+        "sources": sources,
         "models": {m.name: sql_hash(m, time_zone) for m in ordered},
     }
     con.execute(f"create schema if not exists {STATE_SCHEMA}")
@@ -143,20 +149,20 @@ def run(
     con: duckdb.DuckDBPyConnection,
     ordered: list[Model],
     state: dict,
+    sources: dict[str, dict],
     time_zone: str,
     create_model_table,
     check_partitions,
     quiet: bool,
 ) -> tuple[dict[str, int], Plan]:
     """Bring the copied snapshot open in `con` up to date, model by model; returns rows per model
-    and what was done to each. `create_model_table(con, model, sql, quiet)` builds a model in full
+    and what was done to each. `sources` is source_states() now, `state` what the published
+    snapshot's build saw. `create_model_table(con, model, sql, quiet)` builds a model in full
     and checks its grain (warehouse/build.py); `check_partitions(con, model)` checks the grain of
     the rows just rebuilt."""
     deltas: dict[str, Delta] = {}
-    for schema, table in sorted({s for m in ordered for s in m.sources}):
-        deltas[f"{schema}.{table}"] = _source_delta(
-            con, schema, table, state["sources"].get(f"{schema}.{table}")
-        )
+    for name, now in sources.items():
+        deltas[name] = _source_delta(con, name, state["sources"].get(name), now)
     consumed = {name for m in ordered for name in m.inputs}
     existing = {
         r[0]
@@ -205,25 +211,29 @@ def run(
     return counts, plan
 
 
-def _source_delta(con: duckdb.DuckDBPyConnection, schema: str, table: str, before: dict | None) -> Delta:
+def _source_delta(con: duckdb.DuckDBPyConnection, name: str, before: dict | None, now: dict) -> Delta:
     """The rows of the source loaded by ingest runs the previous build did not see; `all` when rows it
     saw were deleted or rewritten in place (or it has no run lineage and changed at all)."""
     if before is None:
         return Delta(every=True)
-    now = source_state(con, schema, table)
     if now == before:
         return Delta()
     if not before["runs"] or not set(before["runs"]) <= set(now["runs"]):
         return Delta(every=True)  # no lineage, or a run's rows all deleted (erasure, retention)
-    if source_state(con, schema, table, runs=before["runs"]) != before:
-        return Delta(every=True)  # rows the previous build saw were deleted or rewritten in place
-    new_runs = sorted(set(now["runs"]) - set(before["runs"]))
-    delta = _delta_name(f"{schema}.{table}")
+    schema, table = name.split(".")
+    delta = _delta_name(name)
     con.execute(
-        f"create or replace temp table {delta} as select * from src.{schema}.{table} where _run_id in "
+        f"create or replace temp table {delta} as select * from src.{name} where _run_id in "
         f"(select unnest($runs::varchar[]))",
-        {"runs": new_runs},
+        {"runs": sorted(set(now["runs"]) - set(before["runs"]))},
     )
+    _, checksum = _state_sql(con, schema, table)
+    added, *sums = con.execute(f"select count(*), {checksum} from {delta} as t").fetchone()
+    # the rows the previous build saw: all of them but the new runs' (a bit_xor undoes itself)
+    old_sums = [str(int(a) ^ int(b or 0)) for a, b in zip(now["checksum"], sums, strict=True)]
+    if (now["rows"] - added, old_sums) != (before["rows"], before["checksum"]):
+        con.execute(f"drop table {delta}")
+        return Delta(every=True)  # rows the previous build saw were deleted or rewritten in place
     return Delta(table=delta)
 
 

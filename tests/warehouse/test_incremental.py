@@ -45,7 +45,10 @@ def _tables(snapshot: Path) -> dict[str, list[tuple[str, str]]]:
             "select table_name, list((column_name, data_type) order by column_index) from duckdb_columns() "
             "where database_name = current_database() and schema_name = 'main' and not internal group by 1"
         ).fetchall()
-    return {table: [tuple(c.values()) if isinstance(c, dict) else tuple(c) for c in columns] for table, columns in rows}
+    return {
+        table: [tuple(c.values()) if isinstance(c, dict) else tuple(c) for c in columns]
+        for table, columns in rows
+    }
 
 
 def assert_same_tables(incremental: Path, full: Path) -> None:
@@ -103,7 +106,9 @@ def test_updates_of_old_rows_and_a_customer_sorting_first_equal_a_full_build(exp
         line = con.execute(
             "select order_id, line_no from raw.orders where customer_id is not null order by order_id limit 1"
         ).fetchone()
-        customer, tier = con.execute("select customer_id, tier from raw.customers order by customer_id limit 1").fetchone()
+        customer, tier = con.execute(
+            "select customer_id, tier from raw.customers order by customer_id limit 1"
+        ).fetchone()
     updates = tmp_path / "updates"
     updates.mkdir()
     rows = list(csv.DictReader((exports / "base" / "orders.csv").open()))
@@ -146,6 +151,20 @@ def test_deleted_rows_make_their_models_rebuild_in_full(exports, tmp_path):
         con.execute("delete from raw.orders where order_id = (select min(order_id) from raw.orders)")
     result = build(db)
     assert result.modes["stg_orders__order_lines"] == "full: every row of raw.orders may have changed"
+    assert_same_tables(result.snapshot, _full_copy(db, tmp_path))
+
+
+def test_a_comment_rewritten_in_place_is_seen(exports, tmp_path):
+    """Retention blanks old comments in place, without an ingest run: the checksum of the source's
+    mutable columns (sources.toml) tells, and the answers are rebuilt."""
+    db = _fresh(exports, tmp_path)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "update raw.surveys set comment = null where response_id = "
+            "(select min(response_id) from raw.surveys where comment is not null)"
+        )
+    result = build(db)
+    assert result.modes["stg_surveys__responses"] == "full: every row of raw.surveys may have changed"
     assert_same_tables(result.snapshot, _full_copy(db, tmp_path))
 
 
