@@ -75,7 +75,10 @@ def _shape(r: dict) -> str:
             f"| {source} | {n:,} | {n / r['orders_rows']:.3f} | {scaled:,.0f} | "
             f"{f'{target:,} ±{SHAPE_TOLERANCE:.0%}' if target else '–'} | {mark(ok)} |"
         )
-    lines.append(f"\ngenerate all exports: {r['generate_s']:.1f} s, peak RSS {r['generate_gb']:.2f} GB\n")
+    if r["generate_s"] is None:
+        lines.append("\nexports generated before this run (`--exports`)\n")
+    else:
+        lines.append(f"\ngenerate all exports: {r['generate_s']:.1f} s, peak RSS {r['generate_gb']:.2f} GB\n")
     return "\n".join(lines)
 
 

@@ -92,9 +92,11 @@ def machine() -> str:
 # (before the blocks: 0.41, 2.2 and 9.7 GB, ~0.21 GB per million); 1 GB leaves room. A machine
 # with less memory free than that is reported as not measured, not crashed.
 GENERATOR_PEAK_GB = 1.0
-# Disk a scale takes at its peak, per million order lines: exports ~0.26 GB, the ingest database,
-# a snapshot and the build's spill (an estimate; a scale that cannot fit is reported, not crashed)
-DISK_GB_PER_MILLION = 0.55
+# Disk a scale takes, per million order lines (measured at 10M): the exports 0.26 GB, removed after
+# the ingest; the ingest database 0.07, a snapshot 0.19 and the build's spill (a scale that cannot
+# fit is reported, not crashed)
+EXPORTS_DISK_GB_PER_MILLION = 0.26
+WAREHOUSE_DISK_GB_PER_MILLION = 0.35
 # The incremental build is measured up to this scale (issue 20's target is at 10M lines): holding the
 # last day back rewrites the exports once, which at 100M lines costs minutes and 26 GB more disk.
 INCREMENTAL_MAX_MILLIONS = 10
@@ -115,8 +117,17 @@ def available_gb() -> float:
 
 
 def bench_scale(
-    millions: float, workdir: Path, runs: int, profile_dir: Path | None, keep: bool = False
+    millions: float,
+    workdir: Path,
+    runs: int,
+    profile_dir: Path | None,
+    keep: bool = False,
+    exports: Path | None = None,
+    keep_warehouse: bool = False,
 ) -> dict:
+    """One scale's measures. `exports`: demo exports generated before (by a run with --keep), not
+    generated again (and removed after the ingest like generated ones, unless `keep`);
+    `keep_warehouse`: keep the ingest database and its snapshots (to measure pages again)."""
     scale = millions * 1_000_000 / LINES_PER_SCALE
     need, free = GENERATOR_PEAK_GB, available_gb()
     if need > 0.9 * free:
@@ -124,26 +135,32 @@ def bench_scale(
             f"not measured: generating the demo exports needs ~{need:.1f} GB of memory, "
             f"{free:.1f} GB available"
         )
-    disk_need, disk_free = DISK_GB_PER_MILLION * millions, shutil.disk_usage(workdir).free / 1024**3
+    disk_free = shutil.disk_usage(workdir).free / 1024**3
+    disk_need = (WAREHOUSE_DISK_GB_PER_MILLION + (0 if exports else EXPORTS_DISK_GB_PER_MILLION)) * millions
+    if exports and not keep:  # removed after the ingest, before the build needs the room
+        disk_free += sum(f.stat().st_size for f in exports.glob("*")) / 1024**3
     if disk_need > disk_free:
         raise SkipScale(
             f"not measured: exports, ingest database, snapshot and spill need ~{disk_need:.0f} GB "
             f"of disk, {disk_free:.0f} GB free in {workdir}"
         )
-    out = workdir / f"exports-{millions:g}M"
+    out = exports or workdir / f"exports-{millions:g}M"
     db = workdir / f"wh-{millions:g}M.duckdb"
     res: dict = {"millions": millions, "scale": scale}
-    say(f"{millions:g}M: generating the demo exports (scale {scale:.2f})")
-    res["generate_s"], res["generate_gb"], _ = child(
-        [
-            PY,
-            "-c",
-            "import sys; from pathlib import Path; from demo.generator import write_exports; "
-            "write_exports(Path(sys.argv[1]), scale=float(sys.argv[2]))",
-            str(out),
-            repr(scale),
-        ]
-    )
+    if exports is None:
+        say(f"{millions:g}M: generating the demo exports (scale {scale:.2f})")
+        res["generate_s"], res["generate_gb"], _ = child(
+            [
+                PY,
+                "-c",
+                "import sys; from pathlib import Path; from demo.generator import write_exports; "
+                "write_exports(Path(sys.argv[1]), scale=float(sys.argv[2]))",
+                str(out),
+                repr(scale),
+            ]
+        )
+    else:
+        res["generate_s"] = res["generate_gb"] = None
     manifest = json.loads((out / "manifest.json").read_text())
     res["rows"] = {source: f["rows"] for source, f in manifest["files"].items()}
     next_day = None
@@ -223,7 +240,7 @@ def bench_scale(
 
     if profile_dir:
         _profiles(res, db, orders, workdir, profile_dir, millions)
-    if not keep:  # the next scale needs the disk
+    if not keep and not keep_warehouse:  # the next scale needs the disk
         shutil.rmtree(out, ignore_errors=True)
         for path in workdir.glob(f"wh-{millions:g}M*"):
             shutil.rmtree(path) if path.is_dir() else path.unlink()
@@ -256,10 +273,23 @@ def main() -> None:
     parser.add_argument("--scales", default="1,10,50", help="millions of order lines, comma separated")
     parser.add_argument("--runs", type=int, default=20, help="warm runs per page (p50/p95 over them)")
     parser.add_argument("--keep", action="store_true", help="keep the generated files and warehouses")
+    parser.add_argument(
+        "--keep-warehouses",
+        action="store_true",
+        help="keep the warehouses (to measure pages again), not the exports",
+    )
+    parser.add_argument(
+        "--exports",
+        type=Path,
+        help="with one scale: its demo exports, generated before (a --keep run's exports-NM); "
+        "removed after the ingest unless --keep",
+    )
     parser.add_argument("--profile", action="store_true", help="save pyinstrument profiles")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="where results are saved")
     args = parser.parse_args()
     scales = [float(s) for s in args.scales.split(",")]
+    if args.exports and len(scales) != 1:
+        parser.error("--exports goes with one scale")
     (ROOT / "data").mkdir(exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="cx-bench-", dir=ROOT / "data"))
     started = datetime.now(UTC)
@@ -275,7 +305,15 @@ def main() -> None:
         for millions in scales:
             try:
                 results.append(
-                    bench_scale(millions, workdir, args.runs, args.out if args.profile else None, args.keep)
+                    bench_scale(
+                        millions,
+                        workdir,
+                        args.runs,
+                        args.out if args.profile else None,
+                        args.keep,
+                        args.exports,
+                        args.keep_warehouses,
+                    )
                 )
             except SkipScale as exc:
                 skipped.append({"millions": millions, "skipped": str(exc)})
@@ -284,7 +322,7 @@ def main() -> None:
             print(report.scale_tables(results[-1]), flush=True)
         print(report.summary_tables(results))
     finally:
-        if args.keep:
+        if args.keep or args.keep_warehouses:
             print(f"kept: {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
