@@ -275,6 +275,7 @@ def _plain_customer_metrics(wh, f: Filters, group_by: tuple[str, ...]) -> pl.Dat
     [
         Filters(),
         Filters(channel=("web",), tier=("gold",)),
+        Filters(channel=("web",)),  # grouped by tier or segment: the loyalty page's default view
         Filters(channel=("no such channel",)),
         Filters(tier=("none",), segment=("premium", "unknown")),
         Filters(region=("North",), compare="year"),
