@@ -395,3 +395,13 @@ def test_follow_up_contacts_and_crm_ids_equal_the_plain_join(wh, filters):
     ).sort("response_id")
     want = plain.select(got.columns).with_columns(pl.col("count_contacts").cast(got["count_contacts"].dtype))
     assert_frame_equal(got, want)
+
+
+def test_repeat_customers_of_the_coverage_equal_the_count_of_distinct_days(wh):
+    """Customers whose first day is before their last are those seen on two distinct days."""
+    plain = wh.scalar(
+        "select count(*) from (select customer_id from mart_customer_daily "
+        "group by 1 having count(distinct activity_date) > 1)"
+    )
+    counts = {r["need"]: r["count_rows"] for r in wh.coverage().frame.to_dicts()}
+    assert plain > 0 and counts["repeat_customers"] == plain
