@@ -96,7 +96,9 @@ def voice_of_customer(v: View, f: Filters) -> None:
     v.voice_themes(f)
     v.voice_emerging_themes(f)
     v.voice_drivers(f, "nps")  # the score picker's default
-    v.follow_up_rates(f)
+    # data.follow_up_rates hands wh.follow_up_rates the list it caches for data.follow_up_list
+    # (dashboard/data.py), so a view runs the list's query once, not once for each
+    v.follow_up_rates(f, listed=v.follow_up_list(f))
     v.follow_up_list(f)
 
 

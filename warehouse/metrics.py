@@ -202,6 +202,77 @@ select {group_outer}{measures}
 from customers
 {group_by_outer}"""
 
+# Grouped by tier or segment with neither chosen (the loyalty page's default view): every customer
+# holds one, so HELD_GROUPS_SQL would group every purchase of the 12 months by customer, most of its
+# cost (0.35 s of CPU at 5M order lines). Instead one pass over the purchases sets two bitmaps of
+# customer_key: who bought where the purchase filters say, and who bought at all within the churn
+# window. Each customer's row of mart_customer_tiers on the period's last day looks up their two
+# bits: the chosen are those who bought, the churned those of them without a recent purchase; their
+# gross margin is summed over their purchases per group (half the CPU; the same figures, tested
+# against the per-customer computation). With a tier or segment chosen, HELD_GROUPS_SQL reads only
+# the chosen customers' purchases and this full pass would cost more.
+HELD_BITMAPS_SQL = """with history as (
+    select min(activity_date) as first_purchase_date from mart_customer_daily
+),
+
+window_pass as (
+    select
+        bitstring_agg(customer_key, 1, {max_key}) filter (where {purchase_where}) as bought,
+        bitstring_agg(customer_key, 1, {max_key}) filter (
+            where activity_date > $date_to - to_days(cast($churn_window_days as integer))
+        ) as recent
+    from mart_customer_daily
+    where (select first_purchase_date from history) <= $date_to - interval 364 day
+        and activity_date > $date_to - interval 365 day
+        and activity_date <= $date_to
+),
+
+-- each customer's bits looked up once, in a projection (as a WHERE condition the lookup would be
+-- planned as a nested-loop join)
+held as (
+    select
+        held.customer_key,
+        held.tier,
+        held.segment,
+        get_bit(window_pass.bought, held.customer_key - 1) = 1 as is_bought,
+        get_bit(window_pass.recent, held.customer_key - 1) = 1 as is_recent
+    from mart_customer_tiers as held
+    cross join window_pass
+    where held.valid_from_date <= $date_to and held.valid_to_date >= $date_to
+),
+
+chosen as (
+    select * from held where is_bought
+),
+
+margins as (
+    select
+        {groups}sum(cast(purchases.gross_margin_amount as decimal(38, 6))) as gross_margin_amount
+    from mart_customer_daily as purchases
+    inner join chosen on chosen.customer_key = purchases.customer_key
+    where purchases.activity_date > $date_to - interval 365 day
+        and purchases.activity_date <= $date_to
+    {group_by}
+),
+
+counts as (
+    select
+        {groups}count(*) as count_customers,
+        sum(case when chosen.is_recent then 0 else 1 end) as count_churned
+    from chosen
+    {group_by}
+),
+
+customers as (
+    select {groups_counts}counts.count_customers, counts.count_churned, margins.gross_margin_amount
+    from counts
+    left join margins using ({using})
+)
+
+select {group_outer}{measures}
+from customers
+{group_by_outer}"""
+
 # Grouped by where they bought (or without customer keys): one row per customer first. A customer
 # counts under each channel, region or store they bought in within the 12 months (as those filters
 # choose them) and under the one tier and segment they hold on the period's last day.
@@ -269,19 +340,32 @@ def customer_window_sql(
     for name in group_by:
         if name in TIME_GRAINS or name not in DIMENSIONS:
             raise ValueError(f"customer metrics cannot be grouped by {name!r}")
-    # grouped by tier or segment, or chosen by them: rows join what their customer holds (few rows
-    # when a tier is chosen)
+    # grouped by tier or segment, or chosen by them: by what each customer holds on the period's
+    # last day (HELD_GROUPS_SQL when one is chosen: few rows; else HELD_BITMAPS_SQL)
     if set(group_by) <= set(HELD_DIMENSIONS) and (group_by or held_where):
         cols = [DIMENSIONS[n] for n in group_by]
         positions = ", ".join(str(i + 1) for i in range(len(cols)))
-        sql = HELD_GROUPS_SQL.format(
+        if held_where:
+            sql = HELD_GROUPS_SQL.format(
+                purchase_where=purchase_where,
+                held_where=held_where,
+                groups="".join(f"held.{c}, " for c in cols),
+                groups_plain="".join(f"{c}, " for c in cols),
+                group_outer="".join(f"{c} as {n}, " for c, n in zip(cols, group_by, strict=True)),
+                group_by=f"group by {positions}" if cols else "",
+                group_by_outer=f"group by {positions}\norder by {positions}" if cols else "",
+                measures=measures,
+            )
+            return sql, params
+        sql = HELD_BITMAPS_SQL.format(
+            max_key=int(max_customer_key or 1),  # no customers: empty bitmaps (null), no one chosen
             purchase_where=purchase_where,
-            held_where=held_where or "true",
-            groups="".join(f"held.{c}, " for c in cols),
-            groups_plain="".join(f"{c}, " for c in cols),
+            groups="".join(f"chosen.{c}, " for c in cols),
+            groups_counts="".join(f"counts.{c}, " for c in cols),
             group_outer="".join(f"{c} as {n}, " for c, n in zip(cols, group_by, strict=True)),
-            group_by=f"group by {positions}" if cols else "",
-            group_by_outer=f"group by {positions}\norder by {positions}" if cols else "",
+            group_by=f"group by {positions}",
+            group_by_outer=f"group by {positions}\norder by {positions}",
+            using=", ".join(cols),
             measures=measures,
         )
         return sql, params

@@ -275,6 +275,7 @@ def _plain_customer_metrics(wh, f: Filters, group_by: tuple[str, ...]) -> pl.Dat
     [
         Filters(),
         Filters(channel=("web",), tier=("gold",)),
+        Filters(channel=("web",)),  # grouped by tier or segment: the loyalty page's default view
         Filters(channel=("no such channel",)),
         Filters(tier=("none",), segment=("premium", "unknown")),
         Filters(region=("North",), compare="year"),
@@ -341,3 +342,66 @@ group by 1""",
     for row in fast.to_dicts():
         assert row["count_customers"] == expected.get(row["tier"], 0), row["tier"]
     assert fast["count_customers"].sum() == sum(expected.values())
+
+
+# The follow-up list's contacts and CRM ids the plain way: every contact compared with every
+# answer (one OR join over the whole table) and the whole CRM grouped by e-mail hash. The list
+# reads the contacts once, keeping only those linked to one of its answers, and groups only its
+# answers' hashes: the same rows.
+PLAIN_FOLLOW_UP = """
+with listed as (
+    select r.response_id, r.contact_id, r.order_id, r.answered_at,
+        coalesce(r.customer_id, o.customer_id) as known_customer_id
+    from fct_survey_responses as r
+    left join fct_orders as o on o.order_id = r.order_id
+    where list_contains($ids, r.response_id)
+),
+contacts as (
+    select
+        l.response_id,
+        count(c.contact_id) as count_contacts,
+        coalesce(bool_or(c.is_repeat or c.is_followed_by_repeat), false) as has_repeat_contact,
+        string_agg(distinct c.reason, ', ' order by c.reason) as contact_reasons
+    from listed as l
+    left join fct_contacts as c
+        on c.contact_id = l.contact_id
+        or c.order_id = l.order_id
+        or (c.customer_id = l.known_customer_id
+            and c.opened_at between l.answered_at - interval 30 day and l.answered_at)
+    group by 1
+),
+crm as (
+    select email_hash, min(customer_id) as crm_customer_id
+    from stg_customers__customer_tiers where email_hash is not null group by 1
+)
+select contacts.*, coalesce(crm.crm_customer_id, l.known_customer_id) as crm_customer_id
+from contacts
+join listed as l using (response_id)
+left join crm on crm.email_hash = l.known_customer_id
+order by response_id"""
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(channel=("web",)), Filters(), Filters(tier=("none",))],
+)
+def test_follow_up_contacts_and_crm_ids_equal_the_plain_join(wh, filters):
+    f = replace(filters, date_from=wh.data_start(), date_to=wh.as_of())  # every answer of the data
+    listed = wh.follow_up_answers(f).frame
+    assert listed.height > 0
+    plain = wh.run(PLAIN_FOLLOW_UP, {"ids": listed["response_id"].to_list()}).frame
+    got = listed.select(
+        "response_id", "count_contacts", "has_repeat_contact", "contact_reasons", "crm_customer_id"
+    ).sort("response_id")
+    want = plain.select(got.columns).with_columns(pl.col("count_contacts").cast(got["count_contacts"].dtype))
+    assert_frame_equal(got, want)
+
+
+def test_repeat_customers_of_the_coverage_equal_the_count_of_distinct_days(wh):
+    """Customers whose first day is before their last are those seen on two distinct days."""
+    plain = wh.scalar(
+        "select count(*) from (select customer_id from mart_customer_daily "
+        "group by 1 having count(distinct activity_date) > 1)"
+    )
+    counts = {r["need"]: r["count_rows"] for r in wh.coverage().frame.to_dicts()}
+    assert plain > 0 and counts["repeat_customers"] == plain

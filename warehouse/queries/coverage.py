@@ -38,9 +38,11 @@ DATA_NEEDS = {
     "delivery_dates": ("select count(*) from fct_orders where is_delivered and promised_at is not null",
                        "delivery and promised dates in the order exports", ("on_time_delivery",)),
     # a customer seen on two days at least: with a customer id per order (Olist's customer_id) nobody
-    # is, and churn would read as everyone leaving
+    # is, and churn would read as everyone leaving. Their first day before their last, the same
+    # customers as two distinct days: a count(distinct) per customer made this the heaviest query of
+    # a cold page (0.45 s at 5M order lines), min and max cost a third of it.
     "repeat_customers": ("select count(*) from (select customer_key from mart_customer_daily "
-                         "group by 1 having count(distinct activity_date) > 1)",
+                         "group by 1 having min(activity_date) < max(activity_date))",
                          "returning customers (these exports give each order its own customer id)",
                          ("churn_rate", "clv")),
     "margin": ("select count(*) from dim_cost_assumptions where setting = 'gross_margin'",

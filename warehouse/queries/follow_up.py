@@ -141,17 +141,28 @@ answer_customers as (
     left join orders on orders.order_id = answers.order_id
 ),
 
+-- the contacts that can be part of an answer's story, in one pass over the contacts: those whose
+-- id, order or customer is an answer's (a pass per link, and one more for their details, read the
+-- whole table four times)
+candidate_contacts as (
+    select contact_id, order_id, customer_id, opened_at, is_repeat, is_followed_by_repeat, reason
+    from fct_contacts
+    where contact_id in (select contact_id from answer_customers)
+        or order_id in (select order_id from answer_customers)
+        or customer_id in (select known_customer_id from answer_customers)
+),
+
 -- the contacts around an answer: its own, those about its order, and the customer's in the days
 -- up to it (three equi-joins: an OR join would compare every answer with every contact)
 linked_contacts as (
     select a.response_id, c.contact_id
-    from answer_customers as a join fct_contacts as c on c.contact_id = a.contact_id
+    from answer_customers as a join candidate_contacts as c on c.contact_id = a.contact_id
     union
     select a.response_id, c.contact_id
-    from answer_customers as a join fct_contacts as c on c.order_id = a.order_id
+    from answer_customers as a join candidate_contacts as c on c.order_id = a.order_id
     union
     select a.response_id, c.contact_id
-    from answer_customers as a join fct_contacts as c
+    from answer_customers as a join candidate_contacts as c
         on c.customer_id = a.known_customer_id
         and c.opened_at between a.answered_at - to_days(cast($contact_days as integer)) and a.answered_at
 ),
@@ -163,15 +174,16 @@ contact_summary as (
         bool_or(c.is_repeat or c.is_followed_by_repeat) as has_repeat_contact,
         string_agg(distinct c.reason, ', ' order by c.reason) as contact_reasons
     from linked_contacts
-    join fct_contacts as c on c.contact_id = linked_contacts.contact_id
+    join candidate_contacts as c on c.contact_id = linked_contacts.contact_id
     group by 1
 ),
 
--- the loyalty CRM's id for an answer known only by its e-mail hash
+-- the loyalty CRM's id for an answer known only by its e-mail hash: only the hashes of these
+-- answers are grouped (grouping the whole CRM cost more than the rest of the list, and grew with it)
 crm_ids as (
     select email_hash, min(customer_id) as crm_customer_id
     from stg_customers__customer_tiers
-    where email_hash is not null
+    where email_hash in (select known_customer_id from answer_customers)
     group by 1
 ),
 

@@ -10,9 +10,10 @@
 -- customers): a first pass sets the bits of the customers the purchase filters choose, a second
 -- over the 12 months' purchases those of the chosen who bought recently, and sums their margin.
 -- This file is the purchase filters' query; warehouse/metrics.py holds its variants: without any
--- filter one pass does all (UNFILTERED_WINDOW_SQL); with a tier or segment (chosen or grouped
--- by), each purchase joins what its customer holds on $date_to (HELD_GROUPS_SQL); grouped by
--- channel, region or store, customers one by one (CUSTOMER_GROUPS_SQL).
+-- filter one pass does all (UNFILTERED_WINDOW_SQL); with a tier or segment chosen, each purchase
+-- joins what its customer holds on $date_to (HELD_GROUPS_SQL); grouped by tier or segment with
+-- neither chosen, each customer's tier looks up bitmaps of the 12 months (HELD_BITMAPS_SQL);
+-- grouped by channel, region or store, customers one by one (CUSTOMER_GROUPS_SQL).
 -- When the data does not reach back the whole 12 months, no customer is counted (the metric has no
 -- value): with only a few months of history nobody could have stopped buying 180 days ago, and
 -- churn would read as near zero. The slots are filled from fixed lists by warehouse/metrics.py;
