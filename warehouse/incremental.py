@@ -163,7 +163,10 @@ def run(
     deltas: dict[str, Delta] = {}
     for name, now in sources.items():
         deltas[name] = _source_delta(con, name, state["sources"].get(name), now)
-    consumed = {name for m in ordered for name in m.inputs}
+    # A model rebuilt in full is compared with its previous rows only when an incremental model reads
+    # it (what differs decides what that one rebuilds, and an empty difference lets it stay
+    # incremental); models built only in full rebuild on any change, so for them `all` does.
+    followed = {name for m in ordered if m.partition_column for name in m.inputs}
     existing = {
         r[0]
         for r in con.execute("select table_name from duckdb_tables() where schema_name = 'main'").fetchall()
@@ -198,7 +201,7 @@ def run(
             )
         else:
             deltas[model.name], counts[model.name] = _full(
-                con, model, time_zone, create_model_table, model.name in existing, model.name in consumed
+                con, model, time_zone, create_model_table, model.name in existing, model.name in followed
             )
         plan.modes[model.name] = mode
         if not quiet:
@@ -313,9 +316,10 @@ def _renumber(con, model: Model) -> None:
 
 
 def _full(
-    con, model: Model, time_zone: str, create_model_table, existed: bool, consumed: bool
+    con, model: Model, time_zone: str, create_model_table, existed: bool, compared: bool
 ) -> tuple[Delta, int]:
-    """Build the model in full; its delta is what differs from its previous rows."""
+    """Build the model in full; its delta is what differs from its previous rows when `compared`,
+    else `all` (its consumers, if any, rebuild in full)."""
     old = f"_previous_{model.name}"
     if existed:
         con.execute(f"alter table {model.name} rename to {old}")
@@ -323,8 +327,8 @@ def _full(
     if not existed:
         return Delta(every=True), rows
     try:
-        if not consumed:
-            return Delta(), rows
+        if not compared:
+            return Delta(every=True), rows
         old_rows = con.execute(f"select count(*) from {old}").fetchone()[0]
         if rows + old_rows > DIFF_MAX_ROWS:
             return Delta(every=True), rows
