@@ -84,8 +84,10 @@ def build(
     modes: dict[str, str] = {}
     con = None
     try:
+        steps = _Steps(quiet)
         if why_full is None:
             shutil.copyfile(previous, built)  # the published snapshot, brought up to date below
+            steps.done("copy of the published snapshot")
         con = duckdb.connect(str(built))
         limit_memory(con, memory_gb, spill)
         try:
@@ -97,19 +99,25 @@ def build(
             ) from None
         con.execute("begin transaction")
         sources = incremental.source_states(con, ordered)
+        steps.done("the sources' state (rows, ingest runs, checksums)")
         if why_full is None:
-            counts, plan = incremental.run(
-                con, ordered, state, sources, time_zone, create_model_table, _check_partitions, quiet
-            )
+            try:
+                counts, plan = incremental.run(
+                    con, ordered, state, sources, time_zone, create_model_table, _check_partitions, quiet
+                )
+            except incremental.IncrementalError as exc:
+                raise BuildError(f"{exc}; `cx build --full` builds without it") from None
             modes = plan.modes
         else:
             for model in ordered:
                 counts[model.name] = create_model_table(con, model, model.render(time_zone=time_zone), quiet)
+        steps.done("models", quietly=True)
         incremental.write_state(con, ordered, time_zone, sources)
         con.execute("commit")
         con.execute("detach src")
         con.execute("checkpoint")
         con.close()
+        steps.done("commit and checkpoint")
         shutil.rmtree(spill, ignore_errors=True)
         snapshot = snapshots.publish(db, built)
     except BaseException as exc:
@@ -125,6 +133,18 @@ def build(
             ) from None
         raise
     return BuildResult(snapshot, time.perf_counter() - started, counts, modes, why_full)
+
+
+class _Steps:
+    """Prints how long a build's steps around the models took (unless quiet)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet, self.started = quiet, time.perf_counter()
+
+    def done(self, step: str, quietly: bool = False) -> None:
+        if not self.quiet and not quietly:
+            print(f"  {'':8} {step:53} {time.perf_counter() - self.started:7.1f} s")
+        self.started = time.perf_counter()
 
 
 def _previous(db: Path, full: bool, time_zone: str) -> tuple[Path | None, dict | None, str | None]:
@@ -167,25 +187,25 @@ def create_model_table(con: duckdb.DuckDBPyConnection, model: Model, select_sql:
     return rows
 
 
-def _check_partitions(con: duckdb.DuckDBPyConnection, model: Model, in_changed: str) -> None:
-    """The grain check of the rows an incremental build just rebuilt (`in_changed`: a condition on
-    the partition column); the partition column is in the key, so a key repeats only inside one."""
+def _check_partitions(con: duckdb.DuckDBPyConnection, model: Model, table: str) -> None:
+    """The grain check of the rows an incremental build computed again (`table`); the partition
+    column is in the key and every such row is in a rebuilt partition, so a key repeats only there."""
     try:
-        _check_key(con, model, where=in_changed)
+        _check_key(con, model, table=table)
     except duckdb.Error as exc:
         raise BuildError(f"model {_model_path(model)}: {_one_line(exc)}") from exc
 
 
-def _check_key(con: duckdb.DuckDBPyConnection, model: Model, where: str | None = None) -> None:
+def _check_key(con: duckdb.DuckDBPyConnection, model: Model, table: str | None = None) -> None:
     """Raise BuildError when the built table breaks its model's declared unique key."""
-    sql = model.key_check_sql(where)
+    sql = model.key_check_sql(table)
     if sql is None:
         return
     repeated_hashes, null_rows = con.execute(sql).fetchone()
     duplicates, example = 0, None
     if repeated_hashes:
-        duplicates = con.execute(f"select count(*) from ({model.duplicate_keys_sql(where)})").fetchone()[0]
-        example = con.execute(f"{model.duplicate_keys_sql(where)} limit 1").fetchone()
+        duplicates = con.execute(f"select count(*) from ({model.duplicate_keys_sql(table)})").fetchone()[0]
+        example = con.execute(f"{model.duplicate_keys_sql(table)} limit 1").fetchone()
     if not duplicates and not null_rows:
         return
     key = ", ".join(model.unique_key or [])

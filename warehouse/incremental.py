@@ -44,7 +44,9 @@ STATE_SCHEMA = "build_state"
 # about what rebuilding them does).
 DIFF_MAX_ROWS = 4_000_000
 
-ALL = "all"
+
+class IncrementalError(Exception):
+    """A model's incremental declarations do not match its SQL (warehouse/build.py says it in one line)."""
 
 
 @dataclass
@@ -269,23 +271,34 @@ def _incremental(
             f"insert into {CHANGED_TABLE} select distinct {part} from {model.name} where {column} in "
             f"(select {column} from {model.name} where {in_changed}) and not ({in_changed})"
         )
+    # two scans of the model's table: its rows of the changed partitions kept, then deleted; the new
+    # rows are computed into a table of their own, checked there and appended
     con.execute(f"create or replace temp table _rebuilt as select * from {model.name} where {in_changed}")
     con.execute(f"delete from {model.name} where {in_changed}")
-    con.execute(f"insert into {model.name} by name {model.render(time_zone=time_zone, incremental=True)}")
-    check_partitions(con, model, in_changed)
+    con.execute(
+        f"create or replace temp table _inserted as {model.render(time_zone=time_zone, incremental=True)}"
+    )
+    stray = con.execute(f"select count(*) from _inserted where not ({in_changed})").fetchone()[0]
+    if stray:  # a row outside the rebuilt partitions could repeat a key the check does not see
+        raise IncrementalError(
+            f"model {model.path.name}: its incremental SQL gave {stray:,} rows outside the changed "
+            f"partitions ({part}); its {{{{ changed() }}}} filters do not match its incremental_changes"
+        )
+    check_partitions(con, model, "_inserted")
+    con.execute(f"insert into {model.name} by name select * from _inserted")
     if model.dense_key:
         _renumber(con, model)
     # The delta is what differs, not every row rebuilt: a rebuilt partition mostly comes out as it
     # was (a customer's older contacts, rebuilt for their new one), and its consumers need not follow.
     columns = f"* exclude ({model.dense_key[0]})" if model.dense_key else "*"
     delta = _delta_name(model.name)
-    now = f"select {columns} from {model.name} where {in_changed}"
-    before = f"select {columns} from _rebuilt"
+    now, before = f"select {columns} from _inserted", f"select {columns} from _rebuilt"
     con.execute(
         f"create or replace temp table {delta} as "
         f"({now} except all {before}) union all ({before} except all {now})"
     )
     con.execute("drop table _rebuilt")
+    con.execute("drop table _inserted")
     con.execute(f"drop table {CHANGED_TABLE}")
     rows = con.execute(f"select count(*) from {model.name}").fetchone()[0]
     return _nonempty(con, delta), rows

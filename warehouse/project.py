@@ -137,16 +137,16 @@ class Model:
     def nullable_key_columns(self) -> list[str]:
         return _header_columns(_NULLABLE_KEY_COLUMNS, self.sql) or []
 
-    def key_check_sql(self, where: str | None = None) -> str | None:
+    def key_check_sql(self, table: str | None = None) -> str | None:
         """One row over the built table: how many hashes of the key repeat, and how many rows have a
         null in a key column that may not hold one; None for a model without a key. Repeats are
         sought on a 64-bit hash of the key (2-3x faster than grouping by the key's text columns); a
         repeated hash is then looked up on the columns themselves (duplicate_keys_sql), so a hash
         collision fails nothing. Nulls hash alike: a nullable key column's null is one value.
-        `where` limits the check to some rows (an incremental build's rebuilt partitions)."""
+        `table`: check those rows instead of the model's table (an incremental build's new rows)."""
         if not self.unique_key:
             return None
-        table = self._rows(where)
+        table = table or self.name
         key = ", ".join(self.unique_key)
         not_null = [c for c in self.unique_key if c not in self.nullable_key_columns]
         null_rows = " or ".join(f"{c} is null" for c in not_null) or "false"
@@ -156,14 +156,11 @@ class Model:
             f"(select count(*) from {table} where {null_rows}) as count_null_key_rows"
         )
 
-    def duplicate_keys_sql(self, where: str | None = None) -> str:
+    def duplicate_keys_sql(self, table: str | None = None) -> str:
         """The key values that occur more than once (group by: nulls are equal), with their count."""
         key = ", ".join(self.unique_key or [])
-        rows = self._rows(where)
+        rows = table or self.name
         return f"select {key}, count(*) as count_rows from {rows} group by {key} having count(*) > 1"
-
-    def _rows(self, where: str | None) -> str:
-        return self.name if where is None else f"(select * from {self.name} where {where}) as rows"
 
     @property
     def sources(self) -> list[tuple[str, str]]:
