@@ -57,26 +57,39 @@ def page(name: str, db: str, runs: str) -> None:
     calls = run_page(wh, name, f)
     cold, cold_sql = time.perf_counter() - started, len(sqls)
     warm, uncached, bare = [], [], []
-    for _ in range(int(runs)):
+    for _ in _runs(runs, warm):
         wh.clear_query_cache()
         sqls.clear()
         t = time.perf_counter()
         run_page(wh, name, f)
         warm.append(time.perf_counter() - t)
     warm_sql = len(sqls)
-    for _ in range(int(runs)):
+    for _ in _runs(runs, uncached):
         wh.clear_query_cache()
         wh._constants.clear()
         t = time.perf_counter()
         run_page(wh, name, f)
         uncached.append(time.perf_counter() - t)
     params = bare_params(name, f)
-    for _ in range(int(runs)):
+    for _ in _runs(runs, bare):
         t = time.perf_counter()
         wh.run(BARE_SQL[name], params)
         bare.append(time.perf_counter() - t)
     out = {"cold": cold, "warm": warm, "uncached": uncached, "bare": bare, "calls": calls}
     print(json.dumps({**out, "cold_sql": cold_sql, "warm_sql": warm_sql}))
+
+
+# A page's runs of one kind stop after this many seconds (at least 5 runs): a page taking seconds a
+# view at 100M lines would otherwise keep the bench busy for an hour
+RUNS_SECONDS = 120
+
+
+def _runs(runs: str, done: list[float]):
+    """Up to `runs` runs, or fewer once those `done` took RUNS_SECONDS (never fewer than 5)."""
+    for i in range(int(runs)):
+        if i >= 5 and sum(done) > RUNS_SECONDS:
+            return
+        yield i
 
 
 def tables(db: str) -> None:
