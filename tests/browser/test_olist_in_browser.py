@@ -5,6 +5,7 @@ Skipped without Chromium or without ../shared/realdata."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -48,6 +49,7 @@ EXPECTED_TEXT = {
 
 
 def test_olist_pages_render_honestly(olist_server):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     out = SHOTS / "olist"
@@ -60,6 +62,12 @@ def test_olist_pages_render_honestly(olist_server):
                 page.set_viewport_size({"width": 1440, "height": 900})
                 page.goto(f"{olist_server}/{path}")
                 page.wait_for_selector("h1", timeout=30_000)
+                _settle(page)
+                # on a busy machine the run may not have shown its status yet when _settle looks: the
+                # texts the page must show are waited for (an absent one fails below, after 30 s)
+                for expected in EXPECTED_TEXT.get(path, []):
+                    with contextlib.suppress(PlaywrightTimeout):
+                        page.get_by_text(expected).first.wait_for(timeout=30_000)
                 _settle(page)
                 assert page.locator('[data-testid="stException"]').count() == 0, (
                     f"{path}: " + page.locator('[data-testid="stException"]').first.inner_text()
