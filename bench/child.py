@@ -79,15 +79,16 @@ def page(name: str, db: str, runs: str) -> None:
     print(json.dumps({**out, "cold_sql": cold_sql, "warm_sql": warm_sql}))
 
 
-# A page's runs of one kind stop after this many seconds (at least 5 runs): a page taking seconds a
-# view at 100M lines would otherwise keep the bench busy for an hour
-RUNS_SECONDS = 120
+# A page's runs of one kind stop after this many seconds (at least MIN_RUNS): a page taking seconds
+# a view at 100M lines would otherwise keep the bench busy for an hour
+RUNS_SECONDS = 30
+MIN_RUNS = 3
 
 
 def _runs(runs: str, done: list[float]):
-    """Up to `runs` runs, or fewer once those `done` took RUNS_SECONDS (never fewer than 5)."""
+    """Up to `runs` runs, or fewer once those `done` took RUNS_SECONDS (never fewer than MIN_RUNS)."""
     for i in range(int(runs)):
-        if i >= 5 and sum(done) > RUNS_SECONDS:
+        if i >= MIN_RUNS and sum(done) > RUNS_SECONDS:
             return
         yield i
 
