@@ -202,3 +202,22 @@ def test_cx_ingest_fits_the_first_time_then_scores_only_new_comments(tmp_path):
     scored_by = dict(zip(fct["response_id"], fct["scored_by"], strict=True))
     assert {scored_by[r["response_id"]] for r in extra} == {"full model"}
     assert all(scored_by[r["response_id"]].startswith("cross-fit fold") for r in surveys[:450])
+
+
+def test_comments_scored_in_batches_score_as_in_one(fitted, monkeypatch):
+    """Scoring millions of comments at once held their n-gram matrices whole (13 GB at 100M order
+    lines): the step scores in batches, with the same scores and themes."""
+    import voc.step as step
+
+    db, _ = fitted
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        comments = con.cursor().sql(step.COMMENTS_SQL).pl()
+    finally:
+        con.close()
+    bundle = step.load_model(db, current_version(db))
+    language, model = next((k, m) for k, m in sorted(bundle["models"].items()) if m.status == "measured")
+    part = comments.with_columns(pl.lit(language).alias("language"))
+    whole = step._score(model, part)
+    monkeypatch.setattr(step, "SCORE_BATCH", max(1, part.height // 7))
+    assert_frame_equal(step._score(model, part), whole)
