@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import replace
-from datetime import datetime
 
 import typer
 
-from cli.options import Channel, DateFrom, DateTo, Db, Region, Segment, Store, Tier
+from cli.options import (
+    Channel,
+    DateFrom,
+    DateTo,
+    Db,
+    Region,
+    Segment,
+    Store,
+    Tier,
+    as_viewer,
+    clean,
+    filters_from,
+)
 from config.settings import resolve_db
-
-
-def _date(value: str | None, flag: str):
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise typer.BadParameter(f"{flag} must be a date like 2026-03-31, not {value!r}") from None
 
 
 def metrics(
@@ -47,38 +47,14 @@ def metrics(
 
     from config import access
     from config.settings import Settings
-    from warehouse import audit, money
+    from warehouse import money
     from warehouse.api import NoWarehouse, Warehouse
-    from warehouse.filters import Filters
 
     try:
-        filters = Filters(
-            date_from=_date(date_from, "--from"),
-            date_to=_date(date_to, "--to"),
-            channel=tuple(channel or ()),
-            region=tuple(region or ()),
-            store=tuple(store or ()),
-            tier=tuple(tier or ()),
-            segment=tuple(segment or ()),
-            compare=compare,
-        )
+        filters = filters_from(date_from, date_to, channel, region, store, tier, segment, compare)
         wh = Warehouse.open(resolve_db(db), Settings.from_env().targets)
         if as_user is not None:
-            settings = Settings.from_env()  # (read again: also where the access file is)
-            user = access.resolve(access.load(settings.access), as_user, email_verified=True)
-            if user is None:
-                raise ValueError(f"{as_user} has no access in {settings.access}: no figures to show")
-            _check_scope(wh.filter_options(user.scope), region or [], store or [], user)
-            filters = replace(filters, scope=user.scope)
-            audit.record(
-                resolve_db(db),
-                "cli",
-                as_user,
-                role=user.role_label,
-                scope=user.scope.describe(),
-                filters=filters.describe(),
-                detail="cx metrics --as",
-            )
+            filters = as_viewer(wh, resolve_db(db), filters, as_user, "cx metrics")
     except (NoWarehouse, ValueError, access.AccessFileError) as exc:  # TargetsError is a ValueError
         if json_out:
             typer.echo(json.dumps({"error": str(exc)}))
@@ -104,19 +80,19 @@ def metrics(
     for row in frame.to_dicts():
         entry = {
             "label": row["label"],
-            "value": _clean(row["value"]),
+            "value": clean(row["value"]),
             "unit": row["unit"],
-            "n": _clean(row["n"]),
+            "n": clean(row["n"]),
             "target": row["target"],
             "alert": row["alert"],
             "status": row["status"],
             "reason": row["reason"],
-            "previous": _clean(row["previous"]),
-            "change": _clean(row["change"]),
+            "previous": clean(row["previous"]),
+            "change": clean(row["change"]),
             "significant": row["significant"],
         }
         if row["margin"] is not None:
-            entry["margin"] = _clean(row["margin"])
+            entry["margin"] = clean(row["margin"])
         elif row["metric"] in ("nps", "csat", "ces"):
             entry["margin"] = None
         out[row["metric"]] = entry
@@ -149,21 +125,3 @@ def metrics(
             m.fmt(e["previous"]),
         )
     Console().print(table)
-
-
-def _check_scope(options: dict, regions: list[str], stores: list[str], user) -> None:
-    """A region or store filter outside the person's scope is refused, not quietly emptied."""
-    outside = [f"region {r!r}" for r in regions if r not in options["region"]]
-    outside += [f"store {s!r}" for s in stores if s not in options["store"]]
-    if outside:
-        raise ValueError(
-            f"{', '.join(outside)} is outside what {user.email} may see ({user.scope.describe()})"
-        )
-
-
-def _clean(v):
-    if v is None:
-        return None
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    return round(v, 6) if isinstance(v, float) else v

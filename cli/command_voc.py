@@ -5,12 +5,22 @@ trend, themes, emerging themes, key drivers of NPS and CSAT), the same data as t
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import typer
 
-from cli.command_metrics import _check_scope, _clean, _date
-from cli.options import Channel, DateFrom, DateTo, Db, Region, Segment, Store, Tier
+from cli.options import (
+    Channel,
+    DateFrom,
+    DateTo,
+    Db,
+    Region,
+    Segment,
+    Store,
+    Tier,
+    as_viewer,
+    clean,
+    filters_from,
+)
 from config.settings import resolve_db
 
 
@@ -42,9 +52,7 @@ def voc(
 
     from config import access
     from config.settings import Settings, time_zone_from_env
-    from warehouse import audit
     from warehouse.api import NoWarehouse, Warehouse
-    from warehouse.filters import Filters
 
     path = resolve_db(db)
     if refit:
@@ -62,33 +70,10 @@ def voc(
             typer.echo(line)
             typer.echo(built_line(result))
     try:
-        filters = Filters(
-            date_from=_date(date_from, "--from"),
-            date_to=_date(date_to, "--to"),
-            channel=tuple(channel or ()),
-            region=tuple(region or ()),
-            store=tuple(store or ()),
-            tier=tuple(tier or ()),
-            segment=tuple(segment or ()),
-            compare=compare,
-        )
+        filters = filters_from(date_from, date_to, channel, region, store, tier, segment, compare)
         wh = Warehouse.open(path, Settings.from_env().targets)
         if as_user is not None:
-            settings = Settings.from_env()
-            user = access.resolve(access.load(settings.access), as_user, email_verified=True)
-            if user is None:
-                raise ValueError(f"{as_user} has no access in {settings.access}: no figures to show")
-            _check_scope(wh.filter_options(user.scope), region or [], store or [], user)
-            filters = replace(filters, scope=user.scope)
-            audit.record(
-                path,
-                "cli",
-                as_user,
-                role=user.role_label,
-                scope=user.scope.describe(),
-                filters=filters.describe(),
-                detail="cx voc --as",
-            )
+            filters = as_viewer(wh, path, filters, as_user, "cx voc")
         resolved = wh.resolve(filters)
         out = voice_report(wh, resolved, grain)
     except (NoWarehouse, ValueError, access.AccessFileError, duckdb.Error) as exc:
@@ -106,7 +91,7 @@ def voice_report(wh, filters, grain: str = "month") -> dict:
 
     def rows(result) -> list[dict]:
         return [
-            {k: _clean(v) if isinstance(v, float) else v for k, v in r.items()}
+            {k: clean(v) if isinstance(v, float) else v for k, v in r.items()}
             for r in result.frame.to_dicts()
         ]
 
