@@ -353,28 +353,25 @@ def download_buttons(
             icon=":material/download:",
             help=helps["csv"],
         )
-    if "xlsx" in formats:
-        row.download_button(
-            text("xlsx"),
-            audited(lambda: exports.xlsx_bytes(frame, filters, name, notes), "xlsx"),
-            f"{stem}.xlsx",
-            exports.XLSX_MIME,
-            key=f"{key}_xlsx",
-            on_click="ignore",
-            icon=":material/download:",
-            help=helps["xlsx"],
-        )
-    if "parquet" in formats:
-        row.download_button(
-            text("parquet"),
-            audited(lambda: exports.parquet_bytes(frame, filters, name, notes), "parquet"),
-            f"{stem}.parquet",
-            exports.PARQUET_MIME,
-            key=f"{key}_parquet",
-            on_click="ignore",
-            icon=":material/download:",
-            help=helps["parquet"],
-        )
+    # the workbook and the Parquet file are made only when clicked (auth.audited records it then)
+    for fmt, (make, mime) in LAZY_EXPORTS.items():
+        if fmt in formats:
+            row.download_button(
+                text(fmt),
+                audited(lambda make=make: make(frame, filters, name, notes), fmt),
+                f"{stem}.{fmt}",
+                mime,
+                key=f"{key}_{fmt}",
+                on_click="ignore",
+                icon=":material/download:",
+                help=helps[fmt],
+            )
+
+
+LAZY_EXPORTS = {
+    "xlsx": (exports.xlsx_bytes, exports.XLSX_MIME),
+    "parquet": (exports.parquet_bytes, exports.PARQUET_MIME),
+}
 
 
 DOWNLOAD_HELP = {
