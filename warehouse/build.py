@@ -102,12 +102,11 @@ def build(
         steps.done("the sources' state (rows, ingest runs, checksums)")
         if why_full is None:
             try:
-                counts, plan = incremental.run(
+                counts, modes = incremental.run(
                     con, ordered, state, sources, time_zone, create_model_table, _check_partitions, quiet
                 )
             except incremental.IncrementalError as exc:
                 raise BuildError(f"{exc}; `cx build --full` builds without it") from None
-            modes = plan.modes
         else:
             for model in ordered:
                 counts[model.name] = create_model_table(con, model, model.render(time_zone=time_zone), quiet)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import duckdb
 
@@ -60,13 +60,6 @@ class Delta:
     @property
     def changed(self) -> bool:
         return self.every or self.table is not None
-
-
-@dataclass
-class Plan:
-    """What one incremental build did, per model: carried, incremental or full (with the reason)."""
-
-    modes: dict[str, str] = field(default_factory=dict)
 
 
 def source_states(con: duckdb.DuckDBPyConnection, ordered: list[Model]) -> dict[str, dict]:
@@ -156,12 +149,13 @@ def run(
     create_model_table,
     check_partitions,
     quiet: bool,
-) -> tuple[dict[str, int], Plan]:
+) -> tuple[dict[str, int], dict[str, str]]:
     """Bring the copied snapshot open in `con` up to date, model by model; returns rows per model
-    and what was done to each. `sources` is source_states() now, `state` what the published
-    snapshot's build saw. `create_model_table(con, model, sql, quiet)` builds a model in full
-    and checks its grain (warehouse/build.py); `check_partitions(con, model)` checks the grain of
-    the rows just rebuilt."""
+    and what was done to each (carried over, incremental, or full: why). `sources` is
+    source_states() now, `state` what the published snapshot's build saw.
+    `create_model_table(con, model, sql, quiet)` builds a model in full and checks its grain
+    (warehouse/build.py); `check_partitions(con, model, table)` checks the grain of the rows just
+    computed again (in `table`)."""
     deltas: dict[str, Delta] = {}
     for name, now in sources.items():
         deltas[name] = _source_delta(con, name, state["sources"].get(name), now)
@@ -174,7 +168,7 @@ def run(
         for r in con.execute("select table_name from duckdb_tables() where schema_name = 'main'").fetchall()
     }
     counts: dict[str, int] = {}
-    plan = Plan()
+    modes: dict[str, str] = {}
     for model in ordered:
         started = time.perf_counter()
         changed = {name: deltas[name] for name in model.inputs if deltas[name].changed}
@@ -205,7 +199,7 @@ def run(
             deltas[model.name], counts[model.name] = _full(
                 con, model, time_zone, create_model_table, model.name in existing, model.name in followed
             )
-        plan.modes[model.name] = mode
+        modes[model.name] = mode
         if not quiet:
             seconds = time.perf_counter() - started
             print(
@@ -213,7 +207,7 @@ def run(
             )
     for name in existing - {m.name for m in ordered}:  # a model file removed since
         con.execute(f"drop table {name}")
-    return counts, plan
+    return counts, modes
 
 
 def _source_delta(con: duckdb.DuckDBPyConnection, name: str, before: dict | None, now: dict) -> Delta:
