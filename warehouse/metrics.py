@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from warehouse import money
@@ -158,6 +159,35 @@ customers as (
 
 select {measures}
 from customers"""
+
+# At a period end mart_customer_periods holds (the as-of date and its presets' comparison ends): the
+# chosen customers' rows of that period end, one per customer, then counted. held_where filters on
+# what they hold on it, purchase_where on where they bought in the 12 months (a customer counts when
+# one of their rows matches); their last purchase and margin are the whole 12 months' (the figures
+# of customer_window.sql, computed at build time: tests/warehouse/test_customer_periods.py).
+PERIOD_CUSTOMERS_SQL = """with chosen as (
+    select
+        {groups}customer_key,
+        any_value(last_purchase_date) as last_purchase_date,
+        any_value(gross_margin_amount) as gross_margin_amount
+    from mart_customer_periods
+    where period_end_date = $date_to and {held_where} and {purchase_where}
+    group by all
+),
+
+customers as (
+    select
+        {groups}count(*) as count_customers,
+        sum(case when last_purchase_date
+            <= $date_to - to_days(cast($churn_window_days as integer)) then 1 else 0 end) as count_churned,
+        sum(gross_margin_amount) as gross_margin_amount
+    from chosen
+    {group_by}
+)
+
+select {group_outer}{measures}
+from customers
+{group_by_outer}"""
 
 # Grouped by what customers hold on the period's last day (tier, segment), or chosen by it: each of
 # the 12 months' purchases joins its customer's tier and segment then (only the chosen tier's
@@ -328,11 +358,14 @@ def customer_window_sql(
     churn_window_days: int,
     group_by: tuple[str, ...] = (),
     max_customer_key: int | None = None,
+    period_ends: frozenset[date] = frozenset(),
 ) -> tuple[str, dict]:
     """Churn and CLV over the customers who bought in the 12 months up to filters.date_to, chosen
-    and counted as warehouse/sql/customer_window.sql says. `max_customer_key` (mart_customer_daily's
-    largest customer_key) lets an ungrouped figure count customers as bitmaps; grouped (by a
-    dimension), or without it, customers are taken one by one (CUSTOMER_GROUPS_SQL)."""
+    and counted as warehouse/sql/customer_window.sql says. `period_ends` (those of
+    mart_customer_periods) are read from their rows there when the figure is ungrouped or grouped
+    by tier or segment (PERIOD_CUSTOMERS_SQL). `max_customer_key` (mart_customer_daily's largest
+    customer_key) lets an ungrouped figure count customers as bitmaps; grouped (by a dimension), or
+    without it, customers are taken one by one (CUSTOMER_GROUPS_SQL)."""
     purchase_where, held_where, params = customer_filters(filters)
     params["date_to"] = filters.date_to
     params["churn_window_days"] = int(churn_window_days)
@@ -340,6 +373,19 @@ def customer_window_sql(
     for name in group_by:
         if name in TIME_GRAINS or name not in DIMENSIONS:
             raise ValueError(f"customer metrics cannot be grouped by {name!r}")
+    if filters.date_to in period_ends and set(group_by) <= set(HELD_DIMENSIONS):
+        cols = [DIMENSIONS[n] for n in group_by]
+        positions = ", ".join(str(i + 1) for i in range(len(cols)))
+        sql = PERIOD_CUSTOMERS_SQL.format(
+            groups="".join(f"{c}, " for c in cols),
+            held_where=held_where or "true",
+            purchase_where=purchase_where,
+            group_by=f"group by {positions}" if cols else "",
+            group_outer="".join(f"{c} as {n}, " for c, n in zip(cols, group_by, strict=True)),
+            group_by_outer=f"group by {positions}\norder by {positions}" if cols else "",
+            measures=measures,
+        )
+        return sql, params
     # grouped by tier or segment, or chosen by them: by what each customer holds on the period's
     # last day (HELD_GROUPS_SQL when one is chosen: few rows; else HELD_BITMAPS_SQL)
     if set(group_by) <= set(HELD_DIMENSIONS) and (group_by or held_where):

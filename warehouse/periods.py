@@ -143,7 +143,9 @@ class PeriodValues:
             for name, f in periods.items():
                 if kind == "customer_window":
                     window = int(self.wh.assumptions().get("churn_window_days", 180))
-                    sql, params = customer_window_sql(metrics, f, window, (), self.wh.max_customer_key())
+                    sql, params = customer_window_sql(
+                        metrics, f, window, (), self.wh.max_customer_key(), self.wh.customer_period_ends()
+                    )
                 else:
                     sql, params = additive_sql(mart, metrics, f)
                 result = self.wh.run(sql, params)

@@ -175,6 +175,19 @@ class BaseWarehouse:
         """mart_customer_daily's largest customer_key: the size of its customer bitmaps."""
         return self.scalar("select max(customer_key) from mart_customer_daily")
 
+    @snapshot_constant
+    def customer_period_ends(self) -> frozenset[date]:
+        """The period ends mart_customer_periods holds churn and CLV's customers for (none in a
+        snapshot built before it)."""
+        has_table = self.scalar(
+            "select count(*) from information_schema.tables "
+            "where table_name = 'mart_customer_periods' and table_schema = current_schema()"
+        )
+        if not has_table:
+            return frozenset()
+        frame = self.run("select distinct period_end_date from mart_customer_periods").frame
+        return frozenset(frame["period_end_date"].to_list())
+
     # -- dimension values -----------------------------------------------------------------
     def filter_options(self, scope: Scope = EVERYTHING) -> dict[str, list[str]]:
         """The values each filter can take for a viewer of `scope`: a region manager is offered

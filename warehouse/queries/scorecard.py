@@ -31,7 +31,9 @@ class ScorecardQueries(CoverageQueries):
                 if any(g in ("day", "week", "month") for g in group_by):
                     continue
                 window = int(self.assumptions().get("churn_window_days", 180))
-                sql, params = customer_window_sql(metrics, filters, window, group_by, self.max_customer_key())
+                sql, params = customer_window_sql(
+                    metrics, filters, window, group_by, self.max_customer_key(), self.customer_period_ends()
+                )
             else:
                 sql, params = additive_sql(mart, metrics, filters, group_by)
             results.append(self.run(sql, params))

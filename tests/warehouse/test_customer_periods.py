@@ -1,0 +1,117 @@
+"""mart_customer_periods (issue 20, item 3): churn and CLV at the period ends the dashboard asks
+most are read from customers' rows computed at build time instead of a year of purchases. The
+answers must not change: every figure read there is checked against the same figure computed from
+mart_customer_daily (the path every other period end takes), on the seeded demo warehouse."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from dashboard.state import LAST_DAYS, period_dates
+from tests.dashboard.fixtures import seeded_db  # noqa: F401  (shared session fixture)
+from warehouse.api import Warehouse
+from warehouse.filters import Filters, minus_year
+from warehouse.metrics import METRICS, customer_window_sql
+from warehouse.scope import Scope
+
+CUSTOMER_METRICS = [m for m in METRICS.values() if m.kind == "customer_window"]
+
+
+@pytest.fixture(scope="module")
+def wh(seeded_db):  # noqa: F811
+    return Warehouse.open(seeded_db)
+
+
+def _both(wh, f: Filters, group_by: tuple[str, ...] = ()):
+    """(read from mart_customer_periods, computed from mart_customer_daily), and the first's SQL."""
+    window = int(wh.assumptions().get("churn_window_days", 180))
+    ends = wh.customer_period_ends()
+    read_sql, params = customer_window_sql(CUSTOMER_METRICS, f, window, group_by, wh.max_customer_key(), ends)
+    live_sql, live_params = customer_window_sql(CUSTOMER_METRICS, f, window, group_by, wh.max_customer_key())
+    return wh.run(read_sql, params).frame, wh.run(live_sql, live_params).frame, read_sql
+
+
+def test_the_period_ends_are_the_presets_ends_and_their_comparisons(wh):
+    as_of = wh.as_of()
+    ends = wh.customer_period_ends()
+    wanted = set()
+    for period in LAST_DAYS:
+        start, end = period_dates(period, as_of)
+        for compare in ("previous", "year"):
+            f = Filters(date_from=start, date_to=end, compare=compare)
+            wanted |= {f.date_to, f.comparison().date_to}
+    # a period end is held when the data covers the 12 months before it (else nobody is counted)
+    start = wh.scalar("select min(activity_date) from mart_customer_daily")
+    covered = {d for d in wanted if start <= d - timedelta(days=364)}
+    assert covered and as_of in covered
+    assert ends == covered
+    assert minus_year(as_of) in ends or minus_year(as_of) not in covered
+
+
+FILTERS = [
+    Filters(),
+    Filters(channel=("web",), tier=("gold",)),  # the typical view
+    Filters(channel=("web", "store")),
+    Filters(tier=("none",), segment=("premium", "unknown")),
+    Filters(tier=("no such tier",)),
+    Filters(region=("North",), store=("ST001", "ST007")),
+    Filters(channel=("no such channel",)),
+]
+
+
+@pytest.mark.parametrize("group_by", [(), ("tier",), ("segment",), ("tier", "segment")])
+@pytest.mark.parametrize("filters", FILTERS)
+def test_read_figures_equal_the_computed_ones_at_every_period_end(wh, filters, group_by):
+    ends = sorted(wh.customer_period_ends())
+    assert len(ends) >= 2
+    for end in ends:
+        f = replace(filters, date_from=end - timedelta(days=89), date_to=end)
+        read, live, sql = _both(wh, f, group_by)
+        assert "mart_customer_periods" in sql
+        assert read.columns == live.columns
+        assert read.rows() == live.rows(), (end, filters, group_by)
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        Scope.of(regions=("North",)),
+        Scope.of(stores=("ST003",)),
+        Scope.of(regions=("South",), stores=("ST001",)),
+    ],
+)
+def test_a_scoped_viewer_reads_the_same_figures_as_computed_and_no_more(wh, scope):
+    end = wh.as_of()
+    counted = 0
+    for filters in (Filters(), Filters(tier=("gold",)), Filters(region=("South",))):
+        f = replace(filters, date_from=end - timedelta(days=89), date_to=end, scope=scope)
+        read, live, sql = _both(wh, f)
+        assert "mart_customer_periods" in sql and "$scope_regions" in sql
+        assert read.rows() == live.rows()
+        whole, _, _ = _both(wh, replace(f, scope=Scope()))
+        assert read["churn_rate__n"][0] <= whole["churn_rate__n"][0]
+        counted += read["churn_rate__n"][0]
+    assert counted > 0  # the scope's customers are counted, not an empty answer
+
+
+def test_other_period_ends_and_groupings_are_computed_from_the_purchases(wh):
+    end = wh.as_of() - timedelta(days=1)
+    assert end not in wh.customer_period_ends()
+    f = Filters(date_from=end - timedelta(days=29), date_to=end)
+    assert "mart_customer_periods" not in _both(wh, f)[2]
+    g = Filters(date_from=wh.as_of() - timedelta(days=29), date_to=wh.as_of())
+    read, live, sql = _both(wh, g, ("channel",))
+    assert "mart_customer_periods" not in sql
+
+
+def test_the_scorecard_at_the_as_of_date_reads_the_period_rows(wh):
+    wh.clear_query_cache()
+    card = wh.metrics(Filters(channel=("web",), tier=("gold",)), ["churn_rate", "clv"])
+    assert (
+        any("mart_customer_periods" in s for s in card.sql.split(";")) or "mart_customer_periods" in card.sql
+    )
+    values = {r["metric"]: r for r in card.frame.to_dicts()}
+    assert values["churn_rate"]["value"] is not None and values["churn_rate"]["n"] > 0

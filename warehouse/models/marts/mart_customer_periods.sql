@@ -1,0 +1,139 @@
+-- One row per period end x customer x channel x region x store where the customer bought in the
+-- 12 months up to that period end, for the period ends the dashboard asks most: the data's as-of
+-- date (the end of every "last N days" period, the default view) and the ends of those periods'
+-- comparison periods (the previous period, the same period a year before). Each period end costs
+-- a pass over a year of purchases at build time (about 3 s at 10M order lines), so calendar months
+-- and custom periods are computed when asked.
+-- Each row carries its customer's figures for that period end, as warehouse/sql/customer_window.sql
+-- defines them: the tier and segment they hold on it, their last purchase and the gross margin of
+-- all their purchases in the 12 months. Churn and CLV at one of these period ends then read the
+-- chosen customers' rows of one period end instead of grouping a year of purchases by customer
+-- (warehouse/metrics.py PERIOD_CUSTOMERS_SQL; any other period end is computed from
+-- mart_customer_daily as before, with the same result).
+-- A period end whose 12 months the data does not cover has no rows: no customer is counted then.
+-- Stored by period end, tier and channel: the typical view (one period end, one tier, one channel)
+-- reads a few row groups.
+-- cluster_by: period_end_date, tier, channel
+-- unique_key: period_end_date, customer_key, channel, region, store_id
+with purchases as (
+    select * from {{ ref('mart_customer_daily') }}
+),
+
+held_spells as (
+    select * from {{ ref('mart_customer_tiers') }}
+),
+
+daily_orders as (
+    select * from {{ ref('mart_daily_orders') }}
+),
+
+daily_contacts as (
+    select * from {{ ref('mart_daily_contacts') }}
+),
+
+daily_surveys as (
+    select * from {{ ref('mart_daily_surveys') }}
+),
+
+daily_sessions as (
+    select * from {{ ref('mart_daily_sessions') }}
+),
+
+history as (
+    select min(activity_date) as first_purchase_date from purchases
+),
+
+-- the data's as-of date as the dashboard takes it (warehouse/queries/base.py Warehouse.as_of)
+as_of as (
+    select max(latest_date) as as_of_date
+    from (
+        select max(activity_date) as latest_date from daily_orders
+        union all
+        select max(activity_date) from daily_contacts
+        union all
+        select max(activity_date) from daily_surveys
+        union all
+        select max(activity_date) from daily_sessions
+    )
+),
+
+-- the "last 30/90/365 days" periods end on the as-of date (dashboard/state.py LAST_DAYS; a test
+-- checks that these are its ends and its comparison periods' ends)
+candidate_ends as (
+    select as_of_date as period_end_date from as_of
+    union all
+    select cast(as_of_date - interval 30 day as date) from as_of
+    union all
+    select cast(as_of_date - interval 90 day as date) from as_of
+    union all
+    select cast(as_of_date - interval 365 day as date) from as_of
+    union all
+    select cast(as_of_date - interval 1 year as date) from as_of
+),
+
+period_ends as (
+    select distinct candidate_ends.period_end_date
+    from candidate_ends
+    cross join history
+    where history.first_purchase_date <= candidate_ends.period_end_date - interval 364 day
+),
+
+in_window as (
+    select
+        period_ends.period_end_date,
+        purchases.customer_key,
+        purchases.activity_date,
+        purchases.channel,
+        purchases.region,
+        purchases.store_id,
+        purchases.gross_margin_amount
+    from period_ends
+    inner join purchases
+        on purchases.activity_date > period_ends.period_end_date - interval 365 day
+        and purchases.activity_date <= period_ends.period_end_date
+),
+
+per_customer as (
+    select
+        period_end_date,
+        customer_key,
+        max(activity_date) as last_purchase_date,
+        sum(cast(gross_margin_amount as decimal(38, 6))) as gross_margin_amount
+    from in_window
+    group by 1, 2
+),
+
+bought as (
+    select distinct period_end_date, customer_key, channel, region, store_id
+    from in_window
+),
+
+held as (
+    select period_ends.period_end_date, held_spells.customer_key, held_spells.tier, held_spells.segment
+    from period_ends
+    inner join held_spells
+        on held_spells.valid_from_date <= period_ends.period_end_date
+        and held_spells.valid_to_date >= period_ends.period_end_date
+),
+
+final as (
+    select
+        bought.period_end_date,
+        bought.customer_key,
+        held.tier,
+        held.segment,
+        bought.channel,
+        bought.region,
+        bought.store_id,
+        per_customer.last_purchase_date,
+        per_customer.gross_margin_amount
+    from bought
+    inner join per_customer
+        on per_customer.period_end_date = bought.period_end_date
+        and per_customer.customer_key = bought.customer_key
+    inner join held
+        on held.period_end_date = bought.period_end_date
+        and held.customer_key = bought.customer_key
+)
+
+select * from final
