@@ -15,13 +15,14 @@ import polars as pl
 import pytest
 
 from dashboard import exports
-from tests.warehouse.follow_up_fixture import HASH_A, HASH_X, MARCH, follow_up_warehouse
+from tests.dashboard.seeded import write_raw
+from tests.warehouse.follow_up_fixture import HASH_A, HASH_X, MARCH, ROWS, follow_up_warehouse
 from warehouse import followups, snapshots
 from warehouse.api import Warehouse
 from warehouse.build import build
 from warehouse.filters import Filters
 from warehouse.followups import FollowUpError, FollowUpStore
-from warehouse.queries.follow_up import crm_export, rates
+from warehouse.queries.follow_up import NOT_MEASURED_THEME, crm_export, rates
 from warehouse.scope import Scope
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -307,31 +308,30 @@ def test_the_crm_workbook_has_the_list_and_says_what_the_ids_are(wh, tmp_path):
     )
 
 
-def test_theme_and_sentiment_come_from_fct_comments_once_the_snapshot_has_it(tmp_path):
-    """The list joins `fct_comments` (the comment models' table) as is: scores written into the
-    snapshot's table stand for the VoC step's."""
+def test_theme_and_sentiment_come_from_the_comment_scores(tmp_path):
+    """The list shows the VoC step's language, sentiment and theme of each comment (voc.comment_scores
+    through fct_comments and mart_survey_answers); a comment the step has not scored shows its theme
+    as not measured, never a guess; an answer without a comment has none."""
     import duckdb
 
-    db = follow_up_warehouse(tmp_path / "w")
-    snapshot = snapshots.current_snapshot(db)
-    con = duckdb.connect(str(snapshot))  # a test's own snapshot, before any reader opens it
+    (tmp_path / "w").mkdir()
+    db = write_raw(tmp_path / "w" / "loop.duckdb", ROWS)
+    con = duckdb.connect(str(db))
     con.execute(
-        "create or replace table fct_comments (response_id varchar, survey varchar, score integer, "
-        "answered_at timestamp, language varchar, sentiment double, theme varchar)"
-    )
-    con.execute(
-        "insert into fct_comments values "
-        "('r5', 'nps', 6, '2026-03-09 08:00:00', 'en', -0.8, 'delivery'), "
-        "('r9', 'csat', 1, '2026-03-15 10:00:00', 'en', -0.95, 'product quality')"
+        "insert into voc.comment_scores "
+        "select response_id, md5(comment), 'en', sentiment, theme, 1, 'full model' from (values "
+        "('r5', -0.8, 'delivery'), ('r9', -0.95, 'product quality')) as s(response_id, sentiment, theme) "
+        "join (select response_id, comment from raw.surveys) using (response_id)"
     )
     con.close()
+    build(db)
     with_models = Warehouse.open(db)
     try:
-        assert with_models.has_comment_models()
         listed = with_models.follow_up_list(march()).frame
     finally:
         with_models.close()
     got = {r["response_id"]: (r["theme"], r["sentiment"], r["language"]) for r in listed.to_dicts()}
     assert got["r5"] == ("delivery", -0.8, "en") and got["r9"] == ("product quality", -0.95, "en")
-    assert got["r6"] == (None, None, None)  # no comment, no row in fct_comments
+    assert got["r6"] == (None, None, None)  # no comment
+    assert got["r3"][0] == NOT_MEASURED_THEME and got["r3"][1:] == (None, None)  # a comment not scored
     assert listed["response_id"].to_list() == ["r6", "r9", "r3", "r1", "r5"]  # one row per answer still

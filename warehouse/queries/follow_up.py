@@ -31,7 +31,9 @@ from warehouse.scope import Scope
 
 DETRACTOR_MAX = 6  # NPS 0-6 (metrics.toml: detractors)
 LOW_CSAT_MAX = 2  # CSAT 1-2 of 5 (the bottom two boxes; 4-5 is "satisfied")
-CONTACT_DAYS = 30  # a customer's contacts in the days up to the answer belong to its story
+# a comment the VoC step has not scored: its theme is not measured, never a guess (an answer without
+# a comment has none). A customer's contacts in the 30 days up to the answer belong to its story
+# (mart_survey_answers, which joins the story at build time).
 NOT_MEASURED_THEME = "not measured"
 NOBODY = "nobody yet"
 ALL_OWNERS = "all owners"
@@ -84,151 +86,27 @@ class FollowUpQueries(BaseWarehouse):
         return followups.store_path_of_snapshot(self.snapshot)
 
     @snapshot_constant
-    def has_comment_models(self) -> bool:
-        """Whether the snapshot holds `fct_comments` (sentiment and theme per comment)."""
-        return bool(
-            self.scalar(
-                "select count(*) from information_schema.tables "
-                "where table_name = 'fct_comments' and table_schema = current_schema()"
-            )
-        )
-
-    @snapshot_constant
     def follow_up_measurable(self) -> bool:
         """Whether the exports hold any NPS or CSAT answer at all."""
         return bool(self.scalar("select count(*) from fct_survey_responses where survey in ('nps', 'csat')"))
 
     def follow_up_answers(self, filters: Filters) -> Result:
-        """The list without its statuses (the snapshot's part), newest answer first."""
+        """The list without its statuses (the snapshot's part), newest answer first: the period's
+        answers in the list, with their order, story, customer ids and comment as
+        mart_survey_answers joined them at build time."""
         f = self.resolve(filters)
         where, params = where_clause(f, date_column="answered_date")
-        params = {**params, "contact_days": CONTACT_DAYS}
-        if self.has_comment_models():
-            comment_join = "left join fct_comments as comments on comments.response_id = answers.response_id"
-            # a comment the VoC step has not scored: its theme is not measured, never a guess; an
-            # answer without a comment has none
-            comment_cols = (
-                "case when comments.response_id is not null and comments.theme is null "
-                f"then '{NOT_MEASURED_THEME}' else comments.theme end as theme, "
-                "comments.sentiment, comments.language"
-            )
-        else:
-            comment_join = ""
-            comment_cols = (
-                f"'{NOT_MEASURED_THEME}' as theme, cast(null as double) as sentiment, "
-                "cast(null as varchar) as language"
-            )
         sql = f"""
-with answers as (
-    select
-        response_id, survey, score, answered_at, answered_date, customer_id, order_id, contact_id,
-        touchpoint, channel, region, store_id, tier, segment, comment
-    from fct_survey_responses
-    where {where} and {IN_THE_LIST}
-),
-
-orders as (
-    select
-        order_id, customer_id as order_customer_id, net_revenue_amount, is_to_deliver,
-        is_delivered_late, promised_at, delivered_at
-    from fct_orders
-    where order_id in (select order_id from answers)
-),
-
-answer_customers as (
-    select answers.*, coalesce(answers.customer_id, orders.order_customer_id) as known_customer_id
-    from answers
-    left join orders on orders.order_id = answers.order_id
-),
-
--- the contacts that can be part of an answer's story, in one pass over the contacts: those whose
--- id, order or customer is an answer's (a pass per link, and one more for their details, read the
--- whole table four times)
-candidate_contacts as (
-    select contact_id, order_id, customer_id, opened_at, is_repeat, is_followed_by_repeat, reason
-    from fct_contacts
-    where contact_id in (select contact_id from answer_customers)
-        or order_id in (select order_id from answer_customers)
-        or customer_id in (select known_customer_id from answer_customers)
-),
-
--- the contacts around an answer: its own, those about its order, and the customer's in the days
--- up to it (three equi-joins: an OR join would compare every answer with every contact)
-linked_contacts as (
-    select a.response_id, c.contact_id
-    from answer_customers as a join candidate_contacts as c on c.contact_id = a.contact_id
-    union
-    select a.response_id, c.contact_id
-    from answer_customers as a join candidate_contacts as c on c.order_id = a.order_id
-    union
-    select a.response_id, c.contact_id
-    from answer_customers as a join candidate_contacts as c
-        on c.customer_id = a.known_customer_id
-        and c.opened_at between a.answered_at - to_days(cast($contact_days as integer)) and a.answered_at
-),
-
-contact_summary as (
-    select
-        linked_contacts.response_id,
-        count(*) as count_contacts,
-        bool_or(c.is_repeat or c.is_followed_by_repeat) as has_repeat_contact,
-        string_agg(distinct c.reason, ', ' order by c.reason) as contact_reasons
-    from linked_contacts
-    join candidate_contacts as c on c.contact_id = linked_contacts.contact_id
-    group by 1
-),
-
--- the loyalty CRM's id for an answer known only by its e-mail hash: only the hashes of these
--- answers are grouped (grouping the whole CRM cost more than the rest of the list, and grew with it)
-crm_ids as (
-    select email_hash, min(customer_id) as crm_customer_id
-    from stg_customers__customer_tiers
-    where email_hash in (select known_customer_id from answer_customers)
-    group by 1
-),
-
-final as (
-    select
-        answers.response_id,
-        answers.survey,
-        answers.score,
-        answers.answered_at,
-        answers.answered_date,
-        answers.known_customer_id as customer_id,
-        coalesce(crm_ids.crm_customer_id, answers.known_customer_id) as crm_customer_id,
-        case
-            when crm_ids.crm_customer_id is not null then 'crm_id_from_email_hash'
-            when answers.known_customer_id is null then 'anonymous'
-            when regexp_full_match(answers.known_customer_id, '[0-9a-f]{{64}}') then 'email_hash'
-            else 'source_id'
-        end as customer_id_kind,
-        answers.touchpoint,
-        answers.channel,
-        answers.region,
-        answers.store_id,
-        answers.tier,
-        answers.segment,
-        answers.order_id,
-        orders.net_revenue_amount as order_value_amount,
-        case when orders.is_to_deliver then orders.is_delivered_late end as is_delivered_late,
-        case
-            when orders.is_delivered_late
-                then round(epoch(orders.delivered_at - orders.promised_at) / 86400.0, 1)
-            when orders.delivered_at is not null and orders.promised_at is not null then 0.0
-        end as days_late,
-        coalesce(contact_summary.count_contacts, 0) as count_contacts,
-        coalesce(contact_summary.has_repeat_contact, false) as has_repeat_contact,
-        contact_summary.contact_reasons,
-        answers.comment,
-        {comment_cols}
-    from answer_customers as answers
-    left join orders on orders.order_id = answers.order_id
-    left join contact_summary on contact_summary.response_id = answers.response_id
-    left join crm_ids on crm_ids.email_hash = answers.known_customer_id
-    {comment_join}
-)
-
-select * from final order by answered_at desc, response_id
+select
+    response_id, survey, score, answered_at, answered_date, customer_id, crm_customer_id,
+    customer_id_kind, touchpoint, channel, region, store_id, tier, segment, order_id,
+    order_value_amount, is_delivered_late, days_late, count_contacts, has_repeat_contact,
+    contact_reasons, comment,
+    case when has_comment and theme is null then '{NOT_MEASURED_THEME}' else theme end as theme,
+    sentiment, language
+from mart_survey_answers
+where {where} and {IN_THE_LIST}
+order by answered_at desc, response_id
 """
         return self.run(sql, params)
 

@@ -344,26 +344,23 @@ order by 1"""
         where, params = where_clause(f, DATE, prefix="")
         params["survey"] = metric
         outcome = (
-            "case when r.is_promoter then 100 when r.is_detractor then -100 else 0 end"
+            "case when is_promoter then 100 when is_detractor then -100 else 0 end"
             if metric == "nps"
-            else "case when r.is_csat_satisfied then 100 else 0 end"
+            else "case when is_csat_satisfied then 100 else 0 end"
         )
         sql = f"""
-with r as (
-    select * from fct_survey_responses where survey = $survey and {where}
-)
-select r.response_id, {outcome} as outcome,
-    coalesce(o.is_delivered_late, false) as late_delivery,
-    coalesce(c.is_repeat or c.is_followed_by_repeat, false) as repeat_contact,
-    coalesce(c.count_transfers > 0, false) as transfer,
-    coalesce(c.is_long_wait, false) as long_wait,
-    r.tier, r.channel, r.touchpoint,
-    k.theme
-from r
-left join fct_orders o on o.order_id = r.order_id
-left join fct_contacts c on c.contact_id = r.contact_id
-left join fct_comments k on k.response_id = r.response_id
-order by r.response_id"""
+select
+    response_id,
+    {outcome} as outcome,
+    coalesce(is_delivered_late, false) as late_delivery,
+    coalesce(is_repeat_contact, false) as repeat_contact,
+    coalesce(is_transferred, false) as transfer,
+    coalesce(is_long_wait, false) as long_wait,
+    tier, channel, touchpoint,
+    theme
+from mart_survey_answers
+where survey = $survey and {where}
+order by response_id"""
         frame = self.run(sql, params).frame
         return Result(_drivers(frame, metric), sql.strip(), params)
 
