@@ -115,3 +115,36 @@ def test_the_scorecard_at_the_as_of_date_reads_the_period_rows(wh):
     )
     values = {r["metric"]: r for r in card.frame.to_dicts()}
     assert values["churn_rate"]["value"] is not None and values["churn_rate"]["n"] > 0
+
+
+def test_the_preset_periods_are_the_dashboards_last_n_days(wh):
+    as_of = wh.as_of()
+    assert wh.preset_periods() == {period_dates(p, as_of) for p in LAST_DAYS}
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(region=("North",)),
+        Filters(segment=("premium",)),
+        Filters(scope=Scope.of(regions=("South",))),
+        Filters(scope=Scope.of(stores=("ST003",))),  # spells have no store: nobody
+        Filters(
+            region=("North", "London"), segment=("premium", "unknown"), scope=Scope.of(regions=("North",))
+        ),
+    ],
+)
+def test_tier_migration_of_a_preset_period_equals_the_join_of_the_spells(wh, filters, monkeypatch):
+    pairs = sorted(wh.preset_periods())
+    assert len(pairs) == len(LAST_DAYS)
+    read = {pair: wh.tier_migration(*pair, filters) for pair in pairs}
+    monkeypatch.setattr(Warehouse, "preset_periods", lambda self: frozenset())
+    moved = 0
+    for pair in pairs:
+        live = wh.tier_migration(*pair, filters)
+        assert "mart_tier_migrations" in read[pair].sql and "mart_tier_migrations" not in live.sql
+        assert read[pair].frame.rows() == live.frame.rows(), (pair, filters)
+        moved += sum(r[2] for r in live.frame.rows() if r[0] != r[1])
+    if not filters.scope.stores:
+        assert moved > 0  # the cases include customers who changed tier

@@ -175,18 +175,32 @@ class BaseWarehouse:
         """mart_customer_daily's largest customer_key: the size of its customer bitmaps."""
         return self.scalar("select max(customer_key) from mart_customer_daily")
 
+    def _has_table(self, name: str) -> bool:
+        return bool(
+            self.scalar(
+                "select count(*) from information_schema.tables "
+                "where table_name = $name and table_schema = current_schema()",
+                {"name": name},
+            )
+        )
+
     @snapshot_constant
     def customer_period_ends(self) -> frozenset[date]:
         """The period ends mart_customer_periods holds churn and CLV's customers for (none in a
         snapshot built before it)."""
-        has_table = self.scalar(
-            "select count(*) from information_schema.tables "
-            "where table_name = 'mart_customer_periods' and table_schema = current_schema()"
-        )
-        if not has_table:
+        if not self._has_table("mart_customer_periods"):
             return frozenset()
         frame = self.run("select distinct period_end_date from mart_customer_periods").frame
         return frozenset(frame["period_end_date"].to_list())
+
+    @snapshot_constant
+    def preset_periods(self) -> frozenset[tuple[date, date]]:
+        """(first day, last day) of each "last N days" period, whose figures some marts computed
+        at build time (mart_preset_periods; none in a snapshot built before it)."""
+        if not self._has_table("mart_preset_periods"):
+            return frozenset()
+        frame = self.run("select date_from, date_to from mart_preset_periods").frame
+        return frozenset(frame.iter_rows())
 
     # -- dimension values -----------------------------------------------------------------
     def filter_options(self, scope: Scope = EVERYTHING) -> dict[str, list[str]]:

@@ -161,6 +161,14 @@ select * from final"""
         if filters and filters.segment:
             region += " and list_contains($segment, a.segment)"
             params["segment"] = list(filters.segment)
+        if (date_a, date_b) in self.preset_periods():  # the page's default dates: counted at build time
+            sql = f"""
+select tier_from, tier_to, cast(sum(count_customers) as bigint) as count_customers
+from mart_tier_migrations as a
+where date_from = $date_a and date_to = $date_b {region}
+group by 1, 2
+order by 1, 2"""
+            return self.run(sql, params)
         # A customer holds one spell on a date. Those whose spell covers both dates kept their tier
         # (a count, no join); only the spells covering one of the dates are joined, on the integer
         # key. The region and segment filters apply to the spell held on date_a.
