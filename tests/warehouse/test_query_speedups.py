@@ -405,3 +405,18 @@ def test_repeat_customers_of_the_coverage_equal_the_count_of_distinct_days(wh):
     )
     counts = {r["need"]: r["count_rows"] for r in wh.coverage().frame.to_dicts()}
     assert plain > 0 and counts["repeat_customers"] == plain
+
+
+def test_the_coverage_mart_counts_every_need_the_metrics_name(wh):
+    """mart_data_coverage counts at build time what warehouse/queries/coverage.py DATA_NEEDS names:
+    the same needs, each counted, in DATA_NEEDS' order."""
+    from warehouse.queries.coverage import DATA_NEEDS
+
+    built = wh.run("select need, count_rows from mart_data_coverage").frame
+    assert sorted(built["need"].to_list()) == sorted(DATA_NEEDS)
+    frame = wh.coverage().frame
+    assert frame["need"].to_list() == list(DATA_NEEDS)
+    assert frame["count_rows"].null_count() == 0
+    assert dict(zip(frame["need"], frame["count_rows"], strict=True))["orders"] == wh.scalar(
+        "select count(*) from fct_orders"
+    )

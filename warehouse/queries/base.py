@@ -153,10 +153,7 @@ class BaseWarehouse:
     @snapshot_constant
     def order_currencies(self) -> list[str]:
         """The currencies of the order lines, as exported."""
-        frame = self.run(
-            "select distinct upper(trim(currency)) as code from stg_orders__order_lines "
-            "where currency is not null order by 1"
-        ).frame
+        frame = self.run("select currency_code as code from mart_order_currencies order by 1").frame
         return frame["code"].to_list()
 
     def currency(self) -> str | None:

@@ -6,53 +6,36 @@ or self-service; an export whose customer id is per order never shows anyone buy
 
 from __future__ import annotations
 
+import polars as pl
+
 from warehouse.queries.base import BaseWarehouse, Result, snapshot_constant
 
-# need -> (rows that carry it, what is missing in a reader's words, the metrics that need it).
-# Checked once per snapshot, over the whole warehouse (a period without rows is "no data" instead).
+# need -> (what is missing in a reader's words, the metrics that need it). How many rows carry each
+# need is counted once per build, over the whole warehouse (mart_data_coverage, which lists the same
+# needs); a period without rows is "no data" instead.
 DATA_NEEDS = {
-    "contacts": ("select count(*) from fct_contacts", "support contacts",
+    "contacts": ("support contacts",
                  ("fcr", "repeat_contact_rate", "aht", "avg_wait", "transfer_rate", "self_service_rate",
                   "cost_per_contact")),
-    "handle_times": ("select count(*) from fct_contacts where handle_seconds is not null",
-                     "handle times in the contact exports", ("aht",)),
-    "wait_times": ("select count(*) from fct_contacts where wait_seconds is not null",
-                   "wait times in the contact exports", ("avg_wait",)),
-    "transfers": ("select count(*) from stg_contacts__contacts where is_transfer_count_known",
-                  "transfer counts in the contact exports", ("transfer_rate",)),
-    "self_service": ("select count(*) from fct_contacts "
-                     "where channel = 'self_service' or resolved_by = 'bot'",
-                     "self-service or bot contacts (a ticket export does not see self-service that never "
+    "handle_times": ("handle times in the contact exports", ("aht",)),
+    "wait_times": ("wait times in the contact exports", ("avg_wait",)),
+    "transfers": ("transfer counts in the contact exports", ("transfer_rate",)),
+    "self_service": ("self-service or bot contacts (a ticket export does not see self-service that never "
                      "became a ticket)", ("self_service_rate",)),
-    "contact_costs": ("select count(*) from dim_cost_assumptions where setting like 'cost_per_contact_%'",
-                      "a cost per contact assumption", ("cost_per_contact",)),
-    "sessions": ("select count(*) from fct_sessions", "web or app sessions",
-                 ("conversion_rate", "cart_abandonment")),
-    "nps": ("select count(*) from fct_survey_responses where survey = 'nps'", "NPS answers", ("nps",)),
-    "csat": ("select count(*) from fct_survey_responses where survey = 'csat'", "CSAT answers", ("csat",)),
-    "ces": ("select count(*) from fct_survey_responses where survey = 'ces'", "CES answers", ("ces",)),
-    "orders": ("select count(*) from fct_orders", "orders",
-               ("aov", "return_rate", "on_time_delivery", "churn_rate", "clv")),
-    "returns": ("select count(*) from stg_orders__order_lines where is_return_reported",
-                "returns (the order exports do not report them)", ("return_rate",)),
-    "delivery_dates": ("select count(*) from fct_orders where is_delivered and promised_at is not null",
-                       "delivery and promised dates in the order exports", ("on_time_delivery",)),
-    # a customer seen on two days at least: with a customer id per order (Olist's customer_id) nobody
-    # is, and churn would read as everyone leaving. Their first day before their last, the same
-    # customers as two distinct days: a count(distinct) per customer made this the heaviest query of
-    # a cold page (0.45 s at 5M order lines), min and max cost a third of it.
-    "repeat_customers": ("select count(*) from (select customer_key from mart_customer_daily "
-                         "group by 1 having min(activity_date) < max(activity_date))",
-                         "returning customers (these exports give each order its own customer id)",
+    "contact_costs": ("a cost per contact assumption", ("cost_per_contact",)),
+    "sessions": ("web or app sessions", ("conversion_rate", "cart_abandonment")),
+    "nps": ("NPS answers", ("nps",)),
+    "csat": ("CSAT answers", ("csat",)),
+    "ces": ("CES answers", ("ces",)),
+    "orders": ("orders", ("aov", "return_rate", "on_time_delivery", "churn_rate", "clv")),
+    "returns": ("returns (the order exports do not report them)", ("return_rate",)),
+    "delivery_dates": ("delivery and promised dates in the order exports", ("on_time_delivery",)),
+    "repeat_customers": ("returning customers (these exports give each order its own customer id)",
                          ("churn_rate", "clv")),
-    "margin": ("select count(*) from dim_cost_assumptions where setting = 'gross_margin'",
-               "a gross margin assumption", ("clv",)),
+    "margin": ("a gross margin assumption", ("clv",)),
 }  # fmt: skip
 # needs that only refine another: listed for their metrics, not as "not in this warehouse" sources
 DETAIL_NEEDS = frozenset(DATA_NEEDS) - {"contacts", "sessions", "nps", "csat", "ces", "orders"}
-
-
-assert not any("'" in label for _, label, _ in DATA_NEEDS.values()), "labels are pasted into SQL"
 
 
 class CoverageQueries(BaseWarehouse):
@@ -61,12 +44,19 @@ class CoverageQueries(BaseWarehouse):
         """One row per kind of data a metric needs: its label, how many rows the warehouse holds
         (0 = not in these exports, so its metrics are not measured whatever the filters) and the
         metrics."""
-        parts = " union all ".join(
-            f"select '{need}' as need, '{label}' as label, ({count_sql}) as count_rows, "
-            f"{list(keys)!r} as metrics, {need in DETAIL_NEEDS} as is_detail"
-            for need, (count_sql, label, keys) in DATA_NEEDS.items()
+        needs = pl.DataFrame(
+            {
+                "need": list(DATA_NEEDS),
+                "label": [label for label, _ in DATA_NEEDS.values()],
+                "metrics": [list(keys) for _, keys in DATA_NEEDS.values()],
+                "is_detail": [need in DETAIL_NEEDS for need in DATA_NEEDS],
+            }
         )
-        return self.run(f"select * from ({parts})")
+        counts = self.run("select need, count_rows from mart_data_coverage").frame
+        frame = needs.join(counts, on="need", how="left", maintain_order="left").select(
+            "need", "label", "count_rows", "metrics", "is_detail"
+        )
+        return Result(frame, "select need, count_rows from mart_data_coverage", {})
 
     def not_measured(self) -> dict[str, str]:
         """metric -> why these exports cannot measure it (the first missing need, sources first)."""
