@@ -13,7 +13,7 @@ import pytest
 from dashboard.state import LAST_DAYS, period_dates
 from tests.dashboard.fixtures import seeded_db  # noqa: F401  (shared session fixture)
 from warehouse.api import Warehouse
-from warehouse.filters import Filters, minus_year
+from warehouse.filters import Filters, minus_year, month_end
 from warehouse.metrics import METRICS, customer_window_sql
 from warehouse.scope import Scope
 
@@ -34,7 +34,7 @@ def _both(wh, f: Filters, group_by: tuple[str, ...] = ()):
     return wh.run(read_sql, params).frame, wh.run(live_sql, live_params).frame, read_sql
 
 
-def test_the_period_ends_are_the_presets_ends_and_their_comparisons(wh):
+def test_the_period_ends_are_the_presets_and_the_latest_monthly_reviews(wh):
     as_of = wh.as_of()
     ends = wh.customer_period_ends()
     wanted = set()
@@ -43,6 +43,9 @@ def test_the_period_ends_are_the_presets_ends_and_their_comparisons(wh):
         for compare in ("previous", "year"):
             f = Filters(date_from=start, date_to=end, compare=compare)
             wanted |= {f.date_to, f.comparison().date_to}
+    # the latest month's monthly review: the month, the month before, the same month a year before
+    latest = as_of.replace(day=1)
+    wanted |= {month_end(latest), latest - timedelta(days=1), month_end(minus_year(latest))}
     # a period end is held when the data covers the 12 months before it (else nobody is counted)
     start = wh.scalar("select min(activity_date) from mart_customer_daily")
     covered = {d for d in wanted if start <= d - timedelta(days=364)}

@@ -1,9 +1,10 @@
 -- One row per period end x customer x channel x region x store where the customer bought in the
 -- 12 months up to that period end, for the period ends the dashboard asks most: the data's as-of
 -- date (the end of every "last N days" period, the default view) and the ends of those periods'
--- comparison periods (the previous period, the same period a year before; mart_preset_periods).
--- Each period end costs a pass over a year of purchases at build time (about 2 s at 10M order
--- lines), so calendar months and custom periods are computed when asked.
+-- comparison periods (the previous period, the same period a year before; mart_preset_periods),
+-- and the three month ends of the latest month's monthly review. Each period end costs a pass over
+-- a year of purchases at build time (about 2 s at 10M order lines), so other calendar months and
+-- custom periods are computed when asked.
 -- Each row carries its customer's figures for that period end, as warehouse/sql/customer_window.sql
 -- defines them: the tier and segment they hold on it, their last purchase and the gross margin of
 -- all their purchases in the 12 months. Churn and CLV at one of these period ends then read the
@@ -31,13 +32,21 @@ history as (
     select min(activity_date) as first_purchase_date from purchases
 ),
 
--- the presets' end (the as-of date) and their comparison periods' ends
+-- the presets' end (the as-of date) and their comparison periods' ends; and the monthly review of
+-- the latest month (its default): the month's end, the month before's and the same month a year
+-- before's (warehouse/queries/monthly_review.py month_scorecard)
 candidate_ends as (
     select date_to as period_end_date from presets
     union all
     select previous_date_to from presets
     union all
     select year_before_date_to from presets
+    union all
+    select last_day(date_to) from presets
+    union all
+    select last_day(cast(date_to - interval 1 month as date)) from presets
+    union all
+    select last_day(cast(date_to - interval 1 year as date)) from presets
 ),
 
 period_ends as (
