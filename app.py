@@ -32,6 +32,12 @@ def no_warehouse() -> None:
     )
 
 
+def outdated_warehouse() -> None:
+    st.title("Retail CX dashboard")
+    st.warning("The warehouse was built by an older version of this dashboard.", icon=":material/database:")
+    st.markdown("Run `cx build` (it builds what this version adds to the warehouse), then reload this page.")
+
+
 def main() -> None:
     try:
         settings = Settings.from_env()
@@ -45,6 +51,9 @@ def main() -> None:
         return
     if data.snapshot_name() is None:
         st.navigation([st.Page(no_warehouse, title="Set up", url_path="setup")]).run()
+        return
+    if data.missing_models():  # built by an older version of the app: its pages cannot all answer
+        st.navigation([st.Page(outdated_warehouse, title="Set up", url_path="setup")]).run()
         return
     as_of, start = data.as_of(), data.data_start()
     if as_of is None or start is None:

@@ -146,6 +146,11 @@ def query(fn):
 
 # -- what the pages ask for ---------------------------------------------------------------
 @query
+def missing_models(wh: Warehouse) -> list[str]:
+    return wh.missing_models()
+
+
+@query
 def as_of(wh: Warehouse) -> date | None:
     return wh.as_of()
 

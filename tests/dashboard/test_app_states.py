@@ -61,3 +61,27 @@ def test_a_new_build_is_picked_up_without_a_restart(tmp_path, monkeypatch):
     build(db)
     at.run()
     assert orders_tile() != before
+
+
+def test_a_warehouse_built_by_an_older_version_asks_for_a_build(tmp_path, monkeypatch):
+    """A snapshot without a model this version reads (published before an upgrade) gets a page that
+    says to run `cx build`, not an error on every page; after the build the pages are back."""
+    import duckdb
+
+    from tests.dashboard.seeded import tiny_warehouse
+    from warehouse import snapshots
+    from warehouse.build import build
+
+    db = tiny_warehouse(tmp_path)
+    con = duckdb.connect(str(snapshots.current_snapshot(db)))  # as an older version built it
+    con.execute("drop table mart_data_coverage")
+    con.close()
+    at = make_app(db, monkeypatch)
+    at.run()
+    assert not at.exception
+    assert any("older version" in w.value for w in at.warning)
+    assert any("cx build" in m.value for m in at.markdown)
+    build(db)
+    at.run()
+    assert not at.exception and not any("older version" in w.value for w in at.warning)
+    assert tile(at, "aov")["value"]

@@ -172,6 +172,17 @@ class BaseWarehouse:
         """mart_customer_daily's largest customer_key: the size of its customer bitmaps."""
         return self.scalar("select max(customer_key) from mart_customer_daily")
 
+    @snapshot_constant
+    def missing_models(self) -> list[str]:
+        """The project's models this snapshot lacks: it was built by an older version, and the
+        pages that read them cannot answer until `cx build` builds them."""
+        from warehouse.project import load_models  # noqa: PLC0415 - only when a snapshot is opened
+
+        tables = self.run(
+            "select table_name from information_schema.tables where table_schema = current_schema()"
+        ).frame["table_name"]
+        return sorted(set(load_models()) - set(tables.to_list()))
+
     def _has_table(self, name: str) -> bool:
         return bool(
             self.scalar(
