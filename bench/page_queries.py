@@ -44,7 +44,9 @@ class View:
 
 
 def app_frame(v: View) -> None:
-    """app.py: the data window, the sidebar (filter options), the currency and the freshness line."""
+    """app.py: whether the snapshot has every model, the data window, the sidebar (filter options),
+    the currency and the freshness line."""
+    v.missing_models()
     v.as_of()
     v.data_start()
     v.filter_options()
