@@ -160,6 +160,14 @@ customers as (
 select {measures}
 from customers"""
 
+# The churned among customers one row each (customer_window.sql's rule: no purchase, wherever it
+# was, in the last churn_window_days days before the period's end), pasted into the templates below
+# that count customers row by row.
+CHURNED = (
+    "sum(case when last_purchase_date <= $date_to - to_days(cast($churn_window_days as integer)) "
+    "then 1 else 0 end)"
+)
+
 # At a period end mart_customer_periods holds (the as-of date and its presets' comparison ends): the
 # chosen customers' rows of that period end, one per customer, then counted. held_where filters on
 # what they hold on it, purchase_where on where they bought in the 12 months (a customer counts when
@@ -178,8 +186,7 @@ PERIOD_CUSTOMERS_SQL = """with chosen as (
 customers as (
     select
         {groups}count(*) as count_customers,
-        sum(case when last_purchase_date
-            <= $date_to - to_days(cast($churn_window_days as integer)) then 1 else 0 end) as count_churned,
+        {churned} as count_churned,
         sum(gross_margin_amount) as gross_margin_amount
     from chosen
     {group_by}
@@ -187,7 +194,7 @@ customers as (
 
 select {group_outer}{measures}
 from customers
-{group_by_outer}"""
+{group_by_outer}""".replace("{churned}", CHURNED)
 
 # Grouped by what customers hold on the period's last day (tier, segment), or chosen by it: each of
 # the 12 months' purchases joins its customer's tier and segment then (only the chosen tier's
@@ -220,8 +227,7 @@ per_customer as (
 customers as (
     select
         {groups_plain}count(*) as count_customers,
-        sum(case when last_purchase_date
-            <= $date_to - to_days(cast($churn_window_days as integer)) then 1 else 0 end) as count_churned,
+        {churned} as count_churned,
         sum(gross_margin_amount) as gross_margin_amount
     from per_customer
     where is_bought
@@ -230,7 +236,7 @@ customers as (
 
 select {group_outer}{measures}
 from customers
-{group_by_outer}"""
+{group_by_outer}""".replace("{churned}", CHURNED)
 
 # Grouped by tier or segment with neither chosen (the loyalty page's default view): every customer
 # holds one, so HELD_GROUPS_SQL would group every purchase of the 12 months by customer, most of its
@@ -339,8 +345,7 @@ bought as (
 customers as (
     select
         {group_select}count(*) as count_customers,
-        sum(case when per_customer.last_purchase_date
-            <= $date_to - to_days(cast($churn_window_days as integer)) then 1 else 0 end) as count_churned,
+        {churned} as count_churned,
         sum(per_customer.gross_margin_amount) as gross_margin_amount
     from bought
     inner join per_customer on per_customer.customer_key = bought.customer_key
@@ -349,7 +354,7 @@ customers as (
 
 select {group_outer}{measures}
 from customers
-{group_by_outer}"""
+{group_by_outer}""".replace("{churned}", CHURNED)
 
 
 def customer_window_sql(
@@ -373,48 +378,39 @@ def customer_window_sql(
     for name in group_by:
         if name in TIME_GRAINS or name not in DIMENSIONS:
             raise ValueError(f"customer metrics cannot be grouped by {name!r}")
-    if filters.date_to in period_ends and set(group_by) <= set(HELD_DIMENSIONS):
+    # ungrouped or grouped by tier or segment: by what each customer holds on the period's last day
+    if set(group_by) <= set(HELD_DIMENSIONS):
         cols = [DIMENSIONS[n] for n in group_by]
         positions = ", ".join(str(i + 1) for i in range(len(cols)))
-        sql = PERIOD_CUSTOMERS_SQL.format(
-            groups="".join(f"{c}, " for c in cols),
-            held_where=held_where or "true",
-            purchase_where=purchase_where,
-            group_by=f"group by {positions}" if cols else "",
-            group_outer="".join(f"{c} as {n}, " for c, n in zip(cols, group_by, strict=True)),
-            group_by_outer=f"group by {positions}\norder by {positions}" if cols else "",
-            measures=measures,
-        )
-        return sql, params
-    # grouped by tier or segment, or chosen by them: by what each customer holds on the period's
-    # last day (HELD_GROUPS_SQL when one is chosen: few rows; else HELD_BITMAPS_SQL)
-    if set(group_by) <= set(HELD_DIMENSIONS) and (group_by or held_where):
-        cols = [DIMENSIONS[n] for n in group_by]
-        positions = ", ".join(str(i + 1) for i in range(len(cols)))
-        if held_where:
+        slots = {
+            "purchase_where": purchase_where,
+            "group_outer": "".join(f"{c} as {n}, " for c, n in zip(cols, group_by, strict=True)),
+            "group_by": f"group by {positions}" if cols else "",
+            "group_by_outer": f"group by {positions}\norder by {positions}" if cols else "",
+            "measures": measures,
+        }
+        if filters.date_to in period_ends:  # customers' rows built for this period end
+            groups = "".join(f"{c}, " for c in cols)
+            return PERIOD_CUSTOMERS_SQL.format(
+                groups=groups, held_where=held_where or "true", **slots
+            ), params
+        if held_where:  # a tier or segment chosen: few customers (HELD_GROUPS_SQL)
             sql = HELD_GROUPS_SQL.format(
-                purchase_where=purchase_where,
                 held_where=held_where,
                 groups="".join(f"held.{c}, " for c in cols),
                 groups_plain="".join(f"{c}, " for c in cols),
-                group_outer="".join(f"{c} as {n}, " for c, n in zip(cols, group_by, strict=True)),
-                group_by=f"group by {positions}" if cols else "",
-                group_by_outer=f"group by {positions}\norder by {positions}" if cols else "",
-                measures=measures,
+                **slots,
             )
             return sql, params
-        sql = HELD_BITMAPS_SQL.format(
-            max_key=int(max_customer_key or 1),  # no customers: empty bitmaps (null), no one chosen
-            purchase_where=purchase_where,
-            groups="".join(f"chosen.{c}, " for c in cols),
-            groups_counts="".join(f"counts.{c}, " for c in cols),
-            group_outer="".join(f"{c} as {n}, " for c, n in zip(cols, group_by, strict=True)),
-            group_by=f"group by {positions}",
-            group_by_outer=f"group by {positions}\norder by {positions}",
-            using=", ".join(cols),
-            measures=measures,
-        )
-        return sql, params
+        if group_by:  # every customer holds one (HELD_BITMAPS_SQL)
+            sql = HELD_BITMAPS_SQL.format(
+                max_key=int(max_customer_key or 1),  # no customers: empty bitmaps (null), no one chosen
+                groups="".join(f"chosen.{c}, " for c in cols),
+                groups_counts="".join(f"counts.{c}, " for c in cols),
+                using=", ".join(cols),
+                **slots,
+            )
+            return sql, params
     if max_customer_key and not group_by:
         max_key = int(max_customer_key)
         if held_where is None and purchase_where == "true":  # every buyer of the 12 months: one pass

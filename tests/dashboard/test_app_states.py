@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import html
 
+import pytest
+
 from tests.dashboard.conftest import make_app
 from tests.dashboard.test_pages import PAGES, open_page, tile
+from warehouse.api import NoWarehouse, Warehouse
 
 
 def test_no_warehouse_says_how_to_create_one(tmp_path, monkeypatch):
@@ -81,7 +84,10 @@ def test_a_warehouse_built_by_an_older_version_asks_for_a_build(tmp_path, monkey
     assert not at.exception
     assert any("older version" in w.value for w in at.warning)
     assert any("cx build" in m.value for m in at.markdown)
+    with pytest.raises(NoWarehouse, match="mart_data_coverage.*run `cx build`"):  # the CLI's open
+        Warehouse.open(db)
     build(db)
     at.run()
     assert not at.exception and not any("older version" in w.value for w in at.warning)
+    Warehouse.open(db).close()
     assert tile(at, "aov")["value"]

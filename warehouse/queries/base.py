@@ -103,10 +103,18 @@ class BaseWarehouse:
                     "or `cx ingest FILES` to load exports"
                 )
             try:
-                return cls(snapshot, loaded)
+                wh = cls(snapshot, loaded)
             except duckdb.IOException:
                 if snapshot.exists() or attempt == 2:
                     raise
+                continue
+            if missing := wh._missing_models():  # the app shows its own page for this (app.py)
+                wh.close()
+                raise NoWarehouse(
+                    f"the warehouse of {db} was built by an older version (it has no "
+                    f"{', '.join(missing)}): run `cx build`"
+                )
+            return wh
         raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
@@ -133,9 +141,9 @@ class BaseWarehouse:
     # -- period ---------------------------------------------------------------------------
     @snapshot_constant
     def as_of(self) -> date | None:
-        """The latest day with orders, contacts, answers or sessions: the data's "today"."""
-        sql = " union all ".join(f"select max(activity_date) as d from {m}" for m in DAILY_MARTS)
-        return self.scalar(f"select max(d) from ({sql})")
+        """The latest day with orders, contacts, answers or sessions: the data's "today", as the
+        build took it (mart_preset_periods, whose periods end on it; none without any activity)."""
+        return self.scalar("select max(date_to) from mart_preset_periods")
 
     @snapshot_constant
     def data_start(self) -> date | None:
@@ -176,6 +184,9 @@ class BaseWarehouse:
     def missing_models(self) -> list[str]:
         """The project's models this snapshot lacks: it was built by an older version, and the
         pages that read them cannot answer until `cx build` builds them."""
+        return self._missing_models()
+
+    def _missing_models(self) -> list[str]:
         from warehouse.project import load_models  # noqa: PLC0415 - only when a snapshot is opened
 
         tables = self.run(
@@ -183,30 +194,16 @@ class BaseWarehouse:
         ).frame["table_name"]
         return sorted(set(load_models()) - set(tables.to_list()))
 
-    def _has_table(self, name: str) -> bool:
-        return bool(
-            self.scalar(
-                "select count(*) from information_schema.tables "
-                "where table_name = $name and table_schema = current_schema()",
-                {"name": name},
-            )
-        )
-
     @snapshot_constant
     def customer_period_ends(self) -> frozenset[date]:
-        """The period ends mart_customer_periods holds churn and CLV's customers for (none in a
-        snapshot built before it)."""
-        if not self._has_table("mart_customer_periods"):
-            return frozenset()
+        """The period ends mart_customer_periods holds churn and CLV's customers for."""
         frame = self.run("select distinct period_end_date from mart_customer_periods").frame
         return frozenset(frame["period_end_date"].to_list())
 
     @snapshot_constant
     def preset_periods(self) -> frozenset[tuple[date, date]]:
         """(first day, last day) of each "last N days" period, whose figures some marts computed
-        at build time (mart_preset_periods; none in a snapshot built before it)."""
-        if not self._has_table("mart_preset_periods"):
-            return frozenset()
+        at build time (mart_preset_periods)."""
         frame = self.run("select date_from, date_to from mart_preset_periods").frame
         return frozenset(frame.iter_rows())
 

@@ -20,7 +20,8 @@ daily_sessions as (
     select * from {{ ref('mart_daily_sessions') }}
 ),
 
--- the data's as-of date as the dashboard takes it (warehouse/queries/base.py Warehouse.as_of)
+-- the data's as-of date: the latest day with orders, contacts, answers or sessions (the dashboard's
+-- "today": warehouse/queries/base.py Warehouse.as_of reads it from here)
 as_of as (
     select max(latest_date) as as_of_date
     from (
