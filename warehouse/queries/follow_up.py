@@ -5,9 +5,9 @@ completely they are followed up.
   two boxes, the mirror of CSAT's top-2-box "satisfied" of metrics.toml; a 3 is neutral) answered
   in the period, in the filters and the viewer's scope, with its order (value, delivery late and by
   how many days), the contacts around it (count, repeat), its comment, the comment's theme and
-  sentiment (from `fct_comments`, the comment models' table, when the snapshot has one) and its
-  follow-up status from the store beside the warehouse (warehouse/followups.py), merged here in
-  Polars: the store is SQLite, which DuckDB would need an extension to read.
+  sentiment (all joined per answer at build time: mart_survey_answers) and its follow-up status
+  from the store beside the warehouse (warehouse/followups.py), merged here in Polars: the store
+  is SQLite, which DuckDB would need an extension to read.
 - The rates: per month of the answer and per owner, the closed-loop rate (answers resolved /
   answers in the list) and the median time from the answer to its first follow-up (the first status
   that was not `open`), each with its n.

@@ -4,7 +4,7 @@
 -- - its order: value, whether it was to be delivered, late, and by how many days;
 -- - its own contact: repeat, transferred, long wait (the drivers of NPS and CSAT);
 -- - its story (the follow-up list, warehouse/queries/follow_up.py): the contacts around it (its
---   own, those about its order, and its customer's in the CONTACT_DAYS days up to it), how many,
+--   own, those about its order, and its customer's in the 30 days up to it), how many,
 --   whether one was a repeat, and their reasons;
 -- - the customer: the id the export gives (else its order's), and for an answer known only by its
 --   salted e-mail hash the loyalty CRM's customer_id with the same hash, and which of these it is;
@@ -66,8 +66,7 @@ candidate_contacts as (
 ),
 
 -- the contacts around an answer: its own, those about its order, and the customer's in the 30 days
--- up to it (follow_up.CONTACT_DAYS; three equi-joins: an OR join would compare every answer with
--- every contact)
+-- up to it (three equi-joins: an OR join would compare every answer with every contact)
 linked_contacts as (
     select a.response_id, c.contact_id
     from answer_customers as a join candidate_contacts as c on c.contact_id = a.contact_id
