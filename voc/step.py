@@ -30,11 +30,23 @@ from voc.models import MIN_LABELLED, LanguageModel, fit_language, fold_of
 from voc.text import label
 
 # the latest version of each answer with a comment, as stg_surveys__responses reads it
-COMMENTS_SQL = """
+LATEST_COMMENTS_SQL = """
 select response_id, survey, score, comment, md5(comment) as comment_md5
 from raw.surveys
 where comment is not null and trim(comment) <> ''
 qualify row_number() over (partition by response_id order by _loaded_at desc, _run_id desc) = 1
+"""
+COMMENTS_SQL = LATEST_COMMENTS_SQL + "order by response_id\n"
+# Those the model version $version has not scored (new answers, or a comment changed since): what a
+# build after a day's exports scores. Found in DuckDB, so only they reach Python, not every comment
+# of the warehouse (1.7M texts at 50M order lines) on every build.
+UNSCORED_COMMENTS_SQL = f"""
+with latest as ({LATEST_COMMENTS_SQL})
+select latest.*
+from latest
+anti join (
+    select response_id, comment_md5 from voc.comment_scores where model_version = $version
+) as scored using (response_id, comment_md5)
 order by response_id
 """
 MAX_FIT_COMMENTS = 60_000  # per language; the rest are scored by the full model (deterministic choice)
@@ -80,26 +92,27 @@ def update(db: Path, refit: bool = False, con: duckdb.DuckDBPyConnection | None 
         con = duckdb.connect(str(db))
     try:
         ensure_schema(con)
-        comments = con.cursor().sql(COMMENTS_SQL).pl()
         version = current_version(db)
-        if version is not None and not refit and _worth_refitting(db, version, comments):
+        if version is not None and not refit and _worth_refitting(db, version, con):
             refit = True
         if version is None or refit:
+            comments = con.cursor().sql(COMMENTS_SQL).pl()
             if comments.height == 0:
                 return StepResult("nothing", version)
             return _fit(db, con, comments, version)
-        return _apply(db, con, comments, version)
+        return _apply(db, con, version)
     finally:
         if own:
             con.close()
 
 
-def _worth_refitting(db: Path, version: int, comments: pl.DataFrame) -> bool:
+def _worth_refitting(db: Path, version: int, con) -> bool:
     """The current model measured no language, and some language now has enough comments."""
     info = manifest(db, version)
     if any(v["status"] == "measured" for v in info["languages"].values()):
         return False
-    return comments.height >= MIN_LABELLED and comments.height > 2 * info.get("count_comments", 0)
+    count = con.cursor().sql(f"select count(*) from ({LATEST_COMMENTS_SQL})").fetchone()[0]
+    return count >= MIN_LABELLED and count > 2 * info.get("count_comments", 0)
 
 
 def _fit(db: Path, con, comments: pl.DataFrame, previous: int | None) -> StepResult:
@@ -186,16 +199,8 @@ def _fit(db: Path, con, comments: pl.DataFrame, previous: int | None) -> StepRes
     )
 
 
-def _apply(db: Path, con, comments: pl.DataFrame, version: int) -> StepResult:
-    scored = (
-        con.cursor()
-        .sql(
-            "select response_id, comment_md5 from voc.comment_scores where model_version = $v",
-            params={"v": version},
-        )
-        .pl()
-    )
-    new = comments.join(scored, on=["response_id", "comment_md5"], how="anti")
+def _apply(db: Path, con, version: int) -> StepResult:
+    new = con.cursor().sql(UNSCORED_COMMENTS_SQL, params={"version": version}).pl()
     if new.height == 0:
         return StepResult("applied", version, 0)
     bundle = load_model(db, version)
