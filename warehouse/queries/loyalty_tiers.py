@@ -56,28 +56,24 @@ with orders as (
     from mart_daily_orders where {where} group by 1
 ),
 
--- the customers who bought in the period where the channel, region and store filters say
-bought as (
-    select customer_key, sum(count_orders) as count_orders
-    from mart_customer_daily
-    where activity_date between $date_from and $date_to and {_prefixed(purchase_where)}
-    group by 1
-),
-
--- the one tier each holds on the period's last day
+-- the one tier each customer holds on the period's last day
 held as (
     select customer_key, tier
     from mart_customer_tiers
     where valid_from_date <= $date_to and valid_to_date >= $date_to and {_prefixed(held_where or "true")}
 ),
 
+-- per tier held: the customers who bought in the period where the channel, region and store
+-- filters say, and their orders. Joined before grouping, so a chosen tier keeps only its holders'
+-- purchase days (grouping every buyer by customer first took 177 ms at 50M order lines)
 customers as (
     select
         held.tier,
         {distinct_customers} as count_customers,
         sum(bought.count_orders) as count_customer_orders
-    from bought
+    from mart_customer_daily as bought
     inner join held on held.customer_key = bought.customer_key
+    where bought.activity_date between $date_from and $date_to and {_prefixed(purchase_where)}
     group by 1
 ),
 
