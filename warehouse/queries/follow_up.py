@@ -2,12 +2,13 @@
 completely they are followed up.
 
 - The list: every NPS detractor (0-6) and every low CSAT answer (1-2 on the 1-5 scale: the bottom
-  two boxes, the mirror of CSAT's top-2-box "satisfied" of metrics.toml; a 3 is neutral) answered
-  in the period, in the filters and the viewer's scope, with its order (value, delivery late and by
-  how many days), the contacts around it (count, repeat), its comment, the comment's theme and
-  sentiment (all joined per answer at build time: mart_survey_answers) and its follow-up status
-  from the store beside the warehouse (warehouse/followups.py), merged here in Polars: the store
-  is SQLite, which DuckDB would need an extension to read.
+  two boxes, the mirror of CSAT's top-2-box "satisfied" of metrics.toml; a 3 is neutral; the rule
+  is mart_survey_answers' is_on_follow_up_list) answered in the period, in the filters and the
+  viewer's scope, with its order (value, delivery late and by how many days), the contacts around
+  it (count, repeat), its comment, the comment's theme and sentiment (all joined per answer at
+  build time: mart_survey_answers) and its follow-up status from the store beside the warehouse
+  (warehouse/followups.py), merged here in Polars: the store is SQLite, which DuckDB would need an
+  extension to read.
 - The rates: per month of the answer and per owner, the closed-loop rate (answers resolved /
   answers in the list) and the median time from the answer to its first follow-up (the first status
   that was not `open`), each with its n.
@@ -29,17 +30,14 @@ from warehouse.filters import Filters, where_clause
 from warehouse.queries.base import BaseWarehouse, Result, snapshot_constant
 from warehouse.scope import Scope
 
-DETRACTOR_MAX = 6  # NPS 0-6 (metrics.toml: detractors)
-LOW_CSAT_MAX = 2  # CSAT 1-2 of 5 (the bottom two boxes; 4-5 is "satisfied")
 # a comment the VoC step has not scored: its theme is not measured, never a guess (an answer without
 # a comment has none). A customer's contacts in the 30 days up to the answer belong to its story
 # (mart_survey_answers, which joins the story at build time).
 NOT_MEASURED_THEME = "not measured"
 NOBODY = "nobody yet"
 ALL_OWNERS = "all owners"
-IN_THE_LIST = (
-    f"((survey = 'nps' and score <= {DETRACTOR_MAX}) or (survey = 'csat' and score <= {LOW_CSAT_MAX}))"
-)
+# The list's rule has one home: the mart's column (warehouse/models/marts/mart_survey_answers.sql).
+IN_THE_LIST = "is_on_follow_up_list"
 # The CRM export's columns, in order: ids the retailer knows, what happened, what they said, the status.
 CRM_COLUMNS = (
     "response_id",
@@ -139,7 +137,7 @@ order by answered_at desc, response_id
         server-side check before a status is written."""
         condition, params = scope.predicate()
         found = self.scalar(
-            f"select count(*) from fct_survey_responses where response_id = $response_id "
+            f"select count(*) from mart_survey_answers where response_id = $response_id "
             f"and {IN_THE_LIST} and {condition}",
             {**params, "response_id": str(response_id)},
         )
