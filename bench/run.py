@@ -203,7 +203,7 @@ def bench_scale(
         build = [PY, "-m", "cli.main", "build", "--db", str(db), "--quiet"]
         res["build_s"], res["build_gb"], _ = child(build)
     except RuntimeError as exc:
-        raise SkipScale(f"cx build failed: {str(exc).splitlines()[-1]}") from None
+        raise SkipScale(f"cx build failed: {_last_line(exc)}") from None
     if next_day is not None:
         say(f"{millions:g}M: the next day's exports, ingested, then built incrementally")
         day = [PY, "-m", "cli.main", "ingest", *map(str, sorted(next_day.glob("*.csv"))), "--db", str(db)]
@@ -237,7 +237,7 @@ def bench_scale(
         _, _, line = child([PY, "-m", "bench.app_render", str(db)])
         res["app"] = json.loads(line)
     except (RuntimeError, json.JSONDecodeError) as exc:
-        res["app"] = {"error": str(exc).splitlines()[-1]}
+        res["app"] = {"error": _last_line(exc)}
 
     say(f"{millions:g}M: load run, {LOAD_VIEWERS} viewers x {LOAD_VIEWS} views in Chromium")
     try:
@@ -246,7 +246,7 @@ def bench_scale(
         )
         res["load"] = json.loads(line)
     except (RuntimeError, json.JSONDecodeError) as exc:
-        res["load"] = {"error": str(exc).splitlines()[-1]}
+        res["load"] = {"error": _last_line(exc)}
 
     if profile_dir:
         _profiles(res, db, orders, workdir, profile_dir, millions)
@@ -255,6 +255,13 @@ def bench_scale(
         for path in workdir.glob(f"wh-{millions:g}M*"):
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     return res
+
+
+def _last_line(exc: Exception) -> str:
+    """An error's last line that says something (a child's stderr often ends with a blank line: the
+    50M load run of 2026-11-30 was reported as "not measured ()")."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    return lines[-1] if lines else type(exc).__name__
 
 
 def _table_rows(db: Path) -> dict[str, int]:
