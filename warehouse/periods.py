@@ -26,7 +26,6 @@ from warehouse.metrics import (
     METRICS,
     Metric,
     additive_sql,
-    customer_window_sql,
     margin_select,
 )
 
@@ -142,10 +141,7 @@ class PeriodValues:
         else:
             for name, f in periods.items():
                 if kind == "customer_window":
-                    window = int(self.wh.assumptions().get("churn_window_days", 180))
-                    sql, params = customer_window_sql(
-                        metrics, f, window, (), self.wh.max_customer_key(), self.wh.customer_period_ends()
-                    )
+                    sql, params = self.wh.customer_window_sql(metrics, f)
                 else:
                     sql, params = additive_sql(mart, metrics, f)
                 result = self.wh.run(sql, params)

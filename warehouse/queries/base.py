@@ -23,6 +23,7 @@ import polars as pl
 
 from warehouse import snapshots, targets
 from warehouse.filters import DEFAULT_DAYS, DIMENSIONS, Filters
+from warehouse.metrics import Metric, customer_window_sql
 from warehouse.periods import PeriodValues
 from warehouse.scope import EVERYTHING, Scope
 from warehouse.targets import Targets
@@ -193,6 +194,17 @@ class BaseWarehouse:
             "select table_name from information_schema.tables where table_schema = current_schema()"
         ).frame["table_name"]
         return sorted(set(load_models()) - set(tables.to_list()))
+
+    def customer_window_sql(
+        self, metrics: list[Metric], filters: Filters, group_by: tuple[str, ...] = ()
+    ) -> tuple[str, dict]:
+        """Churn and CLV's SQL for `filters` (resolved) on this snapshot: its churn window setting,
+        customer bitmap size and the period ends built into mart_customer_periods
+        (warehouse/metrics.py customer_window_sql)."""
+        window = int(self.assumptions().get("churn_window_days", 180))
+        return customer_window_sql(
+            metrics, filters, window, group_by, self.max_customer_key(), self.customer_period_ends()
+        )
 
     @snapshot_constant
     def customer_period_ends(self) -> frozenset[date]:

@@ -36,8 +36,6 @@ from warehouse.scope import Scope
 NOT_MEASURED_THEME = "not measured"
 NOBODY = "nobody yet"
 ALL_OWNERS = "all owners"
-# The list's rule has one home: the mart's column (warehouse/models/marts/mart_survey_answers.sql).
-IN_THE_LIST = "is_on_follow_up_list"
 # The CRM export's columns, in order: ids the retailer knows, what happened, what they said, the status.
 CRM_COLUMNS = (
     "response_id",
@@ -103,7 +101,7 @@ select
     case when has_comment and theme is null then '{NOT_MEASURED_THEME}' else theme end as theme,
     sentiment, language
 from mart_survey_answers
-where {where} and {IN_THE_LIST}
+where {where} and is_on_follow_up_list
 order by answered_at desc, response_id
 """
         return self.run(sql, params)
@@ -138,7 +136,7 @@ order by answered_at desc, response_id
         condition, params = scope.predicate()
         found = self.scalar(
             f"select count(*) from mart_survey_answers where response_id = $response_id "
-            f"and {IN_THE_LIST} and {condition}",
+            f"and is_on_follow_up_list and {condition}",
             {**params, "response_id": str(response_id)},
         )
         return bool(found)

@@ -9,7 +9,7 @@ from dataclasses import replace
 import polars as pl
 
 from warehouse.filters import Filters
-from warehouse.metrics import METRICS, Metric, additive_sql, customer_window_sql, significant
+from warehouse.metrics import METRICS, Metric, additive_sql, significant
 from warehouse.queries.base import Result
 from warehouse.queries.coverage import CoverageQueries
 from warehouse.targets import Target, Targets
@@ -30,10 +30,7 @@ class ScorecardQueries(CoverageQueries):
             if kind == "customer_window":
                 if any(g in ("day", "week", "month") for g in group_by):
                     continue
-                window = int(self.assumptions().get("churn_window_days", 180))
-                sql, params = customer_window_sql(
-                    metrics, filters, window, group_by, self.max_customer_key(), self.customer_period_ends()
-                )
+                sql, params = self.customer_window_sql(metrics, filters, group_by)
             else:
                 sql, params = additive_sql(mart, metrics, filters, group_by)
             results.append(self.run(sql, params))
