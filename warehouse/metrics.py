@@ -12,6 +12,7 @@ from pathlib import Path
 
 from warehouse import money
 from warehouse.filters import DIMENSIONS, Filters, where_clause
+from warehouse.rollups import mart_source
 
 METRICS_FILE = Path(__file__).parent / "metrics.toml"
 CUSTOMER_WINDOW_SQL = (Path(__file__).parent / "sql" / "customer_window.sql").read_text()
@@ -108,11 +109,14 @@ def margin_select(metrics: list[Metric]) -> list[str]:
 def additive_sql(
     mart: str, metrics: list[Metric], filters: Filters, group_by: tuple[str, ...] = ()
 ) -> tuple[str, dict]:
-    """One query computing value, n and margin of several metrics of one mart."""
+    """One query computing value, n and margin of several metrics of one mart (its whole months
+    from the mart's monthly roll-up, warehouse/rollups.py)."""
     groups = group_expressions(mart, group_by)
     where, params = where_clause(filters, mart=mart)
+    source, source_params = mart_source(mart, [(filters.date_from, filters.date_to)], group_by)
+    params.update(source_params)
     select = [f"{expr} as {name}" for name, expr in groups] + margin_select(metrics)
-    sql = "select\n    " + ",\n    ".join(select) + f"\nfrom {mart}\nwhere {where}"
+    sql = "select\n    " + ",\n    ".join(select) + f"\nfrom {source}\nwhere {where}"
     if groups:
         positions = ", ".join(str(i + 1) for i in range(len(groups)))
         sql += f"\ngroup by {positions}\norder by {positions}"

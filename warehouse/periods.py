@@ -28,6 +28,7 @@ from warehouse.metrics import (
     additive_sql,
     margin_select,
 )
+from warehouse.rollups import mart_source
 
 CACHE_ENTRIES = 512
 
@@ -60,7 +61,8 @@ def combinable(periods: list[Filters]) -> bool:
 
 
 def additive_periods_sql(mart: str, metrics: list[Metric], periods: list[Filters]) -> tuple[str, dict]:
-    """One query: the metrics of `mart` for each period, grouped by the period's position."""
+    """One query: the metrics of `mart` for each period, grouped by the period's position (the
+    periods' whole months from the mart's monthly roll-up, warehouse/rollups.py)."""
     where, params = where_clause(periods[0], with_dates=False, mart=mart)
     cases, ranges = [], []
     for i, f in enumerate(periods):
@@ -70,9 +72,11 @@ def additive_periods_sql(mart: str, metrics: list[Metric], periods: list[Filters
     # The span first: a plain range the scan can check against each row group's min/max.
     params["span_from"] = min(f.date_from for f in periods)
     params["span_to"] = max(f.date_to for f in periods)
+    source, source_params = mart_source(mart, [(f.date_from, f.date_to) for f in periods])
+    params.update(source_params)
     select = [f"case {' '.join(cases)} end as period_index", *margin_select(metrics)]
     sql = (
-        "select\n    " + ",\n    ".join(select) + f"\nfrom {mart}\n"
+        "select\n    " + ",\n    ".join(select) + f"\nfrom {source}\n"
         f"where activity_date between $span_from and $span_to\n    and ({' or '.join(ranges)})\n"
         f"    and {where}\ngroup by 1"
     )

@@ -100,6 +100,23 @@ def test_a_scoped_viewer_reads_the_same_figures_as_computed_and_no_more(wh, scop
     assert counted > 0  # the scope's customers are counted, not an empty answer
 
 
+@pytest.mark.parametrize("group_by", [(), ("tier",), ("tier", "segment")])
+@pytest.mark.parametrize("filters", FILTERS[:4])
+def test_a_period_end_without_12_months_of_data_reads_its_no_rows(wh, filters, group_by):
+    """Such an end (the monthly review's year before, early in the data) has no customer to count:
+    the period rows say so at once, with the figures computing it from the purchases gives."""
+    end = wh.first_purchase_date() + timedelta(days=300)
+    f = replace(filters, date_from=end - timedelta(days=29), date_to=end)
+    window = int(wh.assumptions().get("churn_window_days", 180))
+    read_sql, params = wh.customer_window_sql(CUSTOMER_METRICS, f, group_by)
+    live_sql, live_params = customer_window_sql(CUSTOMER_METRICS, f, window, group_by, wh.max_customer_key())
+    assert "mart_customer_periods" in read_sql and "mart_customer_periods" not in live_sql
+    read, live = wh.run(read_sql, params).frame, wh.run(live_sql, live_params).frame
+    assert read.columns == live.columns
+    assert read.rows() == live.rows()
+    assert all(v is None for v in read.select("^.*__value$").rows()[0]) if not group_by else read.height == 0
+
+
 def test_other_period_ends_and_groupings_are_computed_from_the_purchases(wh):
     end = wh.as_of() - timedelta(days=1)
     assert end not in wh.customer_period_ends()

@@ -202,9 +202,18 @@ class BaseWarehouse:
         customer bitmap size and the period ends built into mart_customer_periods
         (warehouse/metrics.py customer_window_sql)."""
         window = int(self.assumptions().get("churn_window_days", 180))
-        return customer_window_sql(
-            metrics, filters, window, group_by, self.max_customer_key(), self.customer_period_ends()
-        )
+        ends = self.customer_period_ends()
+        first = self.first_purchase_date()
+        if first is None or first > filters.date_to - timedelta(days=364):
+            # the data does not cover its 12 months: no customer is counted, and
+            # mart_customer_periods holds that answer too (no rows at that end), read in no time
+            ends = ends | {filters.date_to}
+        return customer_window_sql(metrics, filters, window, group_by, self.max_customer_key(), ends)
+
+    @snapshot_constant
+    def first_purchase_date(self) -> date | None:
+        """mart_customer_daily's first day: churn and CLV need 12 months of purchases after it."""
+        return self.scalar("select min(activity_date) from mart_customer_daily")
 
     @snapshot_constant
     def customer_period_ends(self) -> frozenset[date]:

@@ -11,6 +11,7 @@ import polars as pl
 from warehouse.filters import TIER_ORDER, Filters, where_clause
 from warehouse.metrics import customer_filters
 from warehouse.queries.base import BaseWarehouse, Result
+from warehouse.rollups import mart_source
 
 
 def _prefixed(where: str) -> str:
@@ -42,6 +43,10 @@ class LoyaltyTiersQueries(BaseWarehouse):
         f = self.resolve(filters)
         where, params = where_clause(f)
         contacts_where, _ = where_clause(f, mart="mart_daily_contacts")  # the same parameters
+        # the period's whole months from the marts' monthly roll-ups (the same parameters for both)
+        orders_source, source_params = mart_source("mart_daily_orders", [(f.date_from, f.date_to)])
+        contacts_source, _ = mart_source("mart_daily_contacts", [(f.date_from, f.date_to)])
+        params.update(source_params)
         purchase_where, held_where, customer_params = customer_filters(f)
         params.update({f"c_{k}": v for k, v in customer_params.items()})
         max_key = self.max_customer_key()
@@ -53,7 +58,9 @@ class LoyaltyTiersQueries(BaseWarehouse):
         sql = f"""
 with orders as (
     select tier, sum(count_orders) as count_orders, sum(net_revenue_amount) as net_revenue_amount
-    from mart_daily_orders where {where} group by 1
+    from {orders_source}
+    where {where}
+    group by 1
 ),
 
 -- the one tier each customer holds on the period's last day
@@ -83,7 +90,9 @@ contacts as (
         sum(contact_cost_amount) - sum(anonymous_contact_cost_amount) as service_cost_amount,
         sum(count_anonymous_contacts) as count_anonymous_contacts,
         sum(anonymous_contact_cost_amount) as anonymous_service_cost_amount
-    from mart_daily_contacts where {contacts_where} group by 1
+    from {contacts_source}
+    where {contacts_where}
+    group by 1
 ),
 
 tiers as (

@@ -1,0 +1,164 @@
+"""The monthly roll-ups of the daily marts (warehouse/rollups.py, mart_monthly_*.sql) change where
+an additive metric's rows are read from, never its answer: a period's whole months come from the
+roll-up and its other days from the daily mart, each day exactly once."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+
+import warehouse.metrics
+import warehouse.periods
+import warehouse.queries.loyalty_tiers
+from tests.dashboard.fixtures import seeded_db  # noqa: F401  (shared session fixture)
+from warehouse.api import Warehouse
+from warehouse.filters import Filters, month_end
+from warehouse.metrics import METRICS
+from warehouse.rollups import ROLLUPS, split, whole_months
+
+
+@pytest.fixture(scope="module")
+def wh(seeded_db):  # noqa: F811
+    return Warehouse.open(seeded_db)
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def test_whole_months_of_a_period():
+    assert whole_months(date(2026, 8, 3), date(2026, 10, 31)) == (date(2026, 9, 1), date(2026, 10, 1))
+    assert whole_months(date(2026, 8, 1), date(2026, 8, 31)) == (date(2026, 8, 1), date(2026, 8, 1))
+    assert whole_months(date(2026, 8, 2), date(2026, 9, 30)) == (date(2026, 9, 1), date(2026, 9, 1))
+    assert whole_months(date(2026, 8, 1), date(2026, 8, 30)) is None  # a month but its last day
+    assert whole_months(date(2026, 8, 31), date(2026, 9, 29)) is None  # across two months, neither whole
+    assert whole_months(date(2024, 2, 1), date(2024, 2, 29)) == (date(2024, 2, 1), date(2024, 2, 1))
+
+
+def test_split_reads_every_day_of_the_periods_once():
+    rng = random.Random(7)
+    base = date(2024, 1, 1)
+    cases = [[(date(2026, 8, 3), date(2026, 10, 31)), (date(2026, 5, 5), date(2026, 8, 2))]]
+    for _ in range(300):
+        spans, start = [], base + timedelta(days=rng.randrange(60))
+        for _ in range(rng.randrange(1, 4)):  # non-overlapping periods, as the scorecards combine them
+            end = start + timedelta(days=rng.choice([0, 1, 27, 29, 30, 58, 89, 364, rng.randrange(500)]))
+            spans.append((start, end))
+            start = end + timedelta(days=rng.randrange(1, 40))
+        cases.append(spans)
+    for spans in cases:
+        months, days = split(spans)
+        read = [
+            d
+            for first, last in months
+            for m in _days(first, last)
+            if m.day == 1
+            for d in _days(m, month_end(m))
+        ]
+        read += [d for start, end in days for d in _days(start, end)]
+        wanted = [d for start, end in spans for d in _days(start, end)]
+        assert sorted(read) == sorted(wanted), spans  # each day once, none outside the periods
+        assert all(first.day == 1 and last.day == 1 for first, last in months)
+
+
+@pytest.mark.parametrize("daily", sorted(ROLLUPS))
+def test_a_rollup_has_its_daily_marts_columns_and_sums(wh, daily):
+    monthly = ROLLUPS[daily]
+    columns = wh.run(f"select * from {daily} limit 0").frame.columns
+    assert wh.run(f"select * from {monthly} limit 0").frame.columns == columns
+    dims = [
+        c
+        for c in columns
+        if c != "activity_date"
+        and wh.run(f"select typeof({c}) as t from {daily} limit 1").frame["t"][0] == "VARCHAR"
+    ]
+    measures = [c for c in columns if c != "activity_date" and c not in dims]
+    keys = ["month", *dims]
+    sums = ", ".join(f"sum({c}) as {c}" for c in measures)
+    by_day = wh.run(
+        f"select cast(date_trunc('month', activity_date) as date) as month, {', '.join(dims)}, {sums} "
+        f"from {daily} group by all order by all"
+    ).frame
+    by_month = wh.run(
+        f"select activity_date as month, {', '.join(dims)}, {sums} from {monthly} group by all order by all"
+    ).frame
+    assert by_day.height == by_month.height > 0
+    assert by_day.select(keys).equals(by_month.select(keys))
+    for c in measures:
+        assert by_day[c].cast(pl.Float64).to_list() == pytest.approx(
+            by_month[c].cast(pl.Float64).to_list(), rel=1e-9
+        )
+
+
+def _daily_only(monkeypatch):
+    plain = lambda mart, spans, group_by=(): (mart, {})  # noqa: E731
+    monkeypatch.setattr(warehouse.metrics, "mart_source", plain)
+    monkeypatch.setattr(warehouse.periods, "mart_source", plain)
+    monkeypatch.setattr(warehouse.queries.loyalty_tiers, "mart_source", plain)
+
+
+def _close(a: pl.DataFrame, b: pl.DataFrame) -> None:
+    assert a.columns == b.columns and a.height == b.height
+    for c in a.columns:
+        if a[c].dtype.is_numeric() or b[c].dtype.is_numeric():
+            x, y = a[c].cast(pl.Float64).to_list(), b[c].cast(pl.Float64).to_list()
+            assert [v is None for v in x] == [v is None for v in y], c
+            assert [v for v in x if v is not None] == pytest.approx(
+                [v for v in y if v is not None], rel=1e-9
+            ), c
+        else:
+            assert a[c].to_list() == b[c].to_list(), c
+
+
+def test_metrics_read_through_the_rollups_equal_the_daily_marts(wh, monkeypatch):
+    as_of = wh.as_of()
+    month = as_of.replace(day=1)
+    cases = [
+        Filters(date_from=as_of - timedelta(days=89), date_to=as_of, channel=("web",), tier=("gold",)),
+        Filters(date_from=as_of - timedelta(days=364), date_to=as_of, compare="year"),
+        Filters(date_from=(month - timedelta(days=1)).replace(day=1), date_to=month - timedelta(days=1)),
+        Filters(date_from=month - timedelta(days=200), date_to=month - timedelta(days=1), region=("north",)),
+        Filters(date_from=as_of - timedelta(days=10), date_to=as_of, segment=("new",)),
+    ]
+    contacts = [k for k, m in METRICS.items() if m.mart == "mart_daily_contacts"]
+    groupings = [
+        (None, ()),
+        (None, ("month",)),
+        (None, ("channel",)),
+        (None, ("month", "tier")),
+        (contacts, ("reason",)),
+        (None, ("day",)),
+    ]
+
+    def answers():
+        wh.clear_query_cache()
+        out = []
+        for f in cases:
+            out.append(wh.metrics(f).frame.drop("definition"))
+            out.append(wh.tier_performance(f).frame)
+            for keys, group_by in groupings:
+                for result in wh.metric_values(f, keys, group_by):
+                    out.append(result.frame)
+        return out
+
+    fast = answers()
+    assert any("mart_monthly_" in sql for sql in [wh.metric_series(cases[1], ["nps"], "month").sql])
+    with monkeypatch.context() as m:
+        _daily_only(m)
+        plain = answers()
+    assert len(fast) == len(plain)
+    for a, b in zip(fast, plain, strict=True):
+        _close(a, b)
+
+
+def test_a_grain_finer_than_a_month_reads_the_daily_mart(wh):
+    f = wh.resolve(Filters(date_from=wh.as_of() - timedelta(days=364), date_to=wh.as_of()))
+    assert "mart_monthly_orders" in wh.metric_series(f, ["aov"], "month").sql
+    for grain in ("day", "week"):
+        assert "mart_monthly_" not in wh.metric_series(f, ["aov"], grain).sql
+    inside = replace(f, date_from=wh.as_of() - timedelta(days=3))  # no whole month
+    assert "mart_monthly_" not in wh.metric_series(inside, ["aov"], "month").sql
