@@ -203,10 +203,9 @@ class BaseWarehouse:
         (warehouse/metrics.py customer_window_sql)."""
         window = int(self.assumptions().get("churn_window_days", 180))
         ends = self.customer_period_ends()
-        first = self.first_purchase_date()
-        if first is None or first > filters.date_to - timedelta(days=364):
-            # the data does not cover its 12 months: no customer is counted, and
-            # mart_customer_periods holds that answer too (no rows at that end), read in no time
+        if not self.has_customer_year(filters.date_to):
+            # no customer is counted; mart_customer_periods holds that answer too (no rows at that
+            # end), read in no time
             ends = ends | {filters.date_to}
         return customer_window_sql(metrics, filters, window, group_by, self.max_customer_key(), ends)
 
@@ -214,6 +213,11 @@ class BaseWarehouse:
     def first_purchase_date(self) -> date | None:
         """mart_customer_daily's first day: churn and CLV need 12 months of purchases after it."""
         return self.scalar("select min(activity_date) from mart_customer_daily")
+
+    def has_customer_year(self, date_to: date) -> bool:
+        """Whether the purchases cover the 12 months up to `date_to` (customer_window.sql's rule)."""
+        first = self.first_purchase_date()
+        return first is not None and first <= date_to - timedelta(days=364)
 
     @snapshot_constant
     def customer_period_ends(self) -> frozenset[date]:

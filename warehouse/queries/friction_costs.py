@@ -4,7 +4,6 @@ is warehouse/friction.py), the cost assumptions, and the impact/complexity prior
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
 
 import polars as pl
 
@@ -61,15 +60,10 @@ class FrictionCostsQueries(BaseWarehouse):
         )
         return Result(frame, result.sql, result.params)
 
-    @snapshot_constant
-    def first_purchase_date(self) -> date | None:
-        """The first day with a customer's purchase: churn and CLV need 12 months after it."""
-        return self.scalar("select min(activity_date) from mart_customer_daily")
-
     def _clv_gap(self, f: Filters, churn_rate: float | None) -> str:
         """Why CLV has no value for the period (so the costs valued by CLV are not valued)."""
-        first = self.first_purchase_date()
-        if first is None or first > f.date_to - timedelta(days=364):
+        if not self.has_customer_year(f.date_to):
+            first = self.first_purchase_date()
             since = f"the data starts {first:%d %b %Y}" if first else "no customer purchases are loaded"
             return f"CLV needs 12 months of purchases up to the period's end ({f.date_to:%d %b %Y}); {since}"
         if "gross_margin" not in self.assumptions():

@@ -41,31 +41,32 @@ final as (
         contacts_with_ticket.segment,
         contacts_with_ticket.reason,
         count(*) as count_contacts,
-        sum(case when is_followed_by_repeat then 1 else 0 end) as count_followed_by_repeat,
+        count(*) filter (where is_followed_by_repeat) as count_followed_by_repeat,
         -- Rates over contacts and tickets whose 7-day window has ended (fct_contacts).
-        sum(case when is_repeat_window_closed then 1 else 0 end) as count_window_closed_contacts,
-        sum(case when is_repeat_window_closed and is_followed_by_repeat then 1 else 0 end)
+        count(*) filter (where is_repeat_window_closed) as count_window_closed_contacts,
+        count(*) filter (where is_repeat_window_closed and is_followed_by_repeat)
             as count_window_closed_followed_by_repeat,
         -- each reopen is a repeat contact on the same case
-        sum(case when is_repeat then 1 else 0 end + count_reopens) as count_repeat_contacts,
-        sum(case when is_agent_handled and handle_seconds is not null then 1 else 0 end) as count_agent_handled,
+        cast(sum(case when is_repeat then 1 else 0 end + count_reopens) as bigint) as count_repeat_contacts,
+        count(*) filter (where is_agent_handled and handle_seconds is not null) as count_agent_handled,
         sum(case when is_agent_handled then coalesce(handle_seconds, 0) else 0 end) as sum_handle_seconds,
-        sum(case when wait_seconds is not null then 1 else 0 end) as count_with_wait,
+        count(*) filter (where wait_seconds is not null) as count_with_wait,
         sum(coalesce(wait_seconds, 0)) as sum_wait_seconds,
-        sum(case when is_long_wait then 1 else 0 end) as count_long_waits,
-        sum(case when count_transfers > 0 then 1 else 0 end) as count_transferred,
-        sum(count_transfers) as count_transfers,
-        sum(case when is_self_served then 1 else 0 end) as count_self_served,
+        count(*) filter (where is_long_wait) as count_long_waits,
+        count(*) filter (where count_transfers > 0) as count_transferred,
+        cast(sum(count_transfers) as bigint) as count_transfers,
+        count(*) filter (where is_self_served) as count_self_served,
         sum(contact_cost_amount) as contact_cost_amount,
         -- contacts from no known customer: in no tier's cost to serve per customer
-        sum(case when is_anonymous then 1 else 0 end) as count_anonymous_contacts,
+        count(*) filter (where is_anonymous) as count_anonymous_contacts,
         sum(case when is_anonymous then contact_cost_amount else 0 end) as anonymous_contact_cost_amount,
-        sum(case when order_id is not null then 1 else 0 end) as count_order_contacts,
-        sum(case when is_ticket_opener then 1 else 0 end) as count_tickets,
-        sum(case when is_ticket_opener and is_ticket_resolved then 1 else 0 end) as count_resolved_tickets,
-        sum(case when is_ticket_opener and is_ticket_fcr then 1 else 0 end) as count_fcr_tickets,
-        sum(case when is_ticket_opener and is_repeat_window_closed then 1 else 0 end) as count_window_closed_tickets,
-        sum(case when is_ticket_opener and is_repeat_window_closed and is_ticket_fcr then 1 else 0 end)
+        count(*) filter (where order_id is not null) as count_order_contacts,
+        count(*) filter (where is_ticket_opener) as count_tickets,
+        count(*) filter (where is_ticket_opener and is_ticket_resolved) as count_resolved_tickets,
+        count(*) filter (where is_ticket_opener and is_ticket_fcr) as count_fcr_tickets,
+        count(*) filter (where is_ticket_opener and is_repeat_window_closed)
+            as count_window_closed_tickets,
+        count(*) filter (where is_ticket_opener and is_repeat_window_closed and is_ticket_fcr)
             as count_window_closed_fcr_tickets
     from contacts_with_ticket
     group by 1, 2, 3, 4, 5, 6, 7, 8

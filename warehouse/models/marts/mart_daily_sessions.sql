@@ -21,11 +21,11 @@ final as (
         segment,
         traffic_source,
         count(*) as count_sessions,
-        sum(case when has_product_view then 1 else 0 end) as count_product_views,
-        sum(case when has_add_to_cart then 1 else 0 end) as count_add_to_cart,
-        sum(case when has_checkout then 1 else 0 end) as count_checkouts,
-        sum(case when has_purchase then 1 else 0 end) as count_purchases,
-        sum(case when is_abandoned_cart then 1 else 0 end) as count_abandoned_carts
+        count(*) filter (where has_product_view) as count_product_views,
+        count(*) filter (where has_add_to_cart) as count_add_to_cart,
+        count(*) filter (where has_checkout) as count_checkouts,
+        count(*) filter (where has_purchase) as count_purchases,
+        count(*) filter (where is_abandoned_cart) as count_abandoned_carts
     from sessions
     group by 1, 2, 3, 4, 5, 6, 7
 )

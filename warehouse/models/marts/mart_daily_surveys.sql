@@ -22,14 +22,14 @@ final as (
         tier,
         segment,
         touchpoint,
-        sum(case when survey = 'nps' then 1 else 0 end) as count_nps_responses,
-        sum(case when is_promoter then 1 else 0 end) as count_promoters,
-        sum(case when is_detractor then 1 else 0 end) as count_detractors,
-        sum(case when survey = 'csat' then 1 else 0 end) as count_csat_responses,
-        sum(case when is_csat_satisfied then 1 else 0 end) as count_csat_satisfied,
-        sum(case when survey = 'ces' then 1 else 0 end) as count_ces_responses,
-        sum(case when survey = 'ces' then score else 0 end) as sum_ces_score,
-        sum(case when survey = 'ces' then score * score else 0 end) as sum_ces_score_squared
+        count(*) filter (where survey = 'nps') as count_nps_responses,
+        count(*) filter (where is_promoter) as count_promoters,
+        count(*) filter (where is_detractor) as count_detractors,
+        count(*) filter (where survey = 'csat') as count_csat_responses,
+        count(*) filter (where is_csat_satisfied) as count_csat_satisfied,
+        count(*) filter (where survey = 'ces') as count_ces_responses,
+        cast(sum(case when survey = 'ces' then score else 0 end) as bigint) as sum_ces_score,
+        cast(sum(case when survey = 'ces' then score * score else 0 end) as bigint) as sum_ces_score_squared
     from responses
     group by 1, 2, 3, 4, 5, 6, 7
 )

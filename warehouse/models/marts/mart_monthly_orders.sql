@@ -17,18 +17,18 @@ final as (
         region,
         tier,
         segment,
-        sum(count_orders) as count_orders,
-        sum(count_identified_orders) as count_identified_orders,
-        sum(count_lines) as count_lines,
-        sum(units_sold) as units_sold,
-        sum(units_sold_return_reported) as units_sold_return_reported,
-        sum(units_returned) as units_returned,
+        cast(sum(count_orders) as bigint) as count_orders,
+        cast(sum(count_identified_orders) as bigint) as count_identified_orders,
+        cast(sum(count_lines) as bigint) as count_lines,
+        cast(sum(units_sold) as bigint) as units_sold,
+        cast(sum(units_sold_return_reported) as bigint) as units_sold_return_reported,
+        cast(sum(units_returned) as bigint) as units_returned,
         sum(net_revenue_amount) as net_revenue_amount,
         sum(gross_margin_amount) as gross_margin_amount,
-        sum(count_to_deliver) as count_to_deliver,
-        sum(count_delivered) as count_delivered,
-        sum(count_delivered_on_time) as count_delivered_on_time,
-        sum(count_delivered_late) as count_delivered_late
+        cast(sum(count_to_deliver) as bigint) as count_to_deliver,
+        cast(sum(count_delivered) as bigint) as count_delivered,
+        cast(sum(count_delivered_on_time) as bigint) as count_delivered_on_time,
+        cast(sum(count_delivered_late) as bigint) as count_delivered_late
     from days
     group by 1, 2, 3, 4, 5, 6
 )

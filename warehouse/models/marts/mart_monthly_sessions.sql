@@ -18,12 +18,12 @@ final as (
         tier,
         segment,
         traffic_source,
-        sum(count_sessions) as count_sessions,
-        sum(count_product_views) as count_product_views,
-        sum(count_add_to_cart) as count_add_to_cart,
-        sum(count_checkouts) as count_checkouts,
-        sum(count_purchases) as count_purchases,
-        sum(count_abandoned_carts) as count_abandoned_carts
+        cast(sum(count_sessions) as bigint) as count_sessions,
+        cast(sum(count_product_views) as bigint) as count_product_views,
+        cast(sum(count_add_to_cart) as bigint) as count_add_to_cart,
+        cast(sum(count_checkouts) as bigint) as count_checkouts,
+        cast(sum(count_purchases) as bigint) as count_purchases,
+        cast(sum(count_abandoned_carts) as bigint) as count_abandoned_carts
     from days
     group by 1, 2, 3, 4, 5, 6, 7
 )

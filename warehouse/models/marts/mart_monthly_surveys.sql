@@ -18,14 +18,14 @@ final as (
         tier,
         segment,
         touchpoint,
-        sum(count_nps_responses) as count_nps_responses,
-        sum(count_promoters) as count_promoters,
-        sum(count_detractors) as count_detractors,
-        sum(count_csat_responses) as count_csat_responses,
-        sum(count_csat_satisfied) as count_csat_satisfied,
-        sum(count_ces_responses) as count_ces_responses,
-        sum(sum_ces_score) as sum_ces_score,
-        sum(sum_ces_score_squared) as sum_ces_score_squared
+        cast(sum(count_nps_responses) as bigint) as count_nps_responses,
+        cast(sum(count_promoters) as bigint) as count_promoters,
+        cast(sum(count_detractors) as bigint) as count_detractors,
+        cast(sum(count_csat_responses) as bigint) as count_csat_responses,
+        cast(sum(count_csat_satisfied) as bigint) as count_csat_satisfied,
+        cast(sum(count_ces_responses) as bigint) as count_ces_responses,
+        cast(sum(sum_ces_score) as bigint) as sum_ces_score,
+        cast(sum(sum_ces_score_squared) as bigint) as sum_ces_score_squared
     from days
     group by 1, 2, 3, 4, 5, 6, 7
 )
