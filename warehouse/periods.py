@@ -101,9 +101,11 @@ class PeriodValues:
             self.cache.clear()
 
     def get(self, periods: dict[str, Filters], keys: list[str] | None) -> tuple[dict[str, Values], list[str]]:
-        """Values of each period (resolved Filters) by metric key, and the SQL that produced them."""
+        """Values of each period (resolved Filters) by metric key, and the SQL that produced them.
+        The queries of the values not cached yet run at once (Warehouse.run_all)."""
         out: dict[str, Values] = {name: {} for name in periods}
         sqls: list[str] = []
+        planned: list[tuple[str, str, list[Metric], dict[str, Filters], str, dict]] = []
         for (kind, mart), metrics in marts_of(keys).items():
             missing = {}
             for name, f in periods.items():
@@ -113,9 +115,13 @@ class PeriodValues:
                 else:
                     out[name].update(entry.values)
                     sqls.append(entry.sql)
-            for name, entry in self._compute(kind, mart, metrics, missing).items():
+            planned += self._plan(kind, mart, metrics, missing)
+        results = self.wh.run_all([(sql, params) for *_, sql, params in planned])
+        for (kind, mart, metrics, names, _, _), result in zip(planned, results, strict=True):
+            for name, entry in self._entries(metrics, names, result).items():
                 out[name].update(entry.values)
                 sqls.append(entry.sql)
+                self._store((kind, mart, period_key(names[name])), entry)
         return out, list(dict.fromkeys(sqls))
 
     def _lookup(self, key: tuple) -> Entry | None:
@@ -131,29 +137,33 @@ class PeriodValues:
             while len(self.cache) > CACHE_ENTRIES:
                 self.cache.popitem(last=False)
 
-    def _compute(self, kind: str, mart: str, metrics: list[Metric], periods: dict[str, Filters]):
-        computed: dict[str, Entry] = {}
+    def _plan(self, kind: str, mart: str, metrics: list[Metric], periods: dict[str, Filters]):
+        """The queries computing `periods` of one mart: one for all of them when they combine, else
+        one a period; each as (kind, mart, metrics, {name: Filters} it answers, sql, params)."""
         if not periods:
-            return computed
-        names, filters = list(periods), list(periods.values())
-        if kind == "additive" and combinable(filters):
-            sql, params = additive_periods_sql(mart, metrics, filters)
-            result = self.wh.run(sql, params)
+            return []
+        if kind == "additive" and combinable(list(periods.values())):
+            sql, params = additive_periods_sql(mart, metrics, list(periods.values()))
+            return [(kind, mart, metrics, dict(periods), sql, params)]
+        planned = []
+        for name, f in periods.items():
+            if kind == "customer_window":
+                sql, params = self.wh.customer_window_sql(metrics, f)
+            else:
+                sql, params = additive_sql(mart, metrics, f)
+            planned.append((kind, mart, metrics, {name: f}, sql, params))
+        return planned
+
+    def _entries(self, metrics: list[Metric], names: dict[str, Filters], result) -> dict[str, Entry]:
+        """Each period's values from the result of its query (grouped by period_index when the
+        query answered several)."""
+        if len(names) > 1:
             by_index = {row["period_index"]: row for row in result.frame.iter_rows(named=True)}
-            for i, name in enumerate(names):
-                computed[name] = Entry(row_values(by_index.get(i), metrics), result.sql)
+            rows = [by_index.get(i) for i in range(len(names))]
         else:
-            for name, f in periods.items():
-                if kind == "customer_window":
-                    sql, params = self.wh.customer_window_sql(metrics, f)
-                else:
-                    sql, params = additive_sql(mart, metrics, f)
-                result = self.wh.run(sql, params)
-                row = result.frame.row(0, named=True) if result.frame.height else None
-                computed[name] = Entry(row_values(row, metrics), result.sql)
-        for name, entry in computed.items():
-            self._store((kind, mart, period_key(periods[name])), entry)
-        return computed
+            rows = [result.frame.row(0, named=True) if result.frame.height else None]
+        pairs = zip(names, rows, strict=True)
+        return {name: Entry(row_values(row, metrics), result.sql) for name, row in pairs}
 
 
 def row_values(row: dict | None, metrics: list[Metric]) -> Values:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
+import duckdb
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -420,3 +421,15 @@ def test_the_coverage_mart_counts_every_need_the_metrics_name(wh):
     assert dict(zip(frame["need"], frame["count_rows"], strict=True))["orders"] == wh.scalar(
         "select count(*) from fct_orders"
     )
+
+
+def test_run_all_answers_in_the_queries_order_and_raises_their_error(wh):
+    queries = [
+        (f"select {i} as i, count(*) as n from mart_daily_orders where $x = $x", {"x": i}) for i in range(7)
+    ]
+    results = wh.run_all(queries)
+    assert [r.frame["i"][0] for r in results] == list(range(7))
+    assert [r.params for r in results] == [{"x": i} for i in range(7)]
+    assert len({r.frame["n"][0] for r in results}) == 1
+    with pytest.raises(duckdb.Error):
+        wh.run_all([("select 1", {}), ("select * from no_such_table", {})])

@@ -14,6 +14,7 @@ import copy
 import functools
 import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -33,6 +34,8 @@ from warehouse.targets import Targets
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 NO_TARGETS = Targets()
 
+# Queries of one call run this many at a time (Warehouse.run_all): the machine's 2 cores.
+QUERY_LANES = 2
 DAILY_MARTS = ("mart_daily_orders", "mart_daily_contacts", "mart_daily_surveys", "mart_daily_sessions")
 
 
@@ -134,6 +137,16 @@ class BaseWarehouse:
         finally:
             cursor.close()
         return Result(frame, sql.strip(), dict(params or {}))
+
+    def run_all(self, queries: list[tuple[str, dict]]) -> list[Result]:
+        """run() each query, QUERY_LANES at a time, the results in the queries' order. A query's
+        parsing, binding and planning (about 5 ms of a metric query's 10-15 at 10M order lines) run
+        on one core, so two queries at once keep both cores busy. The threads are this call's own:
+        one viewer's queries never wait behind another's."""
+        if len(queries) < 2:
+            return [self.run(sql, params) for sql, params in queries]
+        with ThreadPoolExecutor(max_workers=min(QUERY_LANES, len(queries))) as pool:
+            return list(pool.map(lambda q: self.run(*q), queries))
 
     def scalar(self, sql: str, params: dict | None = None):
         frame = self.run(sql, params).frame

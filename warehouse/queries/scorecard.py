@@ -19,22 +19,22 @@ class ScorecardQueries(CoverageQueries):
     def metric_values(
         self, filters: Filters, keys: list[str] | None = None, group_by: tuple[str, ...] = ()
     ) -> list[Result]:
-        """Raw metric values (value, n, margin per metric) for one period: one Result per mart."""
+        """Raw metric values (value, n, margin per metric) for one period: one Result per mart, the
+        marts' queries run at once (run_all)."""
         filters = self.resolve(filters)
         chosen = [METRICS[k] for k in (keys or METRICS)]
         by_mart: dict[tuple[str, str], list[Metric]] = {}
         for m in chosen:
             by_mart.setdefault((m.kind, m.mart), []).append(m)
-        results = []
+        queries = []
         for (kind, mart), metrics in by_mart.items():
             if kind == "customer_window":
                 if any(g in ("day", "week", "month") for g in group_by):
                     continue
-                sql, params = self.customer_window_sql(metrics, filters, group_by)
+                queries.append(self.customer_window_sql(metrics, filters, group_by))
             else:
-                sql, params = additive_sql(mart, metrics, filters, group_by)
-            results.append(self.run(sql, params))
-        return results
+                queries.append(additive_sql(mart, metrics, filters, group_by))
+        return self.run_all(queries)
 
     def metrics(self, filters: Filters, keys: list[str] | None = None) -> Result:
         """The scorecard: one row per metric with value, n, margin, target, status, the
