@@ -102,6 +102,7 @@ def follow_up_table(listed: pl.DataFrame) -> None:
         (pl.col("survey").str.to_uppercase() + " " + pl.col("score").cast(pl.Utf8)).alias("score_text"),
         pl.col("owner").fill_null("–"),
         pl.col("comment").fill_null("–"),
+        pl.col("theme").fill_null("–"),  # an answer without a comment has no theme
     )
     shown = listed.select(
         [pl.col(c).alias(labels.money(label)) for c, label in SHOWN.items() if c in listed.columns]

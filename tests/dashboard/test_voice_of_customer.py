@@ -55,6 +55,9 @@ def test_an_executive_reads_the_list_and_the_rate_and_writes_nothing(page):
     at = page("exec@example.com")
     assert at.title[0].value == "Voice of the customer"
     assert listed_ids(at) == ["r6", "r9", "r3", "r1", "r5"]
+    shown = at.dataframe[0].value
+    themes = shown["Theme"].to_list()
+    assert None not in themes and "–" in themes  # an answer without a comment, or not yet scored
     assert metric(at, "Closed-loop rate") == "0.0%" and metric(at, "Still open") == "5"
     assert not [b for b in at.button if "Save the status" in b.label]
     assert not [b for b in at.get("download_button") if b.key.startswith("voc_crm")]
