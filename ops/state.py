@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from warehouse.sqlite_store import connect_for_writing
+
 SCHEMA = """
 create table if not exists breaches(
     key text primary key, kind text not null, subject text not null, period text not null,
@@ -42,10 +44,8 @@ class AlertState:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.con = connect_for_writing(self.path)
         self.con.row_factory = sqlite3.Row
-        self.con.execute("pragma journal_mode=wal")
-        self.con.execute("pragma busy_timeout=30000")
         self.con.executescript(SCHEMA)
 
     def close(self) -> None:

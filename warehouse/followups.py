@@ -27,6 +27,8 @@ from pathlib import Path
 
 import polars as pl
 
+from warehouse.sqlite_store import connect_for_writing
+
 STATUSES = ("open", "contacted", "resolved")
 NOTE_MAX = 2000
 SCHEMA = """
@@ -106,9 +108,7 @@ class FollowUpStore:
             self.con.execute("pragma busy_timeout=30000")
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self.con.execute("pragma busy_timeout=30000")
-        self.con.execute("pragma journal_mode=wal")
+        self.con = connect_for_writing(self.path)
         # idempotent statements: two processes creating the store at once both succeed
         self.con.executescript(SCHEMA)
 
