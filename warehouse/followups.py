@@ -27,7 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
-from warehouse.sqlite_store import connect_for_writing
+from warehouse.sqlite_store import TIMEOUT_S, connect_for_writing
 
 STATUSES = ("open", "contacted", "resolved")
 NOTE_MAX = 2000
@@ -104,8 +104,8 @@ class FollowUpStore:
         self.path = Path(path)
         if not create:  # a reader: never creates the store, never writes its schema
             uri = self.path.resolve().as_uri() + "?mode=ro"  # as_uri: a ? or # in the path stays a path
-            self.con = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
-            self.con.execute("pragma busy_timeout=30000")
+            self.con = sqlite3.connect(uri, uri=True, timeout=TIMEOUT_S, isolation_level=None)
+            self.con.execute(f"pragma busy_timeout={TIMEOUT_S * 1000}")
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = connect_for_writing(self.path)
