@@ -4,13 +4,13 @@ export, and the closed-loop figures; on the hand-written warehouse of tests/ware
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from dashboard import auth, components, data, exports
+from dashboard import auth, components, data, exports, voc
 from dashboard.labels import escape_markdown
 from tests.dashboard.conftest import signed_in_app
 from tests.warehouse.follow_up_fixture import MARCH, follow_up_warehouse, short_data_warehouse
@@ -205,3 +205,28 @@ def test_what_customers_say_on_the_seeded_demo(seeded_db, wh, monkeypatch, tmp_p
     expected = wh.voice_themes(f, "touchpoint").frame
     assert shown["Touchpoint"].to_list() == expected["touchpoint"].to_list()
     assert shown["Comments"].to_list() == expected["count_comments"].to_list()
+
+
+def test_the_pickers_labels_and_its_newest_answers(page, monkeypatch):
+    """The picker's labels, built as one expression: day, survey and score, status, the comment's
+    first 40 characters on one line, id; it lists the newest PICKER_MAX answers and says so."""
+    first, second = date(2026, 3, 9), date(2026, 3, 8)
+    listed = pl.DataFrame(
+        {
+            "response_id": ["a", "b"],
+            "answered_date": [first, second],
+            "survey": ["nps", "csat"],
+            "score": [3, 1],
+            "status": ["open", "resolved"],
+            "comment": ["  late\nagain, and nobody called me back about it at all ", None],
+        }
+    )
+    assert voc.answer_labels(listed) == {
+        "a": "09 Mar · NPS 3 · open · late again, and nobody called me back ab… · a",
+        "b": "08 Mar · CSAT 1 · resolved · (no comment) · b",
+    }
+    monkeypatch.setattr(voc, "PICKER_MAX", 1)
+    at = page("gov@example.com")
+    options = at.selectbox(key="voc_answer").options
+    assert len(options) == 1 and options[0].endswith(" · " + listed_ids(at)[0])
+    assert any("newest 1 of these 5 answers" in c.value for c in at.caption)

@@ -152,8 +152,9 @@ def merge_statuses(answers: pl.DataFrame, statuses: pl.DataFrame) -> pl.DataFram
         pl.when(pl.col("note") != "").then(pl.col("note")).alias("note"),  # no note: null, not ""
         pl.col("first_follow_up_at").cast(pl.Datetime("us")),
     )
+    # the list stays newest first (Polars keeps no join order unless asked)
     out = answers.with_columns(pl.col("response_id").cast(pl.Utf8)).join(
-        current, on="response_id", how="left"
+        current, on="response_id", how="left", maintain_order="left"
     )
     return out.with_columns(pl.col("status").fill_null("open"))
 
