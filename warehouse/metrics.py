@@ -177,14 +177,16 @@ CHURNED = (
 # what they hold on it, purchase_where on where they bought in the 12 months (a customer counts when
 # one of their rows matches); their last purchase and margin are the whole 12 months' (the figures
 # of customer_window.sql, computed at build time: tests/warehouse/test_customer_periods.py).
+# `one_row`: with no purchase filter, or one channel, the chosen rows hold one flagged row per
+# customer (one_row_flag) and are counted as they are; else {pick} takes any of each customer's
+# rows ({dedupe}: group by all).
 PERIOD_CUSTOMERS_SQL = """with chosen as (
     select
         {groups}customer_key,
-        any_value(last_purchase_date) as last_purchase_date,
-        any_value(gross_margin_amount) as gross_margin_amount
+        {pick}
     from mart_customer_periods
-    where period_end_date = $date_to and {held_where} and {purchase_where}
-    group by all
+    where period_end_date = $date_to and {held_where} and {purchase_where}{one_row}
+    {dedupe}
 ),
 
 customers as (
@@ -199,6 +201,18 @@ customers as (
 select {group_outer}{measures}
 from customers
 {group_by_outer}""".replace("{churned}", CHURNED)
+
+
+def one_row_flag(filters: Filters) -> str | None:
+    """The mart_customer_periods flag marking one row per customer among the rows the purchase
+    filters keep, when there is one: none of them (the customer's first row) or a single channel
+    (their first row in it). Several channels, a region, a store or a restricted scope: None."""
+    if filters.region or filters.store or filters.scope.restricted:
+        return None
+    if not filters.channel:
+        return "is_customers_first_row"
+    return "is_customers_first_row_in_channel" if len(filters.channel) == 1 else None
+
 
 # Grouped by what customers hold on the period's last day (tier, segment), or chosen by it: each of
 # the 12 months' purchases joins its customer's tier and segment then (only the chosen tier's
@@ -395,8 +409,21 @@ def customer_window_sql(
         }
         if filters.date_to in period_ends:  # customers' rows built for this period end
             groups = "".join(f"{c}, " for c in cols)
+            flag = one_row_flag(filters)
+            rows = {
+                "pick": "last_purchase_date, gross_margin_amount",
+                "one_row": f" and {flag}",
+                "dedupe": "",
+            }
+            if flag is None:
+                rows = {
+                    "pick": "any_value(last_purchase_date) as last_purchase_date,\n"
+                    "        any_value(gross_margin_amount) as gross_margin_amount",
+                    "one_row": "",
+                    "dedupe": "group by all",
+                }
             return PERIOD_CUSTOMERS_SQL.format(
-                groups=groups, held_where=held_where or "true", **slots
+                groups=groups, held_where=held_where or "true", **rows, **slots
             ), params
         if held_where:  # a tier or segment chosen: few customers (HELD_GROUPS_SQL)
             sql = HELD_GROUPS_SQL.format(

@@ -62,6 +62,8 @@ FILTERS = [
     Filters(tier=("no such tier",)),
     Filters(region=("North",), store=("ST001", "ST007")),
     Filters(channel=("no such channel",)),
+    Filters(channel=("store",)),  # customers buy in several stores: one flagged row each
+    Filters(channel=("store",), segment=("premium",)),
 ]
 
 
@@ -168,3 +170,42 @@ def test_tier_migration_of_a_preset_period_equals_the_join_of_the_spells(wh, fil
         moved += sum(r[2] for r in live.frame.rows() if r[0] != r[1])
     if not filters.scope.stores:
         assert moved > 0  # the cases include customers who changed tier
+
+
+def test_one_row_per_customer_is_flagged_for_no_purchase_filter_and_for_each_channel(wh):
+    """The flags the no-filter and one-channel figures count instead of grouping by customer."""
+    per_end = wh.run(
+        """select period_end_date, count(distinct customer_key) as customers,
+               count(*) filter (where is_customers_first_row) as flagged
+           from mart_customer_periods group by 1"""
+    ).frame
+    assert per_end.height >= 2 and per_end["customers"].to_list() == per_end["flagged"].to_list()
+    per_channel = wh.run(
+        """select period_end_date, channel, count(distinct customer_key) as customers,
+               count(*) filter (where is_customers_first_row_in_channel) as flagged,
+               count(*) as rows_
+           from mart_customer_periods group by 1, 2"""
+    ).frame
+    assert per_channel["customers"].to_list() == per_channel["flagged"].to_list()
+    assert (per_channel["rows_"] > per_channel["customers"]).any()  # the flag picks, not all rows
+
+
+@pytest.mark.parametrize(
+    ("filters", "flag"),
+    [
+        (Filters(), "is_customers_first_row"),
+        (Filters(tier=("gold",), segment=("premium",)), "is_customers_first_row"),
+        (Filters(channel=("web",), tier=("gold",)), "is_customers_first_row_in_channel"),
+        (Filters(channel=("web", "store")), None),
+        (Filters(region=("North",)), None),
+        (Filters(channel=("web",), scope=Scope.of(regions=("North",))), None),
+    ],
+)
+def test_the_flagged_rows_are_counted_only_where_they_are_one_per_customer(wh, filters, flag):
+    end = wh.as_of()
+    _, _, sql = _both(wh, replace(filters, date_from=end - timedelta(days=89), date_to=end))
+    chosen = sql.split("customers as")[0]
+    if flag:
+        assert f"and {flag}" in chosen and "group by" not in chosen
+    else:
+        assert "is_customers_first" not in chosen and "group by all" in chosen
