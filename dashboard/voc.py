@@ -96,9 +96,15 @@ def rates_table(rates: pl.DataFrame, f: Filters) -> None:
 
 
 def follow_up_table(listed: pl.DataFrame) -> None:
-    """The list as plain text cells (st.dataframe renders no Markdown), no download: the list
-    leaves the dashboard only through the audited CRM export, for the people who follow up."""
-    listed = components.plain(listed).with_columns(
+    """The list's newest SHOWN_MAX answers as plain text cells (st.dataframe renders no Markdown),
+    no download: the list leaves the dashboard only through the audited CRM export, for the people
+    who follow up."""
+    if listed.height > SHOWN_MAX:
+        st.caption(
+            f"The newest {SHOWN_MAX:,} of these {listed.height:,} answers; narrow the period, a store "
+            "or the status shown to see older ones (the CRM export holds them all)."
+        )
+    listed = components.plain(listed.head(SHOWN_MAX)).with_columns(
         (pl.col("survey").str.to_uppercase() + " " + pl.col("score").cast(pl.Utf8)).alias("score_text"),
         pl.col("owner").fill_null("–"),
         pl.col("comment").fill_null("–"),
@@ -124,10 +130,11 @@ def follow_up_table(listed: pl.DataFrame) -> None:
     )
 
 
-# The status form's picker lists the newest answers of the list shown: every option's label is sent
-# to the browser on each view (the list of 90 days at 50M order lines holds ~70,000 answers, ~6 MB of
-# labels). Older answers are reached by narrowing the period, a store or the status shown.
-PICKER_MAX = 1_000
+# The list's table and the status form's picker show its newest answers: every row and every
+# option's label is sent to the browser on each view, and the list of 90 days at 50M order lines
+# holds ~70,000 answers (~6 MB of labels alone). Older answers are reached by narrowing the period,
+# a store or the status shown; the closed-loop figures and the CRM export hold the whole list.
+SHOWN_MAX = 1_000
 
 
 def answer_labels(listed: pl.DataFrame) -> dict[str, str]:
@@ -152,15 +159,10 @@ def answer_labels(listed: pl.DataFrame) -> dict[str, str]:
 
 
 def status_form(listed: pl.DataFrame, save) -> None:
-    """Pick an answer of the list (its newest PICKER_MAX), set its status and a note.
+    """Pick an answer of the list (its newest SHOWN_MAX, as the table), set its status and a note.
     `save(response_id, status, note)` writes it (dashboard.data.set_follow_up: role and scope are
     checked there, on the server)."""
-    labels_ = answer_labels(listed.head(PICKER_MAX))  # the list is newest first
-    if listed.height > PICKER_MAX:
-        st.caption(
-            f"The picker lists the newest {PICKER_MAX:,} of these {listed.height:,} answers; narrow the "
-            "period, a store or the status shown to reach the others."
-        )
+    labels_ = answer_labels(listed.head(SHOWN_MAX))  # the list is newest first
     with st.form("voc_status_form", clear_on_submit=True, border=True):
         chosen = st.selectbox("Answer", list(labels_), format_func=labels_.__getitem__, key="voc_answer")
         status = st.radio("Status", STATUSES, horizontal=True, key="voc_status", index=1)

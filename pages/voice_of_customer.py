@@ -120,7 +120,7 @@ def closing_the_loop(f: Filters) -> None:
         st.subheader("Set a follow-up status")
         voc.status_form(shown if shown.height else listed, save_status)
         chosen = st.session_state.get("voc_answer")
-        if chosen in set(listed["response_id"].to_list()):
+        if chosen is not None and (listed["response_id"] == chosen).any():
             with st.expander(f"Status history of answer {escape_markdown(chosen)}"):
                 history = data.follow_up_history(chosen)
                 if history.height:

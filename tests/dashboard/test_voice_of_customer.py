@@ -209,7 +209,8 @@ def test_what_customers_say_on_the_seeded_demo(seeded_db, wh, monkeypatch, tmp_p
 
 def test_the_pickers_labels_and_its_newest_answers(page, monkeypatch):
     """The picker's labels, built as one expression: day, survey and score, status, the comment's
-    first 40 characters on one line, id; it lists the newest PICKER_MAX answers and says so."""
+    first 40 characters on one line, id. The table and the picker show the newest SHOWN_MAX answers
+    and say so; the figures count them all."""
     first, second = date(2026, 3, 9), date(2026, 3, 8)
     listed = pl.DataFrame(
         {
@@ -225,8 +226,10 @@ def test_the_pickers_labels_and_its_newest_answers(page, monkeypatch):
         "a": "09 Mar · NPS 3 · open · late again, and nobody called me back ab… · a",
         "b": "08 Mar · CSAT 1 · resolved · (no comment) · b",
     }
-    monkeypatch.setattr(voc, "PICKER_MAX", 1)
+    monkeypatch.setattr(voc, "SHOWN_MAX", 2)
     at = page("gov@example.com")
+    assert listed_ids(at) == ["r6", "r9"]  # the newest two of the five
     options = at.selectbox(key="voc_answer").options
-    assert len(options) == 1 and options[0].endswith(" · " + listed_ids(at)[0])
-    assert any("newest 1 of these 5 answers" in c.value for c in at.caption)
+    assert len(options) == 2 and options[0].endswith(" · r6") and options[1].endswith(" · r9")
+    assert any("newest 2 of these 5 answers" in c.value for c in at.caption)
+    assert metric(at, "Still open") == "5"  # the figures count the whole list
