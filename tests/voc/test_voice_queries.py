@@ -18,7 +18,7 @@ from cli.main import app
 from warehouse import snapshots
 from warehouse.api import Warehouse
 from warehouse.filters import Filters
-from warehouse.queries.voice import ols_hc3
+from warehouse.queries.voice import _drivers, ols_hc3
 from warehouse.scope import Scope
 
 pytestmark = pytest.mark.slow
@@ -120,6 +120,26 @@ def test_the_drivers_ols_matches_statsmodels():
     fit = sm.OLS(y, x).fit(cov_type="HC3")
     np.testing.assert_allclose(beta, fit.params, rtol=1e-9)
     np.testing.assert_allclose(se, fit.bse, rtol=1e-9)
+
+
+def test_grouped_rows_weighted_by_their_counts_give_the_models_of_the_rows_repeated():
+    rng = np.random.default_rng(20)
+    x = np.column_stack([np.ones(40), rng.random(40) < 0.3, rng.random(40) < 0.5, rng.random(40) < 0.2])
+    y = rng.choice([-100.0, 0.0, 100.0], 40)
+    counts = rng.integers(1, 30, 40)
+    beta, se = ols_hc3(x, y, counts)
+    beta_rows, se_rows = ols_hc3(np.repeat(x, counts, axis=0), np.repeat(y, counts))
+    np.testing.assert_allclose(beta, beta_rows, rtol=1e-9)
+    np.testing.assert_allclose(se, se_rows, rtol=1e-9)
+
+
+def test_the_drivers_of_grouped_answers_are_those_of_one_row_per_answer(wh):
+    drivers = wh.voice_drivers(Filters(**WHOLE), "nps")
+    grouped = wh.run(drivers.sql, drivers.params)
+    rows = grouped.frame.select(pl.exclude("count_answers").repeat_by(pl.col("count_answers")).explode())
+    assert grouped.frame.height < rows.height  # grouped: fewer rows than answers
+    assert_frame_equal(_drivers(grouped.frame, "nps"), _drivers(rows, "nps"), rel_tol=1e-9)
+    assert_frame_equal(drivers.frame, _drivers(rows, "nps"), rel_tol=1e-9)
 
 
 def test_cx_voc_json_gives_the_pages_data(fitted):

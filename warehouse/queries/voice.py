@@ -74,14 +74,17 @@ def binomial_sf(k: int, n: int, p: float) -> float:
     return 1.0 if k <= 0 else float(bdtrc(k - 1, n, p))
 
 
-def ols_hc3(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def ols_hc3(x: np.ndarray, y: np.ndarray, counts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """OLS coefficients and their HC3 (heteroscedasticity-robust) standard errors, as statsmodels'
-    OLS(...).fit(cov_type="HC3") gives them (tests/voc compares the two)."""
-    xtx_inv = np.linalg.pinv(x.T @ x)
-    beta = xtx_inv @ x.T @ y
+    OLS(...).fit(cov_type="HC3") gives them (tests/voc compares the two). `counts`: how many
+    observations each row stands for (rows of identical x and y, grouped): the same figures as
+    the rows repeated, since such rows share their residual and their leverage."""
+    w = np.ones(len(y)) if counts is None else np.asarray(counts, dtype=float)
+    xtx_inv = np.linalg.pinv((x * w[:, None]).T @ x)
+    beta = xtx_inv @ (x * w[:, None]).T @ y
     resid = y - x @ beta
     leverage = np.einsum("ij,jk,ik->i", x, xtx_inv, x)
-    weights = (resid / np.clip(1.0 - leverage, 1e-12, None)) ** 2
+    weights = w * (resid / np.clip(1.0 - leverage, 1e-12, None)) ** 2
     meat = (x * weights[:, None]).T @ x
     cov = xtx_inv @ meat @ xtx_inv
     return beta, np.sqrt(np.clip(np.diag(cov), 0.0, None))
@@ -348,19 +351,22 @@ order by 1"""
             if metric == "nps"
             else "case when is_csat_satisfied then 100 else 0 end"
         )
+        # the answers grouped by outcome and drivers (a few dozen rows for thousands of answers;
+        # ols_hc3 weighs each group by its count): the same model as one row per answer
         sql = f"""
 select
-    response_id,
     {outcome} as outcome,
     coalesce(is_delivered_late, false) as late_delivery,
     coalesce(is_repeat_contact, false) as repeat_contact,
     coalesce(is_transferred, false) as transfer,
     coalesce(is_long_wait, false) as long_wait,
     tier, channel, touchpoint,
-    theme
+    theme,
+    count(*) as count_answers
 from mart_survey_answers
 where survey = $survey and {where}
-order by response_id"""
+group by all
+order by all"""
         frame = self.run(sql, params).frame
         return Result(_drivers(frame, metric), sql.strip(), params)
 
@@ -389,8 +395,13 @@ DRIVER_SCHEMA = {
 
 
 def _drivers(frame: pl.DataFrame, metric: str) -> pl.DataFrame:
-    """The driver table of voice_drivers from its per-answer frame."""
-    n_model = frame.height
+    """The driver table of voice_drivers from its frame of answers grouped by outcome and drivers
+    (`count_answers` each; without that column, one row per answer)."""
+    if "count_answers" in frame.columns:
+        weight = frame["count_answers"].cast(pl.Float64).to_numpy()
+    else:
+        weight = np.ones(frame.height)
+    n_model = int(weight.sum())
     columns: dict[str, np.ndarray] = {}
     meta: dict[str, tuple[str, str, str | None]] = {}
     rows: list[dict] = []
@@ -415,7 +426,7 @@ def _drivers(frame: pl.DataFrame, metric: str) -> pl.DataFrame:
         )
 
     def add(driver, kind, label, values, friction=None):
-        n = int(values.sum())
+        n = int((values * weight).sum())
         if n < DRIVER_MIN_N or n_model - n < DRIVER_MIN_N:
             skip(
                 driver,
@@ -456,7 +467,7 @@ def _drivers(frame: pl.DataFrame, metric: str) -> pl.DataFrame:
         add(col, "operational", label, frame[col].to_numpy(), friction)
     for dim in ("tier", "channel", "touchpoint"):
         values = frame[dim].fill_null("unknown")
-        counts = values.value_counts(sort=True)
+        counts = pl.DataFrame({dim: values, "count": weight}).group_by(dim).agg(pl.col("count").sum())
         ordered = sorted(
             zip(counts[dim].to_list(), counts["count"].to_list(), strict=True), key=lambda kv: (-kv[1], kv[0])
         )
@@ -483,14 +494,14 @@ def _drivers(frame: pl.DataFrame, metric: str) -> pl.DataFrame:
             columns["unthemed comment"] = unthemed.astype(float)
     names = [c for c in columns if c != "unthemed comment"]
     if names:
-        x = np.column_stack([np.ones(n_model)] + [columns[c] for c in columns])
+        x = np.column_stack([np.ones(frame.height)] + [columns[c] for c in columns])
         y = frame["outcome"].cast(pl.Float64).to_numpy()
-        beta, se = ols_hc3(x, y)
+        beta, se = ols_hc3(x, y, weight)
         order = list(columns)
         for name in names:
             i = order.index(name) + 1
             kind, label, friction = meta[name]
-            n = int(columns[name].sum())
+            n = int((columns[name] * weight).sum())
             effect, error = float(beta[i]), float(se[i])
             if not (math.isfinite(effect) and math.isfinite(error)) or error == 0:
                 skip(name, kind, label, n, "not estimable (collinear with other drivers)", friction)
