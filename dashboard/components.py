@@ -334,17 +334,9 @@ def download_buttons(
         return auth.audited(render, name=f"{stem}.{fmt}", fmt=fmt, rows=frame.height, filters_text=described)
 
     row = st.container(horizontal=True, gap="small")
+    lazy = {fmt: LAZY_EXPORTS[fmt] for fmt in LAZY_EXPORTS if fmt in formats}
     if "csv" in formats and frame.height > EAGER_CSV_ROWS:  # made when clicked, like the others
-        row.download_button(
-            text("csv"),
-            audited(lambda: exports.csv_bytes(frame), "csv"),
-            f"{stem}.csv",
-            exports.CSV_MIME,
-            key=f"{key}_csv",
-            on_click="ignore",
-            icon=":material/download:",
-            help=helps["csv"],
-        )
+        lazy = {"csv": LAZY_CSV, **lazy}
     elif "csv" in formats:
         csv = exports.csv_bytes(frame)  # small and made anyway: eager, so its bytes can be tested
         row.download_button(
@@ -364,19 +356,19 @@ def download_buttons(
             icon=":material/download:",
             help=helps["csv"],
         )
-    # the workbook and the Parquet file are made only when clicked (auth.audited records it then)
-    for fmt, (make, mime) in LAZY_EXPORTS.items():
-        if fmt in formats:
-            row.download_button(
-                text(fmt),
-                audited(lambda make=make: make(frame, filters, name, notes), fmt),
-                f"{stem}.{fmt}",
-                mime,
-                key=f"{key}_{fmt}",
-                on_click="ignore",
-                icon=":material/download:",
-                help=helps[fmt],
-            )
+    # the workbook, the Parquet file and a long CSV are made only when clicked (auth.audited
+    # records it then)
+    for fmt, (make, mime) in lazy.items():
+        row.download_button(
+            text(fmt),
+            audited(lambda make=make: make(frame, filters, name, notes), fmt),
+            f"{stem}.{fmt}",
+            mime,
+            key=f"{key}_{fmt}",
+            on_click="ignore",
+            icon=":material/download:",
+            help=helps[fmt],
+        )
 
 
 # A CSV of up to this many rows is made with the page (a click downloads it at once); a longer one
@@ -388,6 +380,7 @@ LAZY_EXPORTS = {
     "xlsx": (exports.xlsx_bytes, exports.XLSX_MIME),
     "parquet": (exports.parquet_bytes, exports.PARQUET_MIME),
 }
+LAZY_CSV = (lambda frame, *_: exports.csv_bytes(frame), exports.CSV_MIME)
 
 
 DOWNLOAD_HELP = {

@@ -410,12 +410,10 @@ def customer_window_sql(
         if filters.date_to in period_ends:  # customers' rows built for this period end
             groups = "".join(f"{c}, " for c in cols)
             flag = one_row_flag(filters)
-            rows = {
-                "pick": "last_purchase_date, gross_margin_amount",
-                "one_row": f" and {flag}",
-                "dedupe": "",
-            }
-            if flag is None:
+            if flag:  # one flagged row per chosen customer: counted as they are
+                pick = "last_purchase_date, gross_margin_amount"
+                rows = {"pick": pick, "one_row": f" and {flag}", "dedupe": ""}
+            else:  # any one of each chosen customer's rows
                 rows = {
                     "pick": "any_value(last_purchase_date) as last_purchase_date,\n"
                     "        any_value(gross_margin_amount) as gross_margin_amount",

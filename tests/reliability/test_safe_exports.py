@@ -20,13 +20,11 @@ import duckdb
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
-import streamlit as st
-from streamlit.elements.widgets.button import ButtonMixin
 
 from config.settings import Settings
 from dashboard import exports
 from ingest.run import ingest_paths
-from tests.dashboard.conftest import make_app
+from tests.dashboard.conftest import make_app, recorded  # noqa: F401  (shared fixture)
 from tests.dashboard.test_pages import PAGES
 from tests.ingest.exports import BASE, SALT, query
 from tests.reliability import builders as b
@@ -88,21 +86,6 @@ def hostile_db(tmp_path_factory) -> Path:
     return db
 
 
-@pytest.fixture
-def recorded(monkeypatch):
-    """Every st.download_button call: (label, data: bytes or the callable a click would call, file name)."""
-    calls: list[tuple[str, object, str]] = []
-    original = ButtonMixin.download_button
-
-    def recording(self, label, data, file_name=None, *args, **kwargs):
-        calls.append((label, data, file_name))
-        return original(self, label, data, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(ButtonMixin, "download_button", recording)
-    monkeypatch.setattr(st, "download_button", recording.__get__(st._main))
-    return calls
-
-
 def _text_of(name: str, data: bytes) -> str:
     """Everything a file holds, as text, for the personal-data search."""
     if name.endswith(".xlsx"):
@@ -148,7 +131,7 @@ def _downloads(calls) -> dict[str, bytes]:
     return out
 
 
-def _collect(db: Path, monkeypatch, recorded) -> dict[str, bytes]:
+def _collect(db: Path, monkeypatch, recorded) -> dict[str, bytes]:  # noqa: F811
     """Open every page (the explorer grouped by the text dimensions, the friction page with an
     edited assumption, the monthly review with its board pack made) and fetch every download."""
     files: dict[str, bytes] = {}
@@ -172,7 +155,7 @@ def _collect(db: Path, monkeypatch, recorded) -> dict[str, bytes]:
     return files
 
 
-def test_every_download_is_safe_to_open(hostile_db, monkeypatch, recorded):
+def test_every_download_is_safe_to_open(hostile_db, monkeypatch, recorded):  # noqa: F811
     files = _collect(hostile_db, monkeypatch, recorded)
     kinds = {Path(n).suffix for n in files}
     # the board pack's PDF, printed when the pack is made, where Chromium is there to print it

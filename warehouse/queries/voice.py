@@ -80,8 +80,9 @@ def ols_hc3(x: np.ndarray, y: np.ndarray, counts: np.ndarray | None = None) -> t
     observations each row stands for (rows of identical x and y, grouped): the same figures as
     the rows repeated, since such rows share their residual and their leverage."""
     w = np.ones(len(y)) if counts is None else np.asarray(counts, dtype=float)
-    xtx_inv = np.linalg.pinv((x * w[:, None]).T @ x)
-    beta = xtx_inv @ (x * w[:, None]).T @ y
+    xw = x * w[:, None]
+    xtx_inv = np.linalg.pinv(xw.T @ x)
+    beta = xtx_inv @ xw.T @ y
     resid = y - x @ beta
     leverage = np.einsum("ij,jk,ik->i", x, xtx_inv, x)
     weights = w * (resid / np.clip(1.0 - leverage, 1e-12, None)) ** 2
@@ -396,11 +397,8 @@ DRIVER_SCHEMA = {
 
 def _drivers(frame: pl.DataFrame, metric: str) -> pl.DataFrame:
     """The driver table of voice_drivers from its frame of answers grouped by outcome and drivers
-    (`count_answers` each; without that column, one row per answer)."""
-    if "count_answers" in frame.columns:
-        weight = frame["count_answers"].cast(pl.Float64).to_numpy()
-    else:
-        weight = np.ones(frame.height)
+    (`count_answers` each)."""
+    weight = frame["count_answers"].cast(pl.Float64).to_numpy()
     n_model = int(weight.sum())
     columns: dict[str, np.ndarray] = {}
     meta: dict[str, tuple[str, str, str | None]] = {}
