@@ -56,6 +56,7 @@ bench-quick: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf data/demo_exports data/*.duckdb data/*.wal data/*-serving .pytest_cache

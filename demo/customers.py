@@ -21,13 +21,15 @@ from demo.timeline import Period, epoch_day
 TIER_NAMES = ("none", "bronze", "silver", "gold", "platinum")  # level 0..4
 FINAL_TIER_SHARE = np.array([0.35, 0.35, 0.17, 0.09, 0.04])
 SEGMENTS = ("budget", "mainstream", "premium")
-SEGMENT_BY_TIER = np.array([
-    [0.42, 0.45, 0.13],
-    [0.38, 0.46, 0.16],
-    [0.28, 0.47, 0.25],
-    [0.20, 0.45, 0.35],
-    [0.14, 0.40, 0.46],
-])
+SEGMENT_BY_TIER = np.array(
+    [
+        [0.42, 0.45, 0.13],
+        [0.38, 0.46, 0.16],
+        [0.28, 0.47, 0.25],
+        [0.20, 0.45, 0.35],
+        [0.14, 0.40, 0.46],
+    ]
+)
 ACQUIRED_IN_PERIOD = np.array([0.32, 0.30, 0.14, 0.07, 0.03])  # by final tier
 CHURN_IN_PERIOD = np.array([0.30, 0.22, 0.12, 0.07, 0.04])  # by final tier
 DOWNGRADE_SHARE = 0.10  # of bronze/silver/gold members: were one tier higher, then downgraded
@@ -161,8 +163,9 @@ def customer_ids(numbers: np.ndarray, missing: np.ndarray | None = None) -> pl.S
     return fmt.ident("C", numbers, 7, missing)
 
 
-def render_customers(c: Customers, id_texts: fmt.Ids, rows: np.ndarray | None = None,
-                     columns: list[str] | None = None) -> pl.DataFrame:
+def render_customers(
+    c: Customers, id_texts: fmt.Ids, rows: np.ndarray | None = None, columns: list[str] | None = None
+) -> pl.DataFrame:
     """The text of the given tier spells (all by default; only the named columns if given)."""
     rows = fmt.rows_or_all(rows, len(c.sp_customer))
     i = c.sp_customer[rows]
@@ -172,14 +175,17 @@ def render_customers(c: Customers, id_texts: fmt.Ids, rows: np.ndarray | None = 
         address = pl.select(pl.lit(fmt.lookup(id_texts.customer, i)).str.to_lowercase() + "@example.com")
         return fmt.masked(address.to_series(), ~c.has_email[i])
 
-    return fmt.frame({
-        "customer_id": lambda: fmt.lookup(id_texts.customer, i),
-        "tier": lambda: fmt.pick(TIER_NAMES, c.sp_level[rows]),
-        "tier_since": lambda: fmt.date_text(c.sp_from[rows]),
-        "enrolled_at": lambda: fmt.date_text(np.where(member, c.enrolled[i], 0), ~member),
-        "region": lambda: fmt.pick(REGIONS, c.region[i]),
-        "segment": lambda: fmt.pick(SEGMENTS, c.segment[i]),
-        "email": email,
-        "phone": lambda: fmt.ident("+447700900", c.phone[i].clip(0), 3, c.phone[i] < 0),
-        "marketing_opt_in": lambda: fmt.boolean(c.opt_in[i]),
-    }, columns)
+    return fmt.frame(
+        {
+            "customer_id": lambda: fmt.lookup(id_texts.customer, i),
+            "tier": lambda: fmt.pick(TIER_NAMES, c.sp_level[rows]),
+            "tier_since": lambda: fmt.date_text(c.sp_from[rows]),
+            "enrolled_at": lambda: fmt.date_text(np.where(member, c.enrolled[i], 0), ~member),
+            "region": lambda: fmt.pick(REGIONS, c.region[i]),
+            "segment": lambda: fmt.pick(SEGMENTS, c.segment[i]),
+            "email": email,
+            "phone": lambda: fmt.ident("+447700900", c.phone[i].clip(0), 3, c.phone[i] < 0),
+            "marketing_opt_in": lambda: fmt.boolean(c.opt_in[i]),
+        },
+        columns,
+    )

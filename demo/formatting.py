@@ -84,8 +84,11 @@ def money(pence: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
 
 
 def boolean(values: np.ndarray, missing: np.ndarray | None = None) -> pl.Series:
-    out = pl.select(pl.when(pl.lit(pl.Series(np.asarray(values, dtype=bool)))).then(pl.lit("true"))
-                    .otherwise(pl.lit("false"))).to_series()
+    out = pl.select(
+        pl.when(pl.lit(pl.Series(np.asarray(values, dtype=bool))))
+        .then(pl.lit("true"))
+        .otherwise(pl.lit("false"))
+    ).to_series()
     return masked(out, missing)
 
 
@@ -96,8 +99,9 @@ def ident(prefix: str, numbers: np.ndarray, width: int, missing: np.ndarray | No
     return masked(out, missing)
 
 
-def pick(labels: list[str] | tuple[str, ...], codes: np.ndarray,
-         missing: np.ndarray | None = None) -> pl.Series:
+def pick(
+    labels: list[str] | tuple[str, ...], codes: np.ndarray, missing: np.ndarray | None = None
+) -> pl.Series:
     """Category labels by integer code (vectorised gather)."""
     out = pl.Series(list(labels), dtype=pl.Utf8).gather(pl.Series(np.asarray(codes, dtype=np.int64)))
     return masked(out, missing)
@@ -135,8 +139,10 @@ def per_parent(parent: np.ndarray, texts_of: Callable[[np.ndarray], pl.Series]) 
     return gather(texts_of(parents), position)
 
 
-def frame(renderers: dict[str, Callable[[], pl.Series]], columns: Iterable[str] | None = None,
-          ) -> pl.DataFrame:
+def frame(
+    renderers: dict[str, Callable[[], pl.Series]],
+    columns: Iterable[str] | None = None,
+) -> pl.DataFrame:
     """The frame of the renderers named in `columns` (all by default), each called only if needed."""
     names = list(renderers) if columns is None else list(columns)
     return pl.DataFrame({name: renderers[name]() for name in names})

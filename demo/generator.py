@@ -128,8 +128,14 @@ class Block:
         """The numbers used before the next block."""
         b = self.before
         tickets = int(self.contacts.ticket.max()) if self.contacts.n else 0
-        return Numbers(b.customers + self.customers.n, b.orders + self.orders.n, b.contacts + self.contacts.n,
-                       b.tickets + tickets, b.responses + self.responses.n, b.sessions + self.sessions.n)
+        return Numbers(
+            b.customers + self.customers.n,
+            b.orders + self.orders.n,
+            b.contacts + self.contacts.n,
+            b.tickets + tickets,
+            b.responses + self.responses.n,
+            b.sessions + self.sessions.n,
+        )
 
     def rows(self, source: str) -> int:
         return {
@@ -147,7 +153,9 @@ class Block:
             customer=customer_ids(self.customers.number),
             order=order_ids(b.orders + np.arange(1, self.orders.n + 1)),
             contact=contact_ids(b.contacts + np.arange(1, self.contacts.n + 1)),
-            tickets_before=b.tickets, responses_before=b.responses, sessions_before=b.sessions,
+            tickets_before=b.tickets,
+            responses_before=b.responses,
+            sessions_before=b.sessions,
         )
 
     def baseline_parts(self) -> dict[str, float]:
@@ -187,8 +195,13 @@ def iter_blocks(scale: float = 1.0, seed: int = 42, end: date = DEFAULT_END) -> 
         del block  # before the next one is built
 
 
-def render(block: Block, source: str, ids: fmt.Ids | None = None, rows: np.ndarray | None = None,
-           columns: list[str] | None = None) -> pl.DataFrame:
+def render(
+    block: Block,
+    source: str,
+    ids: fmt.Ids | None = None,
+    rows: np.ndarray | None = None,
+    columns: list[str] | None = None,
+) -> pl.DataFrame:
     """The clean text frame of one large source of a block (before bad rows): all its rows, or only
     `rows` (0-based within the block), all columns in contract order, or only `columns`."""
     b = block
@@ -222,8 +235,12 @@ def small_frame(setting: Setting, source: str, baselines: dict[str, float]) -> p
 
 def table(block: Block, source: str, ids: fmt.Ids, chunk_rows: int = CHUNK_ROWS) -> Table:
     """One large source of a block as a Table that renders any rows on demand."""
-    return Table(block.rows(source), CONTRACTS[source].names,
-                 lambda rows, columns: render(block, source, ids, rows, columns), chunk_rows)
+    return Table(
+        block.rows(source),
+        CONTRACTS[source].names,
+        lambda rows, columns: render(block, source, ids, rows, columns),
+        chunk_rows,
+    )
 
 
 class Piece(NamedTuple):
@@ -237,8 +254,9 @@ class Piece(NamedTuple):
     bad_rows: list[dict]  # manifest entries, row numbers within the whole file
 
 
-def iter_pieces(scale: float = 1.0, seed: int = 42, end: date = DEFAULT_END, chunk_rows: int = CHUNK_ROWS,
-                progress=None) -> Iterator[Piece]:
+def iter_pieces(
+    scale: float = 1.0, seed: int = 42, end: date = DEFAULT_END, chunk_rows: int = CHUNK_ROWS, progress=None
+) -> Iterator[Piece]:
     """Every export piece by piece: per block, the block's rows of each large source (its bad rows
     planned from the block's full columns, then applied to each chunk, so the chunks joined are the
     block's whole frame, whatever `chunk_rows`), then the small sources. Consume each piece's
@@ -250,8 +268,10 @@ def iter_pieces(scale: float = 1.0, seed: int = 42, end: date = DEFAULT_END, chu
     setting = None
     for block in iter_blocks(scale, seed, end):
         setting = block.setting
-        say(f"block {block.index + 1}/{len(sizes)}: {block.customers.n:,} customers, "
-            f"{block.rows('orders'):,} order lines")
+        say(
+            f"block {block.index + 1}/{len(sizes)}: {block.customers.n:,} customers, "
+            f"{block.rows('orders'):,} order lines"
+        )
         parts = add_parts(parts, block.baseline_parts())
         ids = block.ids()
         for source in LARGE_SOURCES:
@@ -284,8 +304,14 @@ def generate(scale: float = 1.0, seed: int = 42, end: date = DEFAULT_END) -> dic
     return {source: pl.concat(chunks) for source, chunks in frames.items()}
 
 
-def write_exports(out_dir: Path, scale: float = 1.0, seed: int = 42, end: date = DEFAULT_END,
-                  progress=None, chunk_rows: int = CHUNK_ROWS) -> dict[str, Path]:
+def write_exports(
+    out_dir: Path,
+    scale: float = 1.0,
+    seed: int = 42,
+    end: date = DEFAULT_END,
+    progress=None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> dict[str, Path]:
     """Write <source>.csv for every source and manifest.json (the seeded bad rows) into out_dir.
 
     Every file stays open while the blocks are simulated; each block's rows are appended

@@ -68,9 +68,13 @@ def survey_parts(r: Responses, lo: int, hi: int) -> dict[str, float]:
     csat = r.score[m & (r.survey == CSAT)]
     ces = r.score[m & (r.survey == CES)]
     return {
-        "nps_answers": len(nps), "promoters": int((nps >= 9).sum()), "detractors": int((nps <= 6).sum()),
-        "csat_answers": len(csat), "satisfied": int((csat >= 4).sum()),
-        "ces_answers": len(ces), "ces_points": int(ces.sum()),
+        "nps_answers": len(nps),
+        "promoters": int((nps >= 9).sum()),
+        "detractors": int((nps <= 6).sum()),
+        "csat_answers": len(csat),
+        "satisfied": int((csat >= 4).sum()),
+        "ces_answers": len(ces),
+        "ces_points": int(ces.sum()),
     }
 
 
@@ -81,13 +85,20 @@ def order_parts(o: Orders, lo: int, hi: int) -> dict[str, float]:
 
 def session_parts(s: Sessions, lo: int, hi: int) -> dict[str, float]:
     m = (s.ts >= lo) & (s.ts < hi)
-    return {"sessions": int(m.sum()), "carts": int((s.step[m] >= ADD_TO_CART).sum()),
-            "purchases": int((s.step[m] == PURCHASE).sum())}
+    return {
+        "sessions": int(m.sum()),
+        "carts": int((s.step[m] >= ADD_TO_CART).sum()),
+        "purchases": int((s.step[m] == PURCHASE).sum()),
+    }
 
 
 def all_parts(o: Orders, c: Contacts, r: Responses, s: Sessions, lo: int, hi: int) -> dict[str, float]:
-    return {**contact_parts(c, lo, hi), **survey_parts(r, lo, hi), **order_parts(o, lo, hi),
-            **session_parts(s, lo, hi)}
+    return {
+        **contact_parts(c, lo, hi),
+        **survey_parts(r, lo, hi),
+        **order_parts(o, lo, hi),
+        **session_parts(s, lo, hi),
+    }
 
 
 def add_parts(total: dict[str, float], parts: dict[str, float]) -> dict[str, float]:

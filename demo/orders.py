@@ -29,13 +29,15 @@ RETURN_REASONS = ("damaged", "wrong_item", "not_as_described", "arrived_late", "
 ORDER_RATE = np.array([1.0, 2.0, 3.6, 6.0, 11.0])
 SEGMENT_RATE = np.array([0.9, 1.0, 1.12])
 ANONYMOUS_ORDER_SHARE = 0.26  # anonymous orders per identified order (about 15% of lines)
-CHANNEL_MIX = np.array([  # by tier level: store, web, app, marketplace, phone
-    [0.40, 0.34, 0.06, 0.15, 0.05],
-    [0.38, 0.37, 0.12, 0.09, 0.04],
-    [0.37, 0.37, 0.15, 0.08, 0.03],
-    [0.36, 0.36, 0.19, 0.06, 0.03],
-    [0.35, 0.35, 0.22, 0.05, 0.03],
-])
+CHANNEL_MIX = np.array(
+    [  # by tier level: store, web, app, marketplace, phone
+        [0.40, 0.34, 0.06, 0.15, 0.05],
+        [0.38, 0.37, 0.12, 0.09, 0.04],
+        [0.37, 0.37, 0.15, 0.08, 0.03],
+        [0.36, 0.36, 0.19, 0.06, 0.03],
+        [0.35, 0.35, 0.22, 0.05, 0.03],
+    ]
+)
 STORE_DOW = np.array([0.9, 0.88, 0.9, 0.95, 1.05, 1.3, 1.15])  # store share tilt by day of week
 EXTRA_LINES = np.array([1.25, 1.45, 1.7, 1.95, 2.3])  # mean lines beyond the first, by tier level
 LATE_BASE, LATE_PEAK = 0.075, 0.15  # late-delivery probability: base, extra at the peak
@@ -80,8 +82,13 @@ class Orders:
         return self.promised_ts >= 0
 
 
-def build_orders(rng: np.random.Generator, customers: Customers, catalogue: Catalogue, period: Period,
-                 rate_scale: float = 1.0) -> Orders:
+def build_orders(
+    rng: np.random.Generator,
+    customers: Customers,
+    catalogue: Catalogue,
+    period: Period,
+    rate_scale: float = 1.0,
+) -> Orders:
     w = period.order_weights()
     c = customers
     # Identified orders: a Poisson count per tier spell over the part of it inside the period
@@ -134,8 +141,20 @@ def build_orders(rng: np.random.Generator, customers: Customers, catalogue: Cata
     lines = _lines(rng, catalogue, customers, customer, level, channel)
     return_ts, lines = _returns(rng, period, ts, delivered_ts, late, channel, catalogue, lines)
     lines = {k: v.astype(np.int32) for k, v in lines.items()}  # the bulk of the world: keep it compact
-    return Orders(ts, customer, level, region, store, channel, fulfillment, promised_ts, delivered_ts, late,
-                  return_ts, **lines)
+    return Orders(
+        ts,
+        customer,
+        level,
+        region,
+        store,
+        channel,
+        fulfillment,
+        promised_ts,
+        delivered_ts,
+        late,
+        return_ts,
+        **lines,
+    )
 
 
 def _fulfil(rng, period, ts, day, channel, level, region):
@@ -158,9 +177,15 @@ def _fulfil(rng, period, ts, day, channel, level, region):
     promised_ts = np.where(shipped, promised_day * DAY + np.where(fulfillment == BOPIS, 18, 21) * 3600, -1)
 
     peak = period.peak()[np.clip(day, 0, period.n_days - 1)]
-    p_late = (LATE_BASE + LATE_PEAK * peak) * np.select(
-        [fulfillment == BOPIS, fulfillment == SHIP_FROM_STORE, channel == MARKETPLACE], [0.6, 0.8, 1.3], 1.0
-    ) * np.array([1.1, 1.0, 1.0, 0.85])[region]
+    p_late = (
+        (LATE_BASE + LATE_PEAK * peak)
+        * np.select(
+            [fulfillment == BOPIS, fulfillment == SHIP_FROM_STORE, channel == MARKETPLACE],
+            [0.6, 0.8, 1.3],
+            1.0,
+        )
+        * np.array([1.1, 1.0, 1.0, 0.85])[region]
+    )
     late = shipped & (rng.random(n) < p_late)
     delay = rng.geometric(0.55, n) + (rng.random(n) < peak * 0.5)  # days late
     early = np.floor(rng.random(n) ** 2 * lead).astype(np.int64)
@@ -185,8 +210,13 @@ def _lines(rng, catalogue: Catalogue, customers: Customers, customer, level, cha
     premium = ((segment == 2) | (level == 4))[l_order]
     sku = catalogue.pick(rng, premium)
     qty = rng.choice([1, 2, 3, 4], size=len(l_order), p=[0.85, 0.11, 0.03, 0.01])
-    return {"l_order": l_order, "l_no": l_no, "l_sku": sku, "l_qty": qty,
-            "l_price": catalogue.price_pence[sku]}
+    return {
+        "l_order": l_order,
+        "l_no": l_no,
+        "l_sku": sku,
+        "l_qty": qty,
+        "l_price": catalogue.price_pence[sku],
+    }
 
 
 def _returns(rng, period, ts, delivered_ts, late, channel, catalogue: Catalogue, lines: dict):
@@ -232,8 +262,13 @@ def order_ids(numbers: np.ndarray, missing: np.ndarray | None = None) -> pl.Seri
     return fmt.ident("ORD", numbers, 8, missing)
 
 
-def render_orders(o: Orders, catalogue: Catalogue, ids: fmt.Ids, rows: np.ndarray | None = None,
-                  columns: list[str] | None = None) -> pl.DataFrame:
+def render_orders(
+    o: Orders,
+    catalogue: Catalogue,
+    ids: fmt.Ids,
+    rows: np.ndarray | None = None,
+    columns: list[str] | None = None,
+) -> pl.DataFrame:
     """The text of the given order lines (all by default; only the named columns if given).
     Order-level text is formatted once per order of these lines, then gathered down to them."""
     rows = fmt.rows_or_all(rows, len(o.l_order))
@@ -247,22 +282,25 @@ def render_orders(o: Orders, catalogue: Catalogue, ids: fmt.Ids, rows: np.ndarra
         return per_order(lambda i: fmt.timestamp(np.maximum(ts[i], 0), ts[i] < 0))
 
     reason = o.l_reason[rows]
-    return fmt.frame({
-        "order_id": lambda: fmt.lookup(ids.order, order),
-        "line_no": lambda: fmt.small_integer(o.l_no[rows]),
-        "ordered_at": per_order(lambda i: fmt.timestamp(o.ts[i])),
-        "store_id": lambda: fmt.pick(store_ids(), o.store[order]),
-        "channel": lambda: fmt.pick(CHANNELS, o.channel[order]),
-        "customer_id": lambda: fmt.lookup(ids.customer, o.customer[order]),
-        "sku": lambda: fmt.gather(catalogue.codes, sku),
-        "category": lambda: fmt.pick(CATEGORIES, catalogue.category[sku]),
-        "quantity": lambda: fmt.small_integer(o.l_qty[rows]),
-        "unit_price": lambda: fmt.gather(catalogue.price_text, sku),
-        "discount": lambda: fmt.money(o.l_discount[rows]),
-        "currency": lambda: pl.Series(["GBP"]).gather(pl.Series(np.zeros(len(rows), np.int64))),
-        "fulfillment": lambda: fmt.pick(FULFILLMENTS, o.fulfillment[order]),
-        "promised_at": timestamp_or_null(o.promised_ts),
-        "delivered_at": timestamp_or_null(o.delivered_ts),
-        "returned_quantity": lambda: fmt.small_integer(o.l_returned[rows]),
-        "return_reason": lambda: fmt.pick(RETURN_REASONS, np.maximum(reason, 0), reason < 0),
-    }, columns)
+    return fmt.frame(
+        {
+            "order_id": lambda: fmt.lookup(ids.order, order),
+            "line_no": lambda: fmt.small_integer(o.l_no[rows]),
+            "ordered_at": per_order(lambda i: fmt.timestamp(o.ts[i])),
+            "store_id": lambda: fmt.pick(store_ids(), o.store[order]),
+            "channel": lambda: fmt.pick(CHANNELS, o.channel[order]),
+            "customer_id": lambda: fmt.lookup(ids.customer, o.customer[order]),
+            "sku": lambda: fmt.gather(catalogue.codes, sku),
+            "category": lambda: fmt.pick(CATEGORIES, catalogue.category[sku]),
+            "quantity": lambda: fmt.small_integer(o.l_qty[rows]),
+            "unit_price": lambda: fmt.gather(catalogue.price_text, sku),
+            "discount": lambda: fmt.money(o.l_discount[rows]),
+            "currency": lambda: pl.Series(["GBP"]).gather(pl.Series(np.zeros(len(rows), np.int64))),
+            "fulfillment": lambda: fmt.pick(FULFILLMENTS, o.fulfillment[order]),
+            "promised_at": timestamp_or_null(o.promised_ts),
+            "delivered_at": timestamp_or_null(o.delivered_ts),
+            "returned_quantity": lambda: fmt.small_integer(o.l_returned[rows]),
+            "return_reason": lambda: fmt.pick(RETURN_REASONS, np.maximum(reason, 0), reason < 0),
+        },
+        columns,
+    )

@@ -40,6 +40,8 @@ class Initiative:
     effect: str | None = None  # key the generators look up
 
 
+# one initiative a row, a table kept as one (not reformatted)
+# fmt: off
 INITIATIVES = (
     Initiative("CX-01", "Journey mapping and friction baseline", "diagnose", "measurement",
                "CX Insights Lead", 1, 45, "done", 100, "nps", "detractor_churn", 2),
@@ -72,12 +74,20 @@ INITIATIVES = (
     Initiative("CX-12", "Always-on experiments and KPI alerts", "operationalize", "measurement",
                "CX Insights Lead", 155, 180, "not_started", 0, "nps", "abandoned_carts", 2),
 )
+# fmt: on
 
 # How the target is set from the measured baseline, per KPI: (kind, amount).
 TARGET_RULE = {
-    "nps": ("add", 10), "csat": ("add", 5), "fcr": ("add", 10), "on_time_delivery": ("add", 4),
-    "self_service_rate": ("add", 12), "repeat_contact_rate": ("mul", 0.7), "transfer_rate": ("mul", 0.5),
-    "avg_wait": ("mul", 0.7), "aht": ("mul", 0.9), "cart_abandonment": ("add", -5),
+    "nps": ("add", 10),
+    "csat": ("add", 5),
+    "fcr": ("add", 10),
+    "on_time_delivery": ("add", 4),
+    "self_service_rate": ("add", 12),
+    "repeat_contact_rate": ("mul", 0.7),
+    "transfer_rate": ("mul", 0.5),
+    "avg_wait": ("mul", 0.7),
+    "aht": ("mul", 0.9),
+    "cart_abandonment": ("add", -5),
 }
 PERCENT_CAP = {"csat", "fcr", "on_time_delivery", "self_service_rate"}
 
@@ -113,15 +123,25 @@ def roadmap_frame(period: Period, baselines: dict[str, float]) -> pl.DataFrame:
     rows = []
     for i in INITIATIVES:
         base = baselines.get(i.kpi)
-        rows.append({
-            "initiative_id": i.initiative_id, "name": i.name, "phase": i.phase, "area": i.area,
-            "owner": i.owner, "programme_start": start, "start_day": str(i.start_day),
-            "end_day": str(i.end_day), "status": i.status, "percent_complete": f"{i.percent_complete:.0f}",
-            "kpi": i.kpi,
-            "baseline": None if base is None else _number(i.kpi, base),
-            "target": None if base is None else _number(i.kpi, target_for(i.kpi, base)),
-            "friction_point": i.friction_point, "complexity": str(i.complexity),
-        })
+        rows.append(
+            {
+                "initiative_id": i.initiative_id,
+                "name": i.name,
+                "phase": i.phase,
+                "area": i.area,
+                "owner": i.owner,
+                "programme_start": start,
+                "start_day": str(i.start_day),
+                "end_day": str(i.end_day),
+                "status": i.status,
+                "percent_complete": f"{i.percent_complete:.0f}",
+                "kpi": i.kpi,
+                "baseline": None if base is None else _number(i.kpi, base),
+                "target": None if base is None else _number(i.kpi, target_for(i.kpi, base)),
+                "friction_point": i.friction_point,
+                "complexity": str(i.complexity),
+            }
+        )
     return pl.DataFrame(rows, schema={k: pl.Utf8 for k in rows[0]})
 
 
@@ -139,10 +159,19 @@ def checkins_frame(period: Period) -> pl.DataFrame:
         for checkin in _month_ends(start, period.end):
             day = (checkin - p0).days + 1
             pct, status, note = _progress(i, day, today, p0)
-            rows.append({"initiative_id": i.initiative_id, "checkin_date": checkin.isoformat(),
-                         "status": status, "percent_complete": f"{pct:.0f}", "note": note})
-    return pl.DataFrame(rows, schema={k: pl.Utf8 for k in ("initiative_id", "checkin_date", "status",
-                                                          "percent_complete", "note")})
+            rows.append(
+                {
+                    "initiative_id": i.initiative_id,
+                    "checkin_date": checkin.isoformat(),
+                    "status": status,
+                    "percent_complete": f"{pct:.0f}",
+                    "note": note,
+                }
+            )
+    return pl.DataFrame(
+        rows,
+        schema={k: pl.Utf8 for k in ("initiative_id", "checkin_date", "status", "percent_complete", "note")},
+    )
 
 
 def _month_ends(first: date, last: date) -> list[date]:
@@ -173,9 +202,11 @@ def _progress(i: Initiative, day: int, today: int, p0: date) -> tuple[float, str
     elif day == today or today - day < 20:
         status = i.status
         starts = (p0 + timedelta(days=i.start_day - 1)).isoformat()
-        note = {"at_risk": "Behind plan: dependency on a supplier release",
-                "off_track": "Blocked: no budget confirmed for content work",
-                "not_started": f"Not started; planned to start on {starts}"}.get(status, "On plan")
+        note = {
+            "at_risk": "Behind plan: dependency on a supplier release",
+            "off_track": "Blocked: no budget confirmed for content work",
+            "not_started": f"Not started; planned to start on {starts}",
+        }.get(status, "On plan")
     elif i.phase == "diagnose":
         status, note = "on_track", "Journey walk-throughs, interviews and data analysis under way"
     else:
@@ -190,12 +221,21 @@ def cost_assumptions_frame(period: Period) -> pl.DataFrame:
     from ingest.contracts import COST_SETTINGS
 
     v1 = {
-        "cost_per_contact_phone": "6.50", "cost_per_contact_chat": "3.20", "cost_per_contact_email": "4.10",
-        "cost_per_contact_social": "3.80", "cost_per_contact_in_store": "2.50",
-        "cost_per_contact_self_service": "0.40", "cost_per_transfer": "2.75", "gross_margin": "0.42",
-        "return_processing_cost": "7.50", "recoverable_cart_share": "0.10", "wait_threshold_seconds": "300",
-        "long_wait_abandon_share": "0.35", "late_delivery_churn_uplift": "0.04",
-        "detractor_churn_uplift": "0.12", "churn_window_days": "180",
+        "cost_per_contact_phone": "6.50",
+        "cost_per_contact_chat": "3.20",
+        "cost_per_contact_email": "4.10",
+        "cost_per_contact_social": "3.80",
+        "cost_per_contact_in_store": "2.50",
+        "cost_per_contact_self_service": "0.40",
+        "cost_per_transfer": "2.75",
+        "gross_margin": "0.42",
+        "return_processing_cost": "7.50",
+        "recoverable_cart_share": "0.10",
+        "wait_threshold_seconds": "300",
+        "long_wait_abandon_share": "0.35",
+        "late_delivery_churn_uplift": "0.04",
+        "detractor_churn_uplift": "0.12",
+        "churn_window_days": "180",
     }
     # Version 2: a pay rise makes phone contacts dearer; a new returns partner costs more per unit.
     v2 = dict(v1, cost_per_contact_phone="6.90", return_processing_cost="8.10")
@@ -203,6 +243,14 @@ def cost_assumptions_frame(period: Period) -> pl.DataFrame:
     rows = []
     for version, valid_from, values in ((1, period.start, v1), (2, v2_from, v2)):
         for setting, (unit, description) in COST_SETTINGS.items():
-            rows.append({"version": str(version), "valid_from": valid_from.isoformat(), "setting": setting,
-                         "value": values[setting], "unit": unit, "description": description})
+            rows.append(
+                {
+                    "version": str(version),
+                    "valid_from": valid_from.isoformat(),
+                    "setting": setting,
+                    "value": values[setting],
+                    "unit": unit,
+                    "description": description,
+                }
+            )
     return pl.DataFrame(rows, schema={k: pl.Utf8 for k in rows[0]})

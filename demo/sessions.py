@@ -44,8 +44,9 @@ class Sessions:
         return len(self.ts)
 
 
-def build_sessions(rng: np.random.Generator, orders: Orders, period: Period, effects: Effects,
-                   scale: float) -> Sessions:
+def build_sessions(
+    rng: np.random.Generator, orders: Orders, period: Period, effects: Effects, scale: float
+) -> Sessions:
     o = orders
     target = SESSIONS_PER_SCALE * scale
     online = np.flatnonzero((o.channel == WEB) | (o.channel == APP))
@@ -75,8 +76,13 @@ def build_sessions(rng: np.random.Generator, orders: Orders, period: Period, eff
     # independent draws, made after sorting (row order does not matter to them, and it saves
     # shuffling several arrays of millions of rows).
     ts = np.concatenate([p_ts, a_ts, b_ts])
-    kind = np.concatenate([np.full(len(bought), PURCHASE, np.int8), np.full(len(a_ts), ADD_TO_CART, np.int8),
-                           np.full(n_browse, VISIT, np.int8)])
+    kind = np.concatenate(
+        [
+            np.full(len(bought), PURCHASE, np.int8),
+            np.full(len(a_ts), ADD_TO_CART, np.int8),
+            np.full(n_browse, VISIT, np.int8),
+        ]
+    )
     order = np.concatenate([bought, np.full(len(a_ts) + n_browse, -1)]).astype(np.int32)
     keep = ts >= period.start_ts
     idx = np.flatnonzero(keep)[time_order(ts[keep])]
@@ -102,16 +108,20 @@ def build_sessions(rng: np.random.Generator, orders: Orders, period: Period, eff
     return Sessions(ts, channel, customer, source, step, order)
 
 
-def render_sessions(s: Sessions, ids: fmt.Ids, rows: np.ndarray | None = None,
-                    columns: list[str] | None = None) -> pl.DataFrame:
+def render_sessions(
+    s: Sessions, ids: fmt.Ids, rows: np.ndarray | None = None, columns: list[str] | None = None
+) -> pl.DataFrame:
     """The text of the given sessions (all by default; only the named columns if given)."""
     rows = fmt.rows_or_all(rows, s.n)
-    return fmt.frame({
-        "session_id": lambda: fmt.ident("SE", ids.sessions_before + rows + 1, 10),
-        "started_at": lambda: fmt.timestamp(s.ts[rows]),
-        "channel": lambda: fmt.pick(CHANNELS, s.channel[rows]),
-        "customer_id": lambda: fmt.lookup(ids.customer, s.customer[rows]),
-        "source": lambda: fmt.pick(SOURCES, s.source[rows]),
-        "furthest_step": lambda: fmt.pick(STEPS, s.step[rows]),
-        "order_id": lambda: fmt.lookup(ids.order, s.order[rows]),
-    }, columns)
+    return fmt.frame(
+        {
+            "session_id": lambda: fmt.ident("SE", ids.sessions_before + rows + 1, 10),
+            "started_at": lambda: fmt.timestamp(s.ts[rows]),
+            "channel": lambda: fmt.pick(CHANNELS, s.channel[rows]),
+            "customer_id": lambda: fmt.lookup(ids.customer, s.customer[rows]),
+            "source": lambda: fmt.pick(SOURCES, s.source[rows]),
+            "furthest_step": lambda: fmt.pick(STEPS, s.step[rows]),
+            "order_id": lambda: fmt.lookup(ids.order, s.order[rows]),
+        },
+        columns,
+    )

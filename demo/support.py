@@ -29,15 +29,17 @@ RESOLVED_BY = ("agent", "bot", "none")
 AGENT, BOT, NOBODY = range(3)
 
 CONTACT_RATE = 1.0  # global multiplier on the opening probabilities (calibration knob)
-CHANNEL_MIX = np.array([  # by reason: phone, chat, email, social, in_store, self_service
-    [0.36, 0.27, 0.13, 0.06, 0.02, 0.16],
-    [0.40, 0.25, 0.20, 0.07, 0.03, 0.05],
-    [0.30, 0.22, 0.20, 0.04, 0.16, 0.08],
-    [0.25, 0.25, 0.15, 0.05, 0.25, 0.05],
-    [0.45, 0.20, 0.25, 0.02, 0.03, 0.05],
-    [0.30, 0.20, 0.15, 0.02, 0.03, 0.30],
-    [0.30, 0.20, 0.20, 0.15, 0.10, 0.05],
-])
+CHANNEL_MIX = np.array(
+    [  # by reason: phone, chat, email, social, in_store, self_service
+        [0.36, 0.27, 0.13, 0.06, 0.02, 0.16],
+        [0.40, 0.25, 0.20, 0.07, 0.03, 0.05],
+        [0.30, 0.22, 0.20, 0.04, 0.16, 0.08],
+        [0.25, 0.25, 0.15, 0.05, 0.25, 0.05],
+        [0.45, 0.20, 0.25, 0.02, 0.03, 0.05],
+        [0.30, 0.20, 0.15, 0.02, 0.03, 0.30],
+        [0.30, 0.20, 0.20, 0.15, 0.10, 0.05],
+    ]
+)
 BOT_SHIFT = np.array([0.25, 0.08, 0.16, 0.03, 0.06, 0.18, 0.0])  # share moved to self-service by the bot
 HOURS_BY_CHANNEL = np.array([0, 1, 2, 2, 3, 2])  # profile index, see PROFILES
 PROFILES = ["contact_centre", "chat", "anytime", "store"]
@@ -71,8 +73,14 @@ class Contacts:
         return len(self.ts)
 
 
-def build_contacts(rng: np.random.Generator, orders: Orders, customers: Customers, period: Period,
-                   effects: Effects, n_agents: int) -> Contacts:
+def build_contacts(
+    rng: np.random.Generator,
+    orders: Orders,
+    customers: Customers,
+    period: Period,
+    effects: Effects,
+    n_agents: int,
+) -> Contacts:
     op = _openers(rng, orders, customers, period, effects)
     generations = []
     current = dict(op, ticket=np.arange(len(op["reason"])), generation=np.zeros(len(op["reason"]), np.int64))
@@ -99,8 +107,21 @@ def build_contacts(rng: np.random.Generator, orders: Orders, customers: Customer
     _, last_pos = np.unique(ticket[::-1], return_index=True)
     last[len(ticket) - 1 - last_pos] = True
     return Contacts(
-        c["ts"], ticket, c["customer"], c["order"], c["channel"], c["reason"], c["wait"], c["handle"],
-        c["transfers"], c["resolved_by"], c["first_response_ts"], c["resolved_ts"], c["agent"], size, last,
+        c["ts"],
+        ticket,
+        c["customer"],
+        c["order"],
+        c["channel"],
+        c["reason"],
+        c["wait"],
+        c["handle"],
+        c["transfers"],
+        c["resolved_by"],
+        c["first_response_ts"],
+        c["resolved_ts"],
+        c["agent"],
+        size,
+        last,
     )
 
 
@@ -118,13 +139,21 @@ def _openers(rng, o: Orders, customers: Customers, period: Period, effects: Effe
     parts = []
 
     # WISMO: anxious customers before the promise; many more after a missed promise.
-    p = np.select([overdue, o.late, on_time], [0.8 * (1 - 0.3 * notify), 0.75 * (1 - 0.45 * notify),
-                                               0.22 * (1 - 0.55 * notify)], 0.0) * bopis * r
+    p = (
+        np.select(
+            [overdue, o.late, on_time],
+            [0.8 * (1 - 0.3 * notify), 0.75 * (1 - 0.45 * notify), 0.22 * (1 - 0.55 * notify)],
+            0.0,
+        )
+        * bopis
+        * r
+    )
     hit = rng.random(n) < p
     window = np.where(on_time, np.maximum(o.promised_ts - o.ts - 12 * 3600, 3600), 0)
     after = np.where(o.late, np.maximum(o.delivered_ts - o.promised_ts - 3600, 3 * 3600), 4 * DAY)
-    event = np.where(on_time, o.ts + 12 * 3600 + rng.random(n) * window,
-                     o.promised_ts + 2 * 3600 + rng.random(n) * after)
+    event = np.where(
+        on_time, o.ts + 12 * 3600 + rng.random(n) * window, o.promised_ts + 2 * 3600 + rng.random(n) * after
+    )
     parts.append((ORDER_STATUS, idx[hit], event[hit]))
     # Delivery problems (damaged parcel, missed delivery), more for late ones.
     p = np.where(delivered, np.where(o.late, 0.15, 0.05), 0.0) * r
@@ -205,8 +234,11 @@ def _attributes(rng, c: dict, o: Orders, period: Period, effects: Effects, n_age
     transfers = np.where(agent_handled & (rng.random(n) < p_tr), 1 + (rng.random(n) < 0.25), 0)
 
     phone_mean = 150 * (1 + 1.1 * peak) * np.where(monday, 1.3, 1.0) * (1 - 0.4 * calls) * (1 - 0.1 * bot)
-    wait_mean = np.select([channel == PHONE, channel == CHAT, channel == IN_STORE],
-                          [phone_mean, 55 * (1 + 0.8 * peak), 110.0], 0.0)
+    wait_mean = np.select(
+        [channel == PHONE, channel == CHAT, channel == IN_STORE],
+        [phone_mean, 55 * (1 + 0.8 * peak), 110.0],
+        0.0,
+    )
     wait = np.round(rng.exponential(1.0, n) * wait_mean).astype(np.int64)
     wait = np.where(resolved_by == BOT, rng.integers(2, 20, n), wait)
     has_wait = np.isin(channel, (PHONE, CHAT, IN_STORE))
@@ -221,17 +253,27 @@ def _attributes(rng, c: dict, o: Orders, period: Period, effects: Effects, n_age
     async_delay = np.minimum(async_delay, 48 * 3600).astype(np.int64)
     first = np.select([has_wait, written], [ts + np.maximum(wait, 0), ts + async_delay], ts)
     follow_up = np.where(written, rng.random(n) * 30 * 3600, 0).astype(np.int64)
-    resolved_ts = np.where(agent_handled, first + np.maximum(handle, 0) + follow_up,
-                           ts + rng.integers(60, 480, n))
+    resolved_ts = np.where(
+        agent_handled, first + np.maximum(handle, 0) + follow_up, ts + rng.integers(60, 480, n)
+    )
     open_at_end = (resolved_by != NOBODY) & (resolved_ts > period.end_ts)
     resolved_by = np.where(open_at_end, NOBODY, resolved_by)
     resolved_ts = np.where(resolved_by == NOBODY, -1, resolved_ts)
     first = np.where(first > period.end_ts, -1, first)  # not answered yet when the data was exported
     agent = np.where(agent_handled, rng.integers(0, n_agents, n), -1)
     late_order = np.where(c["order"] >= 0, o.late[np.maximum(c["order"], 0)], False)
-    return {"channel": channel, "ts": ts, "resolved_by": resolved_by, "transfers": transfers, "wait": wait,
-            "handle": handle, "first_response_ts": first,
-            "resolved_ts": resolved_ts, "agent": agent, "late_order": late_order}
+    return {
+        "channel": channel,
+        "ts": ts,
+        "resolved_by": resolved_by,
+        "transfers": transfers,
+        "wait": wait,
+        "handle": handle,
+        "first_response_ts": first,
+        "resolved_ts": resolved_ts,
+        "agent": agent,
+        "late_order": late_order,
+    }
 
 
 def _repeats(rng, c: dict, o: Orders, effects: Effects) -> dict:
@@ -255,8 +297,9 @@ def contact_ids(numbers: np.ndarray, missing: np.ndarray | None = None) -> pl.Se
     return fmt.ident("CT", numbers, 9, missing)
 
 
-def render_contacts(c: Contacts, ids: fmt.Ids, rows: np.ndarray | None = None,
-                    columns: list[str] | None = None) -> pl.DataFrame:
+def render_contacts(
+    c: Contacts, ids: fmt.Ids, rows: np.ndarray | None = None, columns: list[str] | None = None
+) -> pl.DataFrame:
     """The text of the given contacts (all by default; only the named columns if given)."""
     rows = fmt.rows_or_all(rows, c.n)
 
@@ -269,22 +312,25 @@ def render_contacts(c: Contacts, ids: fmt.Ids, rows: np.ndarray | None = None,
     def integer_or_null(values: np.ndarray):
         return lambda: fmt.integer(at(values), at(values) < 0)
 
-    return fmt.frame({
-        "contact_id": lambda: fmt.lookup(ids.contact, rows),
-        "ticket_id": lambda: fmt.ident("TK", ids.tickets_before + at(c.ticket), 8),
-        "customer_id": lambda: fmt.lookup(ids.customer, at(c.customer)),
-        "order_id": lambda: fmt.lookup(ids.order, at(c.order)),
-        "channel": lambda: fmt.pick(CHANNELS, at(c.channel)),
-        "opened_at": lambda: fmt.timestamp(at(c.ts)),
-        "first_response_at": timestamp_or_null(c.first_response_ts),
-        "resolved_at": timestamp_or_null(c.resolved_ts),
-        "reason": lambda: fmt.pick(REASONS, at(c.reason)),
-        "handle_seconds": integer_or_null(c.handle),
-        "wait_seconds": integer_or_null(c.wait),
-        "transfers": lambda: fmt.integer(at(c.transfers)),
-        "resolved_by": lambda: fmt.pick(RESOLVED_BY, at(c.resolved_by)),
-        "agent_id": lambda: fmt.ident("AG", np.maximum(at(c.agent), 0) + 1, 4, at(c.agent) < 0),
-        # The demo's repeat contacts are contacts of their own (a ticket has several), not
-        # reopen counts inside one ticket as a ticket tool exports them.
-        "reopens": lambda: pl.Series([None] * len(rows), dtype=pl.String),
-    }, columns)
+    return fmt.frame(
+        {
+            "contact_id": lambda: fmt.lookup(ids.contact, rows),
+            "ticket_id": lambda: fmt.ident("TK", ids.tickets_before + at(c.ticket), 8),
+            "customer_id": lambda: fmt.lookup(ids.customer, at(c.customer)),
+            "order_id": lambda: fmt.lookup(ids.order, at(c.order)),
+            "channel": lambda: fmt.pick(CHANNELS, at(c.channel)),
+            "opened_at": lambda: fmt.timestamp(at(c.ts)),
+            "first_response_at": timestamp_or_null(c.first_response_ts),
+            "resolved_at": timestamp_or_null(c.resolved_ts),
+            "reason": lambda: fmt.pick(REASONS, at(c.reason)),
+            "handle_seconds": integer_or_null(c.handle),
+            "wait_seconds": integer_or_null(c.wait),
+            "transfers": lambda: fmt.integer(at(c.transfers)),
+            "resolved_by": lambda: fmt.pick(RESOLVED_BY, at(c.resolved_by)),
+            "agent_id": lambda: fmt.ident("AG", np.maximum(at(c.agent), 0) + 1, 4, at(c.agent) < 0),
+            # The demo's repeat contacts are contacts of their own (a ticket has several), not
+            # reopen counts inside one ticket as a ticket tool exports them.
+            "reopens": lambda: pl.Series([None] * len(rows), dtype=pl.String),
+        },
+        columns,
+    )

@@ -36,36 +36,78 @@ RELATIONSHIP_PER_CUSTOMER = 0.3  # relationship NPS answers per customer over th
 # its theme, so themes and sentiment carry the answer's signal (a late delivery -> a delivery
 # complaint, a repeat contact or a long wait -> service) in varied wording.
 COMMENTS = {
-    "positive": ["Great service, thank you", "Really easy, will shop again",
-                 "Staff were friendly and helpful",
-                 "Quick and simple", "Love the quality of the products", "Excellent value for money",
-                 "The fabric feels lovely and the fit is perfect", "Best prices I found anywhere"],
-    "positive_fulfillment": ["Arrived earlier than expected", "Delivery was quick and well packed",
-                             "Tracking updates were spot on", "The courier was on time and polite",
-                             "Parcel came the next day in perfect condition"],
-    "positive_support": ["The agent sorted it out straight away", "Quick answer, problem solved",
-                         "The chat assistant found my order in seconds", "Support replied fast and was kind",
-                         "One call and the issue was fixed"],
-    "neutral": ["It was fine", "OK but could be quicker", "Average experience", "Prices are a bit high",
-                "Website was a bit slow", "Nothing special, it does the job", "Checkout took a few tries"],
-    "negative": ["Not impressed", "Item not as described", "Could not find my size",
-                 "The product broke after a week", "Poor quality stitching, it fell apart",
-                 "The colour was nothing like the photos"],
-    "negative_price": ["Too expensive for the quality", "Prices went up again, cheaper elsewhere",
-                       "Shipping fees are far too high", "Overpriced compared with other shops"],
-    "negative_late": ["My parcel arrived late", "Delivery was days late and nobody told me",
-                      "Missed the delivery date I was promised",
-                      "The courier never came, the parcel was late",
-                      "Tracking said out for delivery for three days, it arrived a week late"],
-    "negative_repeat": ["Had to contact you several times about the same thing",
-                        "I called three times and had to explain everything again each time",
-                        "Still chasing the same issue after several contacts"],
-    "negative_transfer": ["Was passed from one person to another",
-                          "Transferred between departments, nobody owned it"],
-    "negative_wait": ["Waited far too long to get through", "On hold for ages before anyone answered",
-                      "Slow replies, days before an answer to my email"],
-    "negative_unresolved": ["Nobody solved my problem",
-                            "The agent could not help and the issue is still open"],
+    "positive": [
+        "Great service, thank you",
+        "Really easy, will shop again",
+        "Staff were friendly and helpful",
+        "Quick and simple",
+        "Love the quality of the products",
+        "Excellent value for money",
+        "The fabric feels lovely and the fit is perfect",
+        "Best prices I found anywhere",
+    ],
+    "positive_fulfillment": [
+        "Arrived earlier than expected",
+        "Delivery was quick and well packed",
+        "Tracking updates were spot on",
+        "The courier was on time and polite",
+        "Parcel came the next day in perfect condition",
+    ],
+    "positive_support": [
+        "The agent sorted it out straight away",
+        "Quick answer, problem solved",
+        "The chat assistant found my order in seconds",
+        "Support replied fast and was kind",
+        "One call and the issue was fixed",
+    ],
+    "neutral": [
+        "It was fine",
+        "OK but could be quicker",
+        "Average experience",
+        "Prices are a bit high",
+        "Website was a bit slow",
+        "Nothing special, it does the job",
+        "Checkout took a few tries",
+    ],
+    "negative": [
+        "Not impressed",
+        "Item not as described",
+        "Could not find my size",
+        "The product broke after a week",
+        "Poor quality stitching, it fell apart",
+        "The colour was nothing like the photos",
+    ],
+    "negative_price": [
+        "Too expensive for the quality",
+        "Prices went up again, cheaper elsewhere",
+        "Shipping fees are far too high",
+        "Overpriced compared with other shops",
+    ],
+    "negative_late": [
+        "My parcel arrived late",
+        "Delivery was days late and nobody told me",
+        "Missed the delivery date I was promised",
+        "The courier never came, the parcel was late",
+        "Tracking said out for delivery for three days, it arrived a week late",
+    ],
+    "negative_repeat": [
+        "Had to contact you several times about the same thing",
+        "I called three times and had to explain everything again each time",
+        "Still chasing the same issue after several contacts",
+    ],
+    "negative_transfer": [
+        "Was passed from one person to another",
+        "Transferred between departments, nobody owned it",
+    ],
+    "negative_wait": [
+        "Waited far too long to get through",
+        "On hold for ages before anyone answered",
+        "Slow replies, days before an answer to my email",
+    ],
+    "negative_unresolved": [
+        "Nobody solved my problem",
+        "The agent could not help and the issue is still open",
+    ],
     "negative_refund": ["Still waiting for my refund", "The refund for my return has not arrived"],
 }
 OPENERS = {
@@ -73,8 +115,12 @@ OPENERS = {
     "neutral": ["", "", "Hmm. ", "Mixed feelings. "],
     "bad": ["", "", "Really disappointed. ", "Terrible. ", "Not happy. ", "Awful experience. "],
 }
-CONTACT_DETAILS = [" Call me on 020 7946 0{:03d}.", " Email me at customer{:03d}@example.com please.",
-                   " My number is +44 7700 900{:03d}.", " Reply to shopper.{:03d}@example.org"]
+CONTACT_DETAILS = [
+    " Call me on 020 7946 0{:03d}.",
+    " Email me at customer{:03d}@example.com please.",
+    " My number is +44 7700 900{:03d}.",
+    " Reply to shopper.{:03d}@example.org",
+]
 CONTACT_SHARE = 0.03  # of comments, with the respondent's e-mail or phone typed in (masked at ingest)
 
 
@@ -95,8 +141,14 @@ class Responses:
         return len(self.ts)
 
 
-def build_surveys(rng: np.random.Generator, orders: Orders, contacts: Contacts, customers: Customers,
-                  period: Period, effects: Effects) -> Responses:
+def build_surveys(
+    rng: np.random.Generator,
+    orders: Orders,
+    contacts: Contacts,
+    customers: Customers,
+    period: Period,
+    effects: Effects,
+) -> Responses:
     o, ct = orders, contacts
     parts = []
     # After a purchase (store: at the till; online: checkout effort) and after a delivery.
@@ -104,11 +156,23 @@ def build_surveys(rng: np.random.Generator, orders: Orders, contacts: Contacts, 
     idx = np.arange(o.n)
     store = o.channel == STORE
     hit = known & store & (rng.random(o.n) < 0.06)
-    parts.append(_part(idx[hit], PURCHASE, o.ts[hit] + 2 * 3600 + rng.random(hit.sum()) * 3 * DAY,
-                       rng.choice([NPS, CSAT], hit.sum(), p=[0.45, 0.55])))
+    parts.append(
+        _part(
+            idx[hit],
+            PURCHASE,
+            o.ts[hit] + 2 * 3600 + rng.random(hit.sum()) * 3 * DAY,
+            rng.choice([NPS, CSAT], hit.sum(), p=[0.45, 0.55]),
+        )
+    )
     hit = known & ~store & (rng.random(o.n) < 0.03)
-    parts.append(_part(idx[hit], PURCHASE, o.ts[hit] + 600 + rng.random(hit.sum()) * DAY,
-                       rng.choice([CSAT, CES], hit.sum(), p=[0.5, 0.5])))
+    parts.append(
+        _part(
+            idx[hit],
+            PURCHASE,
+            o.ts[hit] + 600 + rng.random(hit.sum()) * DAY,
+            rng.choice([CSAT, CES], hit.sum(), p=[0.5, 0.5]),
+        )
+    )
     delivered = known & (o.delivered_ts >= 0)
     hit = delivered & (rng.random(o.n) < np.where(o.late, 0.13, 0.09))
     answered = o.delivered_ts[hit] + 3 * 3600 + rng.random(hit.sum()) * 4 * DAY
@@ -117,8 +181,12 @@ def build_surveys(rng: np.random.Generator, orders: Orders, contacts: Contacts, 
     # Relationship NPS from recent buyers (awareness / consideration).
     k = int(round(RELATIONSHIP_PER_CUSTOMER * customers.n))
     src = np.flatnonzero(known)[rng.integers(0, max(known.sum(), 1), k)] if known.any() else np.zeros(0, int)
-    rel = _part(src, np.where(rng.random(len(src)) < 0.35, AWARENESS, CONSIDERATION),
-                o.ts[src] + 10 * DAY + rng.random(len(src)) * 50 * DAY, np.full(len(src), NPS))
+    rel = _part(
+        src,
+        np.where(rng.random(len(src)) < 0.35, AWARENESS, CONSIDERATION),
+        o.ts[src] + 10 * DAY + rng.random(len(src)) * 50 * DAY,
+        np.full(len(src), NPS),
+    )
     rel["relationship"] = np.ones(len(src), dtype=bool)
     parts.append(rel)
     for p in parts[:-1]:
@@ -130,10 +198,14 @@ def build_surveys(rng: np.random.Generator, orders: Orders, contacts: Contacts, 
     last = np.flatnonzero(ct.last_in_ticket)
     last = last[rng.random(len(last)) < np.where(ct.customer[last] >= 0, 0.3, 0.12)]
     base = np.where(ct.resolved_ts[last] >= 0, ct.resolved_ts[last], ct.ts[last])
-    sup = {"order": ct.order[last], "touchpoint": np.full(len(last), SUPPORT),
-           "ts": (base + 3600 + rng.random(len(last)) * 2 * DAY).astype(np.int64),
-           "survey": rng.choice([CSAT, CES], len(last), p=[0.55, 0.45]),
-           "relationship": np.zeros(len(last), dtype=bool), "contact": last}
+    sup = {
+        "order": ct.order[last],
+        "touchpoint": np.full(len(last), SUPPORT),
+        "ts": (base + 3600 + rng.random(len(last)) * 2 * DAY).astype(np.int64),
+        "survey": rng.choice([CSAT, CES], len(last), p=[0.55, 0.45]),
+        "relationship": np.zeros(len(last), dtype=bool),
+        "contact": last,
+    }
     r = {key: np.concatenate([r[key], sup[key]]) for key in r}
     keep = r["ts"] <= period.end_ts
     r = {key: v[keep] for key, v in r.items()}
@@ -144,8 +216,12 @@ def build_surveys(rng: np.random.Generator, orders: Orders, contacts: Contacts, 
 
 def _part(order_idx, touchpoint, ts, survey) -> dict:
     n = len(order_idx)
-    return {"order": order_idx, "touchpoint": np.broadcast_to(touchpoint, (n,)).copy(),
-            "ts": np.asarray(ts).astype(np.int64), "survey": survey}
+    return {
+        "order": order_idx,
+        "touchpoint": np.broadcast_to(touchpoint, (n,)).copy(),
+        "ts": np.asarray(ts).astype(np.int64),
+        "survey": survey,
+    }
 
 
 def _score(rng, r: dict, o: Orders, ct: Contacts, customers: Customers, effects: Effects) -> Responses:
@@ -187,8 +263,10 @@ def _score(rng, r: dict, o: Orders, ct: Contacts, customers: Customers, effects:
     contact_channel = fmt.pick(CONTACT_CHANNELS, ct.channel[ci])
     order_channel = fmt.pick(ORDER_CHANNELS, o.channel[oi])
     channel = pl.select(
-        pl.when(pl.lit(pl.Series(has_contact))).then(pl.lit(contact_channel))
-        .when(pl.lit(pl.Series(has_order & ~r["relationship"]))).then(pl.lit(order_channel))
+        pl.when(pl.lit(pl.Series(has_contact)))
+        .then(pl.lit(contact_channel))
+        .when(pl.lit(pl.Series(has_order & ~r["relationship"])))
+        .then(pl.lit(order_channel))
         .otherwise(None)
     ).to_series()
     comment = _comments(rng, good, bad, tp, late, repeat, transfer, long_wait, unresolved, refund)
@@ -201,14 +279,36 @@ def _comments(rng, good, bad, tp, late, repeat, transfer, long_wait, unresolved,
     n = len(good)
     price = rng.random(n) < 0.35  # of the unhappy answers with no operational cause, a price complaint
     group = np.select(
-        [good & (tp == FULFILLMENT), good & (tp == SUPPORT), good,
-         bad & late, bad & repeat, bad & transfer, bad & long_wait, bad & unresolved, bad & refund,
-         bad & price, bad],
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 11,
+        [
+            good & (tp == FULFILLMENT),
+            good & (tp == SUPPORT),
+            good,
+            bad & late,
+            bad & repeat,
+            bad & transfer,
+            bad & long_wait,
+            bad & unresolved,
+            bad & refund,
+            bad & price,
+            bad,
+        ],
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+        11,
     )
-    names = ["positive_fulfillment", "positive_support", "positive", "negative_late", "negative_repeat",
-             "negative_transfer", "negative_wait", "negative_unresolved", "negative_refund", "negative_price",
-             "negative", "neutral"]
+    names = [
+        "positive_fulfillment",
+        "positive_support",
+        "positive",
+        "negative_late",
+        "negative_repeat",
+        "negative_transfer",
+        "negative_wait",
+        "negative_unresolved",
+        "negative_refund",
+        "negative_price",
+        "negative",
+        "neutral",
+    ]
     # a tenth of comments say something lukewarm whatever the score (as people do), so a comment's
     # words predict its score well but not perfectly
     lukewarm = rng.random(n) < 0.1
@@ -237,19 +337,23 @@ def response_ids(numbers: np.ndarray) -> pl.Series:
     return fmt.ident("R", numbers, 9)
 
 
-def render_surveys(r: Responses, ids: fmt.Ids, rows: np.ndarray | None = None,
-                   columns: list[str] | None = None) -> pl.DataFrame:
+def render_surveys(
+    r: Responses, ids: fmt.Ids, rows: np.ndarray | None = None, columns: list[str] | None = None
+) -> pl.DataFrame:
     """The text of the given responses (all by default; only the named columns if given)."""
     rows = fmt.rows_or_all(rows, r.n)
-    return fmt.frame({
-        "response_id": lambda: response_ids(ids.responses_before + rows + 1),
-        "survey": lambda: fmt.pick(SURVEYS, r.survey[rows]),
-        "score": lambda: fmt.integer(r.score[rows]),
-        "answered_at": lambda: fmt.timestamp(r.ts[rows]),
-        "customer_id": lambda: fmt.lookup(ids.customer, r.customer[rows]),
-        "order_id": lambda: fmt.lookup(ids.order, r.order[rows]),
-        "contact_id": lambda: fmt.lookup(ids.contact, r.contact[rows]),
-        "touchpoint": lambda: fmt.pick(TOUCHPOINTS, r.touchpoint[rows]),
-        "channel": lambda: fmt.gather(r.channel, rows),
-        "comment": lambda: fmt.gather(r.comment, rows),
-    }, columns)
+    return fmt.frame(
+        {
+            "response_id": lambda: response_ids(ids.responses_before + rows + 1),
+            "survey": lambda: fmt.pick(SURVEYS, r.survey[rows]),
+            "score": lambda: fmt.integer(r.score[rows]),
+            "answered_at": lambda: fmt.timestamp(r.ts[rows]),
+            "customer_id": lambda: fmt.lookup(ids.customer, r.customer[rows]),
+            "order_id": lambda: fmt.lookup(ids.order, r.order[rows]),
+            "contact_id": lambda: fmt.lookup(ids.contact, r.contact[rows]),
+            "touchpoint": lambda: fmt.pick(TOUCHPOINTS, r.touchpoint[rows]),
+            "channel": lambda: fmt.gather(r.channel, rows),
+            "comment": lambda: fmt.gather(r.comment, rows),
+        },
+        columns,
+    )

@@ -357,8 +357,11 @@ def _contact_rates(contacts: pl.DataFrame, lo: int, hi: int) -> dict[str, float]
     c = c.filter(pl.col("opened").is_between(*window, closed="left"))
     return {
         "transfer_rate": 100 * (c["transfers"].cast(pl.Int64, strict=False) > 0).mean(),
-        "self_service_rate": 100 * (
-            (c["resolved_at"] != "") & c["resolved_at"].is_not_null() & (c["resolved_by"] != "agent")
+        "self_service_rate": 100
+        * (
+            (c["resolved_at"] != "")
+            & c["resolved_at"].is_not_null()
+            & (c["resolved_by"] != "agent")
             & ((c["resolved_by"] == "bot") | (c["channel"] == "self_service"))
         ).mean(),
         "avg_wait": c["wait_seconds"].cast(pl.Float64, strict=False).mean(),

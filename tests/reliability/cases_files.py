@@ -55,9 +55,7 @@ FILE_CASES: list[Case] = [
         ),
         Loaded(
             2,
-            words=(
-                "read sheet 'Responses' (3 of 4; skipped: 'Read me' (its header matches no profile)",
-            ),
+            words=("read sheet 'Responses' (3 of 4; skipped: 'Read me' (its header matches no profile)",),
         ),
     ),
     Case(

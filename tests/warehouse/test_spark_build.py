@@ -64,7 +64,6 @@ def test_every_transpiled_model_parses_in_spark(spark, name):
     spark._jsparkSession.sessionState().sqlParser().parsePlan(transpile(MODELS[name]))
 
 
-
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> set[str]:
     """The models' tables (a DuckDB build keeps its incremental state in a schema of its own)."""
     return {
@@ -125,7 +124,6 @@ def test_metrics_are_the_same_whichever_engine_built(both_engines, tmp_path):
     assert outputs[0] == outputs[1]
 
 
-
 @pytest.mark.spark
 @pytest.mark.slow
 @needs_spark
@@ -145,7 +143,6 @@ def test_a_failed_spark_build_leaves_current_and_removes_its_run_folder(both_eng
     assert pointer.read_text() == before_pointer
     assert sorted(p.name for p in snapshots.serving_dir(db).iterdir()) == before_files
     assert not list(snapshots.serving_dir(db).glob("building-*"))
-
 
 
 @pytest.mark.spark
