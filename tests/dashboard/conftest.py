@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 import streamlit as st
 import streamlit.testing.v1.app_test as app_test_module
-from streamlit.elements.widgets.button import ButtonMixin
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard.fixtures import seeded_db  # noqa: F401  (shared session fixture)
+from tests.dashboard.fixtures import recorded, seeded_db  # noqa: F401  (shared fixtures)
 from warehouse.api import Warehouse
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -126,18 +125,3 @@ def downloads(monkeypatch):
         return _Recording.latest.get_file(filename).content
 
     return bytes_of
-
-
-@pytest.fixture
-def recorded(monkeypatch):
-    """Every st.download_button call: (label, data: bytes or the callable a click would call, file name)."""
-    calls: list[tuple[str, object, str]] = []
-    original = ButtonMixin.download_button
-
-    def recording(self, label, data, file_name=None, *args, **kwargs):
-        calls.append((label, data, file_name))
-        return original(self, label, data, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(ButtonMixin, "download_button", recording)
-    monkeypatch.setattr(st, "download_button", recording.__get__(st._main))
-    return calls

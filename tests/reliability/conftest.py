@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dashboard.fixtures import seeded_db  # noqa: F401  (shared session fixture)
+from tests.dashboard.fixtures import recorded, seeded_db  # noqa: F401  (shared fixtures)
 from warehouse.api import Warehouse
 
 

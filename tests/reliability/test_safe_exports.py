@@ -24,7 +24,7 @@ import pytest
 from config.settings import Settings
 from dashboard import exports
 from ingest.run import ingest_paths
-from tests.dashboard.conftest import make_app, recorded  # noqa: F401  (shared fixture)
+from tests.dashboard.conftest import make_app
 from tests.dashboard.test_pages import PAGES
 from tests.ingest.exports import BASE, SALT, query
 from tests.reliability import builders as b
@@ -131,7 +131,7 @@ def _downloads(calls) -> dict[str, bytes]:
     return out
 
 
-def _collect(db: Path, monkeypatch, recorded) -> dict[str, bytes]:  # noqa: F811
+def _collect(db: Path, monkeypatch, recorded) -> dict[str, bytes]:
     """Open every page (the explorer grouped by the text dimensions, the friction page with an
     edited assumption, the monthly review with its board pack made) and fetch every download."""
     files: dict[str, bytes] = {}
@@ -155,7 +155,7 @@ def _collect(db: Path, monkeypatch, recorded) -> dict[str, bytes]:  # noqa: F811
     return files
 
 
-def test_every_download_is_safe_to_open(hostile_db, monkeypatch, recorded):  # noqa: F811
+def test_every_download_is_safe_to_open(hostile_db, monkeypatch, recorded):
     files = _collect(hostile_db, monkeypatch, recorded)
     kinds = {Path(n).suffix for n in files}
     # the board pack's PDF, printed when the pack is made, where Chromium is there to print it
