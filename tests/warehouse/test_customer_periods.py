@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from polars.testing import assert_frame_equal
 
 from dashboard.state import LAST_DAYS, period_dates
 from tests.dashboard.fixtures import seeded_db  # noqa: F401  (shared session fixture)
@@ -209,3 +210,49 @@ def test_the_flagged_rows_are_counted_only_where_they_are_one_per_customer(wh, f
         assert f"and {flag}" in chosen and "group by" not in chosen
     else:
         assert "is_customers_first" not in chosen and "group by all" in chosen
+
+
+def test_every_last_n_days_length_has_its_orders_per_place(wh):
+    """The loyalty page reads customers and orders per tier of a "last N days" period (and of its
+    comparison periods, as long) from mart_customer_periods: a column for each N."""
+    assert wh.period_order_days() == set(LAST_DAYS.values())
+
+
+TIER_FILTERS = [
+    Filters(),
+    Filters(channel=("web",), tier=("gold",)),  # the typical view
+    Filters(channel=("web", "store"), segment=("premium", "unknown")),
+    Filters(tier=("none", "platinum")),
+    Filters(region=("North",), store=("ST001", "ST007")),
+    Filters(scope=Scope.of(regions=("South",))),
+    Filters(channel=("store",), scope=Scope.of(stores=("ST003",))),
+    Filters(tier=("no such tier",)),
+]
+
+
+@pytest.mark.parametrize("filters", TIER_FILTERS)
+def test_tier_performance_of_a_preset_period_equals_the_join_of_its_purchases(wh, filters, monkeypatch):
+    """Each preset period and its comparison periods: customers, their orders and everything
+    derived from them per tier read from the period rows equal the join of the period's purchases
+    with the tiers held on its last day (the path of every other period)."""
+    as_of = wh.as_of()
+    periods = set()
+    for period in LAST_DAYS:
+        start, end = period_dates(period, as_of)
+        for compare in ("previous", "year"):
+            f = Filters(date_from=start, date_to=end, compare=compare)
+            periods |= {(f.date_from, f.date_to), (f.comparison().date_from, f.comparison().date_to)}
+    periods = {p for p in periods if p[1] in wh.customer_period_ends()}
+    assert len(periods) >= len(LAST_DAYS)
+    read = {p: wh.tier_performance(replace(filters, date_from=p[0], date_to=p[1])) for p in periods}
+    monkeypatch.setattr(Warehouse, "period_order_days", lambda self: frozenset())
+    counted = 0
+    for (start, end), result in read.items():
+        live = wh.tier_performance(replace(filters, date_from=start, date_to=end))
+        assert "from mart_customer_periods as bought" in result.sql
+        assert "from mart_customer_periods as bought" not in live.sql
+        # exact but for the last bits of sums of doubles (revenue shares add in any order)
+        assert_frame_equal(result.frame, live.frame, check_exact=False, rel_tol=1e-12)
+        counted += int(live.frame["count_customers"].sum())
+    if filters.tier != ("no such tier",) and not filters.scope.stores:
+        assert counted > 0

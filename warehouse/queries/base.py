@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -237,6 +238,17 @@ class BaseWarehouse:
         """The period ends mart_customer_periods holds churn and CLV's customers for."""
         frame = self.run("select distinct period_end_date from mart_customer_periods").frame
         return frozenset(frame["period_end_date"].to_list())
+
+    @snapshot_constant
+    def period_order_days(self) -> frozenset[int]:
+        """The lengths N of the "last N days" periods whose orders mart_customer_periods holds per
+        customer and place (its count_orders_<N>_days columns)."""
+        columns = self.run(
+            "select column_name from information_schema.columns "
+            "where table_schema = current_schema() and table_name = 'mart_customer_periods'"
+        ).frame["column_name"]
+        found = (re.fullmatch(r"count_orders_(\d+)_days", name) for name in columns.to_list())
+        return frozenset(int(match.group(1)) for match in found if match)
 
     @snapshot_constant
     def preset_periods(self) -> frozenset[tuple[date, date]]:

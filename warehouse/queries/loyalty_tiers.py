@@ -55,15 +55,24 @@ class LoyaltyTiersQueries(BaseWarehouse):
             if max_key
             else "count(distinct bought.customer_key)"
         )
-        sql = f"""
-with orders as (
-    select tier, sum(count_orders) as count_orders, sum(net_revenue_amount) as net_revenue_amount
-    from {orders_source}
-    where {where}
+        days = (f.date_to - f.date_from).days + 1
+        if f.date_to in self.customer_period_ends() and days in self.period_order_days():
+            # a "last N days" period (or its comparison, as long) whose buyers' places
+            # mart_customer_periods holds with the tier they hold on its last day: no join. At
+            # 100M order lines, 90 days of the web channel, this query 111 -> 24 ms for the gold
+            # tier, 512 -> 81 ms for every tier (365 days: 1,277 -> 103 ms)
+            customers = f"""customers as (
+    select
+        bought.tier,
+        {distinct_customers} as count_customers,
+        sum(bought.count_orders_{int(days)}_days) as count_customer_orders
+    from mart_customer_periods as bought
+    where bought.period_end_date = $date_to and bought.count_orders_{int(days)}_days > 0
+        and {_prefixed(purchase_where)} and {_prefixed(held_where or "true")}
     group by 1
-),
-
--- the one tier each customer holds on the period's last day
+),"""
+        else:
+            customers = f"""-- the one tier each customer holds on the period's last day
 held as (
     select customer_key, tier
     from mart_customer_tiers
@@ -82,7 +91,16 @@ customers as (
     inner join held on held.customer_key = bought.customer_key
     where bought.activity_date between $date_from and $date_to and {_prefixed(purchase_where)}
     group by 1
+),"""
+        sql = f"""
+with orders as (
+    select tier, sum(count_orders) as count_orders, sum(net_revenue_amount) as net_revenue_amount
+    from {orders_source}
+    where {where}
+    group by 1
 ),
+
+{customers}
 
 contacts as (
     select
