@@ -35,15 +35,22 @@ def _both(wh, f: Filters, group_by: tuple[str, ...] = ()):
     return wh.run(read_sql, params).frame, wh.run(live_sql, live_params).frame, read_sql
 
 
-def test_the_period_ends_are_the_presets_and_the_latest_monthly_reviews(wh):
-    as_of = wh.as_of()
-    ends = wh.customer_period_ends()
-    wanted = set()
+def _preset_and_comparison_periods(as_of) -> set[tuple]:
+    """(first day, last day) of every "last N days" period and of its comparison periods (the
+    previous period, the same period a year before)."""
+    periods = set()
     for period in LAST_DAYS:
         start, end = period_dates(period, as_of)
         for compare in ("previous", "year"):
             f = Filters(date_from=start, date_to=end, compare=compare)
-            wanted |= {f.date_to, f.comparison().date_to}
+            periods |= {(f.date_from, f.date_to), (f.comparison().date_from, f.comparison().date_to)}
+    return periods
+
+
+def test_the_period_ends_are_the_presets_and_the_latest_monthly_reviews(wh):
+    as_of = wh.as_of()
+    ends = wh.customer_period_ends()
+    wanted = {end for _, end in _preset_and_comparison_periods(as_of)}
     # the latest month's monthly review: the month, the month before, the same month a year before
     latest = as_of.replace(day=1)
     wanted |= {month_end(latest), latest - timedelta(days=1), month_end(minus_year(latest))}
@@ -235,14 +242,7 @@ def test_tier_performance_of_a_preset_period_equals_the_join_of_its_purchases(wh
     """Each preset period and its comparison periods: customers, their orders and everything
     derived from them per tier read from the period rows equal the join of the period's purchases
     with the tiers held on its last day (the path of every other period)."""
-    as_of = wh.as_of()
-    periods = set()
-    for period in LAST_DAYS:
-        start, end = period_dates(period, as_of)
-        for compare in ("previous", "year"):
-            f = Filters(date_from=start, date_to=end, compare=compare)
-            periods |= {(f.date_from, f.date_to), (f.comparison().date_from, f.comparison().date_to)}
-    periods = {p for p in periods if p[1] in wh.customer_period_ends()}
+    periods = {p for p in _preset_and_comparison_periods(wh.as_of()) if p[1] in wh.customer_period_ends()}
     assert len(periods) >= len(LAST_DAYS)
     read = {p: wh.tier_performance(replace(filters, date_from=p[0], date_to=p[1])) for p in periods}
     monkeypatch.setattr(Warehouse, "period_order_days", lambda self: frozenset())
