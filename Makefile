@@ -48,10 +48,11 @@ java-deps:
 		|| echo "Java 17 could not be installed: the Spark tests will skip"; \
 	fi
 
-bench: setup
+## The bench's app and load runs drive Debian's Chromium: without it they say "not measured".
+bench: setup browser-deps
 	$(BIN)/python -m bench.run --scales 1,10,50
 
-bench-quick: setup
+bench-quick: setup browser-deps
 	$(BIN)/python -m bench.run --scales 0.1
 
 lint: setup
