@@ -39,22 +39,38 @@ def _is_small(col: str, row: dict) -> bool:
     return bool(m and m.min_n and row.get(col) is not None and (n or 0) < m.min_n)
 
 
+# Each panel's bar per tier is this tall (px: room for two lines, a value and its n), and a row of
+# panels has this much above its bars for its two-line titles
+BAR_PX = 30
+TITLE_PX = 62
+# the share of each panel's width its values' column takes (a phone's panel is ~95 px: ~45 px)
+VALUES_SHARE = 0.48
+
+
 @figure
 def tier_panels(frame: pl.DataFrame) -> go.Figure:
-    """One small bar chart per figure, a bar per tier. Hover gives each bar's n and 95% margin
-    (error bars where there is one); a bar on too few answers or churners is grey, hatched, and
-    says its n."""
+    """One small bar chart per figure, three to a row, a horizontal bar per tier with the tier
+    names once at the left of each row. Horizontal because the same figure is drawn on a phone:
+    a third of 390 px leaves room for five bars' lengths and their values beside them, not for
+    five upright bars' values over them nor for their names under them. Hover gives each bar's n
+    and 95% margin (error bars where there is one); a bar on too few answers or churners is grey,
+    hatched, and says its n."""
     tiers = [t for t in TIER_ORDER if t in frame["tier"].to_list()]
+    names = [tier_label(t) for t in tiers]
     rows = {r["tier"]: r for r in frame.to_dicts()}
     # a panel whose value no tier has (CLV without a margin assumption, NPS without NPS answers)
     # is left out rather than drawn empty
     panels = [p for p in TIER_PANELS if p[0] in frame.columns and frame[p[0]].drop_nulls().len()]
     rows_n = max(1, -(-len(panels) // 3))
+    row_px = TITLE_PX + BAR_PX * max(len(tiers), 1)
+    height = 20 + rows_n * row_px
     fig = make_subplots(
         rows=rows_n,
         cols=3,
-        subplot_titles=[wrap(p[1], 12) for p in panels],  # three to a row must fit a phone
-        vertical_spacing=0.16 if rows_n > 1 else 0.1,
+        shared_yaxes=True,  # the tier names once per row
+        subplot_titles=[wrap(p[1], 14) for p in panels],  # at most two lines over a phone's panel
+        horizontal_spacing=0.05,
+        vertical_spacing=TITLE_PX / height if rows_n > 1 else 0.0,
     )
     for i, (col, title, fmt, n_col, margin_col) in enumerate(panels):
         values = [rows[t][col] for t in tiers]
@@ -73,30 +89,35 @@ def tier_panels(frame: pl.DataFrame) -> go.Figure:
             + (" (too few to read)" if sm else "")
             for t, v, mg, n, sm in zip(tiers, values, margins, ns, small, strict=True)
         ]
-        # the range follows the bars (and room for their labels), not the error bars: a margin of
-        # +/- 200% on a CLV of 1 churner must not flatten the other tiers' bars; whiskers stop at
-        # the panel's edge instead of running into the next panel
+        # the range follows the bars, not the error bars: a margin of +/- 200% on a CLV of 1
+        # churner must not flatten the other tiers' bars, so whiskers stop short of the values'
+        # column (hover gives the whole margin). The values stand in a column just right of the
+        # longest bar, clear of bars and whiskers of any length or sign.
         present = [v for v in values if v is not None] or [0.0]
         high, low = max(0.0, *present), min(0.0, *present)
         span = (high - low) or 1.0
-        top, bottom = high + (0.6 if any(small) else 0.35) * span, low - (0.3 * span if low < 0 else 0)
+        reach, bottom = high + 0.05 * span, low - (0.05 * span if low < 0 else 0.0)
+        column = high + 0.18 * span  # a gap between the whiskers' reach and the values
+        top = column + VALUES_SHARE / (1 - VALUES_SHARE) * (column - bottom)
         up = [
-            min(mg, top - v) if mg is not None and v is not None else 0
+            min(mg, reach - v) if mg is not None and v is not None else 0
             for v, mg in zip(values, margins, strict=True)
         ]
         down = [
             min(mg, v - bottom) if mg is not None and v is not None else 0
             for v, mg in zip(values, margins, strict=True)
         ]
+        place = dict(row=i // 3 + 1, col=i % 3 + 1)
         fig.add_trace(
             go.Bar(
-                x=[tier_label(t) for t in tiers],
-                y=values,
+                orientation="h",
+                y=names,
+                x=values,
                 marker_color=[
                     LOW_N if sm else theme.TIER_COLOURS[t] for t, sm in zip(tiers, small, strict=True)
                 ],
                 marker_pattern_shape=["/" if sm else "" for sm in small],
-                error_y=dict(
+                error_x=dict(
                     type="data",
                     symmetric=False,
                     array=up,
@@ -106,21 +127,33 @@ def tier_panels(frame: pl.DataFrame) -> go.Figure:
                     thickness=1,
                     width=3,
                 ),
-                text=text,
-                textposition="outside",
-                textfont=dict(size=11),
-                constraintext="none",  # the n under a greyed value stays readable, not shrunk to the bar
-                cliponaxis=False,
                 showlegend=False,
                 customdata=hover,
                 hovertemplate="%{customdata}<extra>" + title + "</extra>",
             ),
-            row=i // 3 + 1,
-            col=i % 3 + 1,
+            **place,
         )
-        fig.update_yaxes(range=[bottom, top], row=i // 3 + 1, col=i % 3 + 1)
-    fig.update_yaxes(showticklabels=False, showgrid=False)
-    fig.update_layout(height=270 * rows_n, margin=dict(t=50))
+        fig.add_trace(
+            go.Scatter(
+                x=[column] * len(tiers),
+                y=names,
+                mode="text",
+                text=text,
+                textposition="middle right",
+                textfont=dict(size=11, color=theme.TEXT),
+                showlegend=False,
+                customdata=hover,
+                hovertemplate="%{customdata}<extra>" + title + "</extra>",
+                cliponaxis=False,
+            ),
+            **place,
+        )
+        fig.update_xaxes(range=[bottom, top], **place)
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=True, zerolinecolor=theme.GRID)
+    # the tiers top to bottom, their names clear of the axis line
+    fig.update_yaxes(autorange="reversed", ticks="", ticksuffix=" ", showgrid=False)
+    fig.update_annotations(font_size=13)  # the panels' titles, one or two lines over a phone's panel
+    fig.update_layout(height=height, margin=dict(t=TITLE_PX - 10, l=8, r=8, b=10), bargap=0.25)
     return fig
 
 
