@@ -247,6 +247,25 @@ def test_rates_without_a_list_say_so(wh):
     assert "no detractors or low CSAT answers" in row["reason"]
 
 
+def test_rates_are_not_measured_without_any_nps_or_csat_answer(tmp_path):
+    """Exports with CES answers only cannot say who to follow up: not measured, never a rate of 0.
+    A single NPS answer anywhere in the data makes the rates measurable (no list: no data)."""
+    ces_only = {**ROWS, "surveys": [a for a in ROWS["surveys"] if a["survey"] == "ces"]}
+    one_nps = {**ROWS, "surveys": [*ces_only["surveys"], ROWS["surveys"][1]]}  # r2, a passive
+    cases = {
+        "not_measured": (ces_only, "not measured by these exports: no NPS or CSAT answers"),
+        "no_data": (one_nps, "no detractors or low CSAT answers in this period for these filters"),
+    }
+    for status, (rows, reason) in cases.items():
+        warehouse = Warehouse.open(follow_up_warehouse(tmp_path / status, rows))
+        try:
+            got = warehouse.follow_up_rates(march()).frame.row(0, named=True)
+        finally:
+            warehouse.close()
+        assert (got["status"], got["reason"]) == (status, reason)
+        assert got["closed_loop_rate"] is None and got["count_answers"] == 0
+
+
 # -- a rebuild --------------------------------------------------------------------------------
 def test_statuses_survive_a_rebuild(tmp_path):
     db = follow_up_warehouse(tmp_path / "w")

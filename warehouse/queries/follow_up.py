@@ -84,7 +84,9 @@ class FollowUpQueries(BaseWarehouse):
     @snapshot_constant
     def follow_up_measurable(self) -> bool:
         """Whether the exports hold any NPS or CSAT answer at all."""
-        return bool(self.scalar("select count(*) from fct_survey_responses where survey in ('nps', 'csat')"))
+        # the first such answer settles it (counting them all read 10.5M answers at 100M order lines)
+        sql = "select 1 from fct_survey_responses where survey in ('nps', 'csat') limit 1"
+        return bool(self.scalar(f"select count(*) from ({sql})"))
 
     def follow_up_answers(self, filters: Filters) -> Result:
         """The list without its statuses (the snapshot's part), newest answer first: the period's
