@@ -397,7 +397,8 @@ DRIVER_SCHEMA = {
 
 def _drivers(frame: pl.DataFrame, metric: str) -> pl.DataFrame:
     """The driver table of voice_drivers from its frame of answers grouped by outcome and drivers
-    (`count_answers` each)."""
+    (`count_answers` each). The frame has a few dozen rows, so its columns are taken out once as
+    NumPy arrays: a Polars expression per dummy cost ~0.4 ms each, 11 of this function's 12 ms."""
     weight = frame["count_answers"].cast(pl.Float64).to_numpy()
     n_model = int(weight.sum())
     columns: dict[str, np.ndarray] = {}
@@ -464,30 +465,30 @@ def _drivers(frame: pl.DataFrame, metric: str) -> pl.DataFrame:
     for col, (label, friction) in OPERATIONAL.items():
         add(col, "operational", label, frame[col].to_numpy(), friction)
     for dim in ("tier", "channel", "touchpoint"):
-        values = frame[dim].fill_null("unknown")
-        counts = pl.DataFrame({dim: values, "count": weight}).group_by(dim).agg(pl.col("count").sum())
-        ordered = sorted(
-            zip(counts[dim].to_list(), counts["count"].to_list(), strict=True), key=lambda kv: (-kv[1], kv[0])
-        )
+        values = np.array(["unknown" if v is None else v for v in frame[dim].to_list()], dtype=object)
+        counts: dict[str, float] = {}
+        for value, w in zip(values, weight, strict=True):
+            counts[value] = counts.get(value, 0.0) + w
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         reference = ordered[0][0]
         for value, _ in ordered[1:]:
             add(
                 f"{dim}={value}",
                 dim,
                 f"{dim.capitalize()} {value} (against {reference})",
-                (values == value).to_numpy(),
+                values == value,
             )
-    themes = frame["theme"]
-    theme_values = sorted({t for t in themes.drop_nulls().to_list() if t not in ("no theme", "other")})
+    themes = frame["theme"].to_list()
+    theme_values = sorted({t for t in themes if t is not None and t not in ("no theme", "other")})
     for theme in theme_values:
         add(
             f"theme={theme}",
             "theme",
             f"Mentions '{theme}' (against no comment)",
-            (themes == theme).fill_null(False).to_numpy(),
+            np.array([t == theme for t in themes]),
         )
     if theme_values:  # the commented answers of no theme found: their own dummy, not reported
-        unthemed = themes.is_in(["no theme", "other"]).fill_null(False).to_numpy()
+        unthemed = np.array([t in ("no theme", "other") for t in themes])
         if unthemed.any():
             columns["unthemed comment"] = unthemed.astype(float)
     names = [c for c in columns if c != "unthemed comment"]
