@@ -4,7 +4,7 @@ with their n."""
 
 import polars as pl
 
-from dashboard.charts.loyalty_tiers import VALUES_SHARE, tier_panels
+from dashboard.charts.loyalty_tiers import LOW_N, VALUES_SHARE, tier_panels
 
 FRAME = pl.DataFrame(
     {
@@ -58,7 +58,7 @@ def test_a_small_sample_is_grey_and_hatched_and_a_negative_bar_stays_in_its_pane
     fig = tier_panels.uncached(FRAME)
     bars, _ = _bars_and_values(fig)
     nps = bars[2]
-    assert nps.marker.color[0] == "#d9d9d9" and nps.marker.pattern.shape[0] == "/"
+    assert nps.marker.color[0] == LOW_N and nps.marker.pattern.shape[0] == "/"
     assert nps.marker.pattern.shape[1] == ""
     low, _ = fig.layout.xaxis3.range
     assert low < -18.0  # the non-members' -18 is drawn whole, left of zero

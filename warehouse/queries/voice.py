@@ -398,7 +398,8 @@ DRIVER_SCHEMA = {
 def _drivers(frame: pl.DataFrame, metric: str) -> pl.DataFrame:
     """The driver table of voice_drivers from its frame of answers grouped by outcome and drivers
     (`count_answers` each). The frame has a few dozen rows, so its columns are taken out once as
-    NumPy arrays: a Polars expression per dummy cost ~0.4 ms each, 11 of this function's 12 ms."""
+    NumPy arrays: a Polars expression per dummy cost ~0.4 ms each (the typical view's 34 groups at
+    50M order lines: 6.3 ms with them, 1.3 ms without)."""
     weight = frame["count_answers"].cast(pl.Float64).to_numpy()
     n_model = int(weight.sum())
     columns: dict[str, np.ndarray] = {}
