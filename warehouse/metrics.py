@@ -107,13 +107,18 @@ def margin_select(metrics: list[Metric]) -> list[str]:
 
 
 def additive_sql(
-    mart: str, metrics: list[Metric], filters: Filters, group_by: tuple[str, ...] = ()
+    mart: str,
+    metrics: list[Metric],
+    filters: Filters,
+    group_by: tuple[str, ...] = (),
+    presets: frozenset[tuple[date, date]] = frozenset(),
 ) -> tuple[str, dict]:
-    """One query computing value, n and margin of several metrics of one mart (its whole months
-    from the mart's monthly roll-up, warehouse/rollups.py)."""
+    """One query computing value, n and margin of several metrics of one mart (a preset period
+    from the mart's preset roll-up, whole months from its monthly roll-up: warehouse/rollups.py;
+    `presets` as there)."""
     groups = group_expressions(mart, group_by)
     where, params = where_clause(filters, mart=mart)
-    source, source_params = mart_source(mart, [(filters.date_from, filters.date_to)], group_by)
+    source, source_params = mart_source(mart, [(filters.date_from, filters.date_to)], group_by, presets)
     params.update(source_params)
     select = [f"{expr} as {name}" for name, expr in groups] + margin_select(metrics)
     sql = "select\n    " + ",\n    ".join(select) + f"\nfrom {source}\nwhere {where}"

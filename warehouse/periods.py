@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import date
 
 from warehouse.filters import Filters, where_clause
 from warehouse.metrics import (
@@ -62,9 +63,15 @@ def combinable(periods: list[Filters]) -> bool:
     return len(dims) == 1 and all(a[1] < b[0] for a, b in zip(spans, spans[1:], strict=False))
 
 
-def additive_periods_sql(mart: str, metrics: list[Metric], periods: list[Filters]) -> tuple[str, dict]:
-    """One query: the metrics of `mart` for each period, grouped by the period's position (the
-    periods' whole months from the mart's monthly roll-up, warehouse/rollups.py)."""
+def additive_periods_sql(
+    mart: str,
+    metrics: list[Metric],
+    periods: list[Filters],
+    presets: frozenset[tuple[date, date]] = frozenset(),
+) -> tuple[str, dict]:
+    """One query: the metrics of `mart` for each period, grouped by the period's position (a
+    preset period from the mart's preset roll-up, whole months from its monthly roll-up:
+    warehouse/rollups.py; `presets` as there)."""
     where, params = where_clause(periods[0], with_dates=False, mart=mart)
     cases, ranges = [], []
     for i, f in enumerate(periods):
@@ -74,7 +81,7 @@ def additive_periods_sql(mart: str, metrics: list[Metric], periods: list[Filters
     # The span first: a plain range the scan can check against each row group's min/max.
     params["span_from"] = min(f.date_from for f in periods)
     params["span_to"] = max(f.date_to for f in periods)
-    source, source_params = mart_source(mart, [(f.date_from, f.date_to) for f in periods])
+    source, source_params = mart_source(mart, [(f.date_from, f.date_to) for f in periods], (), presets)
     params.update(source_params)
     select = [f"case {' '.join(cases)} end as period_index", *margin_select(metrics)]
     sql = (
@@ -145,14 +152,14 @@ class PeriodValues:
         if not periods:
             return []
         if kind == "additive" and combinable(list(periods.values())):
-            sql, params = additive_periods_sql(mart, metrics, list(periods.values()))
+            sql, params = additive_periods_sql(mart, metrics, list(periods.values()), self.wh.preset_spans())
             return [(kind, mart, metrics, dict(periods), sql, params)]
         planned = []
         for name, f in periods.items():
             if kind == "customer_window":
                 sql, params = self.wh.customer_window_sql(metrics, f)
             else:
-                sql, params = additive_sql(mart, metrics, f)
+                sql, params = additive_sql(mart, metrics, f, (), self.wh.preset_spans())
             planned.append((kind, mart, metrics, {name: f}, sql, params))
         return planned
 

@@ -1,6 +1,7 @@
-"""The monthly roll-ups of the daily marts (warehouse/rollups.py, mart_monthly_*.sql) change where
-an additive metric's rows are read from, never its answer: a period's whole months come from the
-roll-up and its other days from the daily mart, each day exactly once."""
+"""The roll-ups of the daily marts (warehouse/rollups.py: mart_monthly_*.sql, mart_preset_*.sql)
+change where an additive metric's rows are read from, never its answer: a preset period comes from
+its preset roll-up, a period's whole months from the monthly roll-up and its other days from the
+daily mart, each day exactly once."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from tests.dashboard.fixtures import seeded_db  # noqa: F401  (shared session fi
 from warehouse.api import Warehouse
 from warehouse.filters import Filters, month_end
 from warehouse.metrics import METRICS
-from warehouse.rollups import ROLLUPS, split, whole_months
+from warehouse.rollups import PRESET_ROLLUPS, ROLLUPS, split, whole_months
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +96,7 @@ def test_a_rollup_has_its_daily_marts_columns_and_sums(wh, daily):
 
 
 def _daily_only(monkeypatch):
-    plain = lambda mart, spans, group_by=(): (mart, {})  # noqa: E731
+    plain = lambda mart, spans, group_by=(), presets=frozenset(): (mart, {})  # noqa: E731
     monkeypatch.setattr(warehouse.metrics, "mart_source", plain)
     monkeypatch.setattr(warehouse.periods, "mart_source", plain)
     monkeypatch.setattr(warehouse.queries.loyalty_tiers, "mart_source", plain)
@@ -146,7 +147,10 @@ def test_metrics_read_through_the_rollups_equal_the_daily_marts(wh, monkeypatch)
         return out
 
     fast = answers()
-    assert any("mart_monthly_" in sql for sql in [wh.metric_series(cases[1], ["nps"], "month").sql])
+    assert "mart_monthly_" in wh.metric_series(cases[1], ["nps"], "month").sql
+    for f in cases[:2]:  # the last 90 days and the previous 90; the last 365 and the year before
+        assert "mart_preset_" in wh.metrics(f).sql
+        assert "mart_preset_" in wh.tier_performance(f).sql
     with monkeypatch.context() as m:
         _daily_only(m)
         plain = answers()
@@ -162,3 +166,59 @@ def test_a_grain_finer_than_a_month_reads_the_daily_mart(wh):
         assert "mart_monthly_" not in wh.metric_series(f, ["aov"], grain).sql
     inside = replace(f, date_from=wh.as_of() - timedelta(days=3))  # no whole month
     assert "mart_monthly_" not in wh.metric_series(inside, ["aov"], "month").sql
+
+
+@pytest.mark.parametrize("daily", sorted(PRESET_ROLLUPS))
+def test_a_preset_rollup_sums_its_daily_mart_over_each_period(wh, daily):
+    preset = PRESET_ROLLUPS[daily]
+    columns = wh.run(f"select * from {daily} limit 0").frame.columns
+    assert wh.run(f"select * exclude (period_to_date) from {preset} limit 0").frame.columns == columns
+    dims = [
+        c
+        for c in columns
+        if c != "activity_date"
+        and wh.run(f"select typeof({c}) as t from {daily} limit 1").frame["t"][0] == "VARCHAR"
+    ]
+    measures = [c for c in columns if c != "activity_date" and c not in dims]
+    spans = wh.run(f"select distinct activity_date, period_to_date from {preset} order by 1, 2").frame
+    assert spans.height >= 5  # 30, 90 and 365 days and some of their comparison periods
+    sums = ", ".join(f"sum({c}) as {c}" for c in measures)
+    for start, end in spans.iter_rows():
+        by_day = wh.run(
+            f"select {', '.join(dims)}, {sums} from {daily} where activity_date between $a and $b "
+            "group by all order by all",
+            {"a": start, "b": end},
+        ).frame
+        rolled = wh.run(
+            f"select {', '.join(dims)}, {sums} from {preset} "
+            "where activity_date = $a and period_to_date = $b group by all order by all",
+            {"a": start, "b": end},
+        ).frame
+        assert by_day.height == rolled.height > 0
+        assert by_day.select(dims).equals(rolled.select(dims))
+        for c in measures:
+            assert by_day[c].cast(pl.Float64).to_list() == pytest.approx(
+                rolled[c].cast(pl.Float64).to_list(), rel=1e-9
+            )
+
+
+def test_the_preset_rollups_hold_the_periods_the_dashboard_opens_on(wh):
+    """Each "last N days" period and the periods the scorecard compares it with (Filters.comparison)
+    are summed whole: the default views read the roll-ups, not only could."""
+    held = wh.preset_spans()
+    start = wh.data_start()
+    for date_from, date_to in wh.preset_periods():
+        f = Filters(date_from=date_from, date_to=date_to)
+        assert (date_from, date_to) in held
+        for compare in ("previous", "year"):
+            other = replace(f, compare=compare).comparison()
+            if other.date_to >= start:  # a comparison period before the data has no rows to sum
+                assert (other.date_from, other.date_to) in held, (compare, other)
+
+
+def test_a_time_grain_never_reads_a_preset_period(wh):
+    f = wh.resolve(Filters())
+    assert (f.date_from, f.date_to) in wh.preset_spans()
+    assert "mart_preset_" in wh.metric_values(f, ["aov"], ("tier",))[0].sql
+    for grain in ("day", "week", "month"):
+        assert "mart_preset_" not in wh.metric_series(f, ["aov"], grain).sql

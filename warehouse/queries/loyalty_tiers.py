@@ -43,9 +43,11 @@ class LoyaltyTiersQueries(BaseWarehouse):
         f = self.resolve(filters)
         where, params = where_clause(f)
         contacts_where, _ = where_clause(f, mart="mart_daily_contacts")  # the same parameters
-        # the period's whole months from the marts' monthly roll-ups (the same parameters for both)
-        orders_source, source_params = mart_source("mart_daily_orders", [(f.date_from, f.date_to)])
-        contacts_source, _ = mart_source("mart_daily_contacts", [(f.date_from, f.date_to)])
+        # a preset period, or the period's whole months, from the marts' roll-ups (the same
+        # parameters for both)
+        span, presets = [(f.date_from, f.date_to)], self.preset_spans()
+        orders_source, source_params = mart_source("mart_daily_orders", span, (), presets)
+        contacts_source, _ = mart_source("mart_daily_contacts", span, (), presets)
         params.update(source_params)
         purchase_where, held_where, customer_params = customer_filters(f)
         params.update({f"c_{k}": v for k, v in customer_params.items()})

@@ -33,7 +33,7 @@ class ScorecardQueries(CoverageQueries):
                     continue
                 queries.append(self.customer_window_sql(metrics, filters, group_by))
             else:
-                queries.append(additive_sql(mart, metrics, filters, group_by))
+                queries.append(additive_sql(mart, metrics, filters, group_by, self.preset_spans()))
         return self.run_all(queries)
 
     def metrics(self, filters: Filters, keys: list[str] | None = None) -> Result:
