@@ -3,9 +3,9 @@
 -- (mart_preset_periods: the last 30, 90 and 365 days, the periods before them, the same periods a
 -- year before). activity_date is the period's first day, period_to_date its last. A scorecard of
 -- such a period (the default view) reads one row per group here instead of each day's rows
--- (warehouse/rollups.py): at 50M order lines the overview's period queries read ~14x fewer rows.
--- The daily mart's columns and period_to_date (tests/warehouse/test_rollups.py); built in full from
--- the daily mart on every build, as the periods end on the data's as-of date.
+-- (warehouse/rollups.py). The daily mart's columns and period_to_date
+-- (tests/warehouse/test_rollups.py); built in full from the daily mart on every build, as the
+-- periods end on the data's as-of date.
 -- cluster_by: activity_date
 -- unique_key: activity_date, period_to_date, channel, store_id, region, tier, segment
 with days as (
