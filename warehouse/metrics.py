@@ -182,16 +182,17 @@ CHURNED = (
 # what they hold on it, purchase_where on where they bought in the 12 months (a customer counts when
 # one of their rows matches); their last purchase and margin are the whole 12 months' (the figures
 # of customer_window.sql, computed at build time: tests/warehouse/test_customer_periods.py).
-# `one_row`: with no purchase filter, or one channel, the chosen rows hold one flagged row per
-# customer (one_row_flag) and are counted as they are; else {pick} takes any of each customer's
-# rows ({dedupe}: group by all).
+# A view choosing one place (no purchase filter, one channel, one region or one store) reads
+# PERIOD_PLACES_SQL instead; the other views (several places, or places of two kinds) take any of
+# each chosen customer's rows.
 PERIOD_CUSTOMERS_SQL = """with chosen as (
     select
         {groups}customer_key,
-        {pick}
+        any_value(last_purchase_date) as last_purchase_date,
+        any_value(gross_margin_amount) as gross_margin_amount
     from mart_customer_periods
-    where period_end_date = $date_to and {held_where} and {purchase_where}{one_row}
-    {dedupe}
+    where period_end_date = $date_to and {held_where} and {purchase_where}
+    group by all
 ),
 
 customers as (
@@ -208,15 +209,50 @@ from customers
 {group_by_outer}""".replace("{churned}", CHURNED)
 
 
-def one_row_flag(filters: Filters) -> str | None:
-    """The mart_customer_periods flag marking one row per customer among the rows the purchase
-    filters keep, when there is one: none of them (the customer's first row) or a single channel
-    (their first row in it). Several channels, a region, a store or a restricted scope: None."""
-    if filters.region or filters.store or filters.scope.restricted:
-        return None
-    if not filters.channel:
-        return "is_customers_first_row"
-    return "is_customers_first_row_in_channel" if len(filters.channel) == 1 else None
+# The same figures when the purchase filters and the scope choose one place (PLACE_KINDS): the
+# chosen customers are counted per tier, segment and last purchase at build time
+# (mart_customer_period_places), so the query sums a few thousand of those rows whatever the scale.
+PERIOD_PLACES_SQL = """with customers as (
+    select
+        {groups}coalesce(sum(count_customers), 0) as count_customers,
+        sum(case when last_purchase_date <= $date_to - to_days(cast($churn_window_days as integer))
+            then count_customers else 0 end) as count_churned,
+        sum(gross_margin_amount) as gross_margin_amount
+    from mart_customer_period_places
+    where period_end_date = $date_to and place_kind = $place_kind and place = $place and {held_where}
+    {group_by}
+)
+
+select {group_outer}{measures}
+from customers
+{group_by_outer}"""
+
+# A filter dimension (or the scope's lists) -> the place kind of mart_customer_period_places
+PLACE_KINDS = {"channel": "channel", "region": "region", "store": "store"}
+
+
+def one_place(filters: Filters) -> tuple[str, str] | None:
+    """(place_kind, place) when the purchase filters and the scope together choose exactly one
+    place of mart_customer_period_places: none of them ('all'), or one channel, region or store
+    (a filter, a scope of one region or one store, or both naming the same one). Else None."""
+    chosen: dict[str, set[str]] = {}
+    for dim, kind in PLACE_KINDS.items():
+        values = getattr(filters, dim)
+        if values:
+            chosen[kind] = set(values)
+    scope = filters.scope
+    if scope.restricted:
+        if scope.regions and scope.stores:
+            return None  # a region or a store: two places
+        kind, values = ("region", scope.regions) if scope.regions else ("store", scope.stores)
+        chosen[kind] = chosen.get(kind, set(values)) & set(values)
+    if not chosen:
+        return "all", "all"
+    if len(chosen) == 1:
+        ((kind, values),) = chosen.items()
+        if len(values) == 1:
+            return kind, next(iter(values))
+    return None
 
 
 # Grouped by what customers hold on the period's last day (tier, segment), or chosen by it: each of
@@ -414,20 +450,15 @@ def customer_window_sql(
         }
         if filters.date_to in period_ends:  # customers' rows built for this period end
             groups = "".join(f"{c}, " for c in cols)
-            flag = one_row_flag(filters)
-            if flag:  # one flagged row per chosen customer: counted as they are
-                pick = "last_purchase_date, gross_margin_amount"
-                rows = {"pick": pick, "one_row": f" and {flag}", "dedupe": ""}
-            else:  # any one of each chosen customer's rows
-                rows = {
-                    "pick": "any_value(last_purchase_date) as last_purchase_date,\n"
-                    "        any_value(gross_margin_amount) as gross_margin_amount",
-                    "one_row": "",
-                    "dedupe": "group by all",
-                }
-            return PERIOD_CUSTOMERS_SQL.format(
-                groups=groups, held_where=held_where or "true", **rows, **slots
-            ), params
+            place = one_place(filters)
+            if place is not None:  # counted per place at build time
+                params = {k: v for k, v in params.items() if k in {"tier", "segment"}}
+                params.update(date_to=filters.date_to, churn_window_days=int(churn_window_days))
+                params["place_kind"], params["place"] = place
+                sql = PERIOD_PLACES_SQL.format(groups=groups, held_where=held_where or "true", **slots)
+                return sql, params
+            sql = PERIOD_CUSTOMERS_SQL.format(groups=groups, held_where=held_where or "true", **slots)
+            return sql, params
         if held_where:  # a tier or segment chosen: few customers (HELD_GROUPS_SQL)
             sql = HELD_GROUPS_SQL.format(
                 held_where=held_where,

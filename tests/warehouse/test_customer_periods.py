@@ -26,6 +26,11 @@ def wh(seeded_db):  # noqa: F811
     return Warehouse.open(seeded_db)
 
 
+def _built(sql: str) -> bool:
+    """Whether a churn or CLV query reads the figures built for its period end."""
+    return "mart_customer_periods" in sql or "mart_customer_period_places" in sql
+
+
 def _both(wh, f: Filters, group_by: tuple[str, ...] = ()):
     """(read from mart_customer_periods, computed from mart_customer_daily), and the first's SQL."""
     window = int(wh.assumptions().get("churn_window_days", 180))
@@ -83,7 +88,7 @@ def test_read_figures_equal_the_computed_ones_at_every_period_end(wh, filters, g
     for end in ends:
         f = replace(filters, date_from=end - timedelta(days=89), date_to=end)
         read, live, sql = _both(wh, f, group_by)
-        assert "mart_customer_periods" in sql
+        assert _built(sql)
         assert read.columns == live.columns
         assert read.rows() == live.rows(), (end, filters, group_by)
 
@@ -102,7 +107,7 @@ def test_a_scoped_viewer_reads_the_same_figures_as_computed_and_no_more(wh, scop
     for filters in (Filters(), Filters(tier=("gold",)), Filters(region=("South",))):
         f = replace(filters, date_from=end - timedelta(days=89), date_to=end, scope=scope)
         read, live, sql = _both(wh, f)
-        assert "mart_customer_periods" in sql and "$scope_regions" in sql
+        assert _built(sql) and ("$scope_regions" in sql or "$place" in sql)  # bound, not pasted
         assert read.rows() == live.rows()
         whole, _, _ = _both(wh, replace(f, scope=Scope()))
         assert read["churn_rate__n"][0] <= whole["churn_rate__n"][0]
@@ -120,7 +125,7 @@ def test_a_period_end_without_12_months_of_data_reads_its_no_rows(wh, filters, g
     window = int(wh.assumptions().get("churn_window_days", 180))
     read_sql, params = wh.customer_window_sql(CUSTOMER_METRICS, f, group_by)
     live_sql, live_params = customer_window_sql(CUSTOMER_METRICS, f, window, group_by, wh.max_customer_key())
-    assert "mart_customer_periods" in read_sql and "mart_customer_periods" not in live_sql
+    assert _built(read_sql) and not _built(live_sql)
     read, live = wh.run(read_sql, params).frame, wh.run(live_sql, live_params).frame
     assert read.columns == live.columns
     assert read.rows() == live.rows()
@@ -134,15 +139,13 @@ def test_other_period_ends_and_groupings_are_computed_from_the_purchases(wh):
     assert "mart_customer_periods" not in _both(wh, f)[2]
     g = Filters(date_from=wh.as_of() - timedelta(days=29), date_to=wh.as_of())
     read, live, sql = _both(wh, g, ("channel",))
-    assert "mart_customer_periods" not in sql
+    assert not _built(sql)
 
 
 def test_the_scorecard_at_the_as_of_date_reads_the_period_rows(wh):
     wh.clear_query_cache()
     card = wh.metrics(Filters(channel=("web",), tier=("gold",)), ["churn_rate", "clv"])
-    assert (
-        any("mart_customer_periods" in s for s in card.sql.split(";")) or "mart_customer_periods" in card.sql
-    )
+    assert _built(card.sql)
     values = {r["metric"]: r for r in card.frame.to_dicts()}
     assert values["churn_rate"]["value"] is not None and values["churn_rate"]["n"] > 0
 
@@ -199,24 +202,50 @@ def test_one_row_per_customer_is_flagged_for_no_purchase_filter_and_for_each_cha
 
 
 @pytest.mark.parametrize(
-    ("filters", "flag"),
+    ("filters", "counted_per_place"),
     [
-        (Filters(), "is_customers_first_row"),
-        (Filters(tier=("gold",), segment=("premium",)), "is_customers_first_row"),
-        (Filters(channel=("web",), tier=("gold",)), "is_customers_first_row_in_channel"),
-        (Filters(channel=("web", "store")), None),
-        (Filters(region=("North",)), None),
-        (Filters(channel=("web",), scope=Scope.of(regions=("North",))), None),
+        (Filters(), True),
+        (Filters(tier=("gold",), segment=("premium",)), True),
+        (Filters(channel=("web",), tier=("gold",)), True),  # the typical view
+        (Filters(region=("North",)), True),
+        (Filters(scope=Scope.of(regions=("North",))), True),  # a region manager's default view
+        (Filters(scope=Scope.of(stores=("ST003",))), True),
+        (Filters(region=("North",), scope=Scope.of(regions=("North", "South"))), True),
+        (Filters(channel=("web", "store")), False),
+        (Filters(region=("North",), store=("ST001",)), False),
+        (Filters(channel=("web",), scope=Scope.of(regions=("North",))), False),
+        (Filters(scope=Scope.of(regions=("South",), stores=("ST001",))), False),
+        (Filters(region=("South",), scope=Scope.of(regions=("North",))), False),  # nothing in scope
     ],
 )
-def test_the_flagged_rows_are_counted_only_where_they_are_one_per_customer(wh, filters, flag):
+def test_a_view_of_one_place_reads_the_customers_counted_per_place(wh, filters, counted_per_place):
     end = wh.as_of()
-    _, _, sql = _both(wh, replace(filters, date_from=end - timedelta(days=89), date_to=end))
-    chosen = sql.split("customers as")[0]
-    if flag:
-        assert f"and {flag}" in chosen and "group by" not in chosen
-    else:
-        assert "is_customers_first" not in chosen and "group by all" in chosen
+    read, live, sql = _both(wh, replace(filters, date_from=end - timedelta(days=89), date_to=end))
+    assert ("mart_customer_period_places" in sql) == counted_per_place
+    assert read.rows() == live.rows()
+
+
+def test_the_places_count_each_customer_once_per_place(wh):
+    """The per-place counts add up to the customers of mart_customer_periods who bought there."""
+    counted = wh.run(
+        "select period_end_date, place_kind, place, sum(count_customers) as n "
+        "from mart_customer_period_places group by all order by all"
+    ).frame
+    direct = wh.run(
+        """select period_end_date, 'all' as place_kind, 'all' as place, count(distinct customer_key) as n
+           from mart_customer_periods group by all
+           union all
+           select period_end_date, 'channel', channel, count(distinct customer_key)
+           from mart_customer_periods group by all
+           union all
+           select period_end_date, 'region', region, count(distinct customer_key)
+           from mart_customer_periods group by all
+           union all
+           select period_end_date, 'store', store_id, count(distinct customer_key)
+           from mart_customer_periods group by all
+           order by all"""
+    ).frame
+    assert counted.height > 10 and counted.rows() == direct.rows()
 
 
 def test_every_last_n_days_length_has_its_orders_per_place(wh):

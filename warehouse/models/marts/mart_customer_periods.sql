@@ -10,8 +10,9 @@
 -- all their purchases in the 12 months; and the place's own orders in the "last N days" periods
 -- ending there (the loyalty page's customers per tier). Churn and CLV at one of these period ends
 -- then read the chosen customers' rows of one period end instead of grouping a year of purchases
--- by customer (warehouse/metrics.py PERIOD_CUSTOMERS_SQL; any other period end is computed from
--- mart_customer_daily as before, with the same result).
+-- by customer (warehouse/metrics.py PERIOD_CUSTOMERS_SQL, or their counts per place in
+-- mart_customer_period_places; any other period end is computed from mart_customer_daily as
+-- before, with the same result).
 -- A period end whose 12 months the data does not cover has no rows: no customer is counted then.
 -- Stored by period end, tier and channel: the typical view (one period end, one tier, one channel)
 -- reads a few row groups.
@@ -107,9 +108,10 @@ bought as (
     group by 1, 2, 3, 4, 5
 ),
 
--- One row per customer and one per customer and channel are flagged, so a figure whose purchase
--- filters are none or one channel counts the flagged rows instead of grouping the chosen rows by
--- customer (PERIOD_CUSTOMERS_SQL: at 50M order lines the typical view's query 45 -> 15 ms). Any
+-- One row per customer and one per customer and channel are flagged, so the customers of the whole
+-- business and of each channel are counted from the flagged rows instead of grouping the rows by
+-- customer (mart_customer_period_places; before it, the queries counted them: at 50M order lines
+-- the typical view's query 45 -> 15 ms). Any
 -- one row would do, as a customer's figures are the same on each; the order makes it the same one
 -- in every build. (Flags from group-bys instead of this window, the first channel per customer and
 -- the first place per channel, gave the same rows more slowly: 7.1-8.4 s against 6.2-6.4 s for
