@@ -1,7 +1,9 @@
 """The benchmark's timed child processes (bench/run.py starts each, so peak RSS is the step's own).
 
     python -m bench.child raw-load DB CSV [TYPES_JSON]   raw DuckDB load; prints the row count
-    python -m bench.child page PAGE DB RUNS             one page's query set; prints timings as JSON
+    python -m bench.child page PAGE DB RUNS [VIEW]      one page's query set (the typical view, or
+                                                        one of page_queries.OTHER_VIEWS); prints
+                                                        timings as JSON
     python -m bench.child tables DB                     the snapshot's tables and their row counts
     python -m bench.child profile-pages DB OUT          pyinstrument profile of every page's set
 
@@ -35,12 +37,12 @@ def raw_load(db: str, csv: str, types_json: str = "{}") -> None:
     print(con.execute("select count(*) from t").fetchone()[0])
 
 
-def page(name: str, db: str, runs: str) -> None:
+def page(name: str, db: str, runs: str, view: str = "typical") -> None:
     """cold: a fresh process opens the snapshot and runs app.py's frame and the page. warm: the
     view again as a click on new filters costs it (the snapshot's constants stay cached, as in
     Streamlit; the metric cache is emptied). uncached: every query, constants too. bare: the
-    page's heaviest query written on the fact table."""
-    from bench.page_queries import BARE_SQL, bare_params, run_page, typical_filters
+    page's heaviest query written on the fact table (the typical view's only)."""
+    from bench.page_queries import BARE_SQL, bare_params, run_page, view_filters
     from warehouse.api import Warehouse
 
     sqls: list[str] = []
@@ -53,7 +55,7 @@ def page(name: str, db: str, runs: str) -> None:
     Warehouse.run = counted
     started = time.perf_counter()
     wh = Warehouse.open(Path(db))
-    f = typical_filters(wh.as_of())
+    f = view_filters(wh, view)
     calls = run_page(wh, name, f)
     cold, cold_sql = time.perf_counter() - started, len(sqls)
     warm, uncached, bare = [], [], []
@@ -70,11 +72,12 @@ def page(name: str, db: str, runs: str) -> None:
         t = time.perf_counter()
         run_page(wh, name, f)
         uncached.append(time.perf_counter() - t)
-    params = bare_params(name, f)
-    for _ in _runs(runs, bare):
-        t = time.perf_counter()
-        wh.run(BARE_SQL[name], params)
-        bare.append(time.perf_counter() - t)
+    if view == "typical":  # the yardstick is written for the typical filter
+        params = bare_params(name, f)
+        for _ in _runs(runs, bare):
+            t = time.perf_counter()
+            wh.run(BARE_SQL[name], params)
+            bare.append(time.perf_counter() - t)
     out = {"cold": cold, "warm": warm, "uncached": uncached, "bare": bare, "calls": calls}
     print(json.dumps({**out, "cold_sql": cold_sql, "warm_sql": warm_sql}))
 

@@ -53,6 +53,8 @@ def scale_tables(r: dict) -> str:
     out.append(_shape(r))
     out.append(_ingest(r))
     out.append(_pages(r))
+    if r.get("views"):  # results saved before the views were timed have none
+        out.append(_views(r))
     out.append(_app(r))
     out.append(_load(r))
     return "\n".join(out)
@@ -213,6 +215,23 @@ def _cpu_note(r: dict) -> str:
         f"CPU seconds (user + system): raw load {r['raw_cpu_s']:.1f}, `cx ingest` {r['ingest_cpu_s']:.1f} "
         f"({r['ingest_cpu_s'] / r['raw_cpu_s']:.2f}x)"
     )
+
+
+def _views(r: dict) -> str:
+    """The pages whose cost depends most on the view, in the other views (page_queries.OTHER_VIEWS)."""
+    lines = [
+        "### pages in other views: the last 90 days, every channel and tier; the same in one region's"
+        " scope (a region manager) (ms)",
+        "| view | page | cold | warm p50 | warm p95 | target | |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for view, pages in r["views"].items():
+        for page, t in pages.items():
+            p95 = pct(t["warm"], 0.95)
+            ok = p95 * 1000 <= PAGE_WARM_P95_MS_MAX and t["cold"] * 1000 <= PAGE_COLD_MS_MAX
+            target = f"p95 <= {PAGE_WARM_P95_MS_MAX}, cold <= {PAGE_COLD_MS_MAX}"
+            lines.append(row(view, page, ms(t["cold"]), ms(pct(t["warm"], 0.5)), ms(p95), target, mark(ok)))
+    return "\n".join(lines) + "\n"
 
 
 def _pages(r: dict) -> str:

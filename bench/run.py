@@ -8,7 +8,9 @@ Per scale: generate the demo exports (contacts, surveys and sessions in proporti
   and with the contract's column types given) against `cx ingest` of the same file (parse, profile
   mapping, every quality check, load, quarantine, lineage); wall, rows/s and peak RSS;
 - build: `cx build` (every model into a new snapshot); wall and peak RSS;
-- pages: each page's query set (bench/page_queries.py) for the typical filter, cold and warm;
+- pages: each page's query set (bench/page_queries.py) for the typical filter, cold and warm; the
+  overview's, loyalty page's and monthly review's also for the view the dashboard opens on and a
+  region manager's (OTHER_VIEWS);
 - app: `streamlit run app.py` to the first chart drawn in headless Chromium (bench/app_render.py);
 - load: N viewers in Chromium at once, the server's CPU seconds per page view (bench/load_run.py).
 Every step runs in its own child process, so its peak RSS (os.wait4) is its own. Tables with the
@@ -224,13 +226,20 @@ def bench_scale(
     res["full_build_models"] = line.strip().splitlines()
     res["warehouse_rows"] = _table_rows(db)
 
-    from bench.page_queries import PAGES
+    from bench.page_queries import OTHER_VIEWS, PAGES, VIEW_PAGES
 
     res["pages"] = {}
     for page in PAGES:
         say(f"{millions:g}M: page {page}")
         _, _, line = child([PY, "-m", "bench.child", "page", page, str(db), str(runs)])
         res["pages"][page] = json.loads(line)
+    res["views"] = {}
+    for view in OTHER_VIEWS:
+        res["views"][view] = {}
+        for page in VIEW_PAGES:
+            say(f"{millions:g}M: page {page}, view {view}")
+            _, _, line = child([PY, "-m", "bench.child", "page", page, str(db), str(runs), view])
+            res["views"][view][page] = json.loads(line)
 
     say(f"{millions:g}M: streamlit run -> first chart in Chromium")
     try:

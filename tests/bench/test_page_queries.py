@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 from bench import report
-from bench.page_queries import BARE_SQL, PAGES, bare_params, run_page, typical_filters
+from bench.page_queries import (
+    BARE_SQL,
+    OTHER_VIEWS,
+    PAGES,
+    VIEW_PAGES,
+    bare_params,
+    run_page,
+    typical_filters,
+    view_filters,
+)
 from tests.dashboard.fixtures import seeded_db  # noqa: F401  (shared session fixture)
 from warehouse.api import Warehouse
 
@@ -110,5 +119,25 @@ def test_report_marks_targets():
         "| overview | 1 | 9 / 5 | 500 | 100 | 200 | 120 | 20 | 10.0 | p95 <= 150, cold <= 1000 | MISS |"
         in text
     )
+    assert "pages in other views" not in text  # a result saved before the views were timed
+    fast = {**timings, "warm": [0.1] * 20, "bare": []}
+    result["views"] = {"region_manager": {"overview": timings, "loyalty_tiers": fast}}
+    text = report.scale_tables(result)
+    assert "| region_manager | overview | 500 | 100 | 200 | p95 <= 150, cold <= 1000 | MISS |" in text
+    assert "| region_manager | loyalty_tiers | 500 | 100 | 100 | p95 <= 150, cold <= 1000 | pass |" in text
     growth = report.summary_tables([{**result, "millions": 1, "ingest_s": 1.9}, result])
     assert "| ingest orders | 10.0x | pass |" in growth
+
+
+def test_the_other_views_are_the_default_view_and_a_region_managers(wh):
+    typical = typical_filters(wh.as_of())
+    default = view_filters(wh, "every_channel_and_tier")
+    manager = view_filters(wh, "region_manager")
+    assert view_filters(wh, "typical") == typical
+    assert (default.date_from, default.date_to) == (typical.date_from, typical.date_to)
+    assert not default.channel and not default.tier and default.scope.everything
+    assert manager.scope.restricted and len(manager.scope.regions) == 1 and not manager.scope.stores
+    assert manager.scope.regions[0] in wh.filter_options()["region"]
+    assert set(VIEW_PAGES) <= set(PAGES) and set(OTHER_VIEWS) == {"every_channel_and_tier", "region_manager"}
+    for page in VIEW_PAGES:  # the region manager's view of each page runs
+        assert run_page(wh, page, manager)
