@@ -11,7 +11,7 @@ contacts at 10M order lines (whose reasons and sales channels make many small gr
 A query grouped by day or week reads the daily mart alone.
 
 The periods the dashboard opens on, the last 30, 90 and 365 days and the periods they are compared
-with (mart_preset_periods), are summed whole at build time (mart_preset_*.sql, one row per period
+with (mart_preset_spans), are summed whole at build time (mart_preset_*.sql, one row per period
 and the daily mart's dimensions, activity_date the period's first day): such a period's scorecard
 reads one row per group there. At 50M order lines the default 90 days and the 90 before them sum
 about 27k contact rows (the roll-up holds 105k, one row group) instead of about 340k, and the

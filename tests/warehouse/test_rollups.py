@@ -182,6 +182,7 @@ def test_a_preset_rollup_sums_its_daily_mart_over_each_period(wh, daily):
     measures = [c for c in columns if c != "activity_date" and c not in dims]
     spans = wh.run(f"select distinct activity_date, period_to_date from {preset} order by 1, 2").frame
     assert spans.height >= 5  # 30, 90 and 365 days and some of their comparison periods
+    assert set(spans.iter_rows()) <= wh.preset_spans()  # summed over the periods listed, no other
     sums = ", ".join(f"sum({c}) as {c}" for c in measures)
     for start, end in spans.iter_rows():
         by_day = wh.run(

@@ -27,7 +27,6 @@ from warehouse import snapshots, targets
 from warehouse.filters import DEFAULT_DAYS, DIMENSIONS, Filters
 from warehouse.metrics import Metric, customer_window_sql
 from warehouse.periods import PeriodValues
-from warehouse.rollups import PRESET_ROLLUPS
 from warehouse.scope import EVERYTHING, Scope
 from warehouse.targets import Targets
 
@@ -261,12 +260,9 @@ class BaseWarehouse:
     @snapshot_constant
     def preset_spans(self) -> frozenset[tuple[date, date]]:
         """(first day, last day) of each period the preset roll-ups summed whole: each "last N
-        days" period and the periods it is compared with (warehouse/rollups.py). Read from the
-        roll-ups themselves: a period one of them lacks has no rows in its daily mart either."""
-        sql = " union ".join(
-            f"select distinct activity_date, period_to_date from {table}" for table in PRESET_ROLLUPS.values()
-        )
-        return frozenset(self.run(sql).frame.iter_rows())
+        days" period and the periods it is compared with (mart_preset_spans, warehouse/rollups.py).
+        A roll-up without rows for one of them has a daily mart without rows in it too."""
+        return frozenset(self.run("select date_from, date_to from mart_preset_spans").frame.iter_rows())
 
     # -- dimension values -----------------------------------------------------------------
     def filter_options(self, scope: Scope = EVERYTHING) -> dict[str, list[str]]:

@@ -1,6 +1,6 @@
 -- One row per preset period x channel x store x region x tier x segment: mart_daily_orders summed
 -- over each "last N days" period the dashboard offers and each period it is compared with
--- (mart_preset_periods: the last 30, 90 and 365 days, the periods before them, the same periods a
+-- (mart_preset_spans: the last 30, 90 and 365 days, the periods before them, the same periods a
 -- year before). activity_date is the period's first day, period_to_date its last. A scorecard of
 -- such a period (the default view) reads one row per group here instead of each day's rows
 -- (warehouse/rollups.py). The daily mart's columns and period_to_date
@@ -12,18 +12,8 @@ with days as (
     select * from {{ ref('mart_daily_orders') }}
 ),
 
-presets as (
-    select * from {{ ref('mart_preset_periods') }}
-),
-
--- each period once: the 365 days before the last 365 are also the same days a year before,
--- unless a 29 February lies between
 periods as (
-    select date_from, date_to from presets
-    union
-    select previous_date_from, previous_date_to from presets
-    union
-    select year_before_date_from, year_before_date_to from presets
+    select * from {{ ref('mart_preset_spans') }}
 ),
 
 final as (

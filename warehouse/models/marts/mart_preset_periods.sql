@@ -2,7 +2,7 @@
 -- 365 days, each ending on the data's as-of date), with its comparison periods (the previous
 -- period, the same period a year before: warehouse/filters.py Filters.comparison). The marts that
 -- compute figures at build time for the periods the dashboard asks most (mart_customer_periods,
--- mart_tier_migrations, mart_preset_orders and the other preset roll-ups) take their periods from
+-- mart_tier_migrations, the preset roll-ups through mart_preset_spans) take their periods from
 -- here; tests/warehouse/test_customer_periods.py checks these against LAST_DAYS.
 -- unique_key: period_days
 with daily_orders as (
