@@ -221,7 +221,7 @@ def _views(r: dict) -> str:
     """The pages whose cost depends most on the view, in the other views (page_queries.OTHER_VIEWS)."""
     lines = [
         "### pages in other views: the last 90 days, every channel and tier; the same in one region's"
-        " scope (a region manager) (ms)",
+        " scope (a region manager); that manager choosing the web channel (ms)",
         "| view | page | cold | warm p50 | warm p95 | target | |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]

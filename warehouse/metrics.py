@@ -182,9 +182,9 @@ CHURNED = (
 # what they hold on it, purchase_where on where they bought in the 12 months (a customer counts when
 # one of their rows matches); their last purchase and margin are the whole 12 months' (the figures
 # of customer_window.sql, computed at build time: tests/warehouse/test_customer_periods.py).
-# A view choosing one place (no purchase filter, one channel, one region or one store) reads
-# PERIOD_PLACES_SQL instead; the other views (several places, or places of two kinds) take any of
-# each chosen customer's rows.
+# A view choosing one place and at most one channel (no purchase filter, one channel, one region or
+# one store, each with or without one channel) reads PERIOD_PLACES_SQL instead; the other views
+# (several places or channels, or places of two kinds) take any of each chosen customer's rows.
 PERIOD_CUSTOMERS_SQL = """with chosen as (
     select
         {groups}customer_key,
@@ -209,8 +209,8 @@ from customers
 {group_by_outer}""".replace("{churned}", CHURNED)
 
 
-# The same figures when the purchase filters and the scope choose one place (PLACE_KINDS): the
-# chosen customers are counted per tier, segment and last purchase at build time
+# The same figures when the purchase filters and the scope choose one place and at most one
+# channel (one_place): the chosen customers are counted per tier, segment and last purchase at build time
 # (mart_customer_period_places), so the query sums a few thousand of those rows whatever the scale.
 PERIOD_PLACES_SQL = """with customers as (
     select
@@ -219,7 +219,8 @@ PERIOD_PLACES_SQL = """with customers as (
             then count_customers else 0 end) as count_churned,
         sum(gross_margin_amount) as gross_margin_amount
     from mart_customer_period_places
-    where period_end_date = $date_to and place_kind = $place_kind and place = $place and {held_where}
+    where period_end_date = $date_to and place_kind = $place_kind and place = $place
+        and channel_kind = $channel_kind and channel = $channel and {held_where}
     {group_by}
 )
 
@@ -227,14 +228,20 @@ select {group_outer}{measures}
 from customers
 {group_by_outer}"""
 
-# A filter dimension (or the scope's lists) -> the place kind of mart_customer_period_places
-PLACE_KINDS = {"channel": "channel", "region": "region", "store": "store"}
+# A filter dimension (or the scope's lists) -> the place kind of mart_customer_period_places; the
+# channel filter is its channel_kind and channel
+PLACE_KINDS = {"region": "region", "store": "store"}
 
 
-def one_place(filters: Filters) -> tuple[str, str] | None:
-    """(place_kind, place) when the purchase filters and the scope together choose exactly one
-    place of mart_customer_period_places: none of them ('all'), or one channel, region or store
-    (a filter, a scope of one region or one store, or both naming the same one). Else None."""
+def one_place(filters: Filters) -> tuple[str, str, str, str] | None:
+    """(place_kind, place, channel_kind, channel) when the purchase filters and the scope together
+    choose one place of mart_customer_period_places (none of them: 'all'; one region or store: a
+    filter, a scope of one region or one store, or both naming the same one) and at most one
+    channel (no channel filter: 'all'). Else None: several places, places of two kinds, or several
+    channels."""
+    if len(filters.channel) > 1:
+        return None
+    channel = ("channel", filters.channel[0]) if filters.channel else ("all", "all")
     chosen: dict[str, set[str]] = {}
     for dim, kind in PLACE_KINDS.items():
         values = getattr(filters, dim)
@@ -247,11 +254,11 @@ def one_place(filters: Filters) -> tuple[str, str] | None:
         kind, values = ("region", scope.regions) if scope.regions else ("store", scope.stores)
         chosen[kind] = chosen.get(kind, set(values)) & set(values)
     if not chosen:
-        return "all", "all"
+        return ("all", "all", *channel)
     if len(chosen) == 1:
         ((kind, values),) = chosen.items()
         if len(values) == 1:
-            return kind, next(iter(values))
+            return (kind, next(iter(values)), *channel)
     return None
 
 
@@ -454,7 +461,7 @@ def customer_window_sql(
             if place is not None:  # counted per place at build time
                 params = {k: v for k, v in params.items() if k in {"tier", "segment"}}
                 params.update(date_to=filters.date_to, churn_window_days=int(churn_window_days))
-                params["place_kind"], params["place"] = place
+                params["place_kind"], params["place"], params["channel_kind"], params["channel"] = place
                 sql = PERIOD_PLACES_SQL.format(groups=groups, held_where=held_where or "true", **slots)
                 return sql, params
             sql = PERIOD_CUSTOMERS_SQL.format(groups=groups, held_where=held_where or "true", **slots)

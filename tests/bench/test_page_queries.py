@@ -4,6 +4,7 @@ exactly the `dashboard.data` functions that page (and app.py, before every page)
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -133,11 +134,14 @@ def test_the_other_views_are_the_default_view_and_a_region_managers(wh):
     typical = typical_filters(wh.as_of())
     default = view_filters(wh, "every_channel_and_tier")
     manager = view_filters(wh, "region_manager")
+    web = view_filters(wh, "region_manager_web")
     assert view_filters(wh, "typical") == typical
     assert (default.date_from, default.date_to) == (typical.date_from, typical.date_to)
     assert not default.channel and not default.tier and default.scope.everything
     assert manager.scope.restricted and len(manager.scope.regions) == 1 and not manager.scope.stores
     assert manager.scope.regions[0] in wh.filter_options()["region"]
-    assert set(VIEW_PAGES) <= set(PAGES) and set(OTHER_VIEWS) == {"every_channel_and_tier", "region_manager"}
-    for page in VIEW_PAGES:  # the region manager's view of each page runs
-        assert run_page(wh, page, manager)
+    assert web == replace(manager, channel=("web",))
+    assert set(VIEW_PAGES) <= set(PAGES)
+    assert set(OTHER_VIEWS) == {"every_channel_and_tier", "region_manager", "region_manager_web"}
+    for page in VIEW_PAGES:  # the region manager's views of each page run
+        assert run_page(wh, page, manager) and run_page(wh, page, web)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
@@ -211,9 +212,13 @@ def test_one_row_per_customer_is_flagged_for_no_purchase_filter_and_for_each_cha
         (Filters(scope=Scope.of(regions=("North",))), True),  # a region manager's default view
         (Filters(scope=Scope.of(stores=("ST003",))), True),
         (Filters(region=("North",), scope=Scope.of(regions=("North", "South"))), True),
+        (Filters(channel=("web",), scope=Scope.of(regions=("North",))), True),  # ... with one channel
+        (Filters(channel=("store",), tier=("gold",), scope=Scope.of(stores=("ST003",))), True),
+        (Filters(channel=("web",), region=("South",)), True),
+        (Filters(channel=("web",), scope=Scope.of(stores=("ST003",))), True),  # a channel it lacks
         (Filters(channel=("web", "store")), False),
+        (Filters(channel=("web", "store"), scope=Scope.of(regions=("North",))), False),
         (Filters(region=("North",), store=("ST001",)), False),
-        (Filters(channel=("web",), scope=Scope.of(regions=("North",))), False),
         (Filters(scope=Scope.of(regions=("South",), stores=("ST001",))), False),
         (Filters(region=("South",), scope=Scope.of(regions=("North",))), False),  # nothing in scope
     ],
@@ -225,27 +230,31 @@ def test_a_view_of_one_place_reads_the_customers_counted_per_place(wh, filters, 
     assert read.rows() == live.rows()
 
 
-def test_the_places_count_each_customer_once_per_place(wh):
-    """The per-place counts add up to the customers of mart_customer_periods who bought there."""
+def test_the_places_count_each_customer_once_per_place_and_channel(wh):
+    """The per-place counts add up to the customers of mart_customer_periods who bought there (in
+    any channel, or in each one)."""
     counted = wh.run(
-        "select period_end_date, place_kind, place, sum(count_customers) as n "
+        "select period_end_date, place_kind, place, channel_kind, channel, sum(count_customers) as n "
         "from mart_customer_period_places group by all order by all"
     ).frame
+    places = {"all": "'all'", "region": "region", "store": "store_id"}
+    channels = {"all": "'all'", "channel": "channel"}
     direct = wh.run(
-        """select period_end_date, 'all' as place_kind, 'all' as place, count(distinct customer_key) as n
-           from mart_customer_periods group by all
-           union all
-           select period_end_date, 'channel', channel, count(distinct customer_key)
-           from mart_customer_periods group by all
-           union all
-           select period_end_date, 'region', region, count(distinct customer_key)
-           from mart_customer_periods group by all
-           union all
-           select period_end_date, 'store', store_id, count(distinct customer_key)
-           from mart_customer_periods group by all
-           order by all"""
+        "\nunion all\n".join(
+            f"select period_end_date, '{kind}' as place_kind, {place} as place, "
+            f"'{channel_kind}' as channel_kind, {channel} as channel, count(distinct customer_key) as n "
+            "from mart_customer_periods group by all"
+            for kind, place in places.items()
+            for channel_kind, channel in channels.items()
+        )
+        + "\norder by all"
     ).frame
     assert counted.height > 10 and counted.rows() == direct.rows()
+    assert counted.filter(pl.col("channel_kind") == "channel")["place_kind"].unique().sort().to_list() == [
+        "all",
+        "region",
+        "store",
+    ]
 
 
 def test_every_last_n_days_length_has_its_orders_per_place(wh):
