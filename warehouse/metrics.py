@@ -146,6 +146,10 @@ def customer_filters(filters: Filters) -> tuple[str, str | None, dict]:
     return purchase_where, chosen_held, {**params, **held_params}
 
 
+# customer_window.sql's churn cut-off: a customer whose last purchase is on or before it churned
+# (none in the last churn_window_days days of the period), pasted into the templates below.
+CHURN_CUTOFF = "$date_to - to_days(cast($churn_window_days as integer))"
+
 # customer_window.sql without a filter: every buyer of the 12 months is chosen, so one pass counts
 # them, those who bought recently and their margin.
 UNFILTERED_WINDOW_SQL = """with history as (
@@ -157,7 +161,7 @@ customers as (
         coalesce(bit_count(bitstring_agg(customer_key, 1, {max_key})), 0) as count_customers,
         coalesce(bit_count(bitstring_agg(customer_key, 1, {max_key})), 0)
             - coalesce(bit_count(bitstring_agg(customer_key, 1, {max_key}) filter (
-                where activity_date > $date_to - to_days(cast($churn_window_days as integer))
+                where activity_date > {churn_cutoff}
             )), 0) as count_churned,
         sum(cast(gross_margin_amount as decimal(38, 6))) as gross_margin_amount
     from mart_customer_daily
@@ -167,15 +171,12 @@ customers as (
 )
 
 select {measures}
-from customers"""
+from customers""".replace("{churn_cutoff}", CHURN_CUTOFF)
 
 # The churned among customers one row each (customer_window.sql's rule: no purchase, wherever it
 # was, in the last churn_window_days days before the period's end), pasted into the templates below
 # that count customers row by row.
-CHURNED = (
-    "sum(case when last_purchase_date <= $date_to - to_days(cast($churn_window_days as integer)) "
-    "then 1 else 0 end)"
-)
+CHURNED = f"sum(case when last_purchase_date <= {CHURN_CUTOFF} then 1 else 0 end)"
 
 # At a period end mart_customer_periods holds (the as-of date and its presets' comparison ends): the
 # chosen customers' rows of that period end, one per customer, then counted. held_where filters on
@@ -215,7 +216,7 @@ from customers
 PERIOD_PLACES_SQL = """with customers as (
     select
         {groups}coalesce(sum(count_customers), 0) as count_customers,
-        sum(case when last_purchase_date <= $date_to - to_days(cast($churn_window_days as integer))
+        sum(case when last_purchase_date <= {churn_cutoff}
             then count_customers else 0 end) as count_churned,
         sum(gross_margin_amount) as gross_margin_amount
     from mart_customer_period_places
@@ -226,7 +227,7 @@ PERIOD_PLACES_SQL = """with customers as (
 
 select {group_outer}{measures}
 from customers
-{group_by_outer}"""
+{group_by_outer}""".replace("{churn_cutoff}", CHURN_CUTOFF)
 
 # A filter dimension (or the scope's lists) -> the place kind of mart_customer_period_places; the
 # channel filter is its channel_kind and channel
@@ -321,7 +322,7 @@ window_pass as (
     select
         bitstring_agg(customer_key, 1, {max_key}) filter (where {purchase_where}) as bought,
         bitstring_agg(customer_key, 1, {max_key}) filter (
-            where activity_date > $date_to - to_days(cast($churn_window_days as integer))
+            where activity_date > {churn_cutoff}
         ) as recent
     from mart_customer_daily
     where (select first_purchase_date from history) <= $date_to - interval 364 day
@@ -373,7 +374,7 @@ customers as (
 
 select {group_outer}{measures}
 from customers
-{group_by_outer}"""
+{group_by_outer}""".replace("{churn_cutoff}", CHURN_CUTOFF)
 
 # Grouped by where they bought (or without customer keys): one row per customer first. A customer
 # counts under each channel, region or store they bought in within the 12 months (as those filters
