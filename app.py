@@ -35,7 +35,10 @@ def no_warehouse() -> None:
 def outdated_warehouse() -> None:
     st.title("Retail CX dashboard")
     st.warning("The warehouse was built by an older version of this dashboard.", icon=":material/database:")
-    st.markdown("Run `cx build` (it builds what this version adds to the warehouse), then reload this page.")
+    st.markdown(
+        "Run `cx build` (it builds what this version adds to the warehouse or changes in it), "
+        "then reload this page."
+    )
 
 
 def main() -> None:

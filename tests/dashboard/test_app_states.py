@@ -91,3 +91,33 @@ def test_a_warehouse_built_by_an_older_version_asks_for_a_build(tmp_path, monkey
     assert not at.exception and not any("older version" in w.value for w in at.warning)
     Warehouse.open(db).close()
     assert tile(at, "aov")["value"]
+
+
+def test_a_model_built_by_an_older_versions_sql_asks_for_a_build(tmp_path, monkeypatch):
+    """A model whose SQL this version changed (its columns may differ: mart_customer_period_places
+    gained its channel columns) counts as missing until `cx build` builds it again: the build state
+    records each model's SQL as built."""
+    import json
+
+    import duckdb
+
+    from tests.dashboard.seeded import tiny_warehouse
+    from warehouse import snapshots
+    from warehouse.build import build
+
+    db = tiny_warehouse(tmp_path)
+    Warehouse.open(db).close()  # as built by this version: nothing missing
+    con = duckdb.connect(str(snapshots.current_snapshot(db)))  # as an older version built it
+    state = json.loads(con.execute("select value from build_state.state").fetchone()[0])
+    state["models"]["mart_customer_period_places"] = "an older version's SQL"
+    con.execute("update build_state.state set value = $v", {"v": json.dumps(state)})
+    con.close()
+    at = make_app(db, monkeypatch)
+    at.run()
+    assert not at.exception and any("older version" in w.value for w in at.warning)
+    with pytest.raises(NoWarehouse, match="its mart_customer_period_places missing or built by older SQL"):
+        Warehouse.open(db)
+    build(db)
+    at.run()
+    assert not at.exception and not any("older version" in w.value for w in at.warning)
+    assert tile(at, "churn_rate")["value"]

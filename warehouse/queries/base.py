@@ -116,8 +116,8 @@ class BaseWarehouse:
             if missing := wh._missing_models():  # the app shows its own page for this (app.py)
                 wh.close()
                 raise NoWarehouse(
-                    f"the warehouse of {db} was built by an older version (it has no "
-                    f"{', '.join(missing)}): run `cx build`"
+                    f"the warehouse of {db} was built by an older version (its "
+                    f"{', '.join(missing)} missing or built by older SQL): run `cx build`"
                 )
             return wh
         raise AssertionError("unreachable")  # pragma: no cover
@@ -197,17 +197,35 @@ class BaseWarehouse:
 
     @snapshot_constant
     def missing_models(self) -> list[str]:
-        """The project's models this snapshot lacks: it was built by an older version, and the
-        pages that read them cannot answer until `cx build` builds them."""
+        """The project's models this snapshot lacks, or holds as an older version's SQL made them:
+        it was built by an older version, and the pages that read them cannot answer (or would
+        read columns that are not there) until `cx build` builds them."""
         return self._missing_models()
 
     def _missing_models(self) -> list[str]:
-        from warehouse.project import load_models  # noqa: PLC0415 - only when a snapshot is opened
+        # only when a snapshot is opened
+        from warehouse.incremental import read_state, sql_hash  # noqa: PLC0415
+        from warehouse.project import load_models  # noqa: PLC0415
 
+        models = load_models()
         tables = self.run(
             "select table_name from information_schema.tables where table_schema = current_schema()"
         ).frame["table_name"]
-        return sorted(set(load_models()) - set(tables.to_list()))
+        missing = set(models) - set(tables.to_list())
+        # The build state records each model's SQL as built (warehouse/incremental.py): a model
+        # whose SQL this version changed may lack a column the queries read. A snapshot without
+        # state (a Spark build) is judged by its tables alone.
+        with self._lock:
+            cursor = self._con.cursor()
+        try:
+            state = read_state(cursor)
+        finally:
+            cursor.close()
+        if state is not None:
+            built = state.get("models", {})
+            zone = state.get("time_zone", "UTC")
+            missing |= {n for n, m in models.items() if built.get(n) != sql_hash(m, zone)}
+        return sorted(missing)
 
     def customer_window_sql(
         self, metrics: list[Metric], filters: Filters, group_by: tuple[str, ...] = ()
