@@ -183,9 +183,10 @@ CHURNED = f"sum(case when last_purchase_date <= {CHURN_CUTOFF} then 1 else 0 end
 # what they hold on it, purchase_where on where they bought in the 12 months (a customer counts when
 # one of their rows matches); their last purchase and margin are the whole 12 months' (the figures
 # of customer_window.sql, computed at build time: tests/warehouse/test_customer_periods.py).
-# A view choosing one place and at most one channel (no purchase filter, one channel, one region or
-# one store, each with or without one channel) reads PERIOD_PLACES_SQL instead; the other views
-# (several places or channels, or places of two kinds) take any of each chosen customer's rows.
+# A view choosing one place and at most one channel (no purchase filter, one channel, one region
+# with or without one channel, one store) reads PERIOD_PLACES_SQL instead (one_place); the other
+# views (several places or channels, places of two kinds, a store and a channel) take any of each
+# chosen customer's rows.
 PERIOD_CUSTOMERS_SQL = """with chosen as (
     select
         {groups}customer_key,
@@ -238,8 +239,8 @@ def one_place(filters: Filters) -> tuple[str, str, str, str] | None:
     """(place_kind, place, channel_kind, channel) when the purchase filters and the scope together
     choose one place of mart_customer_period_places (none of them: 'all'; one region or store: a
     filter, a scope of one region or one store, or both naming the same one) and at most one
-    channel (no channel filter: 'all'). Else None: several places, places of two kinds, or several
-    channels."""
+    channel (no channel filter: 'all'; one channel of the whole business or of a region). Else
+    None: several places, places of two kinds, several channels, or a store and a channel."""
     if len(filters.channel) > 1:
         return None
     channel = ("channel", filters.channel[0]) if filters.channel else ("all", "all")
@@ -258,7 +259,7 @@ def one_place(filters: Filters) -> tuple[str, str, str, str] | None:
         return ("all", "all", *channel)
     if len(chosen) == 1:
         ((kind, values),) = chosen.items()
-        if len(values) == 1:
+        if len(values) == 1 and (kind != "store" or not filters.channel):
             return (kind, next(iter(values)), *channel)
     return None
 

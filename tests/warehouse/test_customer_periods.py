@@ -213,9 +213,9 @@ def test_one_row_per_customer_is_flagged_for_no_purchase_filter_and_for_each_cha
         (Filters(scope=Scope.of(stores=("ST003",))), True),
         (Filters(region=("North",), scope=Scope.of(regions=("North", "South"))), True),
         (Filters(channel=("web",), scope=Scope.of(regions=("North",))), True),  # ... with one channel
-        (Filters(channel=("store",), tier=("gold",), scope=Scope.of(stores=("ST003",))), True),
         (Filters(channel=("web",), region=("South",)), True),
-        (Filters(channel=("web",), scope=Scope.of(stores=("ST003",))), True),  # a channel it lacks
+        (Filters(channel=("store",), tier=("gold",), scope=Scope.of(stores=("ST003",))), False),
+        (Filters(channel=("web",), scope=Scope.of(stores=("ST003",))), False),  # a channel it lacks
         (Filters(channel=("web", "store")), False),
         (Filters(channel=("web", "store"), scope=Scope.of(regions=("North",))), False),
         (Filters(region=("North",), store=("ST001",)), False),
@@ -239,6 +239,8 @@ def test_the_places_count_each_customer_once_per_place_and_channel(wh):
     ).frame
     places = {"all": "'all'", "region": "region", "store": "store_id"}
     channels = {"all": "'all'", "channel": "channel"}
+    kinds = [(kind, channel_kind) for kind in places for channel_kind in channels]
+    kinds.remove(("store", "channel"))  # a store's customers are not counted per channel
     direct = wh.run(
         "\nunion all\n".join(
             f"select period_end_date, '{kind}' as place_kind, {place} as place, "
@@ -246,6 +248,7 @@ def test_the_places_count_each_customer_once_per_place_and_channel(wh):
             "from mart_customer_periods group by all"
             for kind, place in places.items()
             for channel_kind, channel in channels.items()
+            if (kind, channel_kind) in kinds
         )
         + "\norder by all"
     ).frame
@@ -253,7 +256,6 @@ def test_the_places_count_each_customer_once_per_place_and_channel(wh):
     assert counted.filter(pl.col("channel_kind") == "channel")["place_kind"].unique().sort().to_list() == [
         "all",
         "region",
-        "store",
     ]
 
 

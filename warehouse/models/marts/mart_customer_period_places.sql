@@ -1,14 +1,18 @@
 -- One row per period end x place x channel x tier x segment x last purchase date: the customers of
 -- mart_customer_periods counted once per place and channel they bought at in the 12 months, with
 -- their gross margin. A place is the whole business, a region or a store (place_kind 'all' has
--- place 'all'); a channel is any channel (channel_kind 'all', channel 'all') or one. Churn and CLV
--- of a view whose purchase filters and scope choose one place and at most one channel (the default
--- view, the typical view's one channel, a region or store manager's scope with or without a
--- channel filter) sum these rows instead of taking each chosen customer once from
+-- place 'all'); a channel is any channel (channel_kind 'all', channel 'all') or, for the whole
+-- business and each region, one. Churn and CLV of a view whose purchase filters and scope choose
+-- one place and at most one channel (the default view, the typical view's one channel, a region
+-- manager's scope with or without a channel filter, a store manager's) sum these rows instead of
+-- taking each chosen customer once from
 -- mart_customer_periods (warehouse/metrics.py PERIOD_PLACES_SQL): a customer's tier, segment, last
 -- purchase and margin are the same on each of their rows, so the counts and sums per bucket add up
 -- to the per-customer figures (tests/warehouse/test_customer_periods.py compares both ways). At
 -- 50M order lines a region manager's default view grouped ~1M rows by customer (~300 ms).
+-- A store's customers are not counted per channel: those rows (a store sells in one channel, or an
+-- online one in several) cost the model more than half again at 10M order lines (5.9 -> 8.7-10.3 s)
+-- for a view seldom asked, a store manager choosing a channel, which reads its store's rows.
 -- A null region, store or channel (none recorded) is a place or channel no filter or scope names.
 -- cluster_by: period_end_date, place_kind, place, channel_kind, channel
 -- unique_key: period_end_date, place_kind, place, channel_kind, channel, tier, segment, last_purchase_date
@@ -46,11 +50,7 @@ places as (
         period_end_date, 'store', store_id, 'all', 'all',
         customer_key, tier, segment, last_purchase_date, gross_margin_amount
     from periods
-    union all
-    select distinct
-        period_end_date, 'store', store_id, 'channel', channel,
-        customer_key, tier, segment, last_purchase_date, gross_margin_amount
-    from periods
+
 ),
 
 final as (
