@@ -16,7 +16,8 @@ from dashboard.state import LAST_DAYS, period_dates
 from tests.dashboard.fixtures import seeded_db  # noqa: F401  (shared session fixture)
 from warehouse.api import Warehouse
 from warehouse.filters import Filters, minus_year, month_end
-from warehouse.metrics import METRICS, customer_window_sql
+from warehouse.metrics import METRICS, customer_window_sql, one_place
+from warehouse.queries.loyalty_tiers import EVERYWHERE
 from warehouse.scope import Scope
 
 CUSTOMER_METRICS = [m for m in METRICS.values() if m.kind == "customer_window"]
@@ -257,6 +258,22 @@ def test_the_places_count_each_customer_once_per_place_and_channel(wh):
         "all",
         "region",
     ]
+    # the whole business's orders of each "last N days" period, summed per bucket
+    days = sorted(LAST_DAYS.values())
+    sums = ", ".join(f"sum(count_orders_{d}_days)" for d in days)
+    per_end = "select period_end_date, {sums} from {table} {where} group by 1 order by 1"
+    built = wh.run(
+        per_end.format(
+            sums=sums,
+            table="mart_customer_period_places",
+            where="where place_kind = 'all' and channel_kind = 'all'",
+        )
+    ).frame
+    assert (
+        built.rows()
+        == wh.run(per_end.format(sums=sums, table="mart_customer_periods", where="")).frame.rows()
+    )
+    assert built.height >= 2 and all(v > 0 for row in built.rows() for v in row[1:])
 
 
 def test_every_last_n_days_length_has_its_orders_per_place(wh):
@@ -274,6 +291,7 @@ TIER_FILTERS = [
     Filters(scope=Scope.of(regions=("South",))),
     Filters(channel=("store",), scope=Scope.of(stores=("ST003",))),
     Filters(tier=("no such tier",)),
+    Filters(tier=("gold", "silver"), segment=("premium",)),
 ]
 
 
@@ -289,8 +307,10 @@ def test_tier_performance_of_a_preset_period_equals_the_join_of_its_purchases(wh
     counted = 0
     for (start, end), result in read.items():
         live = wh.tier_performance(replace(filters, date_from=start, date_to=end))
-        assert "from mart_customer_periods as bought" in result.sql
-        assert "from mart_customer_periods as bought" not in live.sql
+        # no purchase filter: the buyers counted per tier at build time (by their last purchase)
+        paths = ("last_purchase_date > $date_to - ", "from mart_customer_periods as bought")
+        assert paths[0 if one_place(filters) == EVERYWHERE else 1] in result.sql
+        assert not any(path in live.sql for path in paths)
         # exact but for the last bits of sums of doubles (revenue shares add in any order)
         assert_frame_equal(result.frame, live.frame, check_exact=False, rel_tol=1e-12)
         counted += int(live.frame["count_customers"].sum())

@@ -21,17 +21,11 @@ with periods as (
     select * from {{ ref('mart_customer_periods') }}
 ),
 
--- each customer once per place and channel: the flags pick one row of the whole business and of
--- each channel (mart_customer_periods), a region's or a store's rows are made distinct
+-- each customer once per place and channel but the whole business (below): the flag picks one row
+-- of each channel (mart_customer_periods), a region's or a store's rows are made distinct
 places as (
     select
-        period_end_date, 'all' as place_kind, 'all' as place, 'all' as channel_kind, 'all' as channel,
-        customer_key, tier, segment, last_purchase_date, gross_margin_amount
-    from periods
-    where is_customers_first_row
-    union all
-    select
-        period_end_date, 'all', 'all', 'channel', channel,
+        period_end_date, 'all' as place_kind, 'all' as place, 'channel' as channel_kind, channel,
         customer_key, tier, segment, last_purchase_date, gross_margin_amount
     from periods
     where is_customers_first_row_in_channel
@@ -53,6 +47,33 @@ places as (
 
 ),
 
+-- the whole business: each customer counted once (their flagged row), and the orders of the "last
+-- N days" periods summed over all their rows, which all fall in their bucket: the loyalty page's
+-- default view counts a period's buyers per tier by their last purchase and sums their orders here
+-- (warehouse/queries/loyalty_tiers.py; at 100M order lines ~50 ms of its query over
+-- mart_customer_periods)
+everyone as (
+    select
+        period_end_date,
+        'all' as place_kind,
+        'all' as place,
+        'all' as channel_kind,
+        'all' as channel,
+        tier,
+        segment,
+        last_purchase_date,
+        count(*) filter (where is_customers_first_row) as count_customers,
+        -- exact, and the same type on both engines (Spark would sum into decimal(28, 6))
+        cast(sum(gross_margin_amount) filter (where is_customers_first_row) as decimal(38, 6))
+            as gross_margin_amount,
+        cast(sum(count_orders_30_days) as bigint) as count_orders_30_days,
+        cast(sum(count_orders_90_days) as bigint) as count_orders_90_days,
+        cast(sum(count_orders_365_days) as bigint) as count_orders_365_days
+    from periods
+    group by 1, 2, 3, 4, 5, 6, 7, 8
+),
+
+-- the other places' orders are not summed (no view reads them)
 final as (
     select
         period_end_date,
@@ -64,10 +85,14 @@ final as (
         segment,
         last_purchase_date,
         count(*) as count_customers,
-        -- exact, and the same type on both engines (Spark would sum into decimal(28, 6))
-        cast(sum(gross_margin_amount) as decimal(38, 6)) as gross_margin_amount
+        cast(sum(gross_margin_amount) as decimal(38, 6)) as gross_margin_amount,
+        cast(null as bigint) as count_orders_30_days,
+        cast(null as bigint) as count_orders_90_days,
+        cast(null as bigint) as count_orders_365_days
     from places
     group by 1, 2, 3, 4, 5, 6, 7, 8
+    union all
+    select * from everyone
 )
 
 select * from final
