@@ -10,6 +10,8 @@
 -- purchase and margin are the same on each of their rows, so the counts and sums per bucket add up
 -- to the per-customer figures (tests/warehouse/test_customer_periods.py compares both ways). At
 -- 50M order lines a region manager's default view grouped ~1M rows by customer (~300 ms).
+-- The whole business's rows also sum its customers' orders of each "last N days" period ending on
+-- the period end (count_orders_<N>_days, as mart_customer_periods; null on the other places' rows).
 -- A store's customers are not counted per channel: those rows (a store sells in one channel, or an
 -- online one in several) cost the model more than half again at 10M order lines (5.9 -> 8.7-10.3 s)
 -- for a view seldom asked, a store manager choosing a channel, which reads its store's rows.
@@ -44,7 +46,6 @@ places as (
         period_end_date, 'store', store_id, 'all', 'all',
         customer_key, tier, segment, last_purchase_date, gross_margin_amount
     from periods
-
 ),
 
 -- the whole business: each customer counted once (their flagged row), and the orders of the "last
