@@ -67,7 +67,7 @@ class LoyaltyTiersQueries(BaseWarehouse):
             # ... and no purchase filter (the default view): a customer bought in the period when
             # their last purchase (anywhere) is in it, so its buyers per tier and their orders are
             # counted at build time (mart_customer_period_places' whole-business rows). At 100M
-            # order lines the default view's query 109-151 -> ? ms.
+            # order lines the default view's query 109-151 -> 14 ms.
             customers = f"""customers as (
     select
         tier,
