@@ -16,8 +16,7 @@ from dashboard.state import LAST_DAYS, period_dates
 from tests.dashboard.fixtures import seeded_db  # noqa: F401  (shared session fixture)
 from warehouse.api import Warehouse
 from warehouse.filters import Filters, minus_year, month_end
-from warehouse.metrics import METRICS, customer_window_sql, one_place
-from warehouse.queries.loyalty_tiers import EVERYWHERE
+from warehouse.metrics import EVERYWHERE, METRICS, customer_window_sql, one_place
 from warehouse.scope import Scope
 
 CUSTOMER_METRICS = [m for m in METRICS.values() if m.kind == "customer_window"]

@@ -9,7 +9,7 @@ from datetime import date
 import polars as pl
 
 from warehouse.filters import TIER_ORDER, Filters, where_clause
-from warehouse.metrics import customer_filters, one_place
+from warehouse.metrics import EVERYWHERE, customer_filters, one_place
 from warehouse.queries.base import BaseWarehouse, Result
 from warehouse.rollups import mart_source
 
@@ -19,9 +19,6 @@ def _prefixed(where: str) -> str:
     the same names as the event filters, e.g. $channel, with other rows in mind)."""
     return re.sub(r"\$(\w+)", r"$c_\1", where)
 
-
-# one_place's answer for no purchase filter and no scope: every place, every channel
-EVERYWHERE = ("all", "all", "all", "all")
 
 # A CLV resting on fewer churners than this is flagged (its lifetime, 1 / churn, is barely known:
 # 6 churners of 140 customers imply 23 years); its margin of error (metrics.toml) says how much.
