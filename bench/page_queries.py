@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from dashboard.board_pack import TREND_KEYS, month_filters
+from dashboard.components import EAGER_CSV_ROWS
 from dashboard.labels import HEADLINE_TRENDS
 from dashboard.state import months_between, parse_month
 from warehouse.filters import Filters
@@ -92,6 +93,11 @@ def roadmap(v: View, f: Filters) -> None:
     v.roadmap_health()
 
 
+# dashboard/voc.py's: the follow-up table and picker show the newest SHOWN_MAX answers (importing it
+# would import dashboard.data, whose caches want a Streamlit runtime); tests/bench checks they agree
+SHOWN_MAX = 1_000
+
+
 def voice_of_customer(v: View, f: Filters) -> None:
     v.voice_accuracy(f)
     trend = replace(f, date_from=min(f.date_from, f.date_to - timedelta(days=364)))
@@ -99,10 +105,18 @@ def voice_of_customer(v: View, f: Filters) -> None:
     v.voice_themes(f)
     v.voice_emerging_themes(f)
     v.voice_drivers(f, "nps")  # the score picker's default
-    # data.follow_up_rates hands wh.follow_up_rates the list it caches for data.follow_up_list
-    # (dashboard/data.py), so a view runs the list's query once, not once for each
-    v.follow_up_rates(f, listed=v.follow_up_list(f))
-    v.follow_up_list(f)
+    # data.follow_up_rates hands wh.follow_up_rates the index it caches for data.follow_up_index
+    # (dashboard/data.py), so a view runs the index's query once, not once for each; the table
+    # and the status picker fetch the newest SHOWN_MAX answers whole (the CRM export reads the
+    # whole list only when clicked)
+    index = v.follow_up_index(f)
+    v.follow_up_rates(f, listed=index)
+    if index.frame.height == 0:  # the page says there is none
+        return
+    if index.frame.height <= EAGER_CSV_ROWS:  # a short list is read whole (its CRM CSV made now)
+        v.follow_up_list(f)
+    else:  # of a long one, the answers shown (of every status)
+        v.follow_up_rows(f, index.frame, None, SHOWN_MAX)
 
 
 def monthly_review(v: View, f: Filters) -> None:
@@ -181,7 +195,7 @@ def typical_filters(as_of: date) -> Filters:
 # tier, the last 90 days) and a region manager's (the same, scoped to one region). At 50M order
 # lines these took 141-162 and 454 ms on the overview while the typical view passed.
 OTHER_VIEWS = ("every_channel_and_tier", "region_manager", "region_manager_web")
-VIEW_PAGES = ("overview", "loyalty_tiers", "monthly_review")
+VIEW_PAGES = ("overview", "loyalty_tiers", "monthly_review", "voice_of_customer")
 
 
 def view_filters(wh, view: str) -> Filters:

@@ -9,8 +9,8 @@ Per scale: generate the demo exports (contacts, surveys and sessions in proporti
   mapping, every quality check, load, quarantine, lineage); wall, rows/s and peak RSS;
 - build: `cx build` (every model into a new snapshot); wall and peak RSS;
 - pages: each page's query set (bench/page_queries.py) for the typical filter, cold and warm; the
-  overview's, loyalty page's and monthly review's also for the view the dashboard opens on and a
-  region manager's, with and without a channel chosen (OTHER_VIEWS);
+  overview's, loyalty page's, monthly review's and voice page's (VIEW_PAGES) also for the view the
+  dashboard opens on and a region manager's, with and without a channel chosen (OTHER_VIEWS);
 - app: `streamlit run app.py` to the first chart drawn in headless Chromium (bench/app_render.py);
 - load: N viewers in Chromium at once, the server's CPU seconds per page view (bench/load_run.py).
 Every step runs in its own child process, so its peak RSS (os.wait4) is its own. Tables with the

@@ -4,7 +4,7 @@ the freshness line and the explanation shown when filters leave nothing."""
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 
 import plotly.graph_objects as go
@@ -311,7 +311,7 @@ def table(
 
 
 def download_buttons(
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | Callable[[], pl.DataFrame],
     name: str,
     filters: Filters | None,
     *,
@@ -320,9 +320,14 @@ def download_buttons(
     label: str | None = None,
     formats: tuple[str, ...] = ("csv", "xlsx", "parquet"),
     helps: dict[str, str] | None = None,
+    rows: int | None = None,
 ) -> None:
     """The table's audited, formula-safe downloads: `label` names them ("CRM export (CSV)"; else
-    the format alone), `helps` replaces a format's tooltip."""
+    the format alone), `helps` replaces a format's tooltip. `frame` may be a function that reads
+    the table, called only when a file is made (every format is then made when clicked); `rows`
+    is its row count, for the audit line."""
+    fetch = frame if callable(frame) else None
+    rows = frame.height if fetch is None else rows
     stem = exports.file_stem(name, filters)
     described = filters.describe() if filters else None
     helps = {**DOWNLOAD_HELP, **(helps or {})}
@@ -331,11 +336,11 @@ def download_buttons(
         return f"{label} ({fmt.upper()})" if label else fmt.upper().replace("PARQUET", "Parquet")
 
     def audited(render, fmt: str):
-        return auth.audited(render, name=f"{stem}.{fmt}", fmt=fmt, rows=frame.height, filters_text=described)
+        return auth.audited(render, name=f"{stem}.{fmt}", fmt=fmt, rows=rows, filters_text=described)
 
     row = st.container(horizontal=True, gap="small")
     lazy = {fmt: LAZY_EXPORTS[fmt] for fmt in LAZY_EXPORTS if fmt in formats}
-    if "csv" in formats and frame.height > EAGER_CSV_ROWS:  # made when clicked, like the others
+    if "csv" in formats and (fetch is not None or rows > EAGER_CSV_ROWS):  # made when clicked
         lazy = {"csv": LAZY_CSV, **lazy}
     elif "csv" in formats:
         csv = exports.csv_bytes(frame)  # small and made anyway: eager, so its bytes can be tested
@@ -349,7 +354,7 @@ def download_buttons(
             kwargs={
                 "name": f"{stem}.csv",
                 "fmt": "csv",
-                "rows": frame.height,
+                "rows": rows,
                 "blob": csv,
                 "filters_text": described,
             },
@@ -361,7 +366,7 @@ def download_buttons(
     for fmt, (make, mime) in lazy.items():
         row.download_button(
             text(fmt),
-            audited(lambda make=make: make(frame, filters, name, notes), fmt),
+            audited(lambda make=make: make(fetch() if fetch else frame, filters, name, notes), fmt),
             f"{stem}.{fmt}",
             mime,
             key=f"{key}_{fmt}",
@@ -429,7 +434,13 @@ def show_sql(result: Result, title: str = "SQL behind this view") -> None:
 
 
 def _param(value) -> str:
+    if isinstance(value, list | tuple) and len(value) > PARAM_VALUES_SHOWN:  # the ids of a list shown
+        shown = ", ".join(repr(v) for v in value[:PARAM_VALUES_SHOWN])
+        return f"[{shown}, ... ({len(value):,} values)]"
     return value.isoformat() if isinstance(value, date) else repr(value)
+
+
+PARAM_VALUES_SHOWN = 5
 
 
 def no_data(filters: Filters | None, what: str = "data") -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -422,14 +423,48 @@ def follow_up_store_path() -> Path:
 
 
 def follow_up_list(f: Filters) -> Result:
-    """The detractor and low-CSAT follow-up list with each answer's status. Cached per snapshot
-    and per version of the store: a status saved in any process shows at the next run."""
+    """The detractor and low-CSAT follow-up list with each answer's status, every column of every
+    answer (the CRM export). Cached per snapshot and per version of the store: a status saved in
+    any process shows at the next run."""
     return _follow_up_list(f, followups.read_version(follow_up_store_path()))
 
 
 @query(shared=True)
 def _follow_up_list(wh: Warehouse, f: Filters, store_version: int) -> Result:
     return wh.follow_up_list(f)
+
+
+def follow_up_list_later(f: Filters) -> Callable[[], pl.DataFrame]:
+    """follow_up_list for a file made when its button is clicked: that may run outside the script
+    run, where there is no session to read the viewer from, so the viewer's scope and the
+    snapshot are taken now (not cached: a click is rare, and the list is big)."""
+    scoped = replace(f, scope=auth.viewer().scope)
+    wh = warehouse()
+    if wh is None:
+        raise RuntimeError("no published warehouse snapshot")
+    return lambda: wh.follow_up_list(scoped).frame
+
+
+def follow_up_index(f: Filters) -> Result:
+    """Every answer of the list with its id, day and status only: what the page counts and
+    filters (cached as the list)."""
+    return _follow_up_index(f, followups.read_version(follow_up_store_path()))
+
+
+@query(shared=True)
+def _follow_up_index(wh: Warehouse, f: Filters, store_version: int) -> Result:
+    return wh.follow_up_index(f)
+
+
+def follow_up_rows(f: Filters, status: str | None, limit: int) -> Result:
+    """The newest `limit` answers of the list with `status` (all of them for None), whole rows:
+    what the page's table and status picker show (cached as the list)."""
+    return _follow_up_rows(f, followups.read_version(follow_up_store_path()), status, limit)
+
+
+@query
+def _follow_up_rows(wh: Warehouse, f: Filters, store_version: int, status: str | None, limit: int) -> Result:
+    return wh.follow_up_rows(f, _follow_up_index(f, store_version).frame, status, limit)
 
 
 def follow_up_rates(f: Filters) -> Result:
@@ -439,8 +474,8 @@ def follow_up_rates(f: Filters) -> Result:
 
 @query
 def _follow_up_rates(wh: Warehouse, f: Filters, store_version: int) -> Result:
-    # from the cached list of the same filters and store version: its SQL runs once for both
-    return wh.follow_up_rates(f, listed=_follow_up_list(f, store_version))
+    # from the cached index of the same filters and store version: its SQL runs once for both
+    return wh.follow_up_rates(f, listed=_follow_up_index(f, store_version))
 
 
 def _check_on_list(user, response_id: str) -> None:

@@ -4,6 +4,8 @@ The page (pages/voice_of_customer.py) asks dashboard.data for the frames and lay
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 import streamlit as st
 
@@ -95,13 +97,13 @@ def rates_table(rates: pl.DataFrame, f: Filters) -> None:
     components.table(shown, "follow_up_rates", f, key="voc_rates", rename=False)
 
 
-def follow_up_table(listed: pl.DataFrame) -> None:
-    """The list's newest SHOWN_MAX answers as plain text cells (st.dataframe renders no Markdown),
-    no download: the list leaves the dashboard only through the audited CRM export, for the people
-    who follow up."""
-    if listed.height > SHOWN_MAX:
+def follow_up_table(listed: pl.DataFrame, total: int) -> None:
+    """The list's newest SHOWN_MAX answers (`listed`, of `total` with the status shown) as plain
+    text cells (st.dataframe renders no Markdown), no download: the list leaves the dashboard only
+    through the audited CRM export, for the people who follow up."""
+    if total > SHOWN_MAX:
         st.caption(
-            f"The newest {SHOWN_MAX:,} of these {listed.height:,} answers; narrow the period, a store "
+            f"The newest {SHOWN_MAX:,} of these {total:,} answers; narrow the period, a store "
             "or the status shown to see older ones (the CRM export holds them all)."
         )
     listed = components.plain(listed.head(SHOWN_MAX)).with_columns(
@@ -174,17 +176,27 @@ def status_form(listed: pl.DataFrame, save) -> None:
         save(chosen, status, note)
 
 
-def crm_buttons(listed: pl.DataFrame, f: Filters) -> None:
-    """The list for a CRM, as CSV (bytes made now, audited on click) and XLSX (made and audited
-    when downloaded): the retailer's customer id, never an e-mail."""
+def crm_buttons(listed: pl.DataFrame | Callable[[], pl.DataFrame], count: int, f: Filters) -> None:
+    """The list (`count` answers) for a CRM, as CSV (bytes made now, audited on click) and XLSX
+    (made and audited when downloaded): the retailer's customer id, never an e-mail. `listed`: the
+    whole list, or for a long one a function that reads it (dashboard.data.follow_up_list_later),
+    called only when a file is made: the page fetches only the answers it shows."""
+    if callable(listed):
+        read = listed
+
+        def rows() -> pl.DataFrame:
+            return components.plain(crm_export(read()))
+    else:
+        rows = components.plain(crm_export(listed))
     components.download_buttons(
-        components.plain(crm_export(listed)),
+        rows,
         "follow_up_crm",
         f,
         key="voc_crm",
         notes=CRM_NOTES,
         label="CRM export",
         formats=("csv", "xlsx"),
+        rows=count,
         helps={
             "csv": "One row per answer on the list, with the customer id the retailer knows",
             "xlsx": "Excel workbook; the filters and what each id is are on its 'filters' sheet",

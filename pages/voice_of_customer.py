@@ -104,30 +104,44 @@ def closing_the_loop(f: Filters) -> None:
         st.success(escape_markdown(st.session_state.pop(SAVED)), icon=":material/check_circle:")
     rates = data.follow_up_rates(f)
     voc.closed_loop_figures(rates.frame)
-    listed_result = data.follow_up_list(f)
-    listed = listed_result.frame
-    if listed.height == 0:
+    # the list's ids, days and statuses: what is counted and filtered
+    index = data.follow_up_index(f).frame
+    if index.height == 0:
         components.no_data(f, "detractors or low CSAT answers")
         return
-    st.subheader(f"Follow-up list ({listed.height:,} answers)")
+    st.subheader(f"Follow-up list ({index.height:,} answers)")
     status = st.segmented_control(
         "Show", ["all", "open", "contacted", "resolved"], default="all", key="voc_show"
     )
-    shown = listed if status in (None, "all") else listed.filter(pl.col("status") == status)
-    voc.follow_up_table(shown)
+    status = None if status in (None, "all") else status
+    count_shown = index.height if status is None else index.filter(pl.col("status") == status).height
+    if index.height <= components.EAGER_CSV_ROWS:
+        # a short list is read whole: its CRM file is made with the page
+        whole = data.follow_up_list(f)
+        listed = whole.frame
+        shown = listed if status is None else listed.filter(pl.col("status") == status)
+    else:
+        # of a long one only the answers shown are: its CRM files read it all when clicked
+        whole = data.follow_up_rows(f, status, voc.SHOWN_MAX)
+        listed, shown = None, whole.frame
+    voc.follow_up_table(shown, count_shown)
     user = auth.viewer()
     if user.can("follow_up"):
         st.subheader("Set a follow-up status")
-        voc.status_form(shown if shown.height else listed, save_status)
+        if shown.height:
+            picked = shown
+        else:
+            picked = listed if listed is not None else data.follow_up_rows(f, None, voc.SHOWN_MAX).frame
+        voc.status_form(picked, save_status)
         chosen = st.session_state.get("voc_answer")
-        if chosen is not None and (listed["response_id"] == chosen).any():
+        if chosen is not None and (index["response_id"] == chosen).any():
             with st.expander(f"Status history of answer {escape_markdown(chosen)}"):
                 history = data.follow_up_history(chosen)
                 if history.height:
                     st.dataframe(history, hide_index=True, key="voc_history")
                 else:
                     st.caption("No status set yet: open, with nobody on it.")
-        voc.crm_buttons(listed, f)
+        voc.crm_buttons(listed if listed is not None else data.follow_up_list_later(f), index.height, f)
     else:
         st.caption("Your role reads the list; governance and managers set statuses and export it for a CRM.")
     with st.expander("Closed-loop rate by month and owner"):
@@ -137,7 +151,7 @@ def closing_the_loop(f: Filters) -> None:
             "answer counts under the owner of its current status."
         )
         voc.rates_table(rates.frame, f)
-    components.show_sql(listed_result, "SQL behind the follow-up list (statuses are merged from the store)")
+    components.show_sql(whole, "SQL behind the follow-up list (statuses are merged from the store)")
 
 
 f = state.current()

@@ -125,6 +125,59 @@ def test_a_store_manager_exports_only_their_stores_answers(page, loop_db, downlo
     assert [line.split(",")[0] for line in csv.splitlines()[1:]] == ["r5"]
 
 
+@pytest.mark.parametrize("eager_rows", [2_000, 0])
+def test_the_status_shown_picks_the_newest_answers_with_it(page, loop_db, monkeypatch, eager_rows):
+    """The table shows the newest SHOWN_MAX answers of the status chosen; the caption counts all
+    answers with it. A short list is read whole (its CRM file made with the page), a long one
+    only for the answers shown (EAGER_CSV_ROWS 0: every list is long)."""
+    monkeypatch.setattr(components, "EAGER_CSV_ROWS", eager_rows)
+    with followups.FollowUpStore(followups.store_path(loop_db)) as store:
+        for response_id in ("r3", "r1", "r5"):
+            store.set_status(response_id, "resolved", "gov@example.com", "")
+    monkeypatch.setattr(voc, "SHOWN_MAX", 2)
+    at = page("gov@example.com")
+    at.segmented_control(key="voc_show").set_value("resolved").run()
+    assert listed_ids(at) == ["r3", "r1"]  # the newest two of the three resolved
+    assert set(at.dataframe[0].value["Status"]) == {"resolved"}
+    assert any("newest 2 of these 3 answers" in c.value for c in at.caption)
+    monkeypatch.setattr(components, "PARAM_VALUES_SHOWN", 1)
+    at.segmented_control(key="voc_show").set_value("open").run()
+    assert listed_ids(at) == ["r6", "r9"]
+    assert not any("newest 2 of these" in c.value for c in at.caption)
+    if not eager_rows:  # the SQL shown names the ids it read, a long list of them cut short
+        assert any("$response_ids = ['r6', ... (2 values)]" in c.value for c in at.code)
+
+
+def test_a_long_lists_crm_export_is_read_when_clicked_in_the_viewers_scope(
+    page, loop_db, monkeypatch, recorded, tmp_path
+):
+    """Above EAGER_CSV_ROWS the page fetches only the answers it shows; the CRM files read the
+    whole list when clicked (outside the script run), in the scope of the viewer who saw the
+    button, with the eager export's bytes and an audit line of the list's rows."""
+    monkeypatch.setattr(components, "EAGER_CSV_ROWS", 0)
+    for email, ids in (("gov@example.com", ["r6", "r9", "r3", "r1", "r5"]), ("online@example.com", ["r5"])):
+        if email == "online@example.com":  # a store manager of the online store
+            (tmp_path / "access.toml").write_text(
+                '[users."online@example.com"]\nrole = "store_manager"\nstores = ["ONL"]\n'
+            )
+        recorded.clear()
+        page(email)
+        csv_data = next(data for label, data, name in recorded if label == "CRM export (CSV)")
+        assert callable(csv_data)
+        before = audit.read(loop_db).height
+        csv = csv_data()
+        assert [line.split(",")[0] for line in csv.decode().splitlines()[1:]] == ids
+        wh = Warehouse.open(loop_db)
+        try:
+            scope = Scope.of(stores=["ONL"]) if ids == ["r5"] else Scope()
+            f = Filters(date_from=MARCH[0], date_to=MARCH[1], scope=scope)
+            assert csv == exports.csv_bytes(components.plain(crm_export(wh.follow_up_list(f).frame)))
+        finally:
+            wh.close()
+        lines = audit.read(loop_db)
+        assert lines.height == before + 1 and lines["rows"][0] == len(ids) and lines["format"][0] == "csv"
+
+
 def test_the_server_refuses_a_status_outside_the_writers_scope_or_role(loop_db, monkeypatch):
     from config.access import User
 

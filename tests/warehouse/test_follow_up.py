@@ -8,11 +8,13 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from dashboard import exports
 from tests.dashboard.seeded import write_raw
@@ -22,7 +24,7 @@ from warehouse.api import Warehouse
 from warehouse.build import build
 from warehouse.filters import Filters
 from warehouse.followups import FollowUpError, FollowUpStore
-from warehouse.queries.follow_up import NOT_MEASURED_THEME, crm_export, rates
+from warehouse.queries.follow_up import NOT_MEASURED_THEME, STATUS_COLUMNS, crm_export, rates
 from warehouse.scope import Scope
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -227,6 +229,101 @@ def test_closed_loop_rate_and_time_to_first_follow_up_per_owner_and_month(wh, tm
     }
     assert got["month"].to_list()[:4] == [None] * 4 and got["owner"][0] == "all owners"
     assert set(got["status"]) == {"measured"}
+
+
+def test_the_index_and_the_rows_shown_are_the_lists(wh, tmp_path):
+    """The page counts and filters the index (ids, days, statuses; in no order) and fetches whole
+    only the rows it shows: those are the list's own newest rows, in its order, for every status
+    and any number shown; the rates of the index are the list's."""
+    statuses = _statuses(tmp_path)
+    listed = wh.follow_up_list(march(), statuses).frame
+    indexed = wh.follow_up_index(march(), statuses)
+    index = indexed.frame
+    assert index.columns == ["response_id", "answered_at", "answered_date", *STATUS_COLUMNS]
+    assert listed["response_id"].to_list() == ["r6", "r9", "r3", "r1", "r5"]
+    assert_frame_equal(index.sort("response_id"), listed.select(index.columns).sort("response_id"))
+    for status in (None, "open", "contacted", "resolved"):
+        part = listed if status is None else listed.filter(pl.col("status") == status)
+        for limit in (1, 2, 5, None):
+            shown = wh.follow_up_rows(
+                march(), index.sample(fraction=1, shuffle=True, seed=limit), status, limit
+            )
+            assert_frame_equal(shown.frame, part.head(limit) if limit else part)
+    assert wh.follow_up_rows(march(), index.head(0)).frame.columns == listed.columns
+    assert_frame_equal(
+        wh.follow_up_rates(march(), listed=indexed).frame, wh.follow_up_rates(march(), statuses).frame
+    )
+
+
+def _rates_answer_by_answer(listed: pl.DataFrame) -> pl.DataFrame:
+    """The closed-loop figures computed one answer at a time (the first version of rates)."""
+    base = listed.select(
+        pl.col("answered_date").dt.truncate("1mo").alias("month"),
+        pl.col("owner").fill_null("nobody yet").alias("owner"),
+        pl.col("first_follow_up_at").is_not_null().alias("is_followed_up"),
+        (pl.col("status") == "resolved").alias("is_resolved"),
+        ((pl.col("first_follow_up_at") - pl.col("answered_at")).dt.total_seconds() / 3600.0).alias("hours"),
+    )
+    figures = [
+        pl.len().cast(pl.Int64).alias("count_answers"),
+        pl.col("is_followed_up").sum().cast(pl.Int64).alias("count_followed_up"),
+        (pl.len() - pl.col("is_followed_up").sum()).cast(pl.Int64).alias("count_open"),
+        pl.col("is_resolved").sum().cast(pl.Int64).alias("count_resolved"),
+        (100.0 * pl.col("is_resolved").sum() / pl.len()).alias("closed_loop_rate"),
+        pl.col("hours").filter(pl.col("is_followed_up")).median().alias("median_hours_to_first_follow_up"),
+    ]
+    whole, everyone = pl.lit(None, dtype=pl.Date).alias("month"), pl.lit("all owners").alias("owner")
+    parts = [
+        base.group_by("month", "owner").agg(figures),
+        base.group_by("month").agg(figures).with_columns(everyone),
+        base.group_by("owner").agg(figures).with_columns(whole),
+        base.select(figures).with_columns(whole, everyone),
+    ]
+    columns = ["month", "owner", *(e.meta.output_name() for e in figures)]
+    return pl.concat([p.select(columns) for p in parts], how="vertical_relaxed")
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_rates_equal_those_counted_answer_by_answer(seed):
+    """rates counts the answers nobody touched per month: the same figures as taking every answer
+    one by one, on a seeded list of 2,000 answers over three months, a tenth with a status."""
+    rng = np.random.default_rng(seed)
+    n = 2_000
+    answered = [datetime(2026, 1, 1) + timedelta(hours=int(h)) for h in rng.integers(0, 24 * 90, n)]
+    touched = rng.random(n) < 0.1
+    followed = touched & (rng.random(n) < 0.7)
+    status = np.where(touched, rng.choice(["open", "contacted", "resolved"], n), "open")
+    listed = pl.DataFrame(
+        {
+            "response_id": [f"r{i}" for i in range(n)],
+            "answered_at": answered,
+            "answered_date": [a.date() for a in answered],
+            "status": status,
+            "owner": [rng.choice(["a@x.com", "b@x.com"]) if t else None for t in touched],
+            "status_at": [None] * n,
+            "note": [None] * n,
+            "first_follow_up_at": [
+                a + timedelta(hours=int(h)) if f else None
+                for a, f, h in zip(answered, followed, rng.integers(1, 200, n), strict=True)
+            ],
+        },
+        schema_overrides={"status_at": pl.Datetime("us"), "note": pl.Utf8},
+    )
+    got = rates(listed).drop("status", "reason")
+    expected = _rates_answer_by_answer(listed).cast(got.schema)
+    keys = ["month", "owner"]
+    assert_frame_equal(got.sort(keys, nulls_last=True), expected.sort(keys, nulls_last=True))
+
+
+def test_the_rows_shown_never_leave_the_viewers_scope(wh):
+    """follow_up_rows takes ids from the page, but reads them in the viewer's scope: an id of
+    another region's list gives no row."""
+    everyone = wh.follow_up_index(march()).frame
+    north = march(scope=NORTH)
+    theirs = wh.follow_up_list(north).frame["response_id"].to_list()
+    assert 0 < len(theirs) < everyone.height
+    shown = wh.follow_up_rows(north, everyone).frame
+    assert shown["response_id"].to_list() == theirs == ["r1", "r5"]
 
 
 def test_rates_split_by_month(wh, tmp_path):

@@ -61,6 +61,17 @@ CRM_COLUMNS = (
     "region",
     "store_id",
 )
+# the columns of the list (mart_survey_answers), and those of its index (follow_up_index)
+ANSWER_COLUMNS = f"""
+    response_id, survey, score, answered_at, answered_date, customer_id, crm_customer_id,
+    customer_id_kind, touchpoint, channel, region, store_id, tier, segment, order_id,
+    order_value_amount, is_delivered_late, days_late, count_contacts, has_repeat_contact,
+    contact_reasons, comment,
+    case when has_comment and theme is null then '{NOT_MEASURED_THEME}' else theme end as theme,
+    sentiment, language"""
+INDEX_COLUMNS = "response_id, answered_at, answered_date"
+# what merge_statuses adds to each answer
+STATUS_COLUMNS = ("status", "owner", "status_at", "note", "first_follow_up_at")
 RATES_SCHEMA = {
     "month": pl.Date,
     "owner": pl.Utf8,
@@ -95,18 +106,53 @@ class FollowUpQueries(BaseWarehouse):
         f = self.resolve(filters)
         where, params = where_clause(f, date_column="answered_date")
         sql = f"""
-select
-    response_id, survey, score, answered_at, answered_date, customer_id, crm_customer_id,
-    customer_id_kind, touchpoint, channel, region, store_id, tier, segment, order_id,
-    order_value_amount, is_delivered_late, days_late, count_contacts, has_repeat_contact,
-    contact_reasons, comment,
-    case when has_comment and theme is null then '{NOT_MEASURED_THEME}' else theme end as theme,
-    sentiment, language
+select {ANSWER_COLUMNS}
 from mart_survey_answers
 where {where} and is_on_follow_up_list
 order by answered_at desc, response_id
 """
         return self.run(sql, params)
+
+    def follow_up_index(self, filters: Filters, statuses: pl.DataFrame | None = None) -> Result:
+        """Every answer of the list, in no order, with only what the page counts and filters: its
+        id, when it was answered and its status (merged as follow_up_list merges them). The rates,
+        the counts and the status filter read it; follow_up_rows fetches the whole rows of the
+        answers the page shows. The list of 90 days at 100M order lines holds 144,000 answers:
+        fetching every column of each (comments included), sorted, cost the page ~400 ms."""
+        f = self.resolve(filters)
+        where, params = where_clause(f, date_column="answered_date")
+        # unsorted: follow_up_rows sorts the few it shows (sorting them all in SQL: +28 ms at 100M)
+        sql = f"select {INDEX_COLUMNS} from mart_survey_answers where {where} and is_on_follow_up_list"
+        answers = self.run(sql, params)
+        if statuses is None:
+            statuses = followups.read_current(self.follow_up_store)
+        return Result(merge_statuses(answers.frame, statuses), answers.sql, answers.params)
+
+    def follow_up_rows(
+        self, filters: Filters, index: pl.DataFrame, status: str | None = None, limit: int | None = None
+    ) -> Result:
+        """The whole rows of the newest `limit` answers of `index` (rows of follow_up_index) with
+        `status` (any, for None), newest first as the list, with their statuses: what the page
+        shows. Read from the days they were answered on only, in the viewer's scope."""
+        f = self.resolve(filters)
+        where, params = where_clause(f, date_column="answered_date")
+        if status is not None:
+            index = index.filter(pl.col("status") == status)
+        if limit is not None:
+            index = index.top_k(limit, by=["answered_at", "response_id"], reverse=[False, True])
+        index = index.sort(["answered_at", "response_id"], descending=[True, False])
+        ids = index["response_id"].cast(pl.Utf8).to_list()
+        params |= {"response_ids": ids, "first_answered": index["answered_date"].min() or f.date_from}
+        sql = f"""
+select {ANSWER_COLUMNS}
+from mart_survey_answers
+where {where} and is_on_follow_up_list and answered_date >= $first_answered
+    and response_id in (select unnest($response_ids))
+"""
+        found = self.run(sql, params).frame.with_columns(pl.col("response_id").cast(pl.Utf8))
+        statuses = index.select(pl.col("response_id").cast(pl.Utf8), *STATUS_COLUMNS)
+        shown = statuses.join(found, on="response_id", how="inner", maintain_order="left")
+        return Result(shown.select(*found.columns, *STATUS_COLUMNS), sql.strip(), params)
 
     def follow_up_list(self, filters: Filters, statuses: pl.DataFrame | None = None) -> Result:
         """The list with each answer's current follow-up status (`open` with nobody when the store
@@ -162,10 +208,15 @@ def merge_statuses(answers: pl.DataFrame, statuses: pl.DataFrame) -> pl.DataFram
 
 
 def rates(listed: pl.DataFrame) -> pl.DataFrame:
-    """The closed-loop figures of a follow-up list (merged with its statuses)."""
-    base = listed.select(
-        pl.col("answered_date").dt.truncate("1mo").alias("month"),
-        pl.col("owner").fill_null(NOBODY).alias("owner"),
+    """The closed-loop figures of a follow-up list (merged with its statuses). The answers nobody
+    has touched (no status in the store: open, with nobody, never followed up) are counted per
+    month before the figures, so only the few with a status are taken one by one (the default
+    view's 144,000 answers at 100M order lines: 33 -> 5 ms)."""
+    answer = pl.col("answered_date").dt.truncate("1mo").alias("month")
+    touched = listed.filter(pl.col("owner").is_not_null()).select(
+        answer,
+        pl.col("owner"),
+        pl.lit(1, dtype=pl.Int64).alias("count"),
         pl.col("first_follow_up_at").is_not_null().alias("is_followed_up"),
         (pl.col("status") == "resolved").alias("is_resolved"),
         (
@@ -173,12 +224,30 @@ def rates(listed: pl.DataFrame) -> pl.DataFrame:
             / 3600.0
         ).alias("hours"),
     )
+    untouched = (
+        listed.filter(pl.col("owner").is_null())
+        .group_by(answer)
+        .agg(pl.len().cast(pl.Int64).alias("count"))
+        .select(
+            "month",
+            pl.lit(NOBODY).alias("owner"),
+            "count",
+            pl.lit(False).alias("is_followed_up"),
+            pl.lit(False).alias("is_resolved"),
+            pl.lit(None, dtype=pl.Float64).alias("hours"),
+        )
+    )
+    base = pl.concat([touched, untouched], how="vertical_relaxed")
+    count = pl.col("count")
+    followed_up = (count * pl.col("is_followed_up")).sum()
+    resolved = (count * pl.col("is_resolved")).sum()
     figures = [
-        pl.len().cast(pl.Int64).alias("count_answers"),
-        pl.col("is_followed_up").sum().cast(pl.Int64).alias("count_followed_up"),
-        (pl.len() - pl.col("is_followed_up").sum()).cast(pl.Int64).alias("count_open"),
-        pl.col("is_resolved").sum().cast(pl.Int64).alias("count_resolved"),
-        (100.0 * pl.col("is_resolved").sum() / pl.len()).alias("closed_loop_rate"),
+        count.sum().cast(pl.Int64).alias("count_answers"),
+        followed_up.cast(pl.Int64).alias("count_followed_up"),
+        (count.sum() - followed_up).cast(pl.Int64).alias("count_open"),
+        resolved.cast(pl.Int64).alias("count_resolved"),
+        (100.0 * resolved / count.sum()).alias("closed_loop_rate"),
+        # each answer followed up is a row of its own (touched): the median is over answers
         pl.col("hours").filter(pl.col("is_followed_up")).median().alias("median_hours_to_first_follow_up"),
     ]
     whole = pl.lit(None, dtype=pl.Date).alias("month")
