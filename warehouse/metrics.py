@@ -233,8 +233,6 @@ from customers
 # A filter dimension (or the scope's lists) -> the place kind of mart_customer_period_places; the
 # channel filter is its channel_kind and channel
 PLACE_KINDS = {"region": "region", "store": "store"}
-# one_place's answer for no purchase filter and no scope: the whole business, every channel
-EVERYWHERE = ("all", "all", "all", "all")
 
 
 def one_place(filters: Filters) -> tuple[str, str, str, str] | None:

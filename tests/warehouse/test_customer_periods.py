@@ -16,7 +16,7 @@ from dashboard.state import LAST_DAYS, period_dates
 from tests.dashboard.fixtures import seeded_db  # noqa: F401  (shared session fixture)
 from warehouse.api import Warehouse
 from warehouse.filters import Filters, minus_year, month_end
-from warehouse.metrics import EVERYWHERE, METRICS, customer_window_sql, one_place
+from warehouse.metrics import METRICS, customer_window_sql, one_place
 from warehouse.scope import Scope
 
 CUSTOMER_METRICS = [m for m in METRICS.values() if m.kind == "customer_window"]
@@ -273,6 +273,31 @@ def test_the_places_count_each_customer_once_per_place_and_channel(wh):
         == wh.run(per_end.format(sums=sums, table="mart_customer_periods", where="")).frame.rows()
     )
     assert built.height >= 2 and all(v > 0 for row in built.rows() for v in row[1:])
+    # and each region's (of any channel): its customers who bought there in each period, and their
+    # orders there; the whole business's buyers of each period; no other place's
+    counts = ", ".join(f"sum(count_customers_{d}_days), sum(count_orders_{d}_days)" for d in days)
+    by_region = wh.run(
+        f"select period_end_date, place_kind, place, {counts} from mart_customer_period_places "
+        "where place_kind in ('all', 'region') and channel_kind = 'all' group by all order by all"
+    ).frame
+    direct_counts = ", ".join(
+        f"count(*) filter (where n_{d} > 0), sum(n_{d}) filter (where n_{d} > 0)" for d in days
+    )
+    per_customer = ", ".join(f"sum(count_orders_{d}_days) as n_{d}" for d in days)
+    direct = wh.run(
+        f"select period_end_date, place_kind, place, {direct_counts} from ("
+        f"select period_end_date, 'all' as place_kind, 'all' as place, customer_key, {per_customer} "
+        "from mart_customer_periods group by all union all "
+        f"select period_end_date, 'region', region, customer_key, {per_customer} "
+        "from mart_customer_periods group by all) group by all order by all"
+    ).frame
+    assert by_region.height > 4 and by_region.rows() == direct.rows()
+    others = wh.run(
+        "select count(*) from mart_customer_period_places "
+        "where not (place_kind in ('all', 'region') and channel_kind = 'all') "
+        "and (count_customers_90_days is not null or count_orders_90_days is not null)"
+    ).frame.item()
+    assert others == 0
 
 
 def test_every_last_n_days_length_has_its_orders_per_place(wh):
@@ -291,6 +316,8 @@ TIER_FILTERS = [
     Filters(channel=("store",), scope=Scope.of(stores=("ST003",))),
     Filters(tier=("no such tier",)),
     Filters(tier=("gold", "silver"), segment=("premium",)),
+    Filters(region=("North",), tier=("gold", "none")),  # one region, by a filter
+    Filters(scope=Scope.of(regions=("North",)), segment=("premium",)),
 ]
 
 
@@ -306,9 +333,11 @@ def test_tier_performance_of_a_preset_period_equals_the_join_of_its_purchases(wh
     counted = 0
     for (start, end), result in read.items():
         live = wh.tier_performance(replace(filters, date_from=start, date_to=end))
-        # no purchase filter: the buyers counted per tier at build time (by their last purchase)
-        paths = ("last_purchase_date > $date_to - ", "from mart_customer_periods as bought")
-        assert paths[0 if one_place(filters) == EVERYWHERE else 1] in result.sql
+        # the whole business or one region, of any channel: the buyers counted per tier at build time
+        paths = ("sum(count_customers_", "from mart_customer_periods as bought")
+        place = one_place(filters)
+        counted_at_build = place is not None and place[0] in ("all", "region") and place[2] == "all"
+        assert paths[0 if counted_at_build else 1] in result.sql
         assert not any(path in live.sql for path in paths)
         # exact but for the last bits of sums of doubles (revenue shares add in any order)
         assert_frame_equal(result.frame, live.frame, check_exact=False, rel_tol=1e-12)
