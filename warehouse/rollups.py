@@ -19,6 +19,11 @@ overview takes 130 ms p50 instead of 148 (interleaved on one snapshot). Only a p
 holds exactly is read from it, and not for a query grouped by a time grain, whose rows it has
 summed away.
 
+The voice page's counts are read the same way (warehouse/queries/voice.py): the comments per day
+and dimensions (mart_daily_comments, with a monthly and a preset roll-up) for its themes, emerging
+themes and sentiment trend, and the NPS and CSAT answers per outcome and driver values
+(mart_daily_answer_drivers, with a preset roll-up) for its drivers.
+
 The rows come from a subquery named as the daily mart, with the daily mart's columns: the caller's
 WHERE clause (period, filters, scope) and expressions stay as they are, and a roll-up row's
 activity_date (its month's first day) lies inside every period whose whole month it is.
@@ -36,6 +41,7 @@ ROLLUPS = {
     "mart_daily_contacts": "mart_monthly_contacts",
     "mart_daily_sessions": "mart_monthly_sessions",
     "mart_daily_surveys": "mart_monthly_surveys",
+    "mart_daily_comments": "mart_monthly_comments",
 }
 # daily mart -> its roll-up over the preset periods (same columns and period_to_date, activity_date
 # the period's first day)
@@ -44,6 +50,8 @@ PRESET_ROLLUPS = {
     "mart_daily_contacts": "mart_preset_contacts",
     "mart_daily_sessions": "mart_preset_sessions",
     "mart_daily_surveys": "mart_preset_surveys",
+    "mart_daily_comments": "mart_preset_comments",
+    "mart_daily_answer_drivers": "mart_preset_answer_drivers",
 }
 # groupings a month's row cannot answer
 DAY_GRAINS = ("day", "week")
@@ -83,10 +91,12 @@ def mart_source(
     spans: list[tuple[date, date]],
     group_by: tuple[str, ...] = (),
     presets: frozenset[tuple[date, date]] = frozenset(),
+    prefix: str = "",
 ) -> tuple[str, dict]:
     """What a query over `mart` for the periods `spans` reads FROM (the mart itself, or a subquery
     named as it over its roll-ups and itself), and the bound parameters of that subquery.
-    `presets`: the periods the preset roll-ups hold (Warehouse.preset_spans)."""
+    `presets`: the periods the preset roll-ups hold (Warehouse.preset_spans). `prefix` starts the
+    parameters' names, for a query reading two such subqueries (each period on its own)."""
     if any(g in DAY_GRAINS for g in group_by):
         return mart, {}
     preset = PRESET_ROLLUPS.get(mart) if not any(g in PERIOD_GRAINS for g in group_by) else None
@@ -100,8 +110,9 @@ def mart_source(
     def ranges(kind: str, items: list[tuple[date, date]], condition: str) -> str:
         out = []
         for i, (start, end) in enumerate(items):
-            params[f"rollup_{kind}{i}_from"], params[f"rollup_{kind}{i}_to"] = start, end
-            out.append(condition.format(start=f"$rollup_{kind}{i}_from", end=f"$rollup_{kind}{i}_to"))
+            name = f"{prefix}rollup_{kind}{i}"
+            params[f"{name}_from"], params[f"{name}_to"] = start, end
+            out.append(condition.format(start=f"${name}_from", end=f"${name}_to"))
         return " or ".join(out)
 
     parts = []

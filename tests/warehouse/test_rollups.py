@@ -11,20 +11,31 @@ from datetime import date, timedelta
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 import warehouse.metrics
 import warehouse.periods
 import warehouse.queries.loyalty_tiers
+import warehouse.queries.voice
 from tests.dashboard.fixtures import seeded_db  # noqa: F401  (shared session fixture)
 from warehouse.api import Warehouse
-from warehouse.filters import Filters, month_end
+from warehouse.filters import Filters, month_end, where_clause
 from warehouse.metrics import METRICS
+from warehouse.queries.voice import _drivers
 from warehouse.rollups import PRESET_ROLLUPS, ROLLUPS, split, whole_months
+from warehouse.scope import Scope
 
 
 @pytest.fixture(scope="module")
 def wh(seeded_db):  # noqa: F811
     return Warehouse.open(seeded_db)
+
+
+def _dimensions(wh, daily: str, columns: list[str]) -> list[str]:
+    """The grain's columns of a daily mart besides its day: text (channel, store ...) and flags
+    (mart_daily_comments' outcomes); the rest are counts and sums."""
+    types = wh.run(f"select {', '.join(f'typeof({c}) as {c}' for c in columns)} from {daily} limit 1").frame
+    return [c for c in columns if c != "activity_date" and types[c][0] in ("VARCHAR", "BOOLEAN")]
 
 
 def _days(start: date, end: date) -> list[date]:
@@ -71,12 +82,7 @@ def test_a_rollup_has_its_daily_marts_columns_and_sums(wh, daily):
     monthly = ROLLUPS[daily]
     columns = wh.run(f"select * from {daily} limit 0").frame.columns
     assert wh.run(f"select * from {monthly} limit 0").frame.columns == columns
-    dims = [
-        c
-        for c in columns
-        if c != "activity_date"
-        and wh.run(f"select typeof({c}) as t from {daily} limit 1").frame["t"][0] == "VARCHAR"
-    ]
+    dims = _dimensions(wh, daily, columns)
     measures = [c for c in columns if c != "activity_date" and c not in dims]
     keys = ["month", *dims]
     sums = ", ".join(f"sum({c}) as {c}" for c in measures)
@@ -100,6 +106,7 @@ def _daily_only(monkeypatch):
     monkeypatch.setattr(warehouse.metrics, "mart_source", plain)
     monkeypatch.setattr(warehouse.periods, "mart_source", plain)
     monkeypatch.setattr(warehouse.queries.loyalty_tiers, "mart_source", plain)
+    monkeypatch.setattr(warehouse.queries.voice, "mart_source", plain)
 
 
 def _close(a: pl.DataFrame, b: pl.DataFrame) -> None:
@@ -173,12 +180,7 @@ def test_a_preset_rollup_sums_its_daily_mart_over_each_period(wh, daily):
     preset = PRESET_ROLLUPS[daily]
     columns = wh.run(f"select * from {daily} limit 0").frame.columns
     assert wh.run(f"select * exclude (period_to_date) from {preset} limit 0").frame.columns == columns
-    dims = [
-        c
-        for c in columns
-        if c != "activity_date"
-        and wh.run(f"select typeof({c}) as t from {daily} limit 1").frame["t"][0] == "VARCHAR"
-    ]
+    dims = _dimensions(wh, daily, columns)
     measures = [c for c in columns if c != "activity_date" and c not in dims]
     spans = wh.run(f"select distinct activity_date, period_to_date from {preset} order by 1, 2").frame
     assert spans.height >= 5  # 30, 90 and 365 days and some of their comparison periods
@@ -223,3 +225,89 @@ def test_a_time_grain_never_reads_a_preset_period(wh):
     assert "mart_preset_" in wh.metric_values(f, ["aov"], ("tier",))[0].sql
     for grain in ("day", "week", "month"):
         assert "mart_preset_" not in wh.metric_series(f, ["aov"], grain).sql
+
+
+# The voice page's queries as they were written on the comments and answers themselves (one row
+# each), before they read mart_daily_comments and mart_daily_answer_drivers through their
+# roll-ups: the independent computation the roll-ups' answers must equal.
+_LIVE_TREND = """
+select cast(date_trunc('{grain}', answered_date) as date) as period_start, language,
+    count(*) as count_comments, count(sentiment) as count_scored, avg(sentiment) as mean_sentiment,
+    1.0 * count(*) filter (where sentiment < -0.25) / nullif(count(sentiment), 0) as share_negative
+from fct_comments where {where} group by 1, 2 order by 1, 2"""
+_LIVE_THEMES = """
+select {by}theme, count(*) as count_comments, avg(sentiment) as mean_sentiment,
+    100.0 * (count(*) filter (where is_promoter) - count(*) filter (where is_detractor))
+        / nullif(count(*) filter (where survey = 'nps'), 0) as nps,
+    count(*) filter (where survey = 'nps') as nps_n,
+    100.0 * count(*) filter (where is_csat_satisfied)
+        / nullif(count(*) filter (where survey = 'csat'), 0) as csat,
+    count(*) filter (where survey = 'csat') as csat_n
+from fct_comments where {where} and theme is not null group by all"""
+_LIVE_DRIVERS = """
+select case when is_promoter then 100 when is_detractor then -100 else 0 end as outcome,
+    coalesce(is_delivered_late, false) as late_delivery, coalesce(is_repeat_contact, false) as repeat_contact,
+    coalesce(is_transferred, false) as transfer, coalesce(is_long_wait, false) as long_wait,
+    tier, channel, touchpoint, theme, count(*) as count_answers
+from mart_survey_answers where survey = 'nps' and {where} group by all order by all"""
+
+
+def _voice_cases(wh) -> list[Filters]:
+    as_of = wh.as_of()
+    month = as_of.replace(day=1)
+    options = wh.filter_options()
+    region, other = options["region"][0], options["region"][1]
+    online = next(s for s in options["store"] if s.startswith("ONL-"))
+    default = wh.resolve(Filters())  # the page's default: the last 90 days, a preset period
+    return [
+        default,
+        Filters(date_from=as_of - timedelta(days=364), date_to=as_of),  # the trend's year
+        Filters(date_from=(month - timedelta(days=1)).replace(day=1), date_to=month - timedelta(days=1)),
+        Filters(date_from=month - timedelta(days=200), date_to=as_of - timedelta(days=3), region=(region,)),
+        replace(default, channel=("web",), scope=Scope.of(stores=(online,))),
+        replace(default, scope=Scope.of(regions=(other,)), tier=tuple(options["tier"][:2])),
+    ]
+
+
+def test_the_voice_queries_read_through_the_rollups_equal_the_comments(wh):
+    """Trend (month and week), themes (whole and by store and language), emerging themes and
+    drivers, in preset periods, whole and partial months, with filters and a manager's scope: the
+    same figures as the queries on one row per comment or answer."""
+    cases = _voice_cases(wh)
+    assert "mart_preset_comments" in wh.voice_themes(cases[0]).sql
+    assert "mart_preset_answer_drivers" in wh.voice_drivers(cases[0]).sql
+    assert "mart_monthly_comments" in wh.voice_sentiment_trend(cases[1]).sql
+    assert "mart_monthly_comments" in wh.voice_emerging_themes(cases[2]).sql
+    for f in cases:
+        f = wh.resolve(f)
+        where, params = where_clause(f, "answered_date")
+        for grain in ("month", "week"):
+            live = wh.run(_LIVE_TREND.format(grain=grain, where=where), params).frame
+            assert live.height > 0
+            _close(wh.voice_sentiment_trend(f, grain).frame, live)
+        for by in (None, "store", "language"):
+            column = {None: "", "store": "store_id as store, ", "language": "language, "}[by]
+            live = wh.run(_LIVE_THEMES.format(by=column, where=where), params).frame
+            keys = [*([by] if by else []), "theme"]
+            live = live.sort(keys, nulls_last=True)
+            themes = wh.voice_themes(f, by).frame.select(live.columns).sort(keys, nulls_last=True)
+            assert themes.height == live.height > 0
+            _close(themes, live)
+        before = f.comparison() or replace(f, compare="previous").comparison()
+        then_where, then_params = where_clause(before, "answered_date")
+        counts = {}
+        for name, w, p in (("count_now", where, params), ("count_before", then_where, then_params)):
+            frame = wh.run(
+                f"select theme, count(*) as n from fct_comments where {w} and theme is not null "
+                "and theme not in ('no theme', 'other') group by 1",
+                p,
+            ).frame
+            counts[name] = dict(frame.iter_rows())
+        emerging = wh.voice_emerging_themes(f).frame
+        for name, live in counts.items():
+            assert dict(zip(emerging["theme"], emerging[name], strict=True)) == {
+                t: live.get(t, 0) for t in emerging["theme"]
+            }
+            assert set(live) <= set(emerging["theme"])
+        live = wh.run(_LIVE_DRIVERS.format(where=where), params).frame
+        assert_frame_equal(wh.voice_drivers(f, "nps").frame, _drivers(live, "nps"), rel_tol=1e-9)

@@ -2,6 +2,11 @@
 comment: its language, sentiment -1..1 and theme from the VoC step, voc/) and, for the drivers,
 fct_survey_responses with the operational facts of the same customer.
 
+The themes, emerging themes and sentiment trend sum mart_daily_comments (the comments counted per
+day and dimensions) and the drivers mart_daily_answer_drivers, each through its roll-ups
+(warehouse/rollups.py): a preset period's rows or a period's whole months instead of every comment
+or answer of it. The sentiment accuracy needs each comment's sentiment and reads fct_comments.
+
 Every query takes Filters (period = answered_date, the dimensions and the viewer's scope through
 where_clause) and returns a Result. NPS and CSAT of a theme's mentioners reuse the metric
 definitions of metrics.toml, evaluated over per-group counts shaped like mart_daily_surveys.
@@ -18,6 +23,7 @@ import polars as pl
 from warehouse.filters import DIMENSIONS, Filters, where_clause
 from warehouse.metrics import METRICS
 from warehouse.queries.base import BaseWarehouse, Result
+from warehouse.rollups import mart_source
 
 DATE = "answered_date"
 # The dimensions a theme breakdown can be by (filters' dimensions, plus touchpoint and language)
@@ -29,14 +35,17 @@ EMERGING_P_VALUE = 0.01  # one-sided binomial test of the growth
 DRIVER_MIN_N = 30  # answers with a driver (and without) for its effect to be estimated
 DRIVER_MIN_ANSWERS = 100  # answers for a driver model at all
 Z95 = 1.959963984540054
-# The counts mart_daily_surveys carries, per group of fct_comments / fct_survey_responses rows, so
-# the NPS and CSAT expressions of metrics.toml apply unchanged.
+# The counts mart_daily_surveys carries, per group of mart_daily_comments rows, so the NPS and CSAT
+# expressions of metrics.toml apply unchanged.
 SURVEY_COUNTS = """
-    count(*) filter (where survey = 'nps') as count_nps_responses,
-    count(*) filter (where is_promoter) as count_promoters,
-    count(*) filter (where is_detractor) as count_detractors,
-    count(*) filter (where survey = 'csat') as count_csat_responses,
-    count(*) filter (where is_csat_satisfied) as count_csat_satisfied"""
+    cast(coalesce(sum(count_comments) filter (where survey = 'nps'), 0) as bigint) as count_nps_responses,
+    cast(coalesce(sum(count_comments) filter (where is_promoter), 0) as bigint) as count_promoters,
+    cast(coalesce(sum(count_comments) filter (where is_detractor), 0) as bigint) as count_detractors,
+    cast(coalesce(sum(count_comments) filter (where survey = 'csat'), 0) as bigint) as count_csat_responses,
+    cast(coalesce(sum(count_comments) filter (where is_csat_satisfied), 0) as bigint)
+        as count_csat_satisfied"""
+COMMENTS = "mart_daily_comments"
+DRIVER_ANSWERS = "mart_daily_answer_drivers"
 LABEL = """case
         when (survey = 'nps' and score >= 9) or (survey = 'csat' and score >= 4)
             or (survey = 'ces' and score >= 6)
@@ -220,14 +229,17 @@ group by all"""
         if grain not in ("week", "month"):
             raise ValueError(f"grain is week or month, not {grain!r}")
         f = self.resolve(filters)
-        where, params = where_clause(f, DATE)
+        where, params = where_clause(f)
+        span = [(f.date_from, f.date_to)]
+        source, source_params = mart_source(COMMENTS, span, (grain,), self.preset_spans())
+        params.update(source_params)
         sql = f"""
-select cast(date_trunc('{grain}', answered_date) as date) as period_start, language,
-    count(*) as count_comments,
-    count(sentiment) as count_scored,
-    avg(sentiment) as mean_sentiment,
-    1.0 * count(*) filter (where sentiment < -0.25) / nullif(count(sentiment), 0) as share_negative
-from fct_comments
+select cast(date_trunc('{grain}', activity_date) as date) as period_start, language,
+    cast(sum(count_comments) as bigint) as count_comments,
+    cast(sum(count_scored) as bigint) as count_scored,
+    sum(sum_sentiment) / nullif(sum(count_scored), 0) as mean_sentiment,
+    1.0 * sum(count_negative) / nullif(sum(count_scored), 0) as share_negative
+from {source}
 where {where}
 group by 1, 2
 order by 1, 2"""
@@ -241,7 +253,9 @@ order by 1, 2"""
         theme model (their language had too few comments) are left out; `no theme` (too short to
         say) and `other` (about none of the themes) are rows of their own."""
         f = self.resolve(filters)
-        where, params = where_clause(f, DATE)
+        where, params = where_clause(f)
+        source, source_params = mart_source(COMMENTS, [(f.date_from, f.date_to)], (), self.preset_spans())
+        params.update(source_params)
         group = ""
         if by is not None:
             if by not in THEME_BREAKDOWNS:
@@ -252,10 +266,10 @@ order by 1, 2"""
         sql = f"""
 with counts as (
     select {group}theme,
-        count(*) as count_comments,
-        avg(sentiment) as mean_sentiment,
+        cast(sum(count_comments) as bigint) as count_comments,
+        sum(sum_sentiment) / nullif(sum(count_scored), 0) as mean_sentiment,
         {SURVEY_COUNTS}
-    from fct_comments
+    from {source}
     where {where} and theme is not null
     group by {keys}
 )
@@ -281,16 +295,22 @@ order by {by + ", " if by else ""}count_comments desc, theme"""
         f = self.resolve(filters)
         before = before or f.comparison() or replace(f, compare="previous").comparison()
         assert before is not None and before.date_from is not None
-        now_where, params = where_clause(f, DATE, prefix="now_")
-        then_where, then_params = where_clause(before, DATE, prefix="then_")
+        now_where, params = where_clause(f, prefix="now_")
+        then_where, then_params = where_clause(before, prefix="then_")
         params.update(then_params)
+        presets = self.preset_spans()
+        now_source, now_params = mart_source(COMMENTS, [(f.date_from, f.date_to)], (), presets, "now_")
+        then_source, then_params = mart_source(
+            COMMENTS, [(before.date_from, before.date_to)], (), presets, "then_"
+        )
+        params.update(now_params | then_params)
         sql = f"""
 with now as (
-    select theme, count(*) as count_now from fct_comments
+    select theme, cast(sum(count_comments) as bigint) as count_now from {now_source}
     where {now_where} and theme is not null and theme not in ('no theme', 'other') group by 1
 ),
 then_ as (
-    select theme, count(*) as count_before from fct_comments
+    select theme, cast(sum(count_comments) as bigint) as count_before from {then_source}
     where {then_where} and theme is not null and theme not in ('no theme', 'other') group by 1
 )
 select coalesce(now.theme, then_.theme) as theme, coalesce(count_now, 0) as count_now,
@@ -362,7 +382,10 @@ order by 1"""
         if metric not in ("nps", "csat"):
             raise ValueError(f"metric is nps or csat, not {metric!r}")
         f = self.resolve(filters)
-        where, params = where_clause(f, DATE, prefix="")
+        where, params = where_clause(f)
+        span = [(f.date_from, f.date_to)]
+        source, source_params = mart_source(DRIVER_ANSWERS, span, (), self.preset_spans())
+        params.update(source_params)
         params["survey"] = metric
         outcome = (
             "case when is_promoter then 100 when is_detractor then -100 else 0 end"
@@ -374,14 +397,14 @@ order by 1"""
         sql = f"""
 select
     {outcome} as outcome,
-    coalesce(is_delivered_late, false) as late_delivery,
-    coalesce(is_repeat_contact, false) as repeat_contact,
-    coalesce(is_transferred, false) as transfer,
-    coalesce(is_long_wait, false) as long_wait,
+    is_delivered_late as late_delivery,
+    is_repeat_contact as repeat_contact,
+    is_transferred as transfer,
+    is_long_wait as long_wait,
     tier, channel, touchpoint,
     theme,
-    count(*) as count_answers
-from mart_survey_answers
+    cast(sum(count_answers) as bigint) as count_answers
+from {source}
 where survey = $survey and {where}
 group by all
 order by all"""
