@@ -99,24 +99,11 @@ SHOWN_MAX = 1_000
 
 
 def voice_of_customer(v: View, f: Filters) -> None:
-    v.voice_accuracy(f)
-    trend = replace(f, date_from=min(f.date_from, f.date_to - timedelta(days=364)))
-    v.voice_sentiment_trend(trend, "month")
-    v.voice_themes(f)
-    v.voice_emerging_themes(f)
-    v.voice_drivers(f, "nps")  # the score picker's default
-    # data.follow_up_rates hands wh.follow_up_rates the index it caches for data.follow_up_index
-    # (dashboard/data.py), so a view runs the index's query once, not once for each; the table
-    # and the status picker fetch the newest SHOWN_MAX answers whole (the CRM export reads the
-    # whole list only when clicked)
-    index = v.follow_up_index(f)
-    v.follow_up_rates(f, listed=index)
-    if index.frame.height == 0:  # the page says there is none
-        return
-    if index.frame.height <= EAGER_CSV_ROWS:  # a short list is read whole (its CRM CSV made now)
-        v.follow_up_list(f)
-    else:  # of a long one, the answers shown (of every status)
-        v.follow_up_rows(f, index.frame, None, SHOWN_MAX)
+    # one call, as the page makes it: what customers say and the follow-up list (its index,
+    # rates, and the list whole when short or its newest SHOWN_MAX answers), two queries at a
+    # time (Warehouse.voice_page). A theme breakdown, the CSAT drivers or a status filter is a
+    # query of its own, when chosen.
+    v.voice_page(f, EAGER_CSV_ROWS, SHOWN_MAX)
 
 
 def monthly_review(v: View, f: Filters) -> None:

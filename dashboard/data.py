@@ -29,7 +29,7 @@ import streamlit as st
 from config.settings import Settings
 from dashboard import auth
 from warehouse import followups, snapshots, targets
-from warehouse.api import Result, Warehouse
+from warehouse.api import Result, VoicePage, Warehouse
 from warehouse.filters import Filters
 from warehouse.targets import Targets
 
@@ -286,17 +286,6 @@ def month_emerging_themes(wh: Warehouse, month: date, f: Filters) -> Result:
 
 
 @query
-def voice_accuracy(wh: Warehouse, f: Filters) -> Result:
-    """Per language: how well the comments' sentiment tells unhappy from happy answers (AUC)."""
-    return wh.voice_accuracy(f)
-
-
-@query
-def voice_sentiment_trend(wh: Warehouse, f: Filters) -> Result:
-    return wh.voice_sentiment_trend(f, "month")
-
-
-@query
 def voice_themes(wh: Warehouse, f: Filters, by: str | None = None) -> Result:
     return wh.voice_themes(f, by)
 
@@ -422,18 +411,6 @@ def follow_up_store_path() -> Path:
     return followups.store_path(db_path())
 
 
-def follow_up_list(f: Filters) -> Result:
-    """The detractor and low-CSAT follow-up list with each answer's status, every column of every
-    answer (the CRM export). Cached per snapshot and per version of the store: a status saved in
-    any process shows at the next run."""
-    return _follow_up_list(f, followups.read_version(follow_up_store_path()))
-
-
-@query(shared=True)
-def _follow_up_list(wh: Warehouse, f: Filters, store_version: int) -> Result:
-    return wh.follow_up_list(f)
-
-
 def follow_up_list_later(f: Filters) -> Callable[[], pl.DataFrame]:
     """follow_up_list for a file made when its button is clicked: that may run outside the script
     run, where there is no session to read the viewer from, so the viewer's scope and the
@@ -445,10 +422,22 @@ def follow_up_list_later(f: Filters) -> Callable[[], pl.DataFrame]:
     return lambda: wh.follow_up_list(scoped).frame
 
 
-def follow_up_index(f: Filters) -> Result:
-    """Every answer of the list with its id, day and status only: what the page counts and
-    filters (cached as the list)."""
-    return _follow_up_index(f, followups.read_version(follow_up_store_path()))
+def voice_page(f: Filters, eager_rows: int, shown_max: int) -> VoicePage:
+    """The voice page's default view at once (Warehouse.voice_page: its queries two at a time):
+    what customers say, and the follow-up list with its rates and the answers shown. Cached per
+    snapshot and per version of the store: a status saved in any process shows at the next run."""
+    return _voice_page(f, followups.read_version(follow_up_store_path()), eager_rows, shown_max)
+
+
+@query(shared=True)
+def _voice_page(wh: Warehouse, f: Filters, store_version: int, eager_rows: int, shown_max: int) -> VoicePage:
+    return wh.voice_page(f, eager_rows, shown_max)
+
+
+def follow_up_rows(f: Filters, status: str | None, limit: int) -> Result:
+    """The newest `limit` answers of the list with `status`, whole rows: what the page's table and
+    status picker show when a status is chosen on a long list (cached as voice_page)."""
+    return _follow_up_rows(f, followups.read_version(follow_up_store_path()), status, limit)
 
 
 @query(shared=True)
@@ -456,26 +445,9 @@ def _follow_up_index(wh: Warehouse, f: Filters, store_version: int) -> Result:
     return wh.follow_up_index(f)
 
 
-def follow_up_rows(f: Filters, status: str | None, limit: int) -> Result:
-    """The newest `limit` answers of the list with `status` (all of them for None), whole rows:
-    what the page's table and status picker show (cached as the list)."""
-    return _follow_up_rows(f, followups.read_version(follow_up_store_path()), status, limit)
-
-
 @query
 def _follow_up_rows(wh: Warehouse, f: Filters, store_version: int, status: str | None, limit: int) -> Result:
     return wh.follow_up_rows(f, _follow_up_index(f, store_version).frame, status, limit)
-
-
-def follow_up_rates(f: Filters) -> Result:
-    """Closed-loop rate and median time to first follow-up, per month and owner (cached as the list)."""
-    return _follow_up_rates(f, followups.read_version(follow_up_store_path()))
-
-
-@query
-def _follow_up_rates(wh: Warehouse, f: Filters, store_version: int) -> Result:
-    # from the cached index of the same filters and store version: its SQL runs once for both
-    return wh.follow_up_rates(f, listed=_follow_up_index(f, store_version))
 
 
 def _check_on_list(user, response_id: str) -> None:

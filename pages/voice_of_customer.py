@@ -2,14 +2,12 @@
 closing the loop with the unhappy ones (the follow-up list, its statuses, the CRM export and the
 closed-loop rate)."""
 
-from dataclasses import replace
-from datetime import timedelta
-
 import polars as pl
 import streamlit as st
 
 from dashboard import auth, charts, components, data, state, voc
 from dashboard.labels import escape_markdown
+from warehouse.api import VoicePage
 from warehouse.filters import Filters
 from warehouse.followups import FollowUpError
 
@@ -18,21 +16,19 @@ DRIVER_METRICS = {"nps": "NPS", "csat": "CSAT"}
 
 
 # -- what customers say ----------------------------------------------------------------------
-def sentiment_trend(f: Filters) -> None:
-    accuracy = data.voice_accuracy(f).frame
+def sentiment_trend(f: Filters, view: VoicePage) -> None:
+    accuracy = view.accuracy.frame
     if accuracy.height == 0:
         components.no_data(f, "survey comments")
         return
     voc.accuracy_caption(accuracy)
-    # the trend shows the year to the period's end, like the overview's trends
-    trend_filters = replace(f, date_from=min(f.date_from, f.date_to - timedelta(days=364)))
-    trend = data.voice_sentiment_trend(trend_filters).frame
+    trend = view.trend.frame  # the year to the period's end, like the overview's trends
     if trend.filter(pl.col("count_scored") > 0).height:
         components.chart(charts.sentiment_trend(trend.filter(pl.col("count_scored") > 0)), key="voc_trend")
 
 
-def themes(f: Filters) -> None:
-    frame = data.voice_themes(f).frame
+def themes(f: Filters, view: VoicePage) -> None:
+    frame = view.themes.frame
     if frame.height == 0:
         return
     st.subheader("Themes")
@@ -52,12 +48,11 @@ def themes(f: Filters) -> None:
         )
 
 
-def emerging_themes(f: Filters) -> None:
-    frame = data.voice_emerging_themes(f).frame
-    voc.emerging_notice(frame)
+def emerging_themes(view: VoicePage) -> None:
+    voc.emerging_notice(view.emerging.frame)
 
 
-def drivers(f: Filters) -> None:
+def drivers(f: Filters, view: VoicePage) -> None:
     st.subheader("What moves the scores")
     metric = (
         st.segmented_control(
@@ -69,7 +64,7 @@ def drivers(f: Filters) -> None:
         )
         or "nps"
     )
-    frame = data.voice_drivers(f, metric).frame
+    frame = view.drivers.frame if metric == "nps" else data.voice_drivers(f, metric).frame
     measured = frame.filter(pl.col("status") == "measured")
     if measured.height:
         components.chart(charts.driver_effects(measured, DRIVER_METRICS[metric]), key="voc_drivers")
@@ -93,7 +88,7 @@ def save_status(response_id: str, status: str, note: str) -> None:
     st.rerun()  # the list and the rates show the new status
 
 
-def closing_the_loop(f: Filters) -> None:
+def closing_the_loop(f: Filters, view: VoicePage) -> None:
     st.header("Closing the loop")
     st.caption(
         "Detractors (NPS 0-6) and low CSAT answers (1-2 of 5) answered in the period, with their order, "
@@ -102,10 +97,10 @@ def closing_the_loop(f: Filters) -> None:
     )
     if SAVED in st.session_state:
         st.success(escape_markdown(st.session_state.pop(SAVED)), icon=":material/check_circle:")
-    rates = data.follow_up_rates(f)
+    rates = view.rates
     voc.closed_loop_figures(rates.frame)
     # the list's ids, days and statuses: what is counted and filtered
-    index = data.follow_up_index(f).frame
+    index = view.index.frame
     if index.height == 0:
         components.no_data(f, "detractors or low CSAT answers")
         return
@@ -115,24 +110,23 @@ def closing_the_loop(f: Filters) -> None:
     )
     status = None if status in (None, "all") else status
     count_shown = index.height if status is None else index.filter(pl.col("status") == status).height
-    if index.height <= components.EAGER_CSV_ROWS:
+    if view.listed is not None:
         # a short list is read whole: its CRM file is made with the page
-        whole = data.follow_up_list(f)
+        whole = view.listed
         listed = whole.frame
         shown = listed if status is None else listed.filter(pl.col("status") == status)
     else:
         # of a long one only the answers shown are: its CRM files read it all when clicked
-        whole = data.follow_up_rows(f, status, voc.SHOWN_MAX)
+        assert view.shown is not None
+        whole = view.shown if status is None else data.follow_up_rows(f, status, voc.SHOWN_MAX)
         listed, shown = None, whole.frame
     voc.follow_up_table(shown, count_shown)
     user = auth.viewer()
     if user.can("follow_up"):
         st.subheader("Set a follow-up status")
-        if shown.height:
-            picked = shown
-        else:
-            picked = listed if listed is not None else data.follow_up_rows(f, None, voc.SHOWN_MAX).frame
-        voc.status_form(picked, save_status)
+        # a status nobody has: the picker offers the newest answers of every status
+        newest = view.listed if view.listed is not None else view.shown
+        voc.status_form(shown if shown.height or newest is None else newest.frame, save_status)
         chosen = st.session_state.get("voc_answer")
         if chosen is not None and (index["response_id"] == chosen).any():
             with st.expander(f"Status history of answer {escape_markdown(chosen)}"):
@@ -158,8 +152,11 @@ f = state.current()
 st.title("Voice of the customer")
 components.caption(state.describe(f))
 st.header("What customers say")
-sentiment_trend(f)
-themes(f)
-emerging_themes(f)
-drivers(f)
-closing_the_loop(f)
+# the page's queries at once, two at a time; a breakdown, the CSAT drivers or a status filter
+# runs its own query when chosen
+view = data.voice_page(f, components.EAGER_CSV_ROWS, voc.SHOWN_MAX)
+sentiment_trend(f, view)
+themes(f, view)
+emerging_themes(view)
+drivers(f, view)
+closing_the_loop(f, view)

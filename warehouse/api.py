@@ -9,20 +9,20 @@ from warehouse.queries.base import NoWarehouse, Result
 from warehouse.queries.coverage import CoverageQueries
 from warehouse.queries.data_quality import DataQualityQueries
 from warehouse.queries.explore import EXPLORABLE_MARTS, EXPLORE_ROW_LIMIT, ExploreQueries, RowLimitExceeded
-from warehouse.queries.follow_up import FollowUpQueries
 from warehouse.queries.friction_costs import FrictionCostsQueries
 from warehouse.queries.journey_funnel import JourneyFunnelQueries
 from warehouse.queries.loyalty_tiers import LoyaltyTiersQueries
 from warehouse.queries.monthly_review import MonthlyReviewQueries
 from warehouse.queries.roadmap import RoadmapQueries
 from warehouse.queries.scorecard import ScorecardQueries
-from warehouse.queries.voice import VoiceQueries
+from warehouse.queries.voice_page import VoicePage, VoicePageQueries
 
 __all__ = [
     "EXPLORABLE_MARTS",
     "EXPLORE_ROW_LIMIT",
     "NoWarehouse",
     "Result",
+    "VoicePage",
     "RowLimitExceeded",
     "Warehouse",
 ]
@@ -38,7 +38,6 @@ class Warehouse(
     MonthlyReviewQueries,
     DataQualityQueries,
     ExploreQueries,
-    FollowUpQueries,
-    VoiceQueries,
+    VoicePageQueries,  # the voice page's queries and the follow-up list's, and both at once
 ):
     """The published snapshot's queries, read-only (open one with `Warehouse.open(db)`)."""
