@@ -60,8 +60,7 @@ def app_frame(v: View) -> None:
 def overview(v: View, f: Filters) -> None:
     v.metrics(f, None)
     v.coverage()  # what these exports cannot measure (the note above the tiles)
-    trend = replace(f, date_from=min(f.date_from, f.date_to - timedelta(days=364)))
-    v.metric_series(trend, HEADLINE_TRENDS, "month", None)
+    v.metric_series(f.trend_window(), HEADLINE_TRENDS, "month", None)
     v.voice_emerging_themes(f)  # named on the alerts
     v.friction_costs(f, None)
     v.cost_assumptions()

@@ -1,8 +1,5 @@
 """Executive overview: the scorecard readable in five seconds."""
 
-from dataclasses import replace
-from datetime import timedelta
-
 import polars as pl
 import streamlit as st
 
@@ -53,7 +50,7 @@ with st.expander("All metrics"):
 
 
 st.subheader("Trends")
-trend_filters = replace(f, date_from=min(f.date_from, f.date_to - timedelta(days=364)))
+trend_filters = f.trend_window()
 series = data.metric_series(trend_filters, TRENDED)
 if series.frame.height:
     st.caption(f"By month, {trend_filters.date_from:%b %Y} – {f.date_to:%b %Y}; dashed line = target.")

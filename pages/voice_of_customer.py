@@ -110,23 +110,23 @@ def closing_the_loop(f: Filters, view: VoicePage) -> None:
     )
     status = None if status in (None, "all") else status
     count_shown = index.height if status is None else index.filter(pl.col("status") == status).height
+    # the newest answers of every status: a short list whole (its CRM file is made with the
+    # page), of a long one the answers shown (its CRM files read it all when clicked)
+    newest = view.listed if view.listed is not None else view.shown
+    assert newest is not None  # the list is not empty
     if view.listed is not None:
-        # a short list is read whole: its CRM file is made with the page
         whole = view.listed
         listed = whole.frame
         shown = listed if status is None else listed.filter(pl.col("status") == status)
     else:
-        # of a long one only the answers shown are: its CRM files read it all when clicked
-        assert view.shown is not None
-        whole = view.shown if status is None else data.follow_up_rows(f, status, voc.SHOWN_MAX)
+        whole = newest if status is None else data.follow_up_rows(f, status, voc.SHOWN_MAX)
         listed, shown = None, whole.frame
     voc.follow_up_table(shown, count_shown)
     user = auth.viewer()
     if user.can("follow_up"):
         st.subheader("Set a follow-up status")
         # a status nobody has: the picker offers the newest answers of every status
-        newest = view.listed if view.listed is not None else view.shown
-        voc.status_form(shown if shown.height or newest is None else newest.frame, save_status)
+        voc.status_form(shown if shown.height else newest.frame, save_status)
         chosen = st.session_state.get("voc_answer")
         if chosen is not None and (index["response_id"] == chosen).any():
             with st.expander(f"Status history of answer {escape_markdown(chosen)}"):

@@ -22,8 +22,8 @@ __all__ = [
     "EXPLORE_ROW_LIMIT",
     "NoWarehouse",
     "Result",
-    "VoicePage",
     "RowLimitExceeded",
+    "VoicePage",
     "Warehouse",
 ]
 

@@ -37,6 +37,7 @@ SALES_CHANNEL_COLUMNS = {"mart_daily_contacts": "order_channel", "mart_friction_
 TIER_ORDER = ("platinum", "gold", "silver", "bronze", "none")
 COMPARISONS = ("previous", "year", "none")
 DEFAULT_DAYS = 90
+TREND_DAYS = 365  # the trends (the overview's, the voice page's sentiment) show a year at least
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,13 @@ class Filters:
             return replace(self, date_from=minus_year(self.date_from), date_to=minus_year(self.date_to))
         end = self.date_from - timedelta(days=1)
         return replace(self, date_from=end - timedelta(days=self.days - 1), date_to=end)
+
+    def trend_window(self) -> Filters:
+        """The same filters over the period widened to the TREND_DAYS up to its end (the whole
+        period when longer): what a 12-month trend of the period shows."""
+        assert self.date_from and self.date_to, "resolve the period first"
+        start = self.date_to - timedelta(days=TREND_DAYS - 1)
+        return replace(self, date_from=min(self.date_from, start))
 
     def describe(self) -> str:
         """One line stating the filters, for exports and the board pack."""

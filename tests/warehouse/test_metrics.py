@@ -375,3 +375,12 @@ def test_filters_and_comparison(tmp_path):
     assert web["change"] == pytest.approx(200)
     nothing = values(wh, Filters(date_from=D1, date_to=D2, channel="marketplace"), keys=["nps"])["nps"]
     assert nothing["value"] is None and nothing["status"] == "no_data"
+
+
+def test_a_trend_shows_the_year_to_the_periods_end_or_the_whole_period():
+    ninety = Filters(date_from=date(2026, 8, 3), date_to=date(2026, 10, 31), channel="web")
+    assert ninety.trend_window() == Filters(
+        date_from=date(2025, 11, 1), date_to=date(2026, 10, 31), channel="web"
+    )
+    longer = Filters(date_from=date(2024, 1, 1), date_to=date(2026, 10, 31))
+    assert longer.trend_window() == longer

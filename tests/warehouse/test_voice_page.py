@@ -31,7 +31,9 @@ def assert_result_equal(got: Result | None, expected: Result | None) -> None:
 def assert_page_is_its_queries(wh: Warehouse, f: Filters, eager_rows: int, shown_max: int) -> None:
     page = wh.voice_page(f, eager_rows, shown_max)
     f = wh.resolve(f)
+    # the trend: the year to the period's end, as the overview's trends
     trend = replace(f, date_from=min(f.date_from, f.date_to - timedelta(days=364)))
+    assert trend == f.trend_window()
     assert_result_equal(page.accuracy, wh.voice_accuracy(f))
     assert_result_equal(page.trend, wh.voice_sentiment_trend(trend, "month"))
     assert_result_equal(page.themes, wh.voice_themes(f))
@@ -63,7 +65,8 @@ def test_the_page_is_its_queries_with_statuses(loop_db, eager_rows, scope):
         f = Filters(date_from=MARCH[0], date_to=MARCH[1], **({"scope": scope} if scope else {}))
         page = wh.voice_page(f, eager_rows, 2)
         statuses = dict(page.index.frame.select("response_id", "status").iter_rows())
-        assert statuses.get("r1") == "contacted" and statuses.get("r6", "resolved") == "resolved"
+        assert statuses["r1"] == "contacted"  # r1 is North's
+        assert statuses.get("r6", "resolved") == "resolved"  # South's r6: on the list unless scoped to North
         assert_page_is_its_queries(wh, f, eager_rows, 2)
     finally:
         wh.close()

@@ -146,16 +146,12 @@ class BaseWarehouse:
         parsing, binding and planning (about 5 ms of a metric query's 10-15 at 10M order lines) run
         on one core, so two queries at once keep both cores busy. The threads are this call's own:
         one viewer's queries never wait behind another's."""
-        if len(queries) < 2:
-            return [self.run(sql, params) for sql, params in queries]
-        with ThreadPoolExecutor(max_workers=min(QUERY_LANES, len(queries))) as pool:
-            return list(pool.map(lambda q: self.run(*q), queries))
+        return self.gather(*(functools.partial(self.run, sql, params) for sql, params in queries))
 
     def gather(self, *calls: Callable[[], Any]) -> list[Any]:
-        """Call each of `calls` (independent query methods of one page view, bound to their
-        arguments), QUERY_LANES at a time on threads of this call's own, the results in their
-        order. As run_all does for one call's queries: a query's parsing, binding and planning, and
-        the Python around it, run on one core, so two calls at once keep both cores busy."""
+        """Call each of `calls` (queries, or independent query methods of one page view, bound to
+        their arguments), QUERY_LANES at a time on threads of this call's own, the results in
+        their order; run_all's way for a page's several calls (Warehouse.voice_page)."""
         if len(calls) < 2:
             return [call() for call in calls]
         with ThreadPoolExecutor(max_workers=min(QUERY_LANES, len(calls))) as pool:
