@@ -86,7 +86,7 @@ def build(
     try:
         steps = _Steps(quiet)
         if why_full is None:
-            shutil.copyfile(previous, built)  # the published snapshot, brought up to date below
+            snapshots.copy(previous, built)  # the published snapshot, brought up to date below
             steps.done("copy of the published snapshot")
         con = duckdb.connect(str(built))
         limit_memory(con, memory_gb, spill)

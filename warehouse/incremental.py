@@ -2,8 +2,8 @@
 
 A retailer loads a day's exports into history of years; rebuilding every model from all of it for
 each day costs the whole build. Here the new snapshot starts as a copy of the published one (a file
-copy: a snapshot is one DuckDB file, and copying it is much cheaper than computing it), and each
-model, in dependency order, is
+copy, warehouse/snapshots.copy: a snapshot is one DuckDB file, and copying it is much cheaper than
+computing it; a clone on filesystems that share blocks), and each model, in dependency order, is
 - carried over when none of its inputs changed (the copy already holds it);
 - built incrementally when it declares partitions (`-- incremental:`, warehouse/project.py) and
   every input that changed is one it knows how to follow (`-- incremental_changes:`): the rows of
