@@ -8,7 +8,7 @@ import pytest
 
 from ingest.quality.suites import RULES
 
-from .exports import csv_with, quarantined, query
+from .exports import BASE, csv_with, quarantined, query
 
 # rule, source, column the rule names, values of row 2 that pass, values of row 2 that break it
 PAIRS = [
@@ -259,6 +259,31 @@ def test_key_loaded_from_an_earlier_file_is_quarantined(write, ingest, db):
     assert messages[0].endswith("contact_id=K1 was already loaded from contacts_march.csv")
 
 
+def test_updates_are_the_loaded_rows_of_keys_loaded_before(write, ingest, db):
+    """The note on updates counts the rows of a file that loaded and whose key an earlier file
+    loaded: not a duplicate (identical, quarantined), not a new key, not a changed row that broke
+    a rule (quarantined, so nothing was updated)."""
+    header, k1, k2 = BASE["contacts"].splitlines()
+    [first] = ingest(write("contacts_march.csv", "\n".join([header, k1, k2]) + "\n"))
+    assert "update" not in first.message
+    k2_solved = k2.replace(",,,billing", ",,2024-03-06 10:00:00,billing")
+    k3 = "K3,T3,C3,,email,2024-03-07 08:00:00,,,billing,60,10,0,none,A1,"
+    [second] = ingest(write("contacts_april.csv", "\n".join([header, k1, k2_solved, k3]) + "\n"))
+    assert (second.rows_read, second.rows_loaded, second.rows_quarantined) == (3, 2, 1)
+    assert "1 rows update records loaded before (the latest export wins)" in second.message
+    k2_broken = k2_solved.replace(",phone,", ",pigeon,").replace(",600.5,", ",700,")
+    k3_solved = k3.replace(",,,billing", ",,2024-03-07 09:00:00,billing")
+    k4 = k3.replace("K3,T3", "K4,T4")
+    [third] = ingest(write("contacts_may.csv", "\n".join([header, k2_broken, k3_solved, k4]) + "\n"))
+    assert (third.rows_read, third.rows_loaded, third.rows_quarantined) == (3, 2, 1)
+    assert "1 rows update records loaded before (the latest export wins)" in third.message
+    assert query(db, "select rule from meta.quarantine where file_name = 'contacts_may.csv'") == [
+        ("unknown_value",)
+    ]
+    [fresh] = ingest(write("contacts_june.csv", "\n".join([header, k4.replace("K4,T4", "K5,T5")]) + "\n"))
+    assert (fresh.rows_loaded, "update" in fresh.message) == (1, False)
+
+
 def test_issue_20_key_checks_parse_only_the_keys_of_every_row():
     """Whether a row of a loaded key is a duplicate or an update is decided on every column, but
     those columns are parsed only for rows whose key was loaded before (identical): at 10M lines
@@ -270,7 +295,7 @@ def test_issue_20_key_checks_parse_only_the_keys_of_every_row():
 
     checks = compile_suite(suite_config("orders"), suite_parameters(dt.datetime(2026, 11, 30)))
     [key] = [c for c in checks if c.kind == "unique"]
-    sql = _key_violations_sql(CONTRACTS["orders"], key, "STAGE")
+    sql = _key_violations_sql(CONTRACTS["orders"], key, "STAGE", "EARLIER_KEYS")
     keyed = sql.split("earlier as")[0]
     identical = sql.split("identical as")[1].split("repeated as")[0]
     assert '"order_id"' in keyed and '"line_no"' in keyed
