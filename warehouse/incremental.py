@@ -265,10 +265,18 @@ def _incremental(
             f"insert into {CHANGED_TABLE} select distinct {part} from {model.name} where {column} in "
             f"(select {column} from {model.name} where {in_changed}) and not ({in_changed})"
         )
-    # two scans of the model's table: its rows of the changed partitions kept, then deleted; the new
-    # rows are computed into a table of their own, checked there and appended
-    con.execute(f"create or replace temp table _rebuilt as select * from {model.name} where {in_changed}")
-    con.execute(f"delete from {model.name} where {in_changed}")
+    # The rows of the changed partitions, found by one scan of the partition column, are kept, then
+    # deleted, by row id: finding them by partition for each (every column scanned for the first)
+    # cost twice as much (fct_sessions' 29k rows of a day at 10M order lines: 0.8-0.9 -> 0.3-0.4 s).
+    # The new rows are computed into a table of their own, checked there and appended.
+    con.execute(
+        f"create or replace temp table _rebuilt_rows as select rowid as row_id from {model.name} "
+        f"where {in_changed}"
+    )
+    by_row = "rowid in (select row_id from _rebuilt_rows)"
+    con.execute(f"create or replace temp table _rebuilt as select * from {model.name} where {by_row}")
+    con.execute(f"delete from {model.name} where {by_row}")
+    con.execute("drop table _rebuilt_rows")
     con.execute(
         f"create or replace temp table _inserted as {model.render(time_zone=time_zone, incremental=True)}"
     )
