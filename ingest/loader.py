@@ -135,12 +135,16 @@ def _compared(contract: Contract, check: Check) -> list[str]:
     return [c.name for c in contract.columns if c.pii is None and c.name not in check.key]
 
 
+def _key_columns(check: Check) -> tuple[list[str], str, str]:
+    """A key check's columns quoted, as a list for `using (...)`, and the condition that none is null."""
+    keys = [quote_ident(k) for k in check.key]
+    return keys, ", ".join(keys), " and ".join(f"{k} is not null" for k in keys)
+
+
 def _earlier_keys_sql(contract: Contract, check: Check, relation: str) -> str:
     """The file's keys already in raw.<source> (before it loads), each with a file that loaded it:
     kept in a temporary table (EARLIER) for the key check and the count of updates."""
-    keys = [quote_ident(k) for k in check.key]
-    cols = ", ".join(keys)
-    not_null = " and ".join(f"{k} is not null" for k in keys)
+    _, cols, not_null = _key_columns(check)
     return f"""
         select {cols}, any_value(r._file_id) as earlier_file
         from raw.{contract.source} r
@@ -156,10 +160,8 @@ def _key_violations_sql(contract: Contract, check: Check, relation: str, earlier
     a delivery date, a return, a solved time): not a violation; it loads, the earlier version
     stays in raw as lineage and the warehouse's staging models take the latest version.
     `earlier_keys`: the table of _earlier_keys_sql."""
-    keys = [quote_ident(k) for k in check.key]
-    cols = ", ".join(keys)
+    keys, cols, not_null = _key_columns(check)
     compared = [quote_ident(c) for c in _compared(contract, check)]
-    not_null = " and ".join(f"{k} is not null" for k in keys)
     described = _shown(" || ', ' || ".join(f"'{k}=' || cast({quote_ident(k)} as varchar)" for k in check.key))
     on_key = " and ".join(f"r.{k} = k.{k}" for k in keys)
     same = " and ".join(f"r.{c} is not distinct from k.{c}" for c in compared) or "true"
@@ -216,7 +218,7 @@ def _key_violations_sql(contract: Contract, check: Check, relation: str, earlier
     """
 
 
-def _updates(con, contract: Contract, key_checks: list[Check], relation: str) -> int:
+def _updates(con, key_checks: list[Check], relation: str) -> int:
     """Rows of the file just loaded whose key an earlier file loaded (updates): its rows of a key
     the key check found in raw before the load (EARLIER), less those not loaded (VIOLATIONS holds
     every row not loaded). Read from the file's own rows: a query over raw.<source> for them scanned
@@ -226,9 +228,7 @@ def _updates(con, contract: Contract, key_checks: list[Check], relation: str) ->
     earlier = _earlier_table(0)
     if con.execute(f"select count(*) from {earlier}").fetchone()[0] == 0:
         return 0  # no key of the file was loaded before: the usual day
-    keys = [quote_ident(k) for k in key_checks[0].key]
-    cols = ", ".join(keys)
-    not_null = " and ".join(f"{k} is not null" for k in keys)
+    _, cols, not_null = _key_columns(key_checks[0])
     return con.execute(
         f"select count(*) from (select row_number, {cols} from ({relation}) where {not_null}) "
         f"semi join {earlier} using ({cols}) anti join {VIOLATIONS} using (row_number)"
@@ -459,7 +459,7 @@ def load_file(
         )
         quarantined = con.execute(f"select count(distinct row_number) from {VIOLATIONS}").fetchone()[0]
         rules = dict(con.execute(f"select rule, count(*) from {VIOLATIONS} group by rule").fetchall())
-        updates = _updates(con, contract, key_checks, relation) if loaded else 0
+        updates = _updates(con, key_checks, relation) if loaded else 0
         if updates:
             notes = (f"{updates:,} rows update records loaded before (the latest export wins)", *notes)
         if rules.get(erasures.RULE):

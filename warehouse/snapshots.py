@@ -62,24 +62,29 @@ def publish(db: Path, built: Path) -> Path:
 def copy(source: Path, target: Path) -> None:
     """Copy the published snapshot `source` to `target`, the file an incremental build brings up to
     date. With copy_file_range the kernel clones the file where the filesystem shares blocks between
-    files (XFS with reflink, the default since xfsprogs 5.1; btrfs; bcachefs): no byte is copied, the
-    copy takes no time and no disk until the build rewrites blocks (a 1.6 GB snapshot at 10M order
-    lines: 1.0-4.4 s -> 0.00 s on XFS, bench/RESULTS.md). Elsewhere (ext4) it copies in the kernel,
-    as fast as shutil's sendfile. Where the call is missing (not Linux) or refused (across
-    filesystems on some kernels), shutil copies."""
-    try:
-        with open(source, "rb") as read, open(target, "wb") as write:
-            left = os.fstat(read.fileno()).st_size
-            while left > 0:
-                copied = os.copy_file_range(read.fileno(), write.fileno(), left)
-                if copied == 0:  # the source ended early (it is never written while published)
-                    break
-                left -= copied
-        return
-    except (AttributeError, OSError) as exc:
-        if isinstance(exc, OSError) and exc.errno not in _NO_COPY_FILE_RANGE:
-            raise  # a full disk, a permission: the build says it in one line
+    files (XFS with reflink, btrfs): no byte is copied, the copy takes no time and no disk until the
+    build rewrites blocks (a 1.6 GB snapshot at 10M order lines: 1.0-4.4 s -> 0.00 s on XFS,
+    bench/RESULTS.md). Elsewhere (ext4) it copies in the kernel, as fast as shutil's sendfile.
+    Where the call is missing (not Linux) or refused (across filesystems on some kernels), shutil
+    copies; any other error (a full disk, a permission) is raised, for the build's one-line message."""
+    if hasattr(os, "copy_file_range"):
+        try:
+            _copy_file_range(source, target)
+            return
+        except OSError as exc:
+            if exc.errno not in _NO_COPY_FILE_RANGE:
+                raise
     shutil.copyfile(source, target)
+
+
+def _copy_file_range(source: Path, target: Path) -> None:
+    with open(source, "rb") as read, open(target, "wb") as write:
+        left = os.fstat(read.fileno()).st_size
+        while left > 0:
+            copied = os.copy_file_range(read.fileno(), write.fileno(), left)
+            if copied == 0:  # the source ended early (it is never written while published)
+                break
+            left -= copied
 
 
 # copy_file_range's errors that mean "not here", not "failed": not implemented, not across these
