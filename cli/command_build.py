@@ -50,6 +50,7 @@ def build(
         typer.echo(f"build failed: {exc}", err=True)
         raise typer.Exit(1) from None
     try:
+        voc_step = None
         # An ingest database written by an older version lacks the columns its contracts gained
         # since (ingest adds them on its next run); add them now so the models can build.
         if lake is None:  # with a lake the ingest database is not read
@@ -57,11 +58,15 @@ def build(
             if path.exists():
                 from voc.step import update_before_build
 
-                # new comments scored by the current VoC model (fitted the first time)
-                voc_line = update_before_build(path)
-                if not quiet:
-                    typer.echo(voc_line)
+                def voc_step() -> None:
+                    # new comments scored by the current VoC model (fitted the first time)
+                    voc_line = update_before_build(path)
+                    if not quiet:
+                        typer.echo(voc_line)
+
         if engine == "spark":
+            if voc_step is not None:
+                voc_step()
             from warehouse.spark_build import build as spark_build
 
             remote = os.environ.get("SPARK_REMOTE") or None  # Spark Connect, as pyspark itself reads it
@@ -69,7 +74,10 @@ def build(
                 path, master=master, remote=remote, lake=lake, quiet=quiet, time_zone=time_zone
             )
         else:
-            result = run_build(path, quiet=quiet, time_zone=time_zone, memory_gb=memory_gb, full=full)
+            # the VoC step runs while the published snapshot is copied (warehouse/build.py)
+            result = run_build(
+                path, quiet=quiet, time_zone=time_zone, memory_gb=memory_gb, full=full, first=voc_step
+            )
     except (BuildError, duckdb.Error, OSError) as exc:  # one line, never a traceback
         what = str(exc) if isinstance(exc, BuildError) else f"{type(exc).__name__}: {exc}"
         typer.echo(f"build failed: {' '.join(what.split())}", err=True)

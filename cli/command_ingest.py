@@ -134,12 +134,17 @@ def _build(db: Path, quiet: bool) -> bool:
     from voc.step import update_before_build
     from warehouse.build import build as run_build
 
-    # the comments' language, sentiment and theme (fit the first time, then new comments only)
-    voc_line = update_before_build(db)
-    if not quiet:
-        typer.echo(voc_line)
+    def voc_step() -> None:
+        # the comments' language, sentiment and theme (fit the first time, then new comments only)
+        voc_line = update_before_build(db)
+        if not quiet:
+            typer.echo(voc_line)
+
     try:
-        result = run_build(db, quiet=True, time_zone=time_zone_from_env(), memory_gb=build_memory_from_env())
+        # the VoC step runs while the published snapshot is copied (warehouse/build.py)
+        result = run_build(
+            db, quiet=True, time_zone=time_zone_from_env(), memory_gb=build_memory_from_env(), first=voc_step
+        )
     except Exception as exc:
         typer.echo(f"build failed: {type(exc).__name__}: {exc}", err=True)
         return False

@@ -9,7 +9,10 @@ incrementally. A full build of the same ingest database must equal it in every t
 from __future__ import annotations
 
 import csv
+import errno
+import os
 import shutil
+import threading
 from pathlib import Path
 
 import duckdb
@@ -19,7 +22,7 @@ from demo.generator import write_exports
 from demo.next_day import split_last_days
 from ingest.run import ingest_paths
 from warehouse import snapshots
-from warehouse.build import build
+from warehouse.build import BuildError, build
 from warehouse.project import load_models
 
 
@@ -175,6 +178,53 @@ def test_a_snapshot_without_build_state_gives_a_full_build(exports, tmp_path):
         con.execute("drop schema build_state cascade")
     result = build(db)
     assert result.modes == {} and "no build state" in result.why_full
+
+
+def test_the_step_before_the_models_runs_beside_the_copy_and_the_build_reads_what_it_wrote(
+    exports, tmp_path, monkeypatch
+):
+    """`first` (the VoC step in `cx build`) runs while the published snapshot is copied: the copy
+    below finishes only once `first` has started; the models then read what `first` wrote."""
+    db = _fresh(exports, tmp_path)
+    started = threading.Event()
+    real_copy = snapshots.copy
+    waited = []
+
+    def copy_once_first_started(source, target):
+        waited.append(started.wait(timeout=60))
+        real_copy(source, target)
+
+    def first():
+        started.set()
+        with duckdb.connect(str(db)) as con:
+            con.execute("delete from raw.orders where order_id = (select min(order_id) from raw.orders)")
+
+    monkeypatch.setattr(snapshots, "copy", copy_once_first_started)
+    result = build(db, first=first)
+    assert waited == [True]
+    assert result.modes["stg_orders__order_lines"] == "full: every row of raw.orders may have changed"
+    with duckdb.connect(str(db), read_only=True) as con:
+        orders = con.execute("select count(*) from raw.orders").fetchone()[0]
+    assert result.models["stg_orders__order_lines"] == orders
+    assert_same_tables(result.snapshot, _full_copy(db, tmp_path))
+
+
+def test_a_failed_copy_beside_the_first_step_fails_the_build_in_one_line(exports, tmp_path, monkeypatch):
+    db = _fresh(exports, tmp_path)
+    published = snapshots.current_snapshot(db)
+    ran = []
+
+    def disk_full(source, target):
+        Path(target).write_bytes(b"part of a copy")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(snapshots, "copy", disk_full)
+    with pytest.raises(BuildError, match="No space left on device") as failed:
+        build(db, first=lambda: ran.append(True))
+    assert ran == [True]
+    assert "\n" not in str(failed.value) and "the published snapshot is unchanged" in str(failed.value)
+    assert snapshots.current_snapshot(db) == published
+    assert [p.name for p in snapshots.serving_dir(db).glob("*.duckdb")] == [published.name]
 
 
 def _write(path: Path, rows: list[dict]) -> None:
