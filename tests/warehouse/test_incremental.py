@@ -21,7 +21,7 @@ import pytest
 from demo.generator import write_exports
 from demo.next_day import split_last_days
 from ingest.run import ingest_paths
-from warehouse import snapshots
+from warehouse import incremental, snapshots
 from warehouse.build import BuildError, build
 from warehouse.project import load_models
 
@@ -225,6 +225,36 @@ def test_a_failed_copy_beside_the_first_step_fails_the_build_in_one_line(exports
     assert "\n" not in str(failed.value) and "the published snapshot is unchanged" in str(failed.value)
     assert snapshots.current_snapshot(db) == published
     assert [p.name for p in snapshots.serving_dir(db).glob("*.duckdb")] == [published.name]
+
+
+@pytest.mark.parametrize("compared", [True, False])
+def test_a_model_rebuilt_in_full_is_compared_up_to_diff_max_rows(exports, tmp_path, monkeypatch, compared):
+    """A new comment score rebuilds stg_voc__comment_scores in full; compared with its previous rows
+    (within DIFF_MAX_ROWS) only the scored answer's comment is rebuilt, above it every comment is."""
+    db = _fresh(exports, tmp_path)
+    with duckdb.connect(str(db)) as con:
+        response_id, comment = con.execute(
+            "select response_id, comment from raw.surveys where comment is not null "
+            "order by response_id limit 1"
+        ).fetchone()
+        con.execute(
+            "insert into voc.comment_scores values ($r, md5($c), 'en', 0.5, 'delivery', 1, 'full model')",
+            {"r": response_id, "c": comment},
+        )
+    if not compared:
+        monkeypatch.setattr(incremental, "DIFF_MAX_ROWS", 0)
+    result = build(db)
+    assert result.modes["stg_voc__comment_scores"] == "full: built only in full"
+    if compared:
+        assert result.modes["fct_comments"] == "incremental"
+    else:
+        assert result.modes["fct_comments"] == "full: every row of stg_voc__comment_scores may have changed"
+    with duckdb.connect(str(result.snapshot), read_only=True) as con:
+        scored = con.execute(
+            "select sentiment, theme from fct_comments where response_id = $r", {"r": response_id}
+        ).fetchone()
+    assert scored == (0.5, "delivery")
+    assert_same_tables(result.snapshot, _full_copy(db, tmp_path))
 
 
 def _write(path: Path, rows: list[dict]) -> None:
