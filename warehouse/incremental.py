@@ -367,7 +367,7 @@ def _difference(model: Model, now: str, before: str) -> str:
     same columns). A model with a declared key has no two rows alike (the build checks its grain, and
     its compared columns keep the key: a dense key is not one), so set EXCEPT, a hash anti join, gives
     the rows EXCEPT ALL does, which ranks every row to count its copies: 4x faster on fct_contacts'
-    1.9M rows (6.6 -> 1.6 s) and on stg_voc__comment_scores' 347k, a day's 0.9 s of diff. A model
+    1.9M rows (6.6 -> 1.6 s); a day's 30 comparisons at 10M order lines 2.0 -> 0.7 s. A model
     without one (`unique_key: none`, an append-only log) keeps EXCEPT ALL."""
     dense = model.dense_key[0] if model.dense_key else None
     keyed = bool(model.unique_key) and dense not in model.unique_key
