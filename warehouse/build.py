@@ -93,10 +93,11 @@ def build(
     try:
         steps = _Steps(quiet)
         _copy_while(previous if why_full is None else None, built, first)
-        done = ["copy of the published snapshot"] if why_full is None else []
-        done += ["the step before the models"] if first is not None else []
-        if done:
-            steps.done(" and ".join(done))
+        if first is not None:  # the step says what it did in its own line (`cx build`: the VoC step's)
+            copied = why_full is None
+            steps.done("copy of the snapshot, beside the first step" if copied else "the first step")
+        elif why_full is None:
+            steps.done("copy of the published snapshot")
         con = duckdb.connect(str(built))
         limit_memory(con, memory_gb, spill)
         try:
