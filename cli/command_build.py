@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -56,14 +57,7 @@ def build(
         if lake is None:  # with a lake the ingest database is not read
             upgrade_schema(path)
             if path.exists():
-                from voc.step import update_before_build
-
-                def voc_step() -> None:
-                    # new comments scored by the current VoC model (fitted the first time)
-                    voc_line = update_before_build(path)
-                    if not quiet:
-                        typer.echo(voc_line)
-
+                voc_step = scoring_step(path, quiet)
         if engine == "spark":
             if voc_step is not None:
                 voc_step()
@@ -88,3 +82,18 @@ def build(
 def built_line(result) -> str:
     """What `cx build`, `cx ingest` and `cx demo` print after a build (a warehouse.build.BuildResult)."""
     return f"built {len(result.models)} models ({result.how}) in {result.seconds:.1f} s -> {result.snapshot}"
+
+
+def scoring_step(db: Path, quiet: bool) -> Callable[[], None]:
+    """The VoC step `cx build` and `cx ingest` run first in a build (warehouse.build.build's `first`,
+    beside the snapshot's copy): the comments' language, sentiment and theme by the current model
+    (fitted the first time, then new comments only), and one line saying what it did."""
+
+    def step() -> None:
+        from voc.step import update_before_build
+
+        line = update_before_build(db)
+        if not quiet:
+            typer.echo(line)
+
+    return step

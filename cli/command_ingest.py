@@ -18,7 +18,7 @@ from pathlib import Path
 
 import typer
 
-from cli.command_build import built_line
+from cli.command_build import built_line, scoring_step
 from cli.options import Db
 from config.settings import Settings, build_memory_from_env, resolve_db, time_zone_from_env
 from ingest.results import FileResult
@@ -131,19 +131,16 @@ def _failure(file: str, message: str) -> dict:
 
 
 def _build(db: Path, quiet: bool) -> bool:
-    from voc.step import update_before_build
     from warehouse.build import build as run_build
-
-    def voc_step() -> None:
-        # the comments' language, sentiment and theme (fit the first time, then new comments only)
-        voc_line = update_before_build(db)
-        if not quiet:
-            typer.echo(voc_line)
 
     try:
         # the VoC step runs while the published snapshot is copied (warehouse/build.py)
         result = run_build(
-            db, quiet=True, time_zone=time_zone_from_env(), memory_gb=build_memory_from_env(), first=voc_step
+            db,
+            quiet=True,
+            time_zone=time_zone_from_env(),
+            memory_gb=build_memory_from_env(),
+            first=scoring_step(db, quiet),
         )
     except Exception as exc:
         typer.echo(f"build failed: {type(exc).__name__}: {exc}", err=True)

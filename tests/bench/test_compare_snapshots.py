@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
-from bench.compare_snapshots import compare
+from bench.compare_snapshots import compare, main
 
 
 def _snapshot(path: Path, amount: float, quantity: int) -> str:
@@ -18,30 +19,32 @@ def _snapshot(path: Path, amount: float, quantity: int) -> str:
     return str(path)
 
 
-def test_equal_at_6_decimals_passes(tmp_path: Path, capsys):
+@pytest.mark.parametrize(
+    ("amount", "quantity", "status", "printed"),
+    [
+        (0.3, 3, 0, ["mart: equal at 6 decimals", "2 tables: 1 identical, 1 equal at 6 decimals, 0 differ"]),
+        (
+            0.1 + 0.2,
+            4,
+            1,
+            ["fct: 2 rows differ at 6 decimals", "2 tables: 1 identical, 0 equal at 6 decimals, 1 differ"],
+        ),
+    ],
+)
+def test_a_sum_of_doubles_passes_and_a_changed_row_fails(
+    tmp_path: Path, capsys, amount, quantity, status, printed
+):
     a = _snapshot(tmp_path / "a.duckdb", 0.1 + 0.2, 3)
-    b = _snapshot(tmp_path / "b.duckdb", 0.3, 3)
-    assert compare(a, b) == 0
-    assert capsys.readouterr().out.splitlines() == [
-        "mart: equal at 6 decimals",
-        "2 tables: 1 identical, 1 equal at 6 decimals, 0 differ",
-    ]
+    b = _snapshot(tmp_path / "b.duckdb", amount, quantity)
+    assert main(a, b) == status
+    assert capsys.readouterr().out.splitlines() == printed
 
 
-def test_a_changed_row_fails(tmp_path: Path, capsys):
-    a = _snapshot(tmp_path / "a.duckdb", 0.3, 3)
-    b = _snapshot(tmp_path / "b.duckdb", 0.3, 4)
-    assert compare(a, b) == 1
-    assert capsys.readouterr().out.splitlines() == [
-        "fct: 2 rows differ at 6 decimals",
-        "2 tables: 1 identical, 0 equal at 6 decimals, 1 differ",
-    ]
-
-
-def test_a_table_missing_from_the_first_fails(tmp_path: Path, capsys):
-    a = _snapshot(tmp_path / "a.duckdb", 0.3, 3)
-    b = _snapshot(tmp_path / "b.duckdb", 0.3, 3)
-    with duckdb.connect(b) as con:
+@pytest.mark.parametrize("extra_in", ["a", "b"])
+def test_a_table_missing_from_either_snapshot_fails(tmp_path: Path, extra_in: str):
+    paths = {name: _snapshot(tmp_path / f"{name}.duckdb", 0.3, 3) for name in ("a", "b")}
+    with duckdb.connect(paths[extra_in]) as con:
         con.execute("create table extra (id integer)")
-    assert compare(a, b) == 1
-    assert "extra: missing from A, or other columns" in capsys.readouterr().out
+    found = compare(paths["a"], paths["b"])
+    assert found.problems == ["extra: missing from one snapshot, or other columns"]
+    assert found.identical == ["fct", "mart"]

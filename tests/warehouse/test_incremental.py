@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from bench.compare_snapshots import compare
 from demo.generator import write_exports
 from demo.next_day import split_last_days
 from ingest.run import ingest_paths
@@ -42,35 +43,12 @@ def _fresh(exports: Path, tmp_path: Path) -> Path:
     return db
 
 
-def _tables(snapshot: Path) -> dict[str, list[tuple[str, str]]]:
-    with duckdb.connect(str(snapshot), read_only=True) as con:
-        rows = con.execute(
-            "select table_name, list((column_name, data_type) order by column_index) from duckdb_columns() "
-            "where database_name = current_database() and schema_name = 'main' and not internal group by 1"
-        ).fetchall()
-    return {
-        table: [tuple(c.values()) if isinstance(c, dict) else tuple(c) for c in columns]
-        for table, columns in rows
-    }
-
-
 def assert_same_tables(incremental: Path, full: Path) -> None:
-    """Every table of the two snapshots: same columns in the same order, same rows (as multisets).
-    A sum of doubles depends on the order it adds in (and differs between DuckDB's own threads):
-    doubles are compared to 6 decimals, as the Spark equality test does."""
-    tables = _tables(full)
-    assert _tables(incremental) == tables
-    with duckdb.connect() as con:
-        con.execute(f"attach '{incremental}' as inc (read_only)")
-        con.execute(f"attach '{full}' as ful (read_only)")
-        for table, columns in tables.items():
-            shown = ", ".join(f"round({c}, 6) as {c}" if t == "DOUBLE" else c for c, t in columns)
-            extra, missing = con.execute(
-                f"select (select count(*) from (select {shown} from inc.{table} except all "
-                f"select {shown} from ful.{table})), (select count(*) from (select {shown} from ful.{table} "
-                f"except all select {shown} from inc.{table}))"
-            ).fetchone()
-            assert (table, extra, missing) == (table, 0, 0)
+    """Every table of the two snapshots: same columns in the same order, same rows (as multisets);
+    doubles to 6 decimals, as sums add in another order (bench.compare_snapshots)."""
+    found = compare(incremental, full)
+    assert found.problems == []
+    assert found.identical + found.rounded
 
 
 def _full_copy(db: Path, tmp_path: Path) -> Path:
