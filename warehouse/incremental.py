@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from warehouse import sliding
 from warehouse.project import CHANGED_TABLE, Model, declared_source_specs
 
 # Bumped whenever what a snapshot's build state means changes: an older state then forces a full build.
@@ -59,6 +60,9 @@ class Delta:
 
     table: str | None = None
     every: bool = False
+    # a dense-keyed model's older rows renumbered (warehouse/project.py dense_key): a model keeping
+    # rows by that key (mart_customer_periods, warehouse/sliding.py) cannot carry them over
+    renumbered: bool = False
 
     @property
     def changed(self) -> bool:
@@ -182,6 +186,9 @@ def run(
             mode = "full: its SQL changed"
         elif not changed:
             mode = "carried over"
+        elif model.slides:
+            why = sliding.unslidable(model, changed)
+            mode = "incremental: slid from the period ends before" if why is None else f"full: {why}"
         elif model.partition_column is None:
             mode = "full: built only in full"
         elif not set(changed) <= follows:
@@ -198,6 +205,9 @@ def run(
             deltas[model.name], counts[model.name] = _incremental(
                 con, model, changed, time_zone, check_partitions
             )
+        elif mode.startswith("incremental: slid"):
+            counts[model.name] = sliding.slide(con, model, changed, time_zone, check_partitions)
+            deltas[model.name] = Delta(every=True)
         else:
             deltas[model.name], counts[model.name] = _full(
                 con, model, time_zone, create_model_table, model.name in existing, model.name in followed
@@ -290,9 +300,8 @@ def _incremental(
             f"partitions ({part}); its {{{{ changed() }}}} filters do not match its incremental_changes"
         )
     check_partitions(con, model, "_inserted")
+    renumbered = _renumber(con, model) if model.dense_key else False
     con.execute(f"insert into {model.name} by name select * from _inserted")
-    if model.dense_key:
-        _renumber(con, model)
     # The delta is what differs, not every row rebuilt: a rebuilt partition mostly comes out as it
     # was (a customer's older contacts, rebuilt for their new one), and its consumers need not follow.
     columns = f"* exclude ({model.dense_key[0]})" if model.dense_key else "*"
@@ -303,7 +312,9 @@ def _incremental(
     con.execute("drop table _inserted")
     con.execute(f"drop table {CHANGED_TABLE}")
     rows = con.execute(f"select count(*) from {model.name}").fetchone()[0]
-    return _nonempty(con, delta), rows
+    found = _nonempty(con, delta)
+    found.renumbered = renumbered
+    return found, rows
 
 
 def _nonempty(con, delta: str) -> Delta:
@@ -313,21 +324,34 @@ def _nonempty(con, delta: str) -> Delta:
     return Delta(table=delta)
 
 
-def _renumber(con, model: Model) -> None:
-    """Number the dense key again over the whole table (the rows just inserted were numbered among
-    themselves). A row renumbered only (a new customer sorting before it) is not in the delta: a
-    renumbering says nothing new of a row, and no incremental model reads another's dense key."""
+def _renumber(con, model: Model) -> bool:
+    """Number the dense key over the table's rows and the new ones (`_inserted`, numbered among
+    themselves by the model's SQL) before they are appended; returns whether any older row was
+    renumbered. A row renumbered only is not in the delta: a renumbering says nothing new of a
+    row, and no incremental model reads another's dense key. With the key ordered by the first
+    day a value was seen (ordered_by min(activity_date)), a day's new customers come after the
+    others and only the new rows are numbered: at 10M order lines the 742k older rows that a day's
+    625 new customers renumbered in id order are left alone."""
     key, by = model.dense_key
+    order = model.dense_key_order
+    rows = f"(select * from {model.name} union all by name select * from _inserted)"
+    values = (
+        f"(select {by}, {order} as _dense_order from {rows} group by {by})"
+        if order
+        else f"(select distinct {by} from {rows})"
+    )
+    ranked = f"_dense_order, {by}" if order else by
     con.execute(
         f"create or replace temp table _dense as select {by}, "
-        f"cast(dense_rank() over (order by {by}) as integer) as {key} "
-        f"from (select distinct {by} from {model.name})"
+        f"cast(dense_rank() over (order by {ranked}) as integer) as {key} from {values}"
     )
-    con.execute(
+    con.execute(f"update _inserted set {key} = _dense.{key} from _dense where _inserted.{by} = _dense.{by}")
+    (count,) = con.execute(
         f"update {model.name} set {key} = _dense.{key} from _dense "
         f"where {model.name}.{by} = _dense.{by} and {model.name}.{key} <> _dense.{key}"
-    )
+    ).fetchone()
     con.execute("drop table _dense")
+    return count > 0
 
 
 def _full(
@@ -357,7 +381,10 @@ def _full(
         delta = _delta_name(model.name)
         now, before = f"select {columns} from {model.name}", f"select {columns} from {old}"
         con.execute(f"create or replace temp table {delta} as {_difference(model, now, before)}")
-        return _nonempty(con, delta), rows
+        found = _nonempty(con, delta)
+        # keys are a function of the rows: the same rows are numbered alike, others may not be
+        found.renumbered = bool(model.dense_key) and found.changed
+        return found, rows
     finally:
         con.execute(f"drop table {old}")
 

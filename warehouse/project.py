@@ -21,9 +21,18 @@ a full build). An input that changed but is not listed makes the model rebuild i
 the model's table), and `-- incremental_closure: col, ...` takes along every row sharing a value
 of those columns with a rebuilt one (a window over a customer's rows needs all of them).
 `-- dense_key: key by col` says that `key` numbers the distinct values of `col` densely over the
-whole table (dense_rank): an incremental build renumbers it after its insert, and compares a model
-rebuilt in full with its previous rows without it (a renumbering says nothing new of a row; a model
-that reads another's dense key therefore rebuilds in full).
+whole table (dense_rank), in their order or, with `-- dense_key: key by col ordered_by aggregate`,
+in the order of an aggregate over each value's rows, then of the value (`ordered_by
+min(activity_date)`: a customer first seen on the latest day is numbered after everyone else, so a
+day's new customers leave the others' keys as they were). An incremental build numbers its new rows
+again over the whole table, and says whether older rows were renumbered (a model that keeps rows by
+another's dense key, mart_customer_periods, needs them not to be); a model rebuilt in full is
+compared with its previous rows without the key (a renumbering says nothing new of a row).
+
+`-- slides: end_col by key_col` marks a model whose rows are figures of each `key_col` (a
+customer) as of each `end_col` (a period end) that a day's build moves: warehouse/sliding.py keeps
+the rows of the keys a move did not touch and computes the others', which
+`{{ slid('end_expr', 'key_expr') }}` in the SQL chooses (`true` in a full build).
 
 Every model says its grain in a header line `-- unique_key: col, ...`: the columns that identify a
 row, which `cx build` checks on the built table before anything is published (unique, and not
@@ -59,8 +68,14 @@ _INCREMENTAL_CHANGES = re.compile(
 _INCREMENTAL_ALSO = re.compile(r"^--\s*incremental_also:\s*(.+?)\s*$", re.MULTILINE)
 _INCREMENTAL_CLOSURE = re.compile(r"^--\s*incremental_closure:\s*([a-z0-9_, ]+?)\s*$", re.MULTILINE)
 _THIS = re.compile(r"\{\{\s*this\s*\}\}")
-_DENSE_KEY = re.compile(r"^--\s*dense_key:\s*([a-z0-9_]+)\s+by\s+([a-z0-9_]+)\s*$", re.MULTILINE)
+_DENSE_KEY = re.compile(
+    r"^--\s*dense_key:\s*([a-z0-9_]+)\s+by\s+([a-z0-9_]+)(?:\s+ordered_by\s+(.+?))?\s*$", re.MULTILINE
+)
 _CHANGED = re.compile(r"\{\{\s*changed\(\s*'([^']+)'\s*\)\s*\}\}")
+_SLIDES = re.compile(r"^--\s*slides:\s*([a-z0-9_]+)\s+by\s+([a-z0-9_]+)\s*$", re.MULTILINE)
+_SLID = re.compile(r"\{\{\s*slid\(\s*'([^']+)'\s*,\s*'([^']+)'\s*\)\s*\}\}")
+# the (end, key) pairs whose rows a sliding build computes (warehouse/sliding.py)
+SLID_TABLE = "_slid_keys"
 # the table holding an incremental model's changed partition values while it builds
 CHANGED_TABLE = "_changed_partitions"
 _TIME_ZONE = re.compile(r"\{\{\s*time_zone\s*\}\}")
@@ -129,6 +144,18 @@ class Model:
         return (match.group(1), match.group(2)) if match else None
 
     @property
+    def dense_key_order(self) -> str | None:
+        """The aggregate over a value's rows that orders the dense key before the value, or None."""
+        match = _DENSE_KEY.search(self.sql)
+        return match.group(3) if match else None
+
+    @property
+    def slides(self) -> tuple[str, str] | None:
+        """(period end column, key column) of a model a day's build slides, or None."""
+        match = _SLIDES.search(self.sql)
+        return (match.group(1), match.group(2)) if match else None
+
+    @property
     def inputs(self) -> list[str]:
         """The models and sources (`schema.table`) the model reads."""
         return list(dict.fromkeys([*self.refs, *(f"{s}.{t}" for s, t in self.sources)]))
@@ -173,18 +200,32 @@ class Model:
         time_zone: str = "UTC",
         clustered: bool = True,
         incremental: bool = False,
+        slid: bool = False,
     ) -> str:
         """SQL with refs as bare table names, sources as <prefix>.<schema>.<table> and
         {{ time_zone }} as the business time zone (CX_TIME_ZONE), a quoted IANA name; sorted by
         cluster_by unless `clustered` is false (the Spark engine sorts when it loads DuckDB).
         {{ changed('expr') }} is `true`, or with `incremental` a test of `expr` against the changed
-        partitions."""
+        partitions. {{ slid('end', 'key') }} is `true`, or with `slid` a test of the pair against
+        the pairs a sliding build computes (the key alone first: a join's input is then cut to
+        those keys before the pairs are matched)."""
+
+        def picked(m: re.Match) -> str:
+            if not slid:
+                return "true"
+            end, key = self.slides
+            return (
+                f"({m.group(2)}) in (select {key} from {SLID_TABLE}) and "
+                f"({m.group(1)}, {m.group(2)}) in (select ({end}, {key}) from {SLID_TABLE})"
+            )
+
+        sql = _SLID.sub(picked, self.sql)
         changed = (
             (lambda m: f"({m.group(1)}) in (select value from {CHANGED_TABLE})")
             if incremental
             else (lambda _: "true")
         )
-        sql = _CHANGED.sub(changed, self.sql)
+        sql = _CHANGED.sub(changed, sql)
         sql = _REF.sub(lambda m: m.group(1), sql)
         sql = _TIME_ZONE.sub(lambda _: "'" + time_zone.replace("'", "''") + "'", sql)
         prefix = f"{source_prefix}." if source_prefix else ""
@@ -203,6 +244,12 @@ def _check_incremental(model: Model) -> None:
     """An incremental model's declarations are consistent: its partition column is in its key (so a
     key repeats only inside a partition), what it lists are its inputs, and it filters with
     {{ changed() }}; a model built only in full declares none of it."""
+    if bool(model.slides) != bool(_SLID.search(model.sql)):
+        raise ValueError(
+            f"{model.path.name}: a sliding model declares `-- slides:` and uses slid(), or neither"
+        )
+    if model.slides and model.partition_column:
+        raise ValueError(f"{model.path.name}: a model slides or is incremental by partitions, not both")
     column = model.partition_column
     uses_changed = bool(_CHANGED.search(model.sql))
     if column is None:

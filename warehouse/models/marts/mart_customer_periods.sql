@@ -13,11 +13,16 @@
 -- by customer (warehouse/metrics.py PERIOD_CUSTOMERS_SQL, or their counts per place in
 -- mart_customer_period_places; any other period end is computed from mart_customer_daily as
 -- before, with the same result).
--- A period end whose 12 months the data does not cover has no rows: no customer is counted then.
+-- The period ends are mart_customer_period_ends'. A day's build moves most of them by a day, and
+-- slides the rows from the ends before (warehouse/sliding.py): a customer with no purchase on the
+-- days entering or leaving the 12 months or the "last N days" periods, no purchase changed within
+-- them, and the same tier and segment held, keeps their rows; only the others' rows are computed,
+-- by this SQL with {{ slid() }} choosing them (a full build: every row).
 -- Stored by period end, tier and channel: the typical view (one period end, one tier, one channel)
 -- reads a few row groups.
 -- cluster_by: period_end_date, tier, channel
 -- unique_key: period_end_date, customer_key, channel, region, store_id
+-- slides: period_end_date by customer_key
 with purchases as (
     select * from {{ ref('mart_customer_daily') }}
 ),
@@ -26,36 +31,8 @@ held_spells as (
     select * from {{ ref('mart_customer_tiers') }}
 ),
 
-presets as (
-    select * from {{ ref('mart_preset_periods') }}
-),
-
-history as (
-    select min(activity_date) as first_purchase_date from purchases
-),
-
--- the presets' end (the as-of date) and their comparison periods' ends; and the monthly review of
--- the latest month (its default): the month's end, the month before's and the same month a year
--- before's (warehouse/queries/monthly_review.py month_scorecard)
-candidate_ends as (
-    select date_to as period_end_date from presets
-    union all
-    select previous_date_to from presets
-    union all
-    select year_before_date_to from presets
-    union all
-    select last_day(date_to) from presets
-    union all
-    select last_day(cast(date_to - interval 1 month as date)) from presets
-    union all
-    select last_day(cast(date_to - interval 1 year as date)) from presets
-),
-
 period_ends as (
-    select distinct candidate_ends.period_end_date
-    from candidate_ends
-    cross join history
-    where history.first_purchase_date <= candidate_ends.period_end_date - interval 364 day
+    select * from {{ ref('mart_customer_period_ends') }}
 ),
 
 in_window as (
@@ -72,6 +49,7 @@ in_window as (
     inner join purchases
         on purchases.activity_date > period_ends.period_end_date - interval 365 day
         and purchases.activity_date <= period_ends.period_end_date
+    where {{ slid('period_ends.period_end_date', 'purchases.customer_key') }}
 ),
 
 per_customer as (
@@ -135,6 +113,7 @@ held as (
     inner join held_spells
         on held_spells.valid_from_date <= period_ends.period_end_date
         and held_spells.valid_to_date >= period_ends.period_end_date
+    where {{ slid('period_ends.period_end_date', 'held_spells.customer_key') }}
 ),
 
 final as (

@@ -1,0 +1,121 @@
+"""mart_customer_periods slid from the period ends before equals a full build (warehouse/sliding.py).
+
+The seeded demo exports with their last day, or last 40 days (the period ends move by more than a
+month), held back are loaded and built; then the held-back rows, with exports that touch what a
+slide must see (an old customer's new tier from the new day, a changed purchase within the 12
+months, a customer first seen on an old day), are loaded and built incrementally. A full build of
+the same ingest database must equal it in every table.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from demo.generator import write_exports
+from demo.next_day import last_day, split_last_days
+from ingest.run import ingest_paths
+from tests.warehouse.test_incremental import _full_copy, _write, assert_same_tables
+from warehouse import sliding
+from warehouse.build import build
+
+SLID = "incremental: slid from the period ends before"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("sliding")
+    write_exports(folder / "exports", 0.05, 11)
+    return folder / "exports"
+
+
+def _base(exports: Path, tmp_path: Path, days: int) -> tuple[Path, Path]:
+    """An ingest database of the exports but their last `days` days, built; and the held-back rows."""
+    split_last_days(exports, tmp_path / "base", tmp_path / "next", days=days)
+    db = tmp_path / "warehouse.duckdb"
+    ingest_paths(sorted((tmp_path / "base").glob("*.csv")), db)
+    build(db)
+    return db, tmp_path / "next"
+
+
+def _as_of(snapshot: Path):
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        return con.execute("select max(date_to) from mart_preset_periods").fetchone()[0]
+
+
+@pytest.mark.parametrize("days", [1, 40])
+def test_the_period_ends_moved_by_a_day_or_a_month_slide_and_equal_a_full_build(exports, tmp_path, days):
+    db, held = _base(exports, tmp_path, days)
+    before = _as_of(build(db).snapshot)
+    ingest_paths(sorted(held.glob("*.csv")), db)
+    result = build(db)
+    assert result.modes["mart_customer_daily"] == "incremental"
+    assert result.modes["mart_customer_periods"] == SLID
+    assert _as_of(result.snapshot) - before == timedelta(days=days)
+    assert_same_tables(result.snapshot, _full_copy(db, tmp_path))
+
+
+def test_a_new_tier_a_changed_purchase_and_a_new_customer_slide_and_equal_a_full_build(exports, tmp_path):
+    db, held = _base(exports, tmp_path, 1)
+    new_day = last_day(exports).isoformat()
+    with duckdb.connect(str(db), read_only=True) as con:
+        # a customer who bought only 100-200 days before the new day (on no day a slide by a day
+        # moves), with the tier they hold; and another's purchase 40-80 days before it
+        customer, tier = con.execute(
+            "select customer_id, arg_max(tier, tier_since) from raw.customers where customer_id in ("
+            "select customer_id from raw.orders where customer_id is not null group by 1 "
+            "having min(ordered_at::date) > $day::date - interval 200 day "
+            "and max(ordered_at::date) < $day::date - interval 100 day) group by 1 order by 1 limit 1",
+            {"day": new_day},
+        ).fetchone()
+        order_id, line_no = con.execute(
+            "select order_id, line_no from raw.orders where customer_id is not null and customer_id <> $c "
+            "and ordered_at::date between $day::date - interval 80 day and $day::date - interval 40 day "
+            "order by order_id, line_no limit 1",
+            {"day": new_day, "c": customer},
+        ).fetchone()
+    orders = list(csv.DictReader((held / "orders.csv").open()))
+    base_orders = list(csv.DictReader((held.parent / "base" / "orders.csv").open()))
+    changed = next(r for r in base_orders if (r["order_id"], r["line_no"]) == (order_id, str(line_no)))
+    changed["quantity"] = str(int(changed["quantity"]) + 2)  # an old line exported again, changed
+    # a customer whose first purchase is on the new day: numbered after every other one
+    newcomer = {**orders[0], "order_id": "Z-NEW-1", "line_no": "1", "customer_id": "A000001"}
+    _write(held / "orders.csv", [*orders, changed, newcomer])
+    customers = list(csv.DictReader((held.parent / "base" / "customers.csv").open()))
+    old = next(r for r in customers if r["customer_id"] == customer)
+    new_tier = "gold" if tier != "gold" else "silver"
+    extra = [{**old, "tier": new_tier, "tier_since": new_day}]  # their new tier from the new day
+    _write(held / "customers.csv", [*csv.DictReader((held / "customers.csv").open()), *extra])
+    ingest_paths(sorted(held.glob("*.csv")), db)
+    result = build(db)
+    assert result.modes["mart_customer_periods"] == SLID
+    assert_same_tables(result.snapshot, _full_copy(db, tmp_path))
+    with duckdb.connect(str(result.snapshot), read_only=True) as con:
+        held_tier = con.execute(
+            "select distinct periods.tier from mart_customer_periods as periods "
+            "inner join (select distinct customer_id, customer_key from mart_customer_daily) as keys "
+            "using (customer_key) where keys.customer_id = $c and periods.period_end_date = $day",
+            {"c": customer, "day": new_day},
+        ).fetchall()
+    assert held_tier == [(new_tier,)]
+
+
+def test_a_customer_first_seen_on_an_old_day_renumbers_and_rebuilds_the_periods(exports, tmp_path):
+    db, held = _base(exports, tmp_path, 1)
+    orders = list(csv.DictReader((held.parent / "base" / "orders.csv").open()))
+    old_line = next(r for r in orders if r["customer_id"] and r["ordered_at"][:4].isdigit())
+    late = tmp_path / "late"
+    late.mkdir()
+    _write(
+        late / "orders.csv", [{**old_line, "order_id": "Z-LATE-1", "line_no": "1", "customer_id": "A000002"}]
+    )
+    ingest_paths([*sorted(held.glob("*.csv")), late / "orders.csv"], db)
+    result = build(db)
+    assert result.modes["mart_customer_periods"] == f"full: {sliding.PURCHASES} renumbered its customers"
+    assert_same_tables(result.snapshot, _full_copy(db, tmp_path))
