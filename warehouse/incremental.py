@@ -61,8 +61,10 @@ class Delta:
     table: str | None = None
     every: bool = False
     # a dense-keyed model's older rows renumbered (warehouse/project.py dense_key): a model keeping
-    # rows by that key (mart_customer_periods, warehouse/sliding.py) cannot carry them over
+    # that key in its rows (`-- dense_key_from:`) is then rebuilt in full
     renumbered: bool = False
+    # a sliding model's computed rows (warehouse/sliding.py): (previous rows, new rows) temp tables
+    slid: tuple[str, str] | None = None
 
     @property
     def changed(self) -> bool:
@@ -176,6 +178,7 @@ def run(
     }
     counts: dict[str, int] = {}
     modes: dict[str, str] = {}
+    models_by_name = {m.name: m for m in ordered}
     for model in ordered:
         started = time.perf_counter()
         changed = {name: deltas[name] for name in model.inputs if deltas[name].changed}
@@ -186,9 +189,18 @@ def run(
             mode = "full: its SQL changed"
         elif not changed:
             mode = "carried over"
+        elif renumbered := [name for name in model.dense_key_from if deltas[name].renumbered]:
+            mode = f"full: {', '.join(renumbered)} renumbered its rows"
         elif model.slides:
             why = sliding.unslidable(model, changed)
             mode = "incremental: slid from the period ends before" if why is None else f"full: {why}"
+        elif model.slides_by_sums:
+            slid = set(changed) == {model.slides_by_sums} and deltas[model.slides_by_sums].slid
+            mode = (
+                f"incremental: slid with {model.slides_by_sums}"
+                if slid
+                else f"full: {model.slides_by_sums} was not slid"
+            )
         elif model.partition_column is None:
             mode = "full: built only in full"
         elif not set(changed) <= follows:
@@ -205,8 +217,14 @@ def run(
             deltas[model.name], counts[model.name] = _incremental(
                 con, model, changed, time_zone, check_partitions
             )
-        elif mode.startswith("incremental: slid"):
-            counts[model.name] = sliding.slide(con, model, changed, time_zone, check_partitions)
+        elif mode.startswith("incremental: slid from"):
+            counts[model.name], slid = sliding.slide(con, model, changed, time_zone, check_partitions)
+            deltas[model.name] = Delta(every=True, slid=slid)
+        elif mode.startswith("incremental: slid with"):
+            source = model.slides_by_sums
+            counts[model.name] = sliding.slide_sums(
+                con, model, models_by_name[source].slides[0], deltas[source].slid, time_zone, check_partitions
+            )
             deltas[model.name] = Delta(every=True)
         else:
             deltas[model.name], counts[model.name] = _full(
@@ -328,7 +346,8 @@ def _renumber(con, model: Model) -> bool:
     """Number the dense key over the table's rows and the new ones (`_inserted`, numbered among
     themselves by the model's SQL) before they are appended; returns whether any older row was
     renumbered. A row renumbered only is not in the delta: a renumbering says nothing new of a
-    row, and no incremental model reads another's dense key. With the key ordered by the first
+    row, and a model keeping the key in its rows (`-- dense_key_from:`) rebuilds in full when older
+    rows were renumbered. With the key ordered by the first
     day a value was seen (ordered_by min(activity_date)), a day's new customers come after the
     others and only the new rows are numbered: at 10M order lines the 742k older rows that a day's
     625 new customers renumbered in id order are left alone."""

@@ -29,6 +29,13 @@ again over the whole table, and says whether older rows were renumbered (a model
 another's dense key, mart_customer_periods, needs them not to be); a model rebuilt in full is
 compared with its previous rows without the key (a renumbering says nothing new of a row).
 
+`-- slides_by_sums: model` marks a model whose every figure is a sum over the customers of a
+sliding model's rows per period end: it slides with that model, adding the sums of the rows
+computed again and subtracting those of their previous rows.
+
+A model that keeps another's dense key in its rows says so, `-- dense_key_from: model, ...`: when
+that model's older rows were renumbered, it is rebuilt in full instead of incrementally.
+
 `-- slides: end_col by key_col` marks a model whose rows are figures of each `key_col` (a
 customer) as of each `end_col` (a period end) that a day's build moves: warehouse/sliding.py keeps
 the rows of the keys a move did not touch and computes the others', which
@@ -72,6 +79,8 @@ _DENSE_KEY = re.compile(
     r"^--\s*dense_key:\s*([a-z0-9_]+)\s+by\s+([a-z0-9_]+)(?:\s+ordered_by\s+(.+?))?\s*$", re.MULTILINE
 )
 _CHANGED = re.compile(r"\{\{\s*changed\(\s*'([^']+)'\s*\)\s*\}\}")
+_DENSE_KEY_FROM = re.compile(r"^--\s*dense_key_from:\s*([a-z0-9_, ]+?)\s*$", re.MULTILINE)
+_SLIDES_BY_SUMS = re.compile(r"^--\s*slides_by_sums:\s*([a-z0-9_]+)\s*$", re.MULTILINE)
 _SLIDES = re.compile(r"^--\s*slides:\s*([a-z0-9_]+)\s+by\s+([a-z0-9_]+)\s*$", re.MULTILINE)
 _SLID = re.compile(r"\{\{\s*slid\(\s*'([^']+)'\s*,\s*'([^']+)'\s*\)\s*\}\}")
 # the (end, key) pairs whose rows a sliding build computes (warehouse/sliding.py)
@@ -150,10 +159,21 @@ class Model:
         return match.group(3) if match else None
 
     @property
+    def dense_key_from(self) -> list[str]:
+        """The models whose dense key this model keeps in its rows (rebuilt in full when renumbered)."""
+        return _header_columns(_DENSE_KEY_FROM, self.sql) or []
+
+    @property
     def slides(self) -> tuple[str, str] | None:
         """(period end column, key column) of a model a day's build slides, or None."""
         match = _SLIDES.search(self.sql)
         return (match.group(1), match.group(2)) if match else None
+
+    @property
+    def slides_by_sums(self) -> str | None:
+        """The sliding model whose rows this model sums per period end, or None."""
+        match = _SLIDES_BY_SUMS.search(self.sql)
+        return match.group(1) if match else None
 
     @property
     def inputs(self) -> list[str]:
@@ -201,6 +221,7 @@ class Model:
         clustered: bool = True,
         incremental: bool = False,
         slid: bool = False,
+        refs: dict[str, str] | None = None,
     ) -> str:
         """SQL with refs as bare table names, sources as <prefix>.<schema>.<table> and
         {{ time_zone }} as the business time zone (CX_TIME_ZONE), a quoted IANA name; sorted by
@@ -208,7 +229,8 @@ class Model:
         {{ changed('expr') }} is `true`, or with `incremental` a test of `expr` against the changed
         partitions. {{ slid('end', 'key') }} is `true`, or with `slid` a test of the pair against
         the pairs a sliding build computes (the key alone first: a join's input is then cut to
-        those keys before the pairs are matched)."""
+        those keys before the pairs are matched). `refs` reads other tables for some refs (the rows
+        a sliding build computed again)."""
 
         def picked(m: re.Match) -> str:
             if not slid:
@@ -226,7 +248,7 @@ class Model:
             else (lambda _: "true")
         )
         sql = _CHANGED.sub(changed, sql)
-        sql = _REF.sub(lambda m: m.group(1), sql)
+        sql = _REF.sub(lambda m: (refs or {}).get(m.group(1), m.group(1)), sql)
         sql = _TIME_ZONE.sub(lambda _: "'" + time_zone.replace("'", "''") + "'", sql)
         prefix = f"{source_prefix}." if source_prefix else ""
         sql = _SOURCE.sub(lambda m: f"{prefix}{m.group(1)}.{m.group(2)}", sql)
@@ -248,8 +270,13 @@ def _check_incremental(model: Model) -> None:
         raise ValueError(
             f"{model.path.name}: a sliding model declares `-- slides:` and uses slid(), or neither"
         )
+    if model.slides_by_sums and model.refs != [model.slides_by_sums]:
+        raise ValueError(f"{model.path.name}: a model that slides by sums reads only the model it sums")
     if model.slides and model.partition_column:
         raise ValueError(f"{model.path.name}: a model slides or is incremental by partitions, not both")
+    for name in model.dense_key_from:
+        if name not in model.refs:
+            raise ValueError(f"{model.path.name}: dense_key_from names {name}, which it does not read")
     column = model.partition_column
     uses_changed = bool(_CHANGED.search(model.sql))
     if column is None:

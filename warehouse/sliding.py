@@ -32,6 +32,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from warehouse.project import SLID_TABLE, Model
+from warehouse.sql_text import literal
 
 if TYPE_CHECKING:  # warehouse/incremental.py runs this module
     from warehouse.incremental import Delta
@@ -51,24 +52,19 @@ def unslidable(model: Model, changed: dict[str, Delta]) -> str | None:
     purchases = changed.get(PURCHASES)
     if purchases is not None and purchases.every:
         return f"every row of {PURCHASES} may have changed"
-    if purchases is not None and purchases.renumbered:
-        return f"{PURCHASES} renumbered its customers"
     return None
 
 
-def slide(con, model: Model, changed: dict[str, Delta], time_zone: str, check_partitions) -> int:
+def slide(
+    con, model: Model, changed: dict[str, Delta], time_zone: str, check_partitions
+) -> tuple[int, tuple[str, str]]:
     """Bring the model's rows as of the previous build's period ends to those of ENDS now; returns
-    its rows (its delta is `all`: its consumer, mart_customer_period_places, is built in full).
+    its rows, and the temporary tables of the computed customers' previous rows (as of the ends
+    they slid to) and new rows, which a model summing it adds up (slide_sums).
     `check_partitions(con, model, table)` checks the grain of the computed rows."""
     table = model.name
     end, key = model.slides
-    # each end held now, and the latest end held before it (none: every customer computed)
-    con.execute(
-        f"create or replace temp table _slid_ends as "
-        f"select now.period_end_date, max(before.{end}) as previous_end_date "
-        f"from {ENDS} as now left join (select distinct {end} from {table}) as before "
-        f"on before.{end} <= now.period_end_date group by now.period_end_date"
-    )
+    _map_ends(con, table, end)
     windows = sorted(
         {WINDOW_DAYS, *(r[0] for r in con.execute(f"select distinct period_days from {PRESETS}").fetchall())}
     )
@@ -126,20 +122,97 @@ def slide(con, model: Model, changed: dict[str, Delta], time_zone: str, check_pa
     )
     con.execute(f"create or replace temp table _inserted as {model.render(time_zone=time_zone, slid=True)}")
     check_partitions(con, model, "_inserted")
+    # the computed customers' previous rows, with the end each slides to (_slid_to): what a model
+    # summing this one's rows (slide_sums) takes away before it adds the new rows
+    old, new = f"_slid_old_{table}", f"_slid_new_{table}"
+    con.execute(
+        f"create or replace temp table {old} as "
+        f"select rows.*, ends.period_end_date as _slid_to from {table} as rows "
+        f"inner join _slid_ends as ends on rows.{end} = ends.previous_end_date "
+        f"semi join {SLID_TABLE} as computed on computed.{end} = ends.period_end_date "
+        f"and computed.{key} = rows.{key}"
+    )
     _move_rows(con, table, end, key)
     con.execute(f"insert into {table} by name select * from _inserted")
-    for temp in ("_slid_ends", "_slid_days", SLID_TABLE, "_inserted"):
+    con.execute(f"alter table _inserted rename to {new}")
+    for temp in ("_slid_ends", "_slid_days", SLID_TABLE):
+        con.execute(f"drop table {temp}")
+    return con.execute(f"select count(*) from {table}").fetchone()[0], (old, new)
+
+
+# A sum that is null when no customer's value is known (a margin without a gross margin assumption
+# is null, not 0): the count of the customers with one tells when none is left.
+COUNTED_BY = {"gross_margin_amount": "count_customers_with_margin"}
+
+
+def slide_sums(con, model: Model, end: str, slid: tuple[str, str], time_zone: str, check_partitions) -> int:
+    """Slide a model whose every figure is a sum over the customers of the sliding model it reads
+    (`-- slides_by_sums:`): its rows move to the new period ends as that model's did, then the
+    sums of the rows it computed again (`slid`: their previous rows, each with the end it slides
+    to, and the new rows) are added to those of their groups, negated for the previous ones; a
+    group left with no customer is dropped. Returns the model's rows. The previous rows are summed
+    as of their own end, then moved: a figure may depend on the end (a customer's last purchase in
+    the last 30 days of it), and moving them is what the rows summed before underwent."""
+    table = model.name
+    old, new = slid
+    _map_ends(con, table, end)
+    _move_rows(con, table, end, None)
+    key = model.unique_key
+    types = dict((r[0], r[1]) for r in con.execute(f"describe {table}").fetchall())
+    measures = [c for c in types if c not in key]
+    source = model.slides_by_sums
+    plus = model.render(time_zone=time_zone, clustered=False, refs={source: new})
+    negated = ", ".join(
+        [*(c if c != end else f"$to as {c}" for c in key), *(f"-{c} as {c}" for c in measures)]
+    )
+    con.execute(f"create or replace temp table _sums as select * from ({plus})")
+    for (to,) in con.execute(f"select distinct _slid_to from {old}").fetchall():
+        previous = f"(select * exclude (_slid_to) from {old} where _slid_to = {literal(to)}::date)"
+        minus = model.render(time_zone=time_zone, clustered=False, refs={source: previous})
+        con.execute(f"insert into _sums by name select {negated} from ({minus})", {"to": to})
+    group = f"({', '.join(key)})"  # a struct: its nulls are equal, as group by's are
+    summed = []
+    for column in measures:
+        total = f"cast(sum({column}) as {types[column]})"
+        if column in COUNTED_BY:
+            total = f"case when sum({COUNTED_BY[column]}) > 0 then {total} end"
+        summed.append(f"{total} as {column}")
+    con.execute(
+        f"create or replace temp table _merged as select {', '.join(key)}, {', '.join(summed)} from ("
+        f"select * from {table} where {group} in (select {group} from _sums) "
+        f"union all by name select * from _sums) group by {', '.join(key)} having sum(count_customers) > 0"
+    )
+    check_partitions(con, model, "_merged")
+    con.execute(f"delete from {table} where {group} in (select {group} from _sums)")
+    con.execute(f"insert into {table} by name select * from _merged")
+    for temp in ("_slid_ends", "_sums", "_merged"):
         con.execute(f"drop table {temp}")
     return con.execute(f"select count(*) from {table}").fetchone()[0]
 
 
-def _move_rows(con, table: str, end: str, key: str) -> None:
+def _map_ends(con, table: str, end: str) -> None:
+    """_slid_ends: each period end held now (ENDS), and the latest end the model's previous rows
+    are of that is not after it (none: every customer of that end is computed)."""
+    con.execute(
+        f"create or replace temp table _slid_ends as "
+        f"select now.period_end_date, max(before.{end}) as previous_end_date "
+        f"from {ENDS} as now left join (select distinct {end} from {table}) as before "
+        f"on before.{end} <= now.period_end_date group by now.period_end_date"
+    )
+
+
+def _move_rows(con, table: str, end: str, key: str | None) -> None:
     """Move the rows kept from each end before to the end that slides from it, in place: an end
     no new end slides from loses its rows, an end that two slide from is copied for one of them,
     and the kept rows of the others are the end's own, their end updated (an update of a column
     is cheap where a copy is not: at 10M order lines the 5.5M rows copied took 2.3 s, an update of
     an end's 1.4M rows 0.04 s). The computed customers' rows are deleted first. No two ends meet:
-    a new end that slides from another was not held before (else it would slide from itself)."""
+    a new end that slides from another was not held before (else it would slide from itself).
+    `key` None: every row moves (a model of sums, whose groups are then updated)."""
+
+    def computed(now: str) -> str:
+        return f" and {key} not in (select {key} from {SLID_TABLE} where {end} = {now})" if key else ""
+
     con.execute(
         f"delete from {table} where {end} not in "
         f"(select previous_end_date from _slid_ends where previous_end_date is not null)"
@@ -155,16 +228,16 @@ def _move_rows(con, table: str, end: str, key: str) -> None:
         for now in nows:
             if now != in_place:
                 con.execute(
-                    f"insert into {table} select rows.* replace (cast($now as date) as {end}) "
-                    f"from {table} as rows where rows.{end} = $before and rows.{key} not in "
-                    f"(select {key} from {SLID_TABLE} where {end} = $now)",
+                    f"insert into {table} select * replace (cast($now as date) as {end}) "
+                    f"from {table} where {end} = $before{computed('$now')}",
                     {"now": now, "before": before},
                 )
-        con.execute(
-            f"delete from {table} where {end} = $before and {key} in "
-            f"(select {key} from {SLID_TABLE} where {end} = $now)",
-            {"now": in_place, "before": before},
-        )
+        if key:
+            con.execute(
+                f"delete from {table} where {end} = $before and {key} in "
+                f"(select {key} from {SLID_TABLE} where {end} = $now)",
+                {"now": in_place, "before": before},
+            )
         if in_place != before:
             con.execute(
                 f"update {table} set {end} = $now where {end} = $before", {"now": in_place, "before": before}

@@ -95,6 +95,7 @@ def test_a_new_tier_a_changed_purchase_and_a_new_customer_slide_and_equal_a_full
     ingest_paths(sorted(held.glob("*.csv")), db)
     result = build(db)
     assert result.modes["mart_customer_periods"] == SLID
+    assert result.modes["mart_customer_tiers"] == "incremental"
     assert_same_tables(result.snapshot, _full_copy(db, tmp_path))
     with duckdb.connect(str(result.snapshot), read_only=True) as con:
         held_tier = con.execute(
@@ -117,5 +118,69 @@ def test_a_customer_first_seen_on_an_old_day_renumbers_and_rebuilds_the_periods(
     )
     ingest_paths([*sorted(held.glob("*.csv")), late / "orders.csv"], db)
     result = build(db)
-    assert result.modes["mart_customer_periods"] == f"full: {sliding.PURCHASES} renumbered its customers"
+    assert result.modes["mart_customer_periods"] == f"full: {sliding.PURCHASES} renumbered its rows"
     assert_same_tables(result.snapshot, _full_copy(db, tmp_path))
+
+
+PERIODS_COLUMNS = (
+    "period_end_date date, customer_key integer, tier varchar, segment varchar, channel varchar, "
+    "region varchar, store_id varchar, count_orders_30_days integer, count_orders_90_days integer, "
+    "count_orders_365_days integer, last_purchase_date date, gross_margin_amount decimal(18, 6), "
+    "is_customers_first_row boolean, is_customers_first_row_in_channel boolean"
+)
+
+
+def _periods_row(end: str, customer: int, margin, last: str = "2026-09-20", store: str = "S1") -> tuple:
+    return (end, customer, "gold", "value", "web", "north", store, 1, 2, 3, last, margin, True, True)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # the one customer with a margin leaves the group: its margin is null, not 0
+        (
+            [_periods_row("2026-10-01", 1, 10), _periods_row("2026-10-01", 2, None)],
+            [_periods_row("2026-10-02", 2, None)],
+        ),
+        # a customer with a margin joins a group of none: its margin
+        (
+            [_periods_row("2026-10-01", 2, None)],
+            [_periods_row("2026-10-02", 2, None), _periods_row("2026-10-02", 3, 7.5)],
+        ),
+        # the last customer of a store leaves: its rows go; another's last purchase, the same, is no
+        # longer in the 30 days before the end (summed as of the end before, taken away)
+        (
+            [
+                _periods_row("2026-10-01", 1, 4, store="S2"),
+                _periods_row("2026-10-01", 2, 5, last="2026-09-02"),
+            ],
+            [_periods_row("2026-10-02", 2, 5, last="2026-09-02")],
+        ),
+    ],
+)
+def test_the_sums_slid_equal_the_sums_of_the_new_rows(before, after):
+    """mart_customer_period_places slid by sums (the previous rows of the customers computed again
+    taken away, their new rows added) equals the model's SQL over the new rows, nulls included."""
+    from warehouse.project import load_models
+
+    models = load_models()
+    places = models["mart_customer_period_places"]
+    con = duckdb.connect()
+    con.execute(f"create table mart_customer_periods ({PERIODS_COLUMNS})")
+    con.executemany(
+        "insert into mart_customer_periods values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", before
+    )
+    con.execute(f"create table {places.name} as {places.render()}")
+    # every customer of the new end is computed again (the test's rows are all theirs)
+    con.execute("create table mart_customer_period_ends as select date '2026-10-02' as period_end_date")
+    con.execute(
+        "create temp table _old as select *, date '2026-10-02' as _slid_to from mart_customer_periods"
+    )
+    con.execute(f"create temp table _new ({PERIODS_COLUMNS})")
+    con.executemany("insert into _new values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", after)
+    sliding.slide_sums(con, places, "period_end_date", ("_old", "_new"), "UTC", lambda *a: None)
+    con.execute("delete from mart_customer_periods")
+    con.execute("insert into mart_customer_periods select * from _new")
+    expected = con.execute(f"select * from ({places.render()}) order by all").fetchall()
+    assert con.execute(f"select * from {places.name} order by all").fetchall() == expected
+    assert expected  # the new end has rows to compare

@@ -23,6 +23,7 @@
 -- cluster_by: period_end_date, tier, channel
 -- unique_key: period_end_date, customer_key, channel, region, store_id
 -- slides: period_end_date by customer_key
+-- dense_key_from: mart_customer_daily
 with purchases as (
     select * from {{ ref('mart_customer_daily') }}
 ),

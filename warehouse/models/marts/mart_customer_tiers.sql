@@ -8,14 +8,22 @@
 -- Stored by the end of the span, then tier: the spans held on a recent day are the last rows, and a
 -- chosen tier's holders a few row groups of them (at 50M order lines the gold holders on the as-of
 -- date 12 -> 2.5 ms, the loyalty page's customers per tier 68 -> 50 ms).
+-- A customer's spans are computed from their own rows alone: a day's build computes again those
+-- of the customers whose purchases or tier spells changed (at 10M order lines ~5k of 744k
+-- customers: 1.5 -> 0.2 s), by their id, which the spans carry for it.
 -- cluster_by: valid_to_date, tier, customer_key
--- unique_key: customer_key, valid_from_date
+-- unique_key: customer_id, valid_from_date
+-- incremental: customer_id
+-- incremental_changes: mart_customer_daily.customer_id, dim_customer_tier_spells.customer_id
+-- dense_key_from: mart_customer_daily
 with purchases as (
     select * from {{ ref('mart_customer_daily') }}
+    where {{ changed('customer_id') }}
 ),
 
 spells as (
     select * from {{ ref('dim_customer_tier_spells') }}
+    where {{ changed('customer_id') }}
 ),
 
 customers as (
@@ -24,6 +32,7 @@ customers as (
 
 member_spells as (
     select
+        customers.customer_id,
         customers.customer_key,
         spells.tier,
         spells.segment,
@@ -41,6 +50,7 @@ first_spells as (
 
 before_membership as (
     select
+        customers.customer_id,
         customers.customer_key,
         'none' as tier,
         'unknown' as segment,
