@@ -10,6 +10,9 @@ computing it; a clone on filesystems that share blocks), and each model, in depe
   the changed partitions are deleted and computed again from the inputs filtered to them
   ({{ changed('...') }}), so a day's new orders rebuild those orders, their days of the daily
   marts, and nothing else;
+- slid, for the period marts whose rows are figures as of period ends that a day moves
+  (`-- slides:`, `-- slides_by_sums:`; warehouse/sliding.py): the rows of the customers a day did
+  not touch move to the new ends, the others' are computed again;
 - rebuilt in full otherwise (a small model, a changed model file, an input changed beyond what it
   follows), and then compared with its previous rows so that its consumers see only what differs.
 What changed is carried from model to model as *deltas*: a temporary table per model with the old

@@ -107,6 +107,28 @@ def test_a_new_tier_a_changed_purchase_and_a_new_customer_slide_and_equal_a_full
     assert held_tier == [(new_tier,)]
 
 
+def test_an_end_with_none_before_it_is_computed_whole_and_equals_a_full_build(exports, tmp_path, monkeypatch):
+    """A new end before every end held before (the same period a year before, once the history
+    covers it) has no rows to move: every customer of its 12 months is computed. Forced here by
+    forgetting the earliest end's previous one, in both sliding models."""
+    mapped = sliding._map_ends
+
+    def without_previous(con, table, end):
+        mapped(con, table, end)
+        con.execute(
+            "update _slid_ends set previous_end_date = null "
+            "where period_end_date = (select min(period_end_date) from _slid_ends)"
+        )
+
+    db, held = _base(exports, tmp_path, 1)
+    ingest_paths(sorted(held.glob("*.csv")), db)
+    monkeypatch.setattr(sliding, "_map_ends", without_previous)
+    result = build(db)
+    assert result.modes["mart_customer_periods"] == SLID
+    assert result.modes["mart_customer_period_places"] == "incremental: slid with mart_customer_periods"
+    assert_same_tables(result.snapshot, _full_copy(db, tmp_path))
+
+
 def test_a_customer_first_seen_on_an_old_day_renumbers_and_rebuilds_the_periods(exports, tmp_path):
     db, held = _base(exports, tmp_path, 1)
     orders = list(csv.DictReader((held.parent / "base" / "orders.csv").open()))
