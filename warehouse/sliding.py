@@ -16,15 +16,18 @@ unless something they are computed from differs between the two:
 - there is no end o before n in the previous build (a new end far from the others: all computed).
 Those customers' rows as of n are computed by the model's own SQL, `{{ slid() }}` choosing them
 (warehouse/project.py); every other row as of o is kept with n for o (_move_rows); rows as of ends
-no longer held are dropped. A customer new on n bought on a day entering the 12 months, one gone bought only
-on days leaving them: both are computed.
+no longer held are dropped. A customer new on n bought on a day entering the 12 months, one gone
+bought only on days leaving them: both are computed.
+mart_customer_period_places, whose every figure is a sum over customers, slides with it
+(slide_sums): its rows move alike, then the computed customers' sums are taken away (their
+previous rows) and added (their new rows).
 This needs customer_key to mean the same customer before and after: mart_customer_daily numbers
 customers by their first purchase, so a day's new customers do not renumber the others, and an
 incremental build says when older rows were renumbered (then, or when mart_customer_daily was
 rebuilt in full, this model is rebuilt in full).
-The result is the rows a full build gives (tests/warehouse/test_sliding.py moves the ends by a day,
-a month and backwards and compares every row); the copied rows keep their storage order and the
-computed ones are appended, as in an incremental build.
+The result is the rows a full build gives (tests/warehouse/test_sliding.py moves the ends by a day
+and by 40 days, forces an end with none before it, and compares every table); the kept rows keep
+their storage order and the computed ones are appended, as in an incremental build.
 """
 
 from __future__ import annotations
@@ -59,8 +62,8 @@ def slide(
     con, model: Model, changed: dict[str, Delta], time_zone: str, check_partitions
 ) -> tuple[int, tuple[str, str]]:
     """Bring the model's rows as of the previous build's period ends to those of ENDS now; returns
-    its rows, and the temporary tables of the computed customers' previous rows (as of the ends
-    they slid to) and new rows, which a model summing it adds up (slide_sums).
+    its rows, and the temporary tables of the computed customers' previous rows (each with the
+    end it slides to, `_slid_to`) and new rows, which a model summing it adds up (slide_sums).
     `check_partitions(con, model, table)` checks the grain of the computed rows."""
     table = model.name
     end, key = model.slides
