@@ -52,6 +52,11 @@ STATE_SCHEMA = "build_state"
 DIFF_MAX_ROWS = 12_000_000
 
 
+# what run() does to a sliding model (`-- slides:`) and to one summing it (`-- slides_by_sums:`)
+SLID = "incremental: slid from the period ends before"
+SLID_WITH = "incremental: slid with {}"
+
+
 class IncrementalError(Exception):
     """A model's incremental declarations do not match its SQL (warehouse/build.py says it in one line)."""
 
@@ -196,11 +201,11 @@ def run(
             mode = f"full: {', '.join(renumbered)} renumbered its rows"
         elif model.slides:
             why = sliding.unslidable(model, changed)
-            mode = "incremental: slid from the period ends before" if why is None else f"full: {why}"
+            mode = SLID if why is None else f"full: {why}"
         elif model.slides_by_sums:
             slid = set(changed) == {model.slides_by_sums} and deltas[model.slides_by_sums].slid
             mode = (
-                f"incremental: slid with {model.slides_by_sums}"
+                SLID_WITH.format(model.slides_by_sums)
                 if slid
                 else f"full: {model.slides_by_sums} was not slid"
             )
@@ -220,10 +225,10 @@ def run(
             deltas[model.name], counts[model.name] = _incremental(
                 con, model, changed, time_zone, check_partitions
             )
-        elif mode.startswith("incremental: slid from"):
+        elif mode == SLID:
             counts[model.name], slid = sliding.slide(con, model, changed, time_zone, check_partitions)
             deltas[model.name] = Delta(every=True, slid=slid)
-        elif mode.startswith("incremental: slid with"):
+        elif mode == SLID_WITH.format(model.slides_by_sums):
             source = model.slides_by_sums
             counts[model.name] = sliding.slide_sums(
                 con, model, models_by_name[source].slides[0], deltas[source].slid, time_zone, check_partitions

@@ -25,21 +25,18 @@ whole table (dense_rank), in their order or, with `-- dense_key: key by col orde
 in the order of an aggregate over each value's rows, then of the value (`ordered_by
 min(activity_date)`: a customer first seen on the latest day is numbered after everyone else, so a
 day's new customers leave the others' keys as they were). An incremental build numbers its new rows
-again over the whole table, and says whether older rows were renumbered (a model that keeps rows by
-another's dense key, mart_customer_periods, needs them not to be); a model rebuilt in full is
-compared with its previous rows without the key (a renumbering says nothing new of a row).
-
-`-- slides_by_sums: model` marks a model whose every figure is a sum over the customers of a
-sliding model's rows per period end: it slides with that model, adding the sums of the rows
-computed again and subtracting those of their previous rows.
-
-A model that keeps another's dense key in its rows says so, `-- dense_key_from: model, ...`: when
+again over the whole table, and says whether older rows were renumbered; a model rebuilt in full
+is compared with its previous rows without the key (a renumbering says nothing new of a row). A
+model that keeps another's dense key in its rows says so, `-- dense_key_from: model, ...`: when
 that model's older rows were renumbered, it is rebuilt in full instead of incrementally.
 
 `-- slides: end_col by key_col` marks a model whose rows are figures of each `key_col` (a
 customer) as of each `end_col` (a period end) that a day's build moves: warehouse/sliding.py keeps
 the rows of the keys a move did not touch and computes the others', which
 `{{ slid('end_expr', 'key_expr') }}` in the SQL chooses (`true` in a full build).
+`-- slides_by_sums: model` marks a model whose every figure is a sum over the customers of such a
+sliding model's rows per period end: it slides with that model, adding the sums of the rows
+computed again and subtracting those of their previous rows.
 
 Every model says its grain in a header line `-- unique_key: col, ...`: the columns that identify a
 row, which `cx build` checks on the built table before anything is published (unique, and not
@@ -333,4 +330,9 @@ def build_order(models: dict[str, Model]) -> list[Model]:
                 raise ValueError(f"{model.path.name}: source{src} is not declared in sources.toml")
         _check_incremental(model)
         graph[model.name] = set(model.refs)
+    for model in models.values():  # once each model's own headers are known to agree
+        if model.slides_by_sums and not models[model.slides_by_sums].slides:
+            raise ValueError(
+                f"{model.path.name}: slides_by_sums names {model.slides_by_sums}, which does not slide"
+            )
     return [models[name] for name in TopologicalSorter(graph).static_order()]

@@ -90,6 +90,71 @@ def test_build_order_refuses_a_model_without_a_declared_key():
         build_order(models)
 
 
+def _edited(name: str, *edits: tuple[str, str]) -> dict:
+    """MODELS with model `name`'s SQL edited (each `old` must occur in it)."""
+    sql = MODELS[name].sql
+    for old, new in edits:
+        assert old in sql
+        sql = sql.replace(old, new)
+    return {**MODELS, name: replace(MODELS[name], sql=sql)}
+
+
+NO_SLID = [
+    ("{{ slid('period_ends.period_end_date', 'purchases.customer_key') }}", "true"),
+    ("{{ slid('period_ends.period_end_date', 'held_spells.customer_key') }}", "true"),
+]
+NO_SLIDES = [("-- slides: period_end_date by customer_key\n", "")]
+ALSO_PARTITIONED = [
+    (
+        "-- slides: period_end_date by customer_key\n",
+        "-- slides: period_end_date by customer_key\n-- incremental: period_end_date\n",
+    )
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "edits", "message"),
+    [
+        # a sliding model that does not say which rows slid() chooses, and slid() without the header
+        (
+            "mart_customer_periods",
+            NO_SLID,
+            "mart_customer_periods.sql: a sliding model declares `-- slides:`",
+        ),
+        (
+            "mart_customer_periods",
+            NO_SLIDES,
+            "mart_customer_periods.sql: a sliding model declares `-- slides:`",
+        ),
+        (
+            "mart_customer_periods",
+            ALSO_PARTITIONED,
+            "mart_customer_periods.sql: a model slides or is incremental by partitions, not both",
+        ),
+        # a model summing another it does not read, or one that does not slide
+        (
+            "mart_customer_period_places",
+            [("-- slides_by_sums: mart_customer_periods", "-- slides_by_sums: mart_customer_daily")],
+            "mart_customer_period_places.sql: a model that slides by sums reads only the model it sums",
+        ),
+        (
+            "mart_customer_periods",
+            NO_SLIDES + NO_SLID,
+            "mart_customer_period_places.sql: slides_by_sums names mart_customer_periods, which does not",
+        ),
+        (
+            "mart_customer_tiers",
+            [("-- dense_key_from: mart_customer_daily", "-- dense_key_from: fct_orders")],
+            "mart_customer_tiers.sql: dense_key_from names fct_orders, which it does not read",
+        ),
+    ],
+)
+def test_build_order_refuses_inconsistent_sliding_and_dense_key_headers(name, edits, message):
+    assert build_order(MODELS)  # the models as they are pass
+    with pytest.raises(ValueError, match=re.escape(message)):
+        build_order(_edited(name, *edits))
+
+
 def test_staging_keys_are_the_contract_keys():
     # The key of a raw table is declared once, in its ingest contract (whose duplicates ingest
     # quarantines); a staging model's unique_key is that key under the model's column names.

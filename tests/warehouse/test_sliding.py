@@ -22,8 +22,7 @@ from ingest.run import ingest_paths
 from tests.warehouse.test_incremental import _full_copy, _write, assert_same_tables
 from warehouse import sliding
 from warehouse.build import build
-
-SLID = "incremental: slid from the period ends before"
+from warehouse.incremental import SLID, SLID_WITH
 
 pytestmark = pytest.mark.slow
 
@@ -57,6 +56,7 @@ def test_the_period_ends_moved_by_a_day_or_a_month_slide_and_equal_a_full_build(
     result = build(db)
     assert result.modes["mart_customer_daily"] == "incremental"
     assert result.modes["mart_customer_periods"] == SLID
+    assert result.modes["mart_customer_period_places"] == SLID_WITH.format("mart_customer_periods")
     assert _as_of(result.snapshot) - before == timedelta(days=days)
     assert_same_tables(result.snapshot, _full_copy(db, tmp_path))
 
@@ -125,7 +125,7 @@ def test_an_end_with_none_before_it_is_computed_whole_and_equals_a_full_build(ex
     monkeypatch.setattr(sliding, "_map_ends", without_previous)
     result = build(db)
     assert result.modes["mart_customer_periods"] == SLID
-    assert result.modes["mart_customer_period_places"] == "incremental: slid with mart_customer_periods"
+    assert result.modes["mart_customer_period_places"] == SLID_WITH.format("mart_customer_periods")
     assert_same_tables(result.snapshot, _full_copy(db, tmp_path))
 
 
