@@ -71,6 +71,10 @@ def test_voice_of_customer_reads_at_three_widths(server, followed_up):
                 page.wait_for_selector("h1:has-text('Voice of the customer')", timeout=60_000)
                 _settle(page)
                 time.sleep(0.5)
+                # the page draws in parts: wait for each (a CI run once counted before the closed-loop
+                # rate had drawn), then count it
+                for text in (f"Follow-up list ({followed_up:,} answers)", "Closed-loop rate"):
+                    page.get_by_text(text, exact=True).first.wait_for(timeout=30_000)
                 assert page.locator('[data-testid="stException"]').count() == 0
                 assert page.get_by_text(f"Follow-up list ({followed_up:,} answers)").count() == 1
                 assert page.get_by_text("Closed-loop rate", exact=True).count() == 1
