@@ -97,12 +97,20 @@ def _typed_sql(column: Column, text: str, profile: Profile | None) -> str:
     if column.type == "string":
         return f"lower({text})" if column.allowed else text
     if column.type == "integer":
+        value = f"try_cast({text} as bigint)"
         shape = f"regexp_full_match({text}, {literal(INTEGER_RE)})"
-        return f"(case when {shape} then try_cast({text} as bigint) end)"
+        # A value written as DuckDB writes it back (7, -3) has the accepted shape: only the others
+        # (+7, 007, 7.0, 0x1F, 1_000) need the regex, which costs more than the cast and its text.
+        return f"(case when cast({value} as varchar) = {text} then {value} when {shape} then {value} end)"
     if column.type == "number":
         value = f"try_cast({text} as double)"
         shape = f"regexp_full_match({text}, {literal(NUMBER_RE)})"
-        return f"(case when {shape} and isfinite({value}) then {value} end)"
+        # As for integers: 7.99 written back as 7.99 has the accepted shape (inf and nan also
+        # write back: isfinite still refuses them); 7.90, 0.00 and 1e3 go through the regex.
+        return (
+            f"(case when isfinite({value}) and cast({value} as varchar) = {text} then {value} "
+            f"when {shape} and isfinite({value}) then {value} end)"
+        )
     if column.type == "timestamp":
         # One try_strptime per format, tried in order (coalesce stops at the first that parses):
         # DuckDB's list form of try_strptime rolls invalid days over (2023-02-29 -> 03-01).
