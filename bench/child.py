@@ -1,6 +1,8 @@
 """The benchmark's timed child processes (bench/run.py starts each, so peak RSS is the step's own).
 
     python -m bench.child raw-load DB CSV [TYPES_JSON]   raw DuckDB load; prints the row count
+    python -m bench.child stage-floor CSV WORKDIR       the two writes any load through a text stage
+                                                        makes (issue 20 item 4); prints them as JSON
     python -m bench.child page PAGE DB RUNS [VIEW]      one page's query set (the typical view, or
                                                         one of page_queries.OTHER_VIEWS); prints
                                                         timings as JSON
@@ -35,6 +37,35 @@ def raw_load(db: str, csv: str, types_json: str = "{}") -> None:
     else:
         con.execute("create table t as select * from read_csv(?)", [csv])
     print(con.execute("select count(*) from t").fetchone()[0])
+
+
+def stage_floor(csv: str, workdir: str) -> None:
+    """The least a load through a text stage costs, whatever its checks: the CSV written as a
+    Parquet stage of text (Polars, as ingest.readers writes it), then that stage copied as it is
+    into a table of a DuckDB file (no parse, no check). Their sum against `raw-load`'s time is the
+    best ratio the ingest's design can reach."""
+    import duckdb
+    import polars as pl
+
+    stage, db = Path(workdir) / "floor-stage.parquet", Path(workdir) / "floor.duckdb"
+    db.unlink(missing_ok=True)
+    started = time.perf_counter()
+    pl.scan_csv(csv, infer_schema=False, glob=False).with_row_index("row_number", offset=1).sink_parquet(
+        stage, compression="lz4", row_group_size=256 * 1024, statistics=False
+    )
+    staged = time.perf_counter()
+    con = duckdb.connect(str(db))
+    con.execute("set preserve_insertion_order = false")
+    con.execute("set enable_progress_bar = false")
+    con.execute("create table t as select * from read_parquet(?)", [str(stage)])
+    con.execute("checkpoint")
+    copied = time.perf_counter()
+    rows = con.execute("select count(*) from t").fetchone()[0]
+    con.close()
+    stage.unlink()
+    db.unlink()
+    timings = {"stage_s": round(staged - started, 2), "copy_s": round(copied - staged, 2)}
+    print(json.dumps({"rows": rows, **timings}))
 
 
 def page(name: str, db: str, runs: str, view: str = "typical") -> None:
@@ -126,7 +157,13 @@ def profile_pages(db: str, out: str) -> None:
     Path(out).write_text(profiler.output_text(show_all=False))
 
 
-COMMANDS = {"raw-load": raw_load, "page": page, "tables": tables, "profile-pages": profile_pages}
+COMMANDS = {
+    "raw-load": raw_load,
+    "stage-floor": stage_floor,
+    "page": page,
+    "tables": tables,
+    "profile-pages": profile_pages,
+}
 
 if __name__ == "__main__":
     COMMANDS[sys.argv[1]](*sys.argv[2:])

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 
-INGEST_RATIO_MAX = 2.0
+# `cx ingest` of orders.csv against DuckDB's raw load of it (issue 20 item 4; 2x before it)
+INGEST_RATIO_MAX = 1.5
 INGEST_RSS_GB_MAX = 2.0
 PAGE_WARM_P95_MS_MAX = 150
 PAGE_COLD_MS_MAX = 1000
@@ -119,6 +120,7 @@ def _ingest(r: dict) -> str:
             "",
             "",
         ),
+        *_stage_floor(r),
         row(
             "`cx ingest` orders, all checks",
             f"{r['ingest_s']:.1f}",
@@ -154,6 +156,26 @@ def _ingest(r: dict) -> str:
         f"{r['raw_typed_rows']:,} (it skips rows that do not cast, and checks nothing else)\n",
     ]
     return "\n".join(lines)
+
+
+def _stage_floor(r: dict) -> list[str]:
+    """The least a load through a text stage costs: the Parquet stage written, then copied into a
+    table as text, with no parse and no check (absent from runs before it was measured)."""
+    if "stage_floor_s" not in r:
+        return []
+    parts = r["stage_floor"]
+    seconds = parts["stage_s"] + parts["copy_s"]
+    return [
+        row(
+            f"floor of a text stage: stage {parts['stage_s']:.1f} s + copy as text {parts['copy_s']:.1f} s",
+            f"{seconds:.1f}",
+            f"{r['orders_rows'] / seconds:,.0f}",
+            f"{r['stage_floor_gb']:.2f}",
+            f"{seconds / r['raw_s']:.2f}",
+            "",
+            "",
+        )
+    ]
 
 
 def _next_day(r: dict) -> list[str]:

@@ -188,6 +188,11 @@ def bench_scale(
         )
         res[f"{key}_rows"] = int(rows)
         raw_db.unlink(missing_ok=True)
+    # the least any load through a text stage costs (bench.child stage_floor): item 4's floor
+    res["stage_floor_s"], res["stage_floor_gb"], _, line = child_usage(
+        [PY, "-m", "bench.child", "stage-floor", str(orders), str(workdir)]
+    )
+    res["stage_floor"] = json.loads(line)
 
     say(f"{millions:g}M: cx ingest (the other sources, then orders.csv timed)")
     others = [str(p) for p in sorted(out.glob("*.csv")) if p.name != "orders.csv"]
